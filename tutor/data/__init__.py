@@ -1,0 +1,1 @@
+"""Data sets: small seeded generators and the image-set loaders."""

@@ -1,0 +1,607 @@
+"""Lessons are data: a strict loader from TOML files to typed objects.
+
+Every problem becomes a :class:`Problem` that reads ``file:line: field: what is
+wrong``; :func:`load_lessons` collects them all instead of stopping at the
+first, so ``tutor check`` can list every mistake in one go.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from tutor.views import VIEW_KINDS
+
+BACKENDS = ("numpy", "keras")
+PARAM_TYPES = ("float", "int", "bool", "choice", "str")
+ROUTINE_PACKAGE = "tutor"
+
+
+# ---------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class LessonError(Exception):
+    """One or more problems in lesson files."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class ParamError(ValueError):
+    """A parameter value the lesson does not accept; the message says why."""
+
+
+# ---------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any
+    help: str = ""
+    label: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+    def coerce(self, raw: Any) -> Any:
+        """Turn a typed-in string (or a TOML value) into a valid value, or raise ParamError."""
+        value = self._convert(raw)
+        if self.type in ("int", "float"):
+            if self.min is not None and value < self.min:
+                raise ParamError(f"{self.name}: {value} is below the minimum {self.min}")
+            if self.max is not None and value > self.max:
+                raise ParamError(f"{self.name}: {value} is above the maximum {self.max}")
+        if self.type == "choice" and value not in self.choices:
+            raise ParamError(f"{self.name}: {value!r} is not one of {', '.join(self.choices)}")
+        return value
+
+    def _convert(self, raw: Any) -> Any:
+        text = raw.strip() if isinstance(raw, str) else raw
+        try:
+            if self.type == "int":
+                if isinstance(text, bool) or isinstance(text, float) and not text.is_integer():
+                    raise ValueError
+                return int(text)
+            if self.type == "float":
+                if isinstance(text, bool):
+                    raise ValueError
+                value = float(text)
+                if value != value or value in (float("inf"), float("-inf")):
+                    raise ValueError
+                return value
+        except (TypeError, ValueError):
+            kind = "a whole number" if self.type == "int" else "a number"
+            raise ParamError(f"{self.name}: {raw!r} is not {kind}") from None
+        if self.type == "bool":
+            if isinstance(text, bool):
+                return text
+            lowered = str(text).lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ParamError(f"{self.name}: {raw!r} is not true or false")
+        if not isinstance(text, str):
+            raise ParamError(f"{self.name}: {raw!r} is not text")
+        return text
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Challenge:
+    goal: str
+    condition: str
+
+    def met(self, result: Mapping[str, Any]) -> bool:
+        """Evaluate the condition on a run's result (KeyError names a missing result key)."""
+        return bool(_evaluate(ast.parse(self.condition, mode="eval").body, result))
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    chapter: int
+    order: int
+    backend: str
+    routine: str
+    views: tuple[str, ...]
+    params: Mapping[str, Param]
+    pages: tuple[Page, ...]
+    challenge: Challenge
+    summary: str = ""
+    seed: int = 0
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: param.default for name, param in self.params.items()}
+
+    def resolve(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults, then the chosen preset, then explicit overrides - all validated.
+
+        Raises ParamError naming the first unknown parameter or bad value.
+        """
+        overrides = dict(overrides or {})
+        for name in overrides:
+            if name not in self.params:
+                known = ", ".join(self.params) or "none"
+                raise ParamError(f"unknown parameter {name!r} for lesson {self.id!r} (known: {known})")
+        values = self.defaults()
+        coerced = {name: self.params[name].coerce(raw) for name, raw in overrides.items()}
+        preset = coerced.get("preset", values.get("preset"))
+        if self.presets and preset in self.presets:
+            values.update(self.presets[preset])
+        values.update(coerced)
+        return values
+
+    def load_routine(self) -> Callable[..., Mapping[str, Any]]:
+        return resolve_routine(self.routine)
+
+
+# ---------------------------------------------------------------- routines
+
+
+def resolve_routine(dotted: str) -> Callable[..., Any]:
+    """Import ``package.module:function`` (or ``package.module.function``)."""
+    module_name, _, attr = dotted.partition(":") if ":" in dotted else dotted.rpartition(".")
+    module = importlib.import_module(module_name)
+    function = getattr(module, attr)
+    if not callable(function):
+        raise TypeError(f"{dotted} is not a function")
+    return function
+
+
+# ---------------------------------------------------------------- challenge conditions
+
+_ALLOWED_CALLS = {"abs": abs, "min": min, "max": max}
+_COMPARE = {
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+}
+_ARITH = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+def condition_names(condition: str) -> set[str]:
+    """The result keys a condition reads; raises ValueError if it is not allowed."""
+    try:
+        tree = ast.parse(condition, mode="eval")
+    except SyntaxError as error:
+        raise ValueError(f"not a valid condition ({error.msg})") from None
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in _ALLOWED_CALLS) or node.keywords:
+                raise ValueError("only abs(), min() and max() may be called")
+        elif isinstance(node, ast.Name):
+            if node.id not in _ALLOWED_CALLS:
+                names.add(node.id)
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, str) or node.value is None:
+                raise ValueError("only numbers and True/False may appear as constants")
+        elif not isinstance(
+            node,
+            (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.Compare, ast.BinOp, ast.UnaryOp,
+             ast.USub, ast.Not, ast.Load, *_COMPARE, *_ARITH),
+        ):
+            raise ValueError(f"{type(node).__name__} is not allowed in a condition")
+    return names
+
+
+def _evaluate(node: ast.AST, result: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.BoolOp):
+        values = (_evaluate(v, result) for v in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.Compare):
+        left = _evaluate(node.left, result)
+        for op, right_node in zip(node.ops, node.comparators):
+            right = _evaluate(right_node, result)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.BinOp):
+        return _ARITH[type(node.op)](_evaluate(node.left, result), _evaluate(node.right, result))
+    if isinstance(node, ast.UnaryOp):
+        value = _evaluate(node.operand, result)
+        return -value if isinstance(node.op, ast.USub) else not value
+    if isinstance(node, ast.Call):
+        return _ALLOWED_CALLS[node.func.id](*(_evaluate(a, result) for a in node.args))  # type: ignore[attr-defined]
+    if isinstance(node, ast.Name):
+        return result[node.id]
+    if isinstance(node, ast.Constant):
+        return node.value
+    raise ValueError(f"{type(node).__name__} is not allowed in a condition")
+
+
+# ---------------------------------------------------------------- line numbers
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Map dotted key paths ("params.lr.default", "pages.1.title") to their line.
+
+    tomllib gives no positions, so this scans the lines the way TOML lays them
+    out; values that span lines (multi-line strings) are skipped over.
+    """
+    lines: dict[str, int] = {}
+    table = ""
+    array_counts: dict[str, int] = {}
+    in_multiline: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if line.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        header = _HEADER.match(line)
+        if header and not _KEY.match(line):
+            name = ".".join(part.strip().strip("\"'") for part in header.group(1).split("."))
+            if line.lstrip().startswith("[["):
+                index = array_counts.get(name, 0)
+                array_counts[name] = index + 1
+                name = f"{name}.{index}"
+            table = name
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = key.group(1).strip("\"'")
+            lines.setdefault(f"{table}.{name}" if table else name, number)
+            rest = line[key.end():]
+            for quote in ('"""', "'''"):
+                if rest.count(quote) % 2 == 1:
+                    in_multiline = quote
+    return lines
+
+
+class _Checker:
+    """Collects problems for one file, each pinned to the line of its field."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.file = str(path)
+        self.lines = _key_lines(text)
+        self.problems: list[Problem] = []
+
+    def line_of(self, dotted: str) -> int:
+        while dotted:
+            if dotted in self.lines:
+                return self.lines[dotted]
+            dotted = dotted.rpartition(".")[0]
+        return 1
+
+    def problem(self, dotted: str, message: str) -> None:
+        self.problems.append(Problem(self.file, self.line_of(dotted), dotted, message))
+
+    def table(self, data: Mapping[str, Any], where: str, required: Mapping[str, type | tuple],
+              optional: Mapping[str, type | tuple]) -> dict[str, Any]:
+        """Check a table's keys and value types; return the well-typed ones."""
+        good: dict[str, Any] = {}
+        prefix = f"{where}." if where else ""
+        for key, value in data.items():
+            if key not in required and key not in optional:
+                allowed = ", ".join([*required, *optional])
+                self.problem(prefix + key, f"unknown key (allowed: {allowed})")
+                continue
+            expected = required.get(key) or optional[key]
+            if not _is(value, expected):
+                self.problem(prefix + key, f"must be {_describe(expected)}, not {_describe(type(value))}")
+                continue
+            good[key] = value
+        for key in required:
+            if key not in data:
+                self.problems.append(
+                    Problem(self.file, self.line_of(where) if where else 1, prefix + key, "missing")
+                )
+        return good
+
+
+def _is(value: Any, expected: type | tuple) -> bool:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, int) and float in kinds:
+        return True
+    return isinstance(value, kinds)
+
+
+def _describe(kind: type | tuple) -> str:
+    names = {str: "text", int: "an integer", float: "a number", bool: "true or false",
+             list: "a list", dict: "a table"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+# ---------------------------------------------------------------- loading
+
+_TOP_REQUIRED = {
+    "id": str, "title": str, "chapter": int, "order": int, "backend": str, "routine": str,
+    "views": list, "pages": list, "challenge": dict,
+}
+_TOP_OPTIONAL = {"summary": str, "seed": int, "params": dict, "presets": dict}
+_PARAM_REQUIRED = {"type": str, "default": (str, int, float, bool)}
+_PARAM_OPTIONAL = {"help": str, "label": str, "min": float, "max": float, "choices": list}
+_ID = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
+
+
+def load_lesson(path: Path, allow_routines_outside: bool = False) -> Lesson:
+    """Load one lesson file; raise LessonError listing every problem in it."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise LessonError([Problem(str(path), 1, "", f"cannot read the file ({error})")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) if match else 1
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise LessonError([Problem(str(path), line, "", f"invalid TOML: {message}")]) from None
+
+    check = _Checker(path, text)
+    top = check.table(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
+
+    lesson_id = top.get("id", path.stem)
+    if "id" in top and not _ID.match(lesson_id):
+        check.problem("id", "use lower-case letters, digits and dashes (e.g. 'deep-spiral')")
+    if "backend" in top and top["backend"] not in BACKENDS:
+        check.problem("backend", f"must be one of {', '.join(BACKENDS)}, not {top['backend']!r}")
+    for key in ("chapter", "order"):
+        if key in top and top[key] < 1:
+            check.problem(key, "must be 1 or more")
+
+    if "routine" in top:
+        _check_routine(check, top["routine"], allow_routines_outside)
+
+    views = tuple(top.get("views", ()))
+    for index, view in enumerate(views):
+        if view not in VIEW_KINDS:
+            check.problem("views", f"unknown view {view!r} (known: {', '.join(VIEW_KINDS)})")
+    if "views" in top and not views:
+        check.problem("views", "a lesson shows at least one view")
+
+    params = _load_params(check, data.get("params", {}) if isinstance(data.get("params"), dict) else {})
+    presets = _load_presets(check, top.get("presets", {}), params)
+    pages = _load_pages(check, top.get("pages", []))
+    challenge = _load_challenge(check, top.get("challenge"))
+
+    if check.problems:
+        raise LessonError(check.problems)
+    return Lesson(
+        id=lesson_id, title=top["title"], chapter=top["chapter"], order=top["order"],
+        backend=top["backend"], routine=top["routine"], views=views, params=params,
+        pages=pages, challenge=challenge, summary=top.get("summary", ""),
+        seed=top.get("seed", 0), presets=presets, path=path,
+    )
+
+
+def _check_routine(check: _Checker, routine: str, allow_outside: bool) -> None:
+    module_name = routine.partition(":")[0] if ":" in routine else routine.rpartition(".")[0]
+    if not allow_outside and module_name.split(".")[0] != ROUTINE_PACKAGE:
+        check.problem("routine", f"must name a function inside the {ROUTINE_PACKAGE!r} package, not {routine!r}")
+        return
+    try:
+        resolve_routine(routine)
+    except ImportError as error:
+        check.problem("routine", f"cannot import {module_name!r} ({error})")
+    except (AttributeError, TypeError, ValueError):
+        check.problem("routine", f"{routine!r} does not name a function")
+
+
+def _load_params(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Param]:
+    params: dict[str, Param] = {}
+    for name, spec in raw.items():
+        where = f"params.{name}"
+        if not isinstance(spec, dict):
+            check.problem(where, "must be a table ([params.NAME])")
+            continue
+        good = check.table(spec, where, _PARAM_REQUIRED, _PARAM_OPTIONAL)
+        if "type" not in good or "default" not in good:
+            continue
+        kind = good["type"]
+        if kind not in PARAM_TYPES:
+            check.problem(f"{where}.type", f"must be one of {', '.join(PARAM_TYPES)}, not {kind!r}")
+            continue
+        choices = tuple(str(c) for c in good.get("choices", ()))
+        if kind == "choice" and not choices:
+            check.problem(f"{where}.choices", "a choice parameter needs a list of choices")
+            continue
+        if kind != "choice" and "choices" in good:
+            check.problem(f"{where}.choices", f"only choice parameters have choices, this one is {kind}")
+        if kind not in ("int", "float") and ("min" in good or "max" in good):
+            check.problem(where, f"min and max apply to numbers, this parameter is {kind}")
+        low, high = good.get("min"), good.get("max")
+        if low is not None and high is not None and low > high:
+            check.problem(f"{where}.min", f"min {low} is above max {high}")
+        param = Param(name, kind, None, good.get("help", ""), good.get("label", ""), low, high, choices)
+        try:
+            default = _strict_default(param, good["default"])
+        except ParamError as error:
+            check.problem(f"{where}.default", str(error).removeprefix(f"{name}: "))
+            continue
+        params[name] = Param(name, kind, default, param.help, param.label, low, high, choices)
+    return params
+
+
+def _strict_default(param: Param, value: Any) -> Any:
+    """TOML defaults must already have the declared type (no "3" for an int)."""
+    expected = {"int": int, "float": float, "bool": bool, "choice": str, "str": str}[param.type]
+    if not _is(value, expected):
+        raise ParamError(f"{param.name}: must be {_describe(expected)}, not {_describe(type(value))}")
+    return param.coerce(value)
+
+
+def _load_presets(check: _Checker, raw: Mapping[str, Any], params: Mapping[str, Param]) -> dict:
+    presets: dict[str, dict[str, Any]] = {}
+    if raw and "preset" not in params:
+        check.problem("presets", "presets need a choice parameter named 'preset'")
+    for name, values in raw.items():
+        where = f"presets.{name}"
+        if not isinstance(values, dict):
+            check.problem(where, "must be a table of parameter values")
+            continue
+        if "preset" in params and name not in params["preset"].choices:
+            check.problem(where, f"{name!r} is not one of the preset parameter's choices")
+        chosen: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in params or key == "preset":
+                check.problem(f"{where}.{key}", "not a parameter of this lesson")
+                continue
+            try:
+                chosen[key] = _strict_default(params[key], value)
+            except ParamError as error:
+                check.problem(f"{where}.{key}", str(error).removeprefix(f"{key}: "))
+        presets[name] = chosen
+    return presets
+
+
+def _load_pages(check: _Checker, raw: list) -> tuple[Page, ...]:
+    pages = []
+    for index, page in enumerate(raw):
+        where = f"pages.{index}"
+        if not isinstance(page, dict):
+            check.problem("pages", "each page is a [[pages]] table with title and text")
+            continue
+        good = check.table(page, where, {"title": str, "text": str}, {})
+        if len(good) == 2:
+            if not good["text"].strip():
+                check.problem(f"{where}.text", "is empty")
+            pages.append(Page(good["title"], good["text"]))
+    if not raw and "pages" in check.lines:
+        check.problem("pages", "a lesson needs at least one page of explanation")
+    return tuple(pages)
+
+
+def _load_challenge(check: _Checker, raw: Mapping[str, Any] | None) -> Challenge:
+    if raw is None:
+        return Challenge("", "False")
+    good = check.table(raw, "challenge", {"goal": str, "condition": str}, {})
+    if "condition" in good:
+        try:
+            condition_names(good["condition"])
+        except ValueError as error:
+            check.problem("challenge.condition", str(error))
+    return Challenge(good.get("goal", ""), good.get("condition", "False"))
+
+
+# ---------------------------------------------------------------- the course
+
+
+def shipped_lessons_dir() -> Path:
+    """The lessons that come with the tutor (inside the wheel, or the checkout's lessons/)."""
+    inside = Path(__file__).parent / "lessons"
+    return inside if inside.is_dir() else Path(__file__).parent.parent / "lessons"
+
+
+@dataclass(frozen=True)
+class Course:
+    lessons: tuple[Lesson, ...]
+    chapters: Mapping[int, str]
+    problems: tuple[Problem, ...] = ()
+
+    def get(self, lesson_id: str) -> Lesson:
+        for lesson in self.lessons:
+            if lesson.id == lesson_id:
+                return lesson
+        known = ", ".join(lesson.id for lesson in self.lessons)
+        raise KeyError(f"no lesson {lesson_id!r} (known: {known})")
+
+    def by_chapter(self) -> dict[int, list[Lesson]]:
+        chapters: dict[int, list[Lesson]] = {}
+        for lesson in self.lessons:
+            chapters.setdefault(lesson.chapter, []).append(lesson)
+        return chapters
+
+    def chapter_title(self, number: int) -> str:
+        return self.chapters.get(number, f"Chapter {number}")
+
+
+def load_course(directory: Path | None = None) -> Course:
+    """Every lesson file in a directory, sorted by (chapter, order).
+
+    Broken files do not stop the others from loading: their problems are kept
+    in ``Course.problems``. Duplicate ids are a problem of the later file.
+    """
+    directory = Path(directory) if directory else shipped_lessons_dir()
+    lessons: list[Lesson] = []
+    problems: list[Problem] = []
+    chapters: dict[int, str] = {}
+    chapters_file = directory / "chapters.toml"
+    if chapters_file.is_file():
+        chapters, chapter_problems = _load_chapters(chapters_file)
+        problems += chapter_problems
+    seen: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.toml")):
+        if path.name == "chapters.toml":
+            continue
+        try:
+            lesson = load_lesson(path)
+        except LessonError as error:
+            problems += error.problems
+            continue
+        if lesson.id in seen:
+            line = _key_lines(path.read_text(encoding="utf-8")).get("id", 1)
+            problems.append(Problem(str(path), line, "id", f"{lesson.id!r} is already used by {seen[lesson.id]}"))
+            continue
+        seen[lesson.id] = path
+        lessons.append(lesson)
+    lessons.sort(key=lambda lesson: (lesson.chapter, lesson.order, lesson.id))
+    return Course(tuple(lessons), chapters, tuple(problems))
+
+
+def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return {}, [Problem(str(path), 1, "", f"cannot read chapters ({error})")]
+    check = _Checker(path, path.read_text(encoding="utf-8"))
+    chapters: dict[int, str] = {}
+    for key, title in data.get("chapters", {}).items():
+        if not key.isdigit() or not isinstance(title, str):
+            check.problem(f"chapters.{key}", "chapters are written as 1 = \"Title\"")
+            continue
+        chapters[int(key)] = title
+    for key in data:
+        if key != "chapters":
+            check.problem(key, "unknown key (allowed: chapters)")
+    return chapters, check.problems

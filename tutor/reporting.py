@@ -1,0 +1,103 @@
+"""How a routine talks to whoever watches it.
+
+A routine never draws. It tells a :class:`Reporter` what happened - progress
+(step, total, metrics) and view updates (the data a view should show now) -
+and asks it whether the learner pressed Stop. Renderers (headless or Textual)
+subscribe to the reports; this module imports neither of them.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+
+
+class Cancelled(Exception):
+    """Raised inside a routine when the learner asked it to stop."""
+
+
+class Diverged(ArithmeticError):
+    """Raised when a reported metric becomes NaN or infinite."""
+
+    def __init__(self, metric: str, value: float, step: int, unit: str) -> None:
+        self.metric, self.value, self.step, self.unit = metric, value, step, unit
+        super().__init__(
+            f"{metric} became {value} at {unit} {step}: the training diverged. "
+            "Try a smaller learning rate (lr) or fewer/larger steps."
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the routine is: ``step`` of ``total`` units, with metrics."""
+
+    step: int
+    total: int
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    unit: str = "epoch"
+    # History points go into the run record (and the loss view); per-batch
+    # progress can set it False so only epochs are recorded.
+    record: bool = True
+
+
+@dataclass(frozen=True)
+class ViewUpdate:
+    """New data for one view: it replaces what the view showed before."""
+
+    view: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line of text for the learner (e.g. "loaded cached weights")."""
+
+    text: str
+
+
+Report = Progress | ViewUpdate | Note
+Sink = Callable[[Report], None]
+
+
+class Reporter:
+    """What a routine gets to report through and to check for Stop.
+
+    ``sink`` receives every report, in the routine's thread: it must be cheap
+    (store it, or post it to a UI); throttling is the renderer's business.
+    """
+
+    def __init__(self, sink: Sink | None = None, cancel: threading.Event | None = None) -> None:
+        self._sink = sink or (lambda report: None)
+        self.cancel_event = cancel or threading.Event()
+        self.started = time.monotonic()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`Cancelled` if Stop was asked for: call it every epoch and batch."""
+        if self.cancel_event.is_set():
+            raise Cancelled()
+
+    def progress(
+        self, step: int, total: int, unit: str = "epoch", record: bool = True, **metrics: float
+    ) -> None:
+        """Report progress; a NaN or infinite metric ends the run as :class:`Diverged`."""
+        clean = {name: float(value) for name, value in metrics.items()}
+        for name, value in clean.items():
+            if not math.isfinite(value):
+                raise Diverged(name, value, step, unit)
+        self._sink(Progress(step, total, clean, unit, record))
+        self.check_cancelled()
+
+    def view(self, view: str, **data: Any) -> None:
+        """Send a view its new data. Pass fresh arrays, not buffers you keep changing."""
+        self._sink(ViewUpdate(view, data))
+
+    def note(self, text: str) -> None:
+        self._sink(Note(text))

@@ -1,0 +1,42 @@
+"""1.1 Rosenblatt's neuron learns a line: y_hat = w x, one bean at a time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tutor.data.beans import toxicity_beans
+
+
+def predict(w: float, x: np.ndarray) -> np.ndarray:
+    return w * x
+
+
+def mean_squared_error(y: np.ndarray, y_hat: np.ndarray) -> float:
+    return float(np.mean((y - y_hat) ** 2))
+
+
+def learn_from_bean(w: float, x: float, y: float, lr: float) -> float:
+    """Rosenblatt's rule: move w by the error, scaled by the input and the learning rate."""
+    error = y - w * x
+    return w + lr * error * x
+
+
+def run(params, reporter) -> dict:
+    x, y = toxicity_beans(params.rng, params.beans)
+    w = params.w0
+    line_x = np.array([0.0, 1.0])
+    for epoch in range(1, params.epochs + 1):
+        for xi, yi in zip(x, y):  # one bean at a time, in size order
+            w = learn_from_bean(w, xi, yi, params.lr)
+        reporter.check_cancelled()
+        loss = mean_squared_error(y, predict(w, x))
+        reporter.view(
+            "fit",
+            points=[{"x": x, "y": y, "label": "beans"}],
+            lines=[{"x": line_x, "y": predict(w, line_x), "label": f"y = {w:.3f} x"}],
+            title=f"epoch {epoch}: w = {w:.4f}",
+            xlabel="size",
+            ylabel="toxicity",
+        )
+        reporter.progress(epoch, params.epochs, loss=loss, w=w)
+    return {"w": w, "loss": mean_squared_error(y, predict(w, x))}
