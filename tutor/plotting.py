@@ -17,7 +17,6 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 PLOT_VIEWS = ("fit", "loss", "cost", "surface", "digits", "bars", "heatmaps")
-TEXT_VIEWS = ("table", "matrix")
 
 # Colours that read well on dark and light themes.
 SERIES_COLORS = ("cyan", "orange", "magenta", "green", "red", "blue")

@@ -1,0 +1,201 @@
+"""The ``tutor`` command: the app by default, plus list, run, check and serve.
+
+Every mistake on the command line ends with one clear line on stderr and a
+non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+from tutor import __version__
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input from the command line; its message is shown as it is."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tutor",
+        description="Learn deep learning by watching networks learn. "
+        "With no command, opens the interactive tutor.",
+    )
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    parser.add_argument("--lessons", type=Path, metavar="DIR",
+                        help="read lessons from DIR instead of the shipped course")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    commands.add_parser("list", help="list the lessons by chapter")
+
+    run = commands.add_parser("run", help="run one lesson (in the app, or --headless in this terminal)")
+    run.add_argument("lesson", help="lesson id, e.g. rosenblatt (see 'tutor list')")
+    run.add_argument("--headless", action="store_true", help="run in this terminal without the app")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                     help="set a lesson parameter (repeatable)")
+    run.add_argument("--seed", type=int, help="random seed (default: the lesson's)")
+    run.add_argument("--json", type=Path, metavar="PATH", help="write the run (params, metrics, result) as JSON")
+
+    check = commands.add_parser("check", help="validate lesson files and report every problem")
+    check.add_argument("directory", nargs="?", type=Path, help="folder of lesson TOML files (default: the course)")
+
+    serve = commands.add_parser("serve", help="serve the tutor in a web browser (textual-serve)")
+    serve.add_argument("--host", default="localhost")
+    serve.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            return command_list(args)
+        if args.command == "run":
+            return command_run(args)
+        if args.command == "check":
+            return command_check(args)
+        if args.command == "serve":
+            return command_serve(args)
+        return open_app(args)
+    except UsageError as error:
+        print(f"tutor: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _course(args: argparse.Namespace):
+    from tutor.lessons import load_course
+
+    directory = args.lessons
+    if directory is not None and not directory.is_dir():
+        raise UsageError(f"lesson folder {str(directory)!r} does not exist")
+    return load_course(directory)
+
+
+def _warn_problems(course) -> None:
+    if course.problems:
+        print(f"tutor: warning: {len(course.problems)} problem(s) in lesson files were skipped; "
+              "run 'tutor check' to see them", file=sys.stderr)
+
+
+def command_list(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from tutor.progress import ProgressStore
+
+    course = _course(args)
+    _warn_problems(course)
+    store = ProgressStore()
+    console = Console()
+    if store.warning:
+        console.print(f"[yellow]warning:[/] {store.warning}")
+    table = Table(title="tutor lessons", title_justify="left")
+    table.add_column("id", style="bold cyan", no_wrap=True)
+    table.add_column("title")
+    table.add_column("backend")
+    table.add_column("passed", justify="center")
+    for number, lessons in course.by_chapter().items():
+        table.add_section()
+        table.add_row(f"[bold]{number}[/]", f"[bold]{course.chapter_title(number)}[/]", "", "", end_section=True)
+        for lesson in lessons:
+            table.add_row(lesson.id, lesson.title, lesson.backend, "✓" if store.passed(lesson.id) else "·")
+    console.print(table)
+    return 0
+
+
+def _overrides(pairs: Sequence[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set takes NAME=VALUE, got {pair!r}")
+        values[name.strip()] = value
+    return values
+
+
+def _resolve_run(args: argparse.Namespace):
+    from tutor.lessons import ParamError
+
+    course = _course(args)
+    try:
+        lesson = course.get(args.lesson)
+    except KeyError as error:
+        raise UsageError(error.args[0]) from None
+    try:
+        values = lesson.resolve(_overrides(args.overrides))
+    except ParamError as error:
+        raise UsageError(str(error)) from None
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be 0 or more, got {args.seed}")
+    return course, lesson, values
+
+
+def command_run(args: argparse.Namespace) -> int:
+    course, lesson, values = _resolve_run(args)
+    if args.json is not None:
+        parent = args.json.parent if str(args.json.parent) else Path(".")
+        if not parent.is_dir():
+            raise UsageError(f"cannot write {str(args.json)!r}: folder {str(parent)!r} does not exist")
+        if args.json.is_dir():
+            raise UsageError(f"cannot write {str(args.json)!r}: it is a folder")
+        if not os.access(parent, os.W_OK):
+            raise UsageError(f"cannot write {str(args.json)!r}: folder {str(parent)!r} is not writable")
+    if args.headless:
+        from tutor.headless import run_headless
+
+        return run_headless(lesson, values, args.seed, json_path=args.json)
+    if args.json is not None:
+        raise UsageError("--json goes with --headless")
+    return _run_app(course, lesson.id, autorun=True, overrides=_overrides(args.overrides), seed=args.seed)
+
+
+def command_check(args: argparse.Namespace) -> int:
+    from tutor.lessons import load_course
+
+    directory = args.directory
+    if directory is not None and not directory.is_dir():
+        raise UsageError(f"{str(directory)!r} is not a folder")
+    course = load_course(directory)
+    for problem in course.problems:
+        print(problem)
+    if course.problems:
+        print(f"{len(course.problems)} problem(s) in {directory or 'the course'}", file=sys.stderr)
+        return 1
+    print(f"{len(course.lessons)} lessons OK")
+    return 0
+
+
+def open_app(args: argparse.Namespace) -> int:
+    return _run_app(_course(args))
+
+
+def _run_app(course, lesson_id: str | None = None, **options) -> int:
+    _warn_problems(course)
+    from tutor.app import run_app
+
+    return run_app(lesson_id, course=course, **options)
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UsageError("'tutor serve' needs textual-serve: pip install 'tutor[serve]'") from None
+    command = f"{sys.executable} -m tutor"
+    if args.lessons:
+        command += f" --lessons {args.lessons}"
+    Server(command, host=args.host, port=args.port, title="tutor").serve()
+    return 0
