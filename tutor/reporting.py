@@ -16,6 +16,10 @@ from typing import Any, Callable, Mapping
 
 
 
+# Past this a metric has exploded, even if it is still a finite float.
+EXPLODED = 1e30
+
+
 class Cancelled(Exception):
     """Raised inside a routine when the learner asked it to stop."""
 
@@ -26,7 +30,7 @@ class Diverged(ArithmeticError):
     def __init__(self, metric: str, value: float, step: int, unit: str) -> None:
         self.metric, self.value, self.step, self.unit = metric, value, step, unit
         super().__init__(
-            f"{metric} became {value} at {unit} {step}: the training diverged. "
+            f"{metric} became {value:.3g} at {unit} {step}: the training diverged. "
             "Try a smaller learning rate (lr) or fewer/larger steps."
         )
 
@@ -90,7 +94,7 @@ class Reporter:
         """Report progress; a NaN or infinite metric ends the run as :class:`Diverged`."""
         clean = {name: float(value) for name, value in metrics.items()}
         for name, value in clean.items():
-            if not math.isfinite(value):
+            if not math.isfinite(value) or abs(value) > EXPLODED:
                 raise Diverged(name, value, step, unit)
         self._sink(Progress(step, total, clean, unit, record))
         self.check_cancelled()

@@ -187,7 +187,10 @@ def run_lesson(
     began = time.perf_counter()
     try:
         routine = lesson.load_routine()
-        result = routine(Params(dict(values), seed), reporter)
+        # Overflow is how divergence looks from inside; the reporter turns it
+        # into a clear message instead of NumPy warnings on the terminal.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = routine(Params(dict(values), seed), reporter)
         record.result = dict(_jsonable(dict(result or {})))
     except Cancelled:
         record.status = STOPPED

@@ -1,0 +1,65 @@
+"""1.2 Measuring error: sweep w and draw the cost curve e(w)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tutor.data.beans import toxicity_beans
+
+
+def cost(w: float, x: np.ndarray, y: np.ndarray) -> float:
+    """Mean squared error of y_hat = w x over all beans."""
+    return float(np.mean((y - w * x) ** 2))
+
+
+def parabola(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """e(w) = a w^2 + b w + c: each bean's (y - w x)^2 expanded, then averaged."""
+    a = float(np.mean(x**2))
+    b = float(np.mean(-2 * x * y))
+    c = float(np.mean(y**2))
+    return a, b, c
+
+
+def run(params, reporter) -> dict:
+    x, y = toxicity_beans(params.rng, params.beans)
+    ws = np.arange(params.w_from, params.w_to + params.step / 2, params.step)  # the sweep
+    costs = np.empty_like(ws)
+    best = 0
+    line_x = np.array([0.0, 1.0])
+    every = max(1, len(ws) // 60)  # about 60 redraw-worthy moments in the sweep
+    for i, w in enumerate(ws):
+        reporter.check_cancelled()
+        costs[i] = cost(w, x, y)
+        if costs[i] < costs[best]:
+            best = i
+        if i % every == 0 or i == len(ws) - 1:
+            reporter.view(
+                "cost", x=ws[: i + 1].copy(), y=costs[: i + 1].copy(), marker=(ws[best], costs[best]),
+                title=f"w = {w:.2f}: cost {costs[i]:.4f}   (lowest so far at w = {ws[best]:.2f})",
+                xlabel="w", ylabel="e(w)",
+            )
+            reporter.view(
+                "fit", points=[{"x": x, "y": y, "label": "beans"}],
+                lines=[{"x": line_x, "y": w * line_x, "label": f"trying w = {w:.2f}"},
+                       {"x": line_x, "y": ws[best] * line_x, "label": f"best so far {ws[best]:.2f}"}],
+                title="every w is a line; the cost says how far the beans are from it",
+                xlabel="size", ylabel="toxicity",
+            )
+            reporter.progress(i + 1, len(ws), unit="w", record=False, cost=costs[i])
+
+    a, b, c = parabola(x, y)
+    least_squares_w = -b / (2 * a)  # where the slope 2 a w + b is zero
+    reporter.view(
+        "table", title="The cost as a parabola  e(w) = a w² + b w + c",
+        columns=["quantity", "value"],
+        rows=[["a = mean(x²)", a], ["b = mean(-2 x y)", b], ["c = mean(y²)", c],
+              ["slope at the best w: 2 a w + b", 2 * a * ws[best] + b],
+              ["best w of the sweep", ws[best]], ["lowest cost of the sweep", costs[best]],
+              ["w where the slope is 0 (-b / 2a)", least_squares_w]],
+    )
+    return {
+        "best_w": float(ws[best]),
+        "min_cost": float(costs[best]),
+        "least_squares_w": least_squares_w,
+        "grid_step": float(params.step),
+    }
