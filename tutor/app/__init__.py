@@ -1,0 +1,33 @@
+"""The Textual app: browse lessons, tweak parameters, run and watch them learn.
+
+Importing this package is cheap: Textual and the widgets load only when
+:func:`run_app` is called, and TensorFlow never loads until a Keras lesson runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from tutor.lessons import Course
+    from tutor.progress import ProgressStore
+
+
+def run_app(
+    lesson_id: str | None = None,
+    autorun: bool = False,
+    overrides: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    *,
+    course: "Course | None" = None,
+    store: "ProgressStore | None" = None,
+) -> int:
+    """Open the app (on ``lesson_id`` if given, starting it if ``autorun``); return an exit code."""
+    from tutor.app.app import TutorApp
+
+    app = TutorApp(course, lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, store=store)
+    app.run()
+    return app.return_code or 0
+
+
+__all__ = ["run_app"]

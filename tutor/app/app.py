@@ -1,0 +1,60 @@
+"""The tutor's Textual app: small on purpose - screens and widgets do the work."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Mapping
+
+from textual.app import App
+from textual.binding import Binding
+
+from tutor.app.commands import LessonCommands
+from tutor.app.screens.main import MainScreen
+from tutor.lessons import Course, load_course
+from tutor.progress import ProgressStore
+
+
+class TutorApp(App[int]):
+    TITLE = "tutor"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {LessonCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit (ends a run first)"),
+    ]
+
+    def __init__(
+        self,
+        course: Course | None = None,
+        *,
+        lesson_id: str | None = None,
+        autorun: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        store: ProgressStore | None = None,
+        clock: bool = True,
+    ) -> None:
+        """``clock=False`` hides wall-clock times (ETA, durations) for reproducible screenshots."""
+        super().__init__()
+        self.course = course if course is not None else load_course()
+        self.store = store if store is not None else ProgressStore()
+        self._start = dict(lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, clock=clock)
+        self._runs: set[threading.Event] = set()
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(self.course, self.store, **self._start)
+
+    # Runs register their cancel event so quitting can end them promptly.
+    def run_started(self, cancel: threading.Event) -> None:
+        self._runs.add(cancel)
+
+    def run_ended(self, cancel: threading.Event | None) -> None:
+        self._runs.discard(cancel)
+
+    def stop_all_runs(self) -> None:
+        for cancel in list(self._runs):
+            cancel.set()
+
+    def exit(self, result: int | None = None, return_code: int = 0, message: Any | None = None) -> None:
+        """Every way out (ctrl+q, ctrl+c twice, a crash) first tells running routines to stop."""
+        self.stop_all_runs()
+        super().exit(result, return_code, message)

@@ -1,0 +1,59 @@
+"""The help screen: every key the app answers to."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Markdown
+
+INTRO = """\
+# Keys
+
+Pick a lesson on the left, read it, tweak its **Parameters** and press **Run**.
+The **Views** show the routine learning, live.
+"""
+
+# Keys that belong to widgets rather than to the main screen's bindings.
+WIDGET_KEYS = [
+    ("↑ ↓, Enter", "Move in the lesson tree, open a lesson"),
+    ("Tab, Shift+Tab", "Move between the tree, tabs, fields and buttons"),
+    ("← →", "Switch tabs (when the tab bar has focus)"),
+    ("Space, Enter", "Toggle a switch, open a choice list"),
+]
+OUTRO = """
+Letter keys work when the focus is not in a text field. Invalid values are
+marked in red with the reason; Run waits until they are fixed.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="close-help"),
+    ]
+
+    def __init__(self, main: Screen) -> None:
+        super().__init__()
+        self.main = main
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        app_bindings = [b for b in self.app.BINDINGS if isinstance(b, Binding) and b.description]
+        for binding in [*self.main.BINDINGS, *app_bindings]:
+            if not isinstance(binding, Binding) or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = ", ".join(self.app.get_key_display(Binding(key, "")) for key in binding.key.split(","))
+            rows.append((keys, binding.tooltip or binding.description))
+        rows.append((self.app.get_key_display(Binding(self.app.COMMAND_PALETTE_BINDING, "")),
+                     "Command palette: go to a lesson, change the theme"))
+        return rows + WIDGET_KEYS
+
+    def compose(self) -> ComposeResult:
+        table = "| Key | What it does |\n|---|---|\n" + "\n".join(
+            f"| `{keys}` | {what} |" for keys, what in self._rows()
+        )
+        with VerticalScroll(id="help"):
+            yield Markdown(f"{INTRO}\n{table}\n{OUTRO}\nPress `Esc` to close.")

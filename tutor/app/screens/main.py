@@ -1,0 +1,186 @@
+"""The main screen: the lesson tree on the left, the open lesson on the right."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
+from tutor.app.widgets.lesson_pane import PAST_RUNS, LessonPane
+from tutor.app.widgets.lesson_tree import LessonTree, lesson_number
+from tutor.lessons import Course, ParamError
+from tutor.progress import ProgressStore
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+r,f5", "run", "Run", id="run", priority=True, tooltip="Run the lesson's routine"),
+        Binding("ctrl+s,f6", "stop", "Stop", id="stop", priority=True, tooltip="Stop the run, keep the plots"),
+        Binding("ctrl+o", "reset", "Reset", id="reset", priority=True, tooltip="Restore the default parameters"),
+        Binding("ctrl+b", "toggle_tree", "Lessons", id="toggle-tree", priority=True,
+                tooltip="Show or hide the lesson tree"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="All the keys"),
+        Binding("f1", "help", "Help", id="help-f1", show=False, priority=True),
+        Binding("right_square_bracket", "next_page", "Next page", id="next-page", show=False),
+        Binding("left_square_bracket", "previous_page", "Previous page", id="previous-page", show=False),
+        Binding("e", "show_tab('explanation')", "Explanation", id="tab-explanation", show=False),
+        Binding("c", "show_tab('code')", "Code", id="tab-code", show=False),
+        Binding("p", "show_tab('parameters')", "Parameters", id="tab-parameters", show=False),
+        Binding("v", "show_tab('views')", "Views", id="tab-views", show=False),
+    ]
+    # Narrow or short terminals get a more compact layout (see app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-normal")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
+
+    def __init__(
+        self,
+        course: Course,
+        store: ProgressStore,
+        *,
+        lesson_id: str | None = None,
+        autorun: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        clock: bool = True,
+    ) -> None:
+        super().__init__()
+        self.course = course
+        self.store = store
+        self._initial_lesson = lesson_id
+        self._autorun = autorun
+        self._overrides = dict(overrides or {})
+        self.seed = seed
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        passed = {lesson.id for lesson in self.course.lessons if self.store.passed(lesson.id)}
+        with Horizontal(id="main"):
+            yield LessonTree(self.course, passed, id="lesson-tree")
+            with Container(id="lesson-host"):
+                if not self.course.lessons:
+                    yield Static("No lessons found. `tutor check` lists what is wrong with the lesson files.",
+                                 id="no-lessons")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.store.warning:
+            self.notify(self.store.warning, title="Progress", severity="warning", timeout=10)
+        if self.course.problems:
+            self.notify(f"{len(self.course.problems)} problem(s) in the lesson files: run `tutor check`.",
+                        title="Lessons", severity="warning", timeout=10)
+        if not self.course.lessons:
+            return
+        wanted = self._initial_lesson or self.store.last_lesson
+        known = {lesson.id for lesson in self.course.lessons}
+        if wanted not in known:
+            if self._initial_lesson:
+                self.notify(f"There is no lesson {self._initial_lesson!r}.", severity="error")
+            wanted = self.course.lessons[0].id
+        self.open_lesson(wanted, autorun=self._autorun, overrides=self._overrides)
+        self.query_one(LessonTree).focus()
+
+    # ------------------------------------------------------------ lessons
+
+    @property
+    def pane(self) -> LessonPane | None:
+        panes = self.query(LessonPane)
+        return panes.first() if panes else None
+
+    def open_lesson(self, lesson_id: str, autorun: bool = False, overrides: Mapping[str, Any] | None = None) -> None:
+        lesson = self.course.get(lesson_id)
+        try:
+            values = lesson.resolve(overrides)
+        except ParamError as error:
+            self.notify(f"{error}; using the defaults.", title="Parameters", severity="error")
+            values = lesson.resolve({})
+        old = self.pane
+        if old is not None:
+            if old.running:
+                self.notify(f"Stopped the run of {old.lesson.title}.")
+            old.remove()
+        past = [run["history"] for run in self.store.runs(lesson_id) if run.get("history")][-PAST_RUNS:]
+        pane = LessonPane(lesson, values, passed=self.store.passed(lesson_id), past=past, seed=self.seed,
+                          clock=self.clock, id="lesson")
+        self.query_one("#lesson-host").mount(pane)
+        self.query_one(LessonTree).show_lesson(lesson_id)
+        self.sub_title = f"{lesson_number(lesson)} {lesson.title}"
+        self.store.set_last_lesson(lesson_id)
+        if autorun:
+            self.call_after_refresh(pane.start_run)
+
+    @on(LessonTree.LessonChosen)
+    def _lesson_chosen(self, event: LessonTree.LessonChosen) -> None:
+        pane = self.pane
+        if pane is None or pane.lesson.id != event.lesson_id:
+            self.open_lesson(event.lesson_id)
+        if self.has_class("-narrow"):
+            self.remove_class("-tree-toggled")  # the tree covered the lesson: show the lesson
+
+    @on(OpenLesson)
+    def _open_lesson(self, event: OpenLesson) -> None:
+        self.open_lesson(event.lesson_id, autorun=event.autorun)
+
+    @on(RunRecorded)
+    def _run_recorded(self, event: RunRecorded) -> None:
+        self.store.add_run(event.record.to_json())
+        self._warn_if_not_saved()
+
+    @on(LessonPassed)
+    def _lesson_passed(self, event: LessonPassed) -> None:
+        lesson = self.course.get(event.lesson_id)
+        self.store.mark_passed(lesson.id)
+        self.query_one(LessonTree).mark_passed(lesson.id)
+        self.notify(f"{lesson_number(lesson)} {lesson.title}: {lesson.challenge.goal}",
+                    title="Challenge met - lesson passed ✓", timeout=8)
+        self._warn_if_not_saved()
+
+    def _warn_if_not_saved(self) -> None:
+        if self.store.warning and not getattr(self, "_warned", False):
+            self._warned = True
+            self.notify(self.store.warning, title="Progress", severity="warning", timeout=10)
+
+    # ------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        pane = self.pane
+        if action in ("run", "stop", "reset", "show_tab", "next_page", "previous_page") and pane is None:
+            return False
+        if action == "stop":
+            return True if pane.running else None  # greyed out in the footer when idle
+        if action == "run":
+            return None if pane.running else True
+        return True
+
+    def action_run(self) -> None:
+        self.pane.start_run()
+
+    def action_stop(self) -> None:
+        self.pane.stop_run()
+
+    def action_reset(self) -> None:
+        self.pane.reset()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.pane.show_tab(tab)
+
+    def action_next_page(self) -> None:
+        self.pane.show_tab("explanation")
+        self.pane.query_one("#explanation").next_page()
+
+    def action_previous_page(self) -> None:
+        self.pane.show_tab("explanation")
+        self.pane.query_one("#explanation").previous_page()
+
+    def action_toggle_tree(self) -> None:
+        self.toggle_class("-tree-toggled")
+
+    def action_help(self) -> None:
+        from tutor.app.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))

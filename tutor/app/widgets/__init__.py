@@ -1,0 +1,1 @@
+"""The app's widgets, one per module; each widget's messages are nested in its class."""
