@@ -1,0 +1,114 @@
+"""The command line, end to end through a subprocess, as a user types it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_lessons import VALID
+
+
+def tutor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+
+
+def test_list_shows_lessons_by_chapter_and_progress():
+    done = tutor("run", "rosenblatt", "--headless")
+    assert done.returncode == 0
+    listed = tutor("list")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    chapter = next(i for i, line in enumerate(lines) if "One neuron, one weight" in line)
+    rosenblatt = next(line for line in lines if "rosenblatt" in line)
+    assert lines.index(rosenblatt) > chapter
+    assert "numpy" in rosenblatt and "✓" in rosenblatt
+    assert "✓" not in next(line for line in lines if "cost-surface" in line)
+
+
+def test_headless_run_prints_progress_summary_and_plots():
+    done = tutor("run", "rosenblatt", "--headless", "--set", "epochs=20")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "20/20" in out                       # the progress bar reached the end
+    assert "Result" in out and "w " in out       # the summary with final parameters
+    assert "Challenge met" in out
+    assert "beans" in out and "loss" in out      # the plots' legends / titles
+    assert "┌" in out and "┘" in out              # plotext frames
+
+
+def test_headless_run_writes_json_with_overrides_and_seed(tmp_path):
+    target = tmp_path / "out.json"
+    done = tutor("run", "gradient-descent", "--headless", "--set", "method=mini-batch", "--set", "lr=0.2",
+                 "--seed", "7", "--json", str(target))
+    assert done.returncode == 0, done.stderr
+    run = json.loads(target.read_text())
+    assert run["lesson"] == "gradient-descent" and run["seed"] == 7
+    assert run["params"]["method"] == "mini-batch" and run["params"]["lr"] == 0.2
+    assert len(run["history"]) == run["params"]["epochs"]
+    assert {"step", "loss", "w"} <= set(run["history"][0])
+    assert run["status"] == "finished" and run["challenge_met"] is True
+    assert abs(run["result"]["w"] - run["result"]["least_squares_w"]) < 0.02
+    assert run["versions"]["numpy"] and run["versions"]["tutor"]
+    again = tutor("run", "gradient-descent", "--headless", "--set", "method=mini-batch", "--set", "lr=0.2",
+                  "--seed", "7", "--json", str(tmp_path / "again.json"))
+    assert json.loads((tmp_path / "again.json").read_text())["result"] == run["result"]
+
+
+def test_check_passes_on_the_course():
+    done = tutor("check")
+    assert done.returncode == 0
+    assert "lessons OK" in done.stdout
+
+
+def test_check_reports_every_problem_with_file_and_line(tmp_path):
+    (tmp_path / "good.toml").write_text(VALID)
+    (tmp_path / "bad.toml").write_text(VALID.replace('id = "demo"', 'id = "bad"').replace("default = 10", "default = 1000"))
+    (tmp_path / "broken.toml").write_text("id = \n")
+    done = tutor("check", str(tmp_path))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert f"{tmp_path / 'bad.toml'}:18: params.epochs.default: 1000 is above the maximum 100" in lines
+    assert any(line.startswith(f"{tmp_path / 'broken.toml'}:1: invalid TOML") for line in lines)
+    assert len(lines) == 2
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "no-such-lesson", "--headless"], "no lesson 'no-such-lesson' (known: rosenblatt,"),
+    (["run", "rosenblatt", "--headless", "--set", "speed=3"], "unknown parameter 'speed' for lesson 'rosenblatt'"),
+    (["run", "rosenblatt", "--headless", "--set", "lr=9"], "lr: 9.0 is above the maximum 2.0"),
+    (["run", "rosenblatt", "--headless", "--set", "epochs=many"], "epochs: 'many' is not a whole number"),
+    (["run", "rosenblatt", "--headless", "--set", "lr"], "--set takes NAME=VALUE, got 'lr'"),
+    (["run", "rosenblatt", "--headless", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
+    (["run", "rosenblatt", "--headless", "--json", "/no/such/dir/out.json"], "folder '/no/such/dir' does not exist"),
+    (["check", "/no/such/dir"], "'/no/such/dir' is not a folder"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+])
+def test_invalid_input_gives_one_clear_line_and_a_nonzero_exit(args, message):
+    done = tutor(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_broken_toml_in_a_lesson_folder_is_one_line_per_problem(tmp_path):
+    (tmp_path / "x.toml").write_text("[[[")
+    done = tutor("--lessons", str(tmp_path), "run", "x", "--headless")
+    assert done.returncode == 2
+    assert "no lesson 'x'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_diverging_run_exits_nonzero_with_an_explanation(tmp_path):
+    done = tutor("run", "gradient-descent", "--headless", "--set", "method=mini-batch", "--set", "lr=5",
+                 "--json", str(tmp_path / "run.json"))
+    assert done.returncode == 3
+    assert "Diverged" in done.stdout and "smaller learning rate" in done.stdout
+    assert json.loads((tmp_path / "run.json").read_text())["status"] == "diverged"
