@@ -33,8 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the interactive tutor.",
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
-    parser.add_argument("--lessons", type=Path, metavar="DIR",
-                        help="read lessons from DIR instead of the shipped course")
+    parser.add_argument("--lessons", type=Path, metavar="DIR", action="append", default=[],
+                        help="add the lesson pack in DIR (its own routines may run); repeatable")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser("list", help="list the lessons by chapter")
@@ -76,12 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _course(args: argparse.Namespace):
-    from tutor.lessons import load_course
+    from tutor.lessons import find_packs, load_course
 
-    directory = args.lessons
-    if directory is not None and not directory.is_dir():
-        raise UsageError(f"lesson folder {str(directory)!r} does not exist")
-    return load_course(directory)
+    for directory in args.lessons:
+        if not directory.is_dir():
+            raise UsageError(f"lesson folder {str(directory)!r} does not exist")
+    return load_course(packs=find_packs(args.lessons))
 
 
 def _warn_problems(course) -> None:
@@ -130,6 +130,7 @@ def _resolve_run(args: argparse.Namespace):
     from tutor.lessons import ParamError
 
     course = _course(args)
+    _warn_problems(course)
     try:
         lesson = course.get(args.lesson)
     except KeyError as error:
@@ -165,10 +166,12 @@ def command_run(args: argparse.Namespace) -> int:
 def command_check(args: argparse.Namespace) -> int:
     from tutor.lessons import load_course
 
+    from tutor.lessons import find_packs
+
     directory = args.directory
     if directory is not None and not directory.is_dir():
         raise UsageError(f"{str(directory)!r} is not a folder")
-    course = load_course(directory)
+    course = load_course(directory) if directory else load_course(packs=find_packs(args.lessons))
     for problem in course.problems:
         print(problem)
     if course.problems:
@@ -194,8 +197,9 @@ def command_serve(args: argparse.Namespace) -> int:
         from textual_serve.server import Server
     except ImportError:
         raise UsageError("'tutor serve' needs textual-serve: pip install 'tutor[serve]'") from None
-    command = f"{sys.executable} -m tutor"
-    if args.lessons:
-        command += f" --lessons {args.lessons}"
+    import shlex
+
+    command = " ".join(shlex.quote(part) for part in
+                       [sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)])
     Server(command, host=args.host, port=args.port, title="tutor").serve()
     return 0

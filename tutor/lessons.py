@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from tutor.views import VIEW_KINDS
 
@@ -142,6 +143,9 @@ class Lesson:
     seed: int = 0
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     path: Path | None = None
+    # Set for lessons of a pack passed explicitly: their routine may live in
+    # a module of that folder (e.g. "my_routines:run" -> DIR/my_routines.py).
+    code_dir: Path | None = None
 
     def defaults(self) -> dict[str, Any]:
         return {name: param.default for name, param in self.params.items()}
@@ -165,20 +169,57 @@ class Lesson:
         return values
 
     def load_routine(self) -> Callable[..., Mapping[str, Any]]:
-        return resolve_routine(self.routine)
+        return resolve_routine(self.routine, self.code_dir)
 
 
 # ---------------------------------------------------------------- routines
 
 
-def resolve_routine(dotted: str) -> Callable[..., Any]:
-    """Import ``package.module:function`` (or ``package.module.function``)."""
+def _split_routine(dotted: str) -> tuple[str, str]:
     module_name, _, attr = dotted.partition(":") if ":" in dotted else dotted.rpartition(".")
-    module = importlib.import_module(module_name)
+    return module_name, attr
+
+
+def resolve_routine(dotted: str, code_dir: Path | None = None) -> Callable[..., Any]:
+    """Import ``package.module:function`` (or ``package.module.function``).
+
+    With ``code_dir`` (a pack passed explicitly), a module that is not part
+    of ``tutor`` is loaded from ``code_dir/<module>.py`` instead.
+    """
+    module_name, attr = _split_routine(dotted)
+    if code_dir is not None and module_name.split(".")[0] != ROUTINE_PACKAGE:
+        module = _import_pack_module(code_dir, module_name)
+    else:
+        module = importlib.import_module(module_name)
     function = getattr(module, attr)
     if not callable(function):
         raise TypeError(f"{dotted} is not a function")
     return function
+
+
+def _import_pack_module(code_dir: Path, module_name: str) -> Any:
+    """Load DIR/name.py under a private name, so packs cannot shadow real modules."""
+    import hashlib
+    import importlib.util
+    import sys
+
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", module_name):
+        raise ImportError(f"pack routines live in a module file of the pack folder, not {module_name!r}")
+    file = Path(code_dir) / f"{module_name}.py"
+    if not file.is_file():
+        raise ImportError(f"no {file}")
+    private = f"tutor_pack_{hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:10]}_{module_name}"
+    if private in sys.modules:
+        return sys.modules[private]
+    spec = importlib.util.spec_from_file_location(private, file)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[private] = module
+    try:
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    except BaseException:
+        del sys.modules[private]
+        raise
+    return module
 
 
 # ---------------------------------------------------------------- challenge conditions
@@ -363,8 +404,12 @@ _PARAM_OPTIONAL = {"help": str, "label": str, "min": float, "max": float, "choic
 _ID = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 
 
-def load_lesson(path: Path, allow_routines_outside: bool = False) -> Lesson:
-    """Load one lesson file; raise LessonError listing every problem in it."""
+def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
+    """Load one lesson file; raise LessonError listing every problem in it.
+
+    ``code_dir`` is given for packs the learner passed explicitly: only then
+    may a routine come from outside the ``tutor`` package (from that folder).
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -391,7 +436,7 @@ def load_lesson(path: Path, allow_routines_outside: bool = False) -> Lesson:
             check.problem(key, "must be 1 or more")
 
     if "routine" in top:
-        _check_routine(check, top["routine"], allow_routines_outside)
+        _check_routine(check, top["routine"], code_dir)
 
     views = tuple(top.get("views", ()))
     for index, view in enumerate(views):
@@ -411,21 +456,24 @@ def load_lesson(path: Path, allow_routines_outside: bool = False) -> Lesson:
         id=lesson_id, title=top["title"], chapter=top["chapter"], order=top["order"],
         backend=top["backend"], routine=top["routine"], views=views, params=params,
         pages=pages, challenge=challenge, summary=top.get("summary", ""),
-        seed=top.get("seed", 0), presets=presets, path=path,
+        seed=top.get("seed", 0), presets=presets, path=path, code_dir=code_dir,
     )
 
 
-def _check_routine(check: _Checker, routine: str, allow_outside: bool) -> None:
-    module_name = routine.partition(":")[0] if ":" in routine else routine.rpartition(".")[0]
-    if not allow_outside and module_name.split(".")[0] != ROUTINE_PACKAGE:
-        check.problem("routine", f"must name a function inside the {ROUTINE_PACKAGE!r} package, not {routine!r}")
+def _check_routine(check: _Checker, routine: str, code_dir: Path | None) -> None:
+    module_name, _ = _split_routine(routine)
+    if code_dir is None and module_name.split(".")[0] != ROUTINE_PACKAGE:
+        check.problem("routine", f"must name a function inside the {ROUTINE_PACKAGE!r} package, not {routine!r}"
+                      " (routines from a lesson folder run only when it is passed with --lessons or TUTOR_LESSONS)")
         return
     try:
-        resolve_routine(routine)
+        resolve_routine(routine, code_dir)
     except ImportError as error:
         check.problem("routine", f"cannot import {module_name!r} ({error})")
     except (AttributeError, TypeError, ValueError):
         check.problem("routine", f"{routine!r} does not name a function")
+    except Exception as error:  # the pack's module itself is broken
+        check.problem("routine", f"importing {module_name!r} failed: {type(error).__name__}: {error}")
 
 
 def _load_params(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Param]:
@@ -534,10 +582,37 @@ def shipped_lessons_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class Pack:
+    """A folder of lesson files. ``trusted`` packs may bring their own routines."""
+
+    path: Path
+    trusted: bool = False
+
+
+def find_packs(explicit: Iterable[Path] = ()) -> list[Pack]:
+    """Lesson packs beyond the course: ``--lessons`` folders and ``TUTOR_LESSONS``
+    (passed explicitly, so trusted), then the user data folder's ``lessons/``
+    (picked up by itself, so its lessons may only use the tutor's routines).
+    """
+    from tutor.paths import user_data_dir
+
+    packs = [Pack(Path(p), trusted=True) for p in explicit]
+    for entry in os.environ.get("TUTOR_LESSONS", "").split(os.pathsep):
+        if entry.strip():
+            packs.append(Pack(Path(entry.strip()), trusted=True))
+    user_pack = user_data_dir() / "lessons"
+    if user_pack.is_dir():
+        packs.append(Pack(user_pack, trusted=False))
+    return packs
+
+
+@dataclass(frozen=True)
 class Course:
     lessons: tuple[Lesson, ...]
     chapters: Mapping[int, str]
     problems: tuple[Problem, ...] = ()
+    # Folders whose Python code the course runs (shown to the learner).
+    code_dirs: tuple[Path, ...] = ()
 
     def get(self, lesson_id: str) -> Lesson:
         for lesson in self.lessons:
@@ -556,37 +631,49 @@ class Course:
         return self.chapters.get(number, f"Chapter {number}")
 
 
-def load_course(directory: Path | None = None) -> Course:
-    """Every lesson file in a directory, sorted by (chapter, order).
+def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Course:
+    """Every lesson file of the course (or ``directory``) and of the packs,
+    sorted by (chapter, order).
 
     Broken files do not stop the others from loading: their problems are kept
-    in ``Course.problems``. Duplicate ids are a problem of the later file.
+    in ``Course.problems``. A duplicate id is a problem of the later file.
     """
-    directory = Path(directory) if directory else shipped_lessons_dir()
+    folders = [Pack(Path(directory) if directory else shipped_lessons_dir(), trusted=directory is not None)]
+    folders += list(packs)
     lessons: list[Lesson] = []
     problems: list[Problem] = []
     chapters: dict[int, str] = {}
-    chapters_file = directory / "chapters.toml"
-    if chapters_file.is_file():
-        chapters, chapter_problems = _load_chapters(chapters_file)
-        problems += chapter_problems
+    code_dirs: list[Path] = []
     seen: dict[str, Path] = {}
-    for path in sorted(directory.glob("*.toml")):
-        if path.name == "chapters.toml":
+    for pack in folders:
+        if not pack.path.is_dir():
+            problems.append(Problem(str(pack.path), 1, "", "lesson folder not found"))
             continue
-        try:
-            lesson = load_lesson(path)
-        except LessonError as error:
-            problems += error.problems
-            continue
-        if lesson.id in seen:
-            line = _key_lines(path.read_text(encoding="utf-8")).get("id", 1)
-            problems.append(Problem(str(path), line, "id", f"{lesson.id!r} is already used by {seen[lesson.id]}"))
-            continue
-        seen[lesson.id] = path
-        lessons.append(lesson)
+        chapters_file = pack.path / "chapters.toml"
+        if chapters_file.is_file():
+            more, chapter_problems = _load_chapters(chapters_file)
+            chapters = {**more, **chapters}  # the course's own titles win
+            problems += chapter_problems
+        code_dir = pack.path if pack.trusted else None
+        for path in sorted(pack.path.glob("*.toml")):
+            if path.name == "chapters.toml":
+                continue
+            try:
+                lesson = load_lesson(path, code_dir)
+            except LessonError as error:
+                problems += error.problems
+                continue
+            if lesson.id in seen:
+                line = _key_lines(path.read_text(encoding="utf-8")).get("id", 1)
+                problems.append(Problem(str(path), line, "id", f"{lesson.id!r} is already used by {seen[lesson.id]}"))
+                continue
+            seen[lesson.id] = path
+            lessons.append(lesson)
+            if code_dir is not None and lesson.routine.split(".")[0].split(":")[0] != ROUTINE_PACKAGE:
+                if code_dir not in code_dirs:
+                    code_dirs.append(code_dir)
     lessons.sort(key=lambda lesson: (lesson.chapter, lesson.order, lesson.id))
-    return Course(tuple(lessons), chapters, tuple(problems))
+    return Course(tuple(lessons), chapters, tuple(problems), tuple(code_dirs))
 
 
 def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:

@@ -1,0 +1,68 @@
+"""Lesson packs: a teacher's folder adds lessons; its code runs only when passed explicitly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.test_cli import tutor
+from tests.test_lessons import VALID
+from tutor.lessons import Pack, find_packs, load_course
+from tutor.runner import run_lesson
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "example-pack"
+
+
+def test_an_explicit_pack_adds_its_lessons_and_runs_its_own_routine():
+    course = load_course(packs=[Pack(EXAMPLE, trusted=True)])
+    lesson = course.get("momentum")
+    assert course.get("rosenblatt")  # the course is still there
+    assert course.chapter_title(5) == "Extra: optimisers"
+    assert course.code_dirs == (EXAMPLE,)
+    record = run_lesson(lesson, lesson.resolve({}), 0)
+    assert record.status == "finished" and record.challenge_met
+
+
+def test_momentum_beats_plain_descent_in_the_example_pack():
+    lesson = load_course(packs=[Pack(EXAMPLE, trusted=True)]).get("momentum")
+    plain = run_lesson(lesson, lesson.resolve({"momentum": "0"}), 0)
+    rolling = run_lesson(lesson, lesson.resolve({}), 0)
+    assert rolling.result["loss"] < plain.result["loss"]
+
+
+def test_the_user_folder_pack_may_not_run_its_own_code(isolated_home):
+    shutil.copytree(EXAMPLE, isolated_home / "lessons")
+    course = load_course(packs=find_packs())
+    assert "momentum" not in [lesson.id for lesson in course.lessons]
+    [problem] = course.problems
+    assert problem.field == "routine" and "must name a function inside the 'tutor' package" in problem.message
+    assert course.code_dirs == ()
+
+
+def test_user_folder_lessons_may_reuse_the_tutors_routines(isolated_home):
+    (isolated_home / "lessons").mkdir()
+    (isolated_home / "lessons" / "mine.toml").write_text(VALID.replace('"demo"', '"my-demo"'))
+    assert load_course(packs=find_packs()).get("my-demo").routine == "tutor.routines.rosenblatt:run"
+
+
+def test_duplicate_ids_and_broken_files_are_reported_and_the_rest_loads(tmp_path):
+    (tmp_path / "dup.toml").write_text(VALID.replace('"demo"', '"rosenblatt"'))
+    (tmp_path / "nomodule.toml").write_text(VALID.replace('"demo"', '"x"').replace(
+        "tutor.routines.rosenblatt:run", "missing_module:run"))
+    (tmp_path / "ok.toml").write_text(VALID)
+    course = load_course(packs=[Pack(tmp_path, trusted=True)])
+    assert course.get("demo") and course.get("rosenblatt").path.parent.name == "lessons"
+    messages = sorted(str(p) for p in course.problems)
+    assert any("dup.toml:1: id: 'rosenblatt' is already used by" in m for m in messages)
+    assert any("nomodule.toml:6: routine: cannot import 'missing_module'" in m for m in messages)
+
+
+def test_cli_runs_a_pack_lesson_and_warns_about_skipped_files(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(EXAMPLE, pack)
+    (pack / "broken.toml").write_text("id = ")
+    done = tutor("--lessons", str(pack), "run", "momentum", "--headless", "--set", "steps=50")
+    assert done.returncode == 0, done.stderr
+    assert "Result" in done.stdout
+    assert "1 problem(s) in lesson files were skipped; run 'tutor check'" in done.stderr
+    assert tutor("check", str(pack)).returncode == 1
