@@ -1,0 +1,135 @@
+"""2.3 Two hidden sigmoid neurons and one output neuron, back-propagated by hand.
+
+    h1 = sigmoid(w1 x + b1)        h2 = sigmoid(w2 x + b2)       (hidden layer)
+    a  = sigmoid(v1 h1 + v2 h2 + c)                              (output)
+    e  = (y - a)^2
+
+Back-propagation, for one bean, from the output back:
+
+    delta  = de/dz_out = -2 (y - a) * a (1 - a)
+    de/dv1 = delta * h1        de/dv2 = delta * h2        de/dc = delta
+    delta1 = delta * v1 * h1 (1 - h1)      (through the weight v1 that connects h1)
+    de/dw1 = delta1 * x        de/db1 = delta1
+    delta2 = delta * v2 * h2 (1 - h2)
+    de/dw2 = delta2 * x        de/db2 = delta2
+
+Like 2.2 the updates run bean by bean on plain floats, so 5,000 epochs stay quick.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tutor.data.beans import band_beans
+from tutor.routines.sigmoid_neuron import accuracy, mean_squared_error, sigmoid, sigmoid_scalar
+
+NAMES = ("w1", "b1", "w2", "b2", "v1", "v2", "c")
+
+
+def forward(p: dict[str, float], x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hidden outputs h1, h2 and the network's output a, for every bean at once."""
+    h1 = sigmoid(p["w1"] * x + p["b1"])
+    h2 = sigmoid(p["w2"] * x + p["b2"])
+    a = sigmoid(p["v1"] * h1 + p["v2"] * h2 + p["c"])
+    return h1, h2, a
+
+
+def backward(p: dict[str, float], x: float, y: float) -> dict[str, float]:
+    """The gradient of one bean's error for every weight, plus the pieces it is made of."""
+    h1 = sigmoid_scalar(p["w1"] * x + p["b1"])
+    h2 = sigmoid_scalar(p["w2"] * x + p["b2"])
+    a = sigmoid_scalar(p["v1"] * h1 + p["v2"] * h2 + p["c"])
+    delta = -2.0 * (y - a) * a * (1.0 - a)
+    delta1 = delta * p["v1"] * h1 * (1.0 - h1)
+    delta2 = delta * p["v2"] * h2 * (1.0 - h2)
+    return {
+        "h1": h1, "h2": h2, "a": a, "delta": delta, "delta1": delta1, "delta2": delta2,
+        "v1": delta * h1, "v2": delta * h2, "c": delta,
+        "w1": delta1 * x, "b1": delta1, "w2": delta2 * x, "b2": delta2,
+    }
+
+
+def train_epoch(p: dict[str, float], xs: list[float], ys: list[float], lr: float) -> dict[str, float]:
+    """One pass, one update per bean: ``backward`` inlined on local floats for speed."""
+    w1, b1, w2, b2, v1, v2, c = (p[name] for name in NAMES)
+    exp = math.exp
+
+    def sig(z: float) -> float:
+        if z >= 0:
+            return 1.0 / (1.0 + exp(-z))
+        e = exp(z)
+        return e / (1.0 + e)
+
+    for x, y in zip(xs, ys):
+        h1 = sig(w1 * x + b1)
+        h2 = sig(w2 * x + b2)
+        a = sig(v1 * h1 + v2 * h2 + c)
+        delta = -2.0 * (y - a) * a * (1.0 - a)
+        delta1 = delta * v1 * h1 * (1.0 - h1)  # uses v1 before its own update
+        delta2 = delta * v2 * h2 * (1.0 - h2)
+        v1 -= lr * delta * h1
+        v2 -= lr * delta * h2
+        c -= lr * delta
+        w1 -= lr * delta1 * x
+        b1 -= lr * delta1
+        w2 -= lr * delta2 * x
+        b2 -= lr * delta2
+    return dict(zip(NAMES, (w1, b1, w2, b2, v1, v2, c)))
+
+
+def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
+    g = backward(p, x, y)
+    rows = [
+        ["a (output)", "sigmoid(v1 h1 + v2 h2 + c)", g["a"], ""],
+        ["delta", "-2 (y - a) a (1 - a)", g["delta"], ""],
+        ["v1", "delta * h1", p["v1"], g["v1"]],
+        ["v2", "delta * h2", p["v2"], g["v2"]],
+        ["c", "delta", p["c"], g["c"]],
+        ["delta1", "delta * v1 * h1 (1 - h1)", g["delta1"], ""],
+        ["w1", "delta1 * x", p["w1"], g["w1"]],
+        ["b1", "delta1", p["b1"], g["b1"]],
+        ["delta2", "delta * v2 * h2 (1 - h2)", g["delta2"], ""],
+        ["w2", "delta2 * x", p["w2"], g["w2"]],
+        ["b2", "delta2", p["b2"], g["b2"]],
+    ]
+    return {"columns": ["weight / piece", "gradient formula", "value", "de/d(weight)"], "rows": rows,
+            "title": f"back-propagation for bean {index}: x = {x:.3f}, y = {y:.0f}, "
+                     f"h1 = {g['h1']:.3f}, h2 = {g['h2']:.3f}"}
+
+
+def run(params, reporter) -> dict:
+    x, y = band_beans(params.rng, params.beans)
+    xs, ys = x.tolist(), y.tolist()
+    p = dict(zip(NAMES, params.rng.uniform(0.0, 1.0, len(NAMES)).tolist()))  # weights start U(0, 1)
+    index = min(params.bean, len(xs) - 1)
+    curve_x = np.linspace(0.0, 2.0, 120)
+    every = max(1, params.epochs // 100)
+
+    def show(epoch: int) -> None:
+        _, _, a = forward(p, x)
+        h1, h2, out = forward(p, curve_x)
+        reporter.view(
+            "fit",
+            points=[{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
+                    {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}],
+            lines=[{"x": curve_x, "y": out, "label": "output a"},
+                   {"x": curve_x, "y": h1, "label": "hidden h1"},
+                   {"x": curve_x, "y": h2, "label": "hidden h2"}],
+            title=f"epoch {epoch}", xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1),
+        )
+        reporter.view("table", **backprop_table(p, xs[index], ys[index], index))
+        reporter.progress(epoch, params.epochs, loss=mean_squared_error(y, a), accuracy=accuracy(y, a))
+
+    show(0)
+    for epoch in range(1, params.epochs + 1):
+        p = train_epoch(p, xs, ys, params.lr)
+        if not all(math.isfinite(value) for value in p.values()):
+            reporter.progress(epoch, params.epochs, loss=float("nan"))  # ends the run as diverged
+        reporter.check_cancelled()
+        if epoch % every == 0 or epoch == params.epochs:
+            show(epoch)
+
+    _, _, a = forward(p, x)
+    return {"loss": mean_squared_error(y, a), "accuracy": accuracy(y, a), **p}

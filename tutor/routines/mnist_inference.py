@@ -1,0 +1,280 @@
+"""2.6 Reading MNIST digits with a 784-50-100-10 network, one image at a time and in batches.
+
+    x (784,) -> sigmoid(x W1 + b1) (50,) -> sigmoid(. W2 + b2) (100,) -> softmax(. W3 + b3) (10,)
+
+The weights come from an .npz file the learner names, or - without one - the
+tutor trains them itself with mini-batch back-propagation and keeps them in
+the user data directory for next time. Then the 10,000 test images are
+classified twice: in a Python loop over single images and in batches of 100.
+Both give the same predictions; the batched loop is many times faster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from tutor.data.images import load_images
+from tutor.paths import user_data_dir
+from tutor.routines.softmax import cross_entropy, softmax
+from tutor.runner import TutorError
+
+SIZES = (784, 50, 100, 10)
+SHAPES = {
+    "W1": (784, 50), "b1": (50,),
+    "W2": (50, 100), "b2": (100,),
+    "W3": (100, 10), "b3": (10,),
+}
+
+
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    # Clipping keeps exp() from overflowing on extreme weights; sigmoid is flat there anyway.
+    return 1.0 / (1.0 + np.exp(-np.clip(a, -500, 500)))
+
+
+def predict(network: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """Class probabilities for one image (784,) -> (10,) or a batch (n, 784) -> (n, 10)."""
+    z1 = sigmoid(x @ network["W1"] + network["b1"])
+    z2 = sigmoid(z1 @ network["W2"] + network["b2"])
+    return softmax(z2 @ network["W3"] + network["b3"])
+
+
+# ---------------------------------------------------------------- weights files
+
+
+def load_weights(path: str | Path) -> dict[str, np.ndarray]:
+    """W1, b1, ..., b3 from an .npz (never unpickles); a TutorError names what is wrong."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise TutorError(f"weights: there is no file {path}")
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise TutorError(f"weights: {path} holds a single array, expected an .npz with "
+                             f"{', '.join(SHAPES)}")
+        with archive:
+            found = set(archive.files)
+            network = {}
+            for key, shape in SHAPES.items():
+                if key not in found:
+                    raise TutorError(f"weights: {path} has no array {key!r} (expected {key} with shape "
+                                     f"{shape}; the file holds {', '.join(sorted(found)) or 'nothing'})")
+                network[key] = archive[key]
+    except TutorError:
+        raise
+    except ValueError as error:
+        if "pickle" in str(error):
+            raise TutorError(f"weights: {path} contains pickled objects, which the tutor does not load "
+                             "(save plain arrays with np.savez)") from None
+        raise TutorError(f"weights: cannot read {path} as .npz ({error})") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise TutorError(f"weights: cannot read {path} as .npz ({error})") from None
+    for key, shape in SHAPES.items():
+        value = network[key]
+        if value.shape != shape:
+            raise TutorError(f"weights: {key!r} in {path} has shape {value.shape}, expected {shape}")
+        if not np.issubdtype(value.dtype, np.floating) and not np.issubdtype(value.dtype, np.integer):
+            raise TutorError(f"weights: {key!r} in {path} holds {value.dtype} values, expected numbers")
+        if not np.all(np.isfinite(value)):
+            raise TutorError(f"weights: {key!r} in {path} contains NaN or infinite values")
+    return network
+
+
+def save_weights(path: Path, network: dict[str, np.ndarray]) -> None:
+    """Write atomically: a run stopped half-way never leaves a broken file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(suffix=".npz", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **network)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+# ---------------------------------------------------------------- training
+
+
+def init_network(rng: np.random.Generator, dtype=np.float32) -> dict[str, np.ndarray]:
+    """Random weights with variance 1/fan-in (Xavier), so the sigmoids start unsaturated."""
+    network = {}
+    for layer, (n_in, n_out) in enumerate(zip(SIZES, SIZES[1:]), start=1):
+        network[f"W{layer}"] = (rng.normal(size=(n_in, n_out)) / np.sqrt(n_in)).astype(dtype)
+        network[f"b{layer}"] = np.zeros(n_out, dtype=dtype)
+    return network
+
+
+def backward(network: dict[str, np.ndarray], x: np.ndarray, t: np.ndarray) -> tuple[dict, float]:
+    """Gradients of the mean cross-entropy over a batch (x (n, 784), t one-hot (n, 10))."""
+    z1 = sigmoid(x @ network["W1"] + network["b1"])  # (n, 50)
+    z2 = sigmoid(z1 @ network["W2"] + network["b2"])  # (n, 100)
+    y = softmax(z2 @ network["W3"] + network["b3"])  # (n, 10)
+    # softmax and cross-entropy together have the simplest derivative: y - t.
+    d3 = (y - t) / len(x)  # (n, 10)
+    d2 = (d3 @ network["W3"].T) * z2 * (1.0 - z2)  # (n, 100): back through W3, then sigmoid'
+    d1 = (d2 @ network["W2"].T) * z1 * (1.0 - z1)  # (n, 50)
+    grads = {
+        "W3": z2.T @ d3, "b3": d3.sum(axis=0),
+        "W2": z1.T @ d2, "b2": d2.sum(axis=0),
+        "W1": x.T @ d1, "b1": d1.sum(axis=0),
+    }
+    return grads, cross_entropy(y, t)
+
+
+def train(network, x, labels, x_test, y_test, params, reporter) -> dict[str, np.ndarray]:
+    """Mini-batch SGD: shuffle every epoch, one step per batch."""
+    targets = np.eye(10, dtype=x.dtype)[labels]  # one-hot (n, 10)
+    batches = (len(x) + params.train_batch - 1) // params.train_batch
+    for epoch in range(1, params.epochs + 1):
+        order = params.rng.permutation(len(x))
+        total = 0.0
+        for number, start in enumerate(range(0, len(x), params.train_batch), start=1):
+            reporter.check_cancelled()
+            chosen = order[start:start + params.train_batch]
+            grads, loss = backward(network, x[chosen], targets[chosen])
+            for key in network:
+                network[key] -= params.lr * grads[key]
+            total += loss
+            if number % 100 == 0:
+                reporter.progress(number, batches, unit="batch", record=False, loss=loss)
+        accuracy = float(np.mean(predict(network, x_test).argmax(axis=1) == y_test))
+        reporter.progress(epoch, params.epochs, loss=total / batches, test_accuracy=accuracy)
+    return network
+
+
+# ---------------------------------------------------------------- the comparison
+
+
+def accuracy_one_by_one(network, x, labels, reporter) -> tuple[float, np.ndarray, float]:
+    """The plain loop: one image, one prediction, one Python iteration each."""
+    predictions = np.empty(len(x), dtype=np.int64)
+    began = time.perf_counter()
+    for i in range(len(x)):
+        predictions[i] = np.argmax(predict(network, x[i]))
+        if i % 500 == 0:
+            reporter.check_cancelled()
+    seconds = time.perf_counter() - began
+    return float(np.mean(predictions == labels)), predictions, seconds
+
+
+def accuracy_batched(network, x, labels, batch, reporter) -> tuple[float, np.ndarray, float]:
+    """The same maths on x[i:i+batch]: one matrix product per layer per batch."""
+    predictions = np.empty(len(x), dtype=np.int64)
+    began = time.perf_counter()
+    for i in range(0, len(x), batch):
+        reporter.check_cancelled()
+        predictions[i:i + batch] = np.argmax(predict(network, x[i:i + batch]), axis=1)
+    seconds = time.perf_counter() - began
+    return float(np.mean(predictions == labels)), predictions, seconds
+
+
+def one_core():
+    """Run NumPy's matrix products on one thread.
+
+    These products are small; on a busy machine OpenBLAS's worker threads spend
+    more time waiting for each other than computing, and the timings become
+    noise. One thread is faster here and keeps the comparison about batching.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def cached_weights_path(params, train_size: int) -> Path:
+    name = (f"mnist-784-50-100-10_n{train_size}_e{params.epochs}_lr{params.lr:g}"
+            f"_b{params.train_batch}_seed{params.seed}.npz")
+    return user_data_dir() / "weights" / name
+
+
+def get_network(params, reporter, x_train, y_train, x_test, y_test) -> tuple[dict, str, float]:
+    """(network, where it came from, seconds spent training)."""
+    if params.weights.strip():
+        network = load_weights(params.weights.strip())
+        reporter.note(f"weights loaded from {Path(params.weights.strip()).expanduser()}")
+        return network, "file", 0.0
+    path = cached_weights_path(params, len(x_train))
+    if path.is_file() and not params.retrain:
+        try:
+            network = load_weights(path)
+        except TutorError as error:
+            reporter.note(f"the saved weights could not be read ({error}); training new ones")
+        else:
+            reporter.note(f"reusing the weights trained earlier: {path} (set retrain=true to train again)")
+            return network, "saved", 0.0
+    reporter.note(f"no weights file given: training the network ({params.epochs} epochs of "
+                  f"mini-batch SGD, batch {params.train_batch}, lr {params.lr:g})")
+    began = time.perf_counter()
+    network = train(init_network(params.rng), x_train, y_train, x_test, y_test, params, reporter)
+    seconds = time.perf_counter() - began
+    try:
+        save_weights(path, network)
+        reporter.note(f"trained in {seconds:.1f} s; weights saved to {path} for next time")
+    except OSError as error:
+        reporter.note(f"trained in {seconds:.1f} s; could not save the weights ({error})")
+    return network, "trained", seconds
+
+
+def run(params, reporter) -> dict:
+    (x_train, y_train), (x_test, y_test) = load_images("mnist", notify=reporter.note)
+    # Flatten to 784 and scale to [0, 1]; training runs in float32 (twice as fast),
+    # inference in float64 so both loops compute with the same precision.
+    train_x = x_train.reshape(len(x_train), -1).astype(np.float32) / 255.0
+    test_x = x_test.reshape(len(x_test), -1).astype(np.float64) / 255.0
+    test_y = y_test.astype(np.int64)
+
+    with one_core():
+        network, source, train_seconds = get_network(
+            params, reporter, train_x, y_train.astype(np.int64), test_x.astype(np.float32), test_y)
+        network = {key: value.astype(np.float64) for key, value in network.items()}
+        acc_single, single, t_single = accuracy_one_by_one(network, test_x, test_y, reporter)
+        acc_batch, batched, t_batch = accuracy_batched(network, test_x, test_y, params.batch, reporter)
+
+    speedup = t_single / max(t_batch, 1e-9)
+    n = len(test_x)
+    reporter.view(
+        "table",
+        title=f"{n:,} test images, weights: {source}",
+        columns=["method", "accuracy", "seconds", "images per second"],
+        rows=[
+            ["one image at a time", acc_single, round(t_single, 3), round(n / t_single)],
+            [f"batches of {params.batch}", acc_batch, round(t_batch, 3), round(n / t_batch)],
+            ["speed-up", "same" if np.array_equal(single, batched) else "DIFFERENT", f"{speedup:.1f}x", ""],
+        ],
+    )
+    per_digit = [float(np.mean(batched[test_y == d] == d)) if np.any(test_y == d) else 0.0 for d in range(10)]
+    reporter.view("bars", labels=[str(d) for d in range(10)], values=per_digit, ylim=(0.0, 1.0),
+                  title="accuracy per digit", ylabel="accuracy")
+    shown = 24
+    wrong = np.flatnonzero(batched[:shown] != test_y[:shown])
+    selected = int(wrong[0]) if len(wrong) else 0
+    probabilities = predict(network, test_x[selected])
+    top = np.argsort(probabilities)[::-1][:3]
+    reporter.view(
+        "digits", images=np.array(x_test[:shown]), labels=[str(v) for v in test_y[:shown]],
+        predicted=[str(v) for v in batched[:shown]], selected=selected,
+        top=[(str(k), float(probabilities[k])) for k in top],
+        title=f"the first {shown} test digits and the network's answers",
+    )
+    result = {
+        "accuracy_one_by_one": acc_single,
+        "accuracy_batched": acc_batch,
+        "same_predictions": bool(np.array_equal(single, batched)),
+        "seconds_one_by_one": round(t_single, 4),
+        "seconds_batched": round(t_batch, 4),
+        "speedup": round(speedup, 2),
+        "test_images": n,
+        "weights": source,
+    }
+    if source == "trained":
+        result["train_seconds"] = round(train_seconds, 2)
+    return result

@@ -1,0 +1,146 @@
+"""2.2 A sigmoid neuron classifies beans, trained bean by bean with the chain rule.
+
+    z = w x + b,   a = sigmoid(z),   e = (y - a)^2
+
+    de/dw = de/da * da/dz * dz/dw = -2 (y - a) * a (1 - a) * x
+    de/db = de/da * da/dz * dz/db = -2 (y - a) * a (1 - a) * 1
+
+The update runs once per bean (stochastic gradient descent), 100 beans x
+5,000 epochs = 500,000 updates. Each update depends on the one before, so it
+cannot be vectorised across beans; instead the inner loop works on plain
+Python floats (no NumPy call per bean), which is what makes it fast. Views
+are refreshed every few epochs, the loss recorded at the same moments.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tutor.data.beans import band_beans, threshold_beans
+
+
+def sigmoid(z):
+    """1 / (1 + e^-z), for NumPy arrays; the 0..1 squash of the neuron."""
+    z = np.asarray(z, dtype=float)
+    # exp of a large positive number overflows: use the form whose exp is <= 1.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_scalar(z: float) -> float:
+    """The same for one float (math.exp is ~10x faster than NumPy on scalars)."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def forward(w: float, b: float, x: np.ndarray) -> np.ndarray:
+    return sigmoid(w * x + b)
+
+
+def mean_squared_error(y: np.ndarray, a: np.ndarray) -> float:
+    return float(np.mean((y - a) ** 2))
+
+
+def accuracy(y: np.ndarray, a: np.ndarray) -> float:
+    """Share of beans on the right side of 0.5."""
+    return float(np.mean((a > 0.5) == (y > 0.5)))
+
+
+def chain_rule(w: float, b: float, x: float, y: float) -> dict[str, float]:
+    """Every factor of the gradient for one bean, named as on the lesson page."""
+    z = w * x + b
+    a = sigmoid_scalar(z)
+    de_da = -2.0 * (y - a)
+    da_dz = a * (1.0 - a)
+    return {
+        "z": z, "a": a, "e": (y - a) ** 2,
+        "de_da": de_da, "da_dz": da_dz, "dz_dw": x, "dz_db": 1.0,
+        "de_dw": de_da * da_dz * x, "de_db": de_da * da_dz,
+    }
+
+
+def train_epoch(w: float, b: float, xs: list[float], ys: list[float], lr: float) -> tuple[float, float]:
+    """One pass over the beans, one gradient step per bean (the chain rule, inlined)."""
+    exp = math.exp
+    for x, y in zip(xs, ys):
+        z = w * x + b
+        if z >= 0:
+            a = 1.0 / (1.0 + exp(-z))
+        else:
+            e = exp(z)
+            a = e / (1.0 + e)
+        delta = -2.0 * (y - a) * a * (1.0 - a)  # de/dz = de/da * da/dz
+        w -= lr * delta * x                      # dz/dw = x
+        b -= lr * delta                          # dz/db = 1
+    return w, b
+
+
+def make_beans(params) -> tuple[np.ndarray, np.ndarray]:
+    if params.data == "band":
+        return band_beans(params.rng, params.beans)
+    return threshold_beans(params.rng, params.beans)
+
+
+def chain_rule_table(w: float, b: float, x: float, y: float, lr: float, index: int) -> dict:
+    f = chain_rule(w, b, x, y)
+    rows = [
+        ["x (size)", "", x],
+        ["y (toxic?)", "", y],
+        ["z", "w x + b", f["z"]],
+        ["a", "sigmoid(z)", f["a"]],
+        ["e", "(y - a)^2", f["e"]],
+        ["de/da", "-2 (y - a)", f["de_da"]],
+        ["da/dz", "a (1 - a)", f["da_dz"]],
+        ["dz/dw", "x", f["dz_dw"]],
+        ["dz/db", "1", f["dz_db"]],
+        ["de/dw", "de/da * da/dz * dz/dw", f["de_dw"]],
+        ["de/db", "de/da * da/dz * dz/db", f["de_db"]],
+        ["new w", "w - lr * de/dw", w - lr * f["de_dw"]],
+        ["new b", "b - lr * de/db", b - lr * f["de_db"]],
+    ]
+    return {"columns": ["piece", "formula", "value"], "rows": rows,
+            "title": f"the chain rule for bean {index} (w = {w:.4f}, b = {b:.4f})"}
+
+
+def run(params, reporter) -> dict:
+    x, y = make_beans(params)  # (m,), (m,)
+    xs, ys = x.tolist(), y.tolist()  # plain floats for the tight loop
+    index = min(params.bean, len(xs) - 1)
+    curve_x = np.linspace(float(x.min()), float(x.max()), 120)
+    w, b = params.w0, params.b0
+    every = max(1, params.epochs // 100)  # about 100 redraws, whatever the epoch count
+
+    def show(epoch: int) -> None:
+        a = forward(w, b, x)
+        loss = mean_squared_error(y, a)
+        reporter.view(
+            "fit",
+            points=[{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
+                    {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}],
+            lines=[{"x": curve_x, "y": forward(w, b, curve_x), "label": f"sigmoid({w:.2f} x + {b:.2f})"}],
+            title=f"epoch {epoch}: w = {w:.3f}, b = {b:.3f}",
+            xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1),
+        )
+        reporter.view("table", **chain_rule_table(w, b, xs[index], ys[index], params.lr, index))
+        reporter.progress(epoch, params.epochs, loss=loss, accuracy=accuracy(y, a))
+
+    show(0)
+    for epoch in range(1, params.epochs + 1):
+        w, b = train_epoch(w, b, xs, ys, params.lr)
+        if not (math.isfinite(w) and math.isfinite(b)):
+            reporter.progress(epoch, params.epochs, loss=float("nan"))  # ends the run as diverged
+        reporter.check_cancelled()
+        if epoch % every == 0 or epoch == params.epochs:
+            show(epoch)
+
+    a = forward(w, b, x)
+    return {
+        "w": w, "b": b,
+        "loss": mean_squared_error(y, a),
+        "accuracy": accuracy(y, a),
+        "border": -b / w if w else None,  # the size where a = 0.5
+    }

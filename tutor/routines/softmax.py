@@ -1,0 +1,111 @@
+"""2.5 Softmax turns scores into probabilities; cross-entropy scores them.
+
+    softmax(a)_k = e^(a_k) / sum_i e^(a_i)
+
+e^1010 does not fit in a float (it overflows to inf, and inf / inf is nan).
+Subtracting max(a) first changes nothing mathematically - the common factor
+e^-max cancels - but keeps every exponent <= 0, so nothing overflows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from tutor.runner import TutorError
+
+OVERFLOW_EXAMPLE = (1010.0, 1000.0, 990.0)
+EPSILON = 1e-7  # keeps log() finite when a probability rounds to 0
+
+
+def softmax_naive(a: np.ndarray) -> np.ndarray:
+    """The formula as written: overflows for large logits."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(a)
+        return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def softmax(a: np.ndarray) -> np.ndarray:
+    """The stable version: shift by the largest logit (per row for a batch)."""
+    a = np.asarray(a, dtype=float)
+    e = np.exp(a - np.max(a, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def cross_entropy(y: np.ndarray, t: np.ndarray) -> float:
+    """-sum t_k log y_k, averaged over a batch; t is one-hot or class indices."""
+    y = np.atleast_2d(y)
+    t = np.asarray(t)
+    if t.size == y.shape[0]:  # labels as class indices: pick each row's true class
+        picked = y[np.arange(y.shape[0]), t.ravel().astype(int)]
+    else:
+        picked = np.sum(np.atleast_2d(t) * y, axis=1)
+    return float(-np.mean(np.log(picked + EPSILON)))
+
+
+def parse_logits(text: str) -> np.ndarray:
+    """'0.3, 2.9, 4.0' (commas and/or spaces) -> array; a TutorError says what is wrong."""
+    parts = [part for part in re.split(r"[,\s;]+", str(text).strip().strip("[]()")) if part]
+    if len(parts) < 2:
+        raise TutorError(f"logits: type at least two numbers separated by commas, e.g. 0.3, 2.9, 4.0 "
+                         f"(got {text!r})")
+    if len(parts) > 20:
+        raise TutorError(f"logits: at most 20 numbers fit the bars (got {len(parts)})")
+    values = []
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError:
+            raise TutorError(f"logits: {part!r} is not a number; type numbers separated by commas, "
+                             "e.g. 0.3, 2.9, 4.0") from None
+        if not np.isfinite(value):
+            raise TutorError(f"logits: {part!r} is not a finite number")
+        values.append(value)
+    return np.array(values)
+
+
+def run(params, reporter) -> dict:
+    a = parse_logits(params.logits)
+    if not 0 <= params.label < len(a):
+        raise TutorError(f"label: the true class must be between 0 and {len(a) - 1} "
+                         f"for {len(a)} logits (got {params.label})")
+    y = softmax(a)
+    naive = softmax_naive(a)
+    naive_finite = bool(np.all(np.isfinite(naive)))
+    t = np.eye(len(a))[params.label]  # one-hot
+    loss = cross_entropy(y, t)
+
+    with np.errstate(over="ignore"):
+        exp_naive = np.exp(a)
+    exp_shifted = np.exp(a - a.max())
+    classes = [f"class {k}" for k in range(len(a))]
+    reporter.view("bars", labels=classes, values=y, ylim=(0.0, 1.0),
+                  title=f"softmax({', '.join(f'{v:g}' for v in a)})", ylabel="probability")
+    reporter.view(
+        "table",
+        title=f"sum = {y.sum():.6f}   cross-entropy for true class {params.label} = "
+              f"-log({y[params.label]:.4f}) = {loss:.4f}",
+        columns=["class", "logit a", "e^a (naive)", "naive p", "e^(a - max)", "stable p", "t (one-hot)"],
+        rows=[[classes[k], a[k], exp_naive[k], naive[k], exp_shifted[k], y[k], int(t[k])]
+              for k in range(len(a))],
+    )
+    big = np.array(OVERFLOW_EXAMPLE)
+    with np.errstate(over="ignore"):
+        big_exp = np.exp(big)
+    reporter.view("matrix", matrices=[
+        {"title": "the overflow example a = [1010, 1000, 990]",
+         "values": np.vstack([big_exp, softmax_naive(big), np.exp(big - big.max()), softmax(big)]),
+         "rows": ["e^a", "naive p", "e^(a - 1010)", "stable p"],
+         "cols": ["a1", "a2", "a3"]},
+    ])
+    reporter.progress(1, 1, cross_entropy=loss)
+    return {
+        "probabilities": y.tolist(),
+        "total": float(y.sum()),
+        "true_probability": float(y[params.label]),
+        "cross_entropy": loss,
+        "naive_finite": naive_finite,
+        # how far the naive result is from the stable one (only meaningful when it is finite)
+        "naive_difference": float(np.max(np.abs(naive - y))) if naive_finite else -1.0,
+    }
