@@ -1,0 +1,91 @@
+"""Faults that must end well, headless: Ctrl+C, a routine that raises, an unwritable
+or corrupt progress file. (The app's side is in test_app.py.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import tutor
+from tests.test_lessons import VALID
+from tutor.progress import ProgressStore
+
+FAILING_ROUTINE = '''
+def run(params, reporter):
+    reporter.progress(1, 2, loss=0.5)
+    raise ValueError("the routine broke on purpose")
+'''
+
+
+def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path):
+    target = tmp_path / "run.json"
+    env = {**os.environ, "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "run", "gradient-descent", "--headless", "--set", "epochs=5000",
+         "--set", "beans=5000", "--json", str(target)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    time.sleep(2.5)  # past start-up, into the training
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert "Stopped" in out and "Traceback" not in err
+    run = json.loads(target.read_text())
+    assert run["status"] == "stopped" and len(run["history"]) >= 1
+
+
+def test_a_routine_that_raises_exits_nonzero_with_its_message(tmp_path):
+    (tmp_path / "broken_routine.py").write_text(FAILING_ROUTINE)
+    (tmp_path / "broken.toml").write_text(VALID.replace("tutor.routines.rosenblatt:run", "broken_routine:run"))
+    done = tutor("--lessons", str(tmp_path), "run", "demo", "--headless", "--json", str(tmp_path / "r.json"))
+    assert done.returncode == 1
+    assert "Error: ValueError: the routine broke on purpose" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    run = json.loads((tmp_path / "r.json").read_text())
+    assert run["status"] == "failed" and run["history"] == [{"step": 1, "loss": 0.5}]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_read_only_data_folder_only_disables_saving(isolated_home):
+    os.chmod(isolated_home, 0o500)
+    try:
+        done = tutor("run", "rosenblatt", "--headless", "--set", "epochs=5")
+    finally:
+        os.chmod(isolated_home, 0o700)
+    assert done.returncode == 0
+    assert "Progress is not being saved" in done.stdout
+
+
+def test_unwritable_progress_file_only_disables_saving(isolated_home):
+    # A file where the folder should be makes the write fail, even for root.
+    store = ProgressStore(isolated_home / "missing-parent" / "x" / "progress.json")
+    (isolated_home / "missing-parent").write_text("a file, not a folder")
+    assert store.save() is False
+    assert "Progress is not being saved" in store.warning
+    store.mark_passed("rosenblatt")  # still remembered for this session
+    assert store.passed("rosenblatt")
+
+
+def test_corrupt_progress_file_is_moved_aside_with_a_warning(isolated_home):
+    (isolated_home / "progress.json").write_text("{ not json")
+    done = tutor("list")
+    assert done.returncode == 0
+    assert "progress file was damaged" in done.stdout
+    assert list(isolated_home.glob("progress.json.corrupt-*"))
+    assert ProgressStore().warning is None  # a fresh file from now on
+
+
+def test_progress_survives_between_runs(isolated_home):
+    assert tutor("run", "rosenblatt", "--headless").returncode == 0
+    store = ProgressStore()
+    assert store.passed("rosenblatt")
+    [run] = store.runs("rosenblatt")
+    assert run["status"] == "finished" and run["history"]
