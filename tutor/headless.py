@@ -128,21 +128,27 @@ def run_headless(
     state = RunState()
     cancel = threading.Event()
     outcome: dict[str, RunRecord] = {}
+    done = threading.Event()
 
     def work() -> None:
-        outcome["record"] = run_lesson(lesson, values, seed, state=state, on_report=renderer.on_report,
-                                       cancel=cancel)
+        try:
+            outcome["record"] = run_lesson(lesson, values, seed, state=state, on_report=renderer.on_report,
+                                           cancel=cancel)
+        finally:
+            done.set()
 
+    # Wait on an Event, not Thread.join: a join interrupted by Ctrl+C can
+    # report the thread finished while it still runs (CPython gh-90882).
     worker = threading.Thread(target=work, name=f"tutor-{lesson.id}", daemon=True)
     with renderer.bar:
         worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.1)
-        except KeyboardInterrupt:
-            cancel.set()
-            console.print("[yellow]Stopping...[/]")
-            worker.join()
+        while not done.is_set():
+            try:
+                done.wait(0.1)
+            except KeyboardInterrupt:
+                if not cancel.is_set():
+                    cancel.set()
+                    console.print("[yellow]Stopping...[/]")
         renderer.flush()
     record = outcome["record"]
 
