@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Markdown
+from rich.table import Table
+from textual.widgets import Markdown, Static
 
 INTRO = """\
 # Keys
@@ -52,8 +53,12 @@ class HelpScreen(ModalScreen[None]):
         return rows + WIDGET_KEYS
 
     def compose(self) -> ComposeResult:
-        table = "| Key | What it does |\n|---|---|\n" + "\n".join(
-            f"| `{keys}` | {what} |" for keys, what in self._rows()
-        )
+        table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, what in self._rows():
+            table.add_row(keys, what)
         with VerticalScroll(id="help"):
-            yield Markdown(f"{INTRO}\n{table}\n{OUTRO}\nPress `Esc` to close.")
+            yield Markdown(INTRO, id="help-intro")
+            yield Static(table, id="help-keys")
+            yield Markdown(f"{OUTRO}\nPress `Esc` to close.", id="help-outro")

@@ -57,6 +57,7 @@ class MainScreen(Screen):
         self._overrides = dict(overrides or {})
         self.seed = seed
         self.clock = clock
+        self._pane: LessonPane | None = None
 
     def compose(self) -> ComposeResult:
         passed = {lesson.id for lesson in self.course.lessons if self.store.passed(lesson.id)}
@@ -89,8 +90,8 @@ class MainScreen(Screen):
 
     @property
     def pane(self) -> LessonPane | None:
-        panes = self.query(LessonPane)
-        return panes.first() if panes else None
+        """The open lesson's pane (a replaced one may still be on its way out)."""
+        return self._pane
 
     def open_lesson(self, lesson_id: str, autorun: bool = False, overrides: Mapping[str, Any] | None = None) -> None:
         lesson = self.course.get(lesson_id)
@@ -106,7 +107,8 @@ class MainScreen(Screen):
             old.remove()
         past = [run["history"] for run in self.store.runs(lesson_id) if run.get("history")][-PAST_RUNS:]
         pane = LessonPane(lesson, values, passed=self.store.passed(lesson_id), past=past, seed=self.seed,
-                          clock=self.clock, id="lesson")
+                          clock=self.clock)
+        self._pane = pane
         self.query_one("#lesson-host").mount(pane)
         self.query_one(LessonTree).show_lesson(lesson_id)
         self.sub_title = f"{lesson_number(lesson)} {lesson.title}"

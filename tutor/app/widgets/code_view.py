@@ -6,7 +6,7 @@ import importlib
 import inspect
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.highlight import highlight
 from textual.widgets import Static
 
@@ -21,7 +21,7 @@ def routine_source(routine: str) -> tuple[str, str]:
         return module_name, f"# The source of {routine} is not available: {error}\n"
 
 
-class CodeView(VerticalScroll, can_focus=True):
+class CodeView(ScrollableContainer, can_focus=True):
     """Read-only: the code that runs when you press Run."""
 
     def __init__(self, routine: str, *, id: str | None = None) -> None:

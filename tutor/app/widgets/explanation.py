@@ -24,22 +24,18 @@ class Explanation(Vertical):
             yield Markdown(self.pages[0].text, id="page-text")
         with Horizontal(id="page-nav"):
             yield Button("◀ Prev", id="page-prev", compact=True, disabled=True)
-            yield Label("", id="page-label")
+            yield Label(self._label_text(), id="page-label")
             yield Button("Next ▶", id="page-next", compact=True, disabled=len(self.pages) < 2)
 
-    def on_mount(self) -> None:
-        self._show_label()
-
-    def _show_label(self) -> None:
-        title = self.pages[self.page].title
-        self.query_one("#page-label", Label).update(f"page {self.page + 1}/{len(self.pages)}  {title}")
+    def _label_text(self) -> str:
+        return f"page {self.page + 1}/{len(self.pages)}  {self.pages[self.page].title}"
 
     def watch_page(self, page: int) -> None:
         self.query_one("#page-text", Markdown).update(self.pages[page].text)
         self.query_one("#page-scroll", VerticalScroll).scroll_home(animate=False)
         self.query_one("#page-prev", Button).disabled = page == 0
         self.query_one("#page-next", Button).disabled = page >= len(self.pages) - 1
-        self._show_label()
+        self.query_one("#page-label", Label).update(self._label_text())
 
     def next_page(self) -> None:
         self.page = min(self.page + 1, len(self.pages) - 1)

@@ -1,0 +1,370 @@
+"""The Textual app driven through Textual's pilot, as a learner would use it.
+
+Each test gets its own TUTOR_HOME (tests/conftest.py), so progress is isolated.
+The course is built here (the shipped rosenblatt lesson plus a lesson whose
+routine has a bug) so the tests do not depend on which other lessons exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, Input
+
+from tutor.app.app import TutorApp
+from tutor.app.widgets.lesson_pane import LessonPane
+from tutor.app.widgets.lesson_tree import LessonTree
+from tutor.app.widgets.plot_view import PlotView
+from tutor.app.widgets.run_error import RunError
+from tutor.lessons import Course, load_lesson, shipped_lessons_dir
+from tutor.progress import ProgressStore
+
+SIZE = (100, 34)
+# Enough work that a run is still going when the test presses Stop or Quit.
+LONG_RUN = {"epochs": 2000, "beans": 2000}
+
+
+def broken_routine(params, reporter) -> dict:
+    """A routine with a bug: it reports two epochs, then fails."""
+    for epoch in (1, 2):
+        reporter.progress(epoch, 10, loss=1.0 / epoch)
+    weights = [0.5, -0.25, 0.125]
+    inputs = [1.0, 2.0, 3.0, 4.0]
+    if len(weights) != len(inputs):
+        raise ValueError(f"weights and inputs do not line up: {len(weights)} vs {len(inputs)}")
+    return {}
+
+
+def pilot_test(scenario):
+    """Run an async pilot scenario as a plain test (no asyncio plugin needed)."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+def make_course() -> Course:
+    rosenblatt = load_lesson(shipped_lessons_dir() / "rosenblatt.toml")
+    broken = dataclasses.replace(
+        rosenblatt,
+        id="broken",
+        title="A routine with a bug",
+        order=2,
+        routine=f"{__name__}:broken_routine",
+        summary="Its routine raises an exception after two epochs.",
+    )
+    return Course((rosenblatt, broken), {1: "One neuron, one weight"})
+
+
+def make_app(**kwargs) -> TutorApp:
+    kwargs.setdefault("clock", False)
+    return TutorApp(make_course(), **kwargs)
+
+
+def pane(app: TutorApp) -> LessonPane:
+    return app.screen.pane
+
+
+async def ready(pilot) -> None:
+    """Until the lesson pane is mounted and laid out."""
+    await pilot.pause()
+    await wait_until(pilot, lambda: pane(pilot.app) is not None and pane(pilot.app).is_mounted)
+    await pilot.pause()
+
+
+async def wait_for_run(pilot, timeout: float = 30.0) -> None:
+    """Until the current run's worker is done and its last message handled."""
+    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout)
+    for _ in range(20):
+        await pilot.pause()
+        if not pane(pilot.app).running:
+            return
+
+
+async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
+    async def poll():
+        while not condition():
+            await pilot.pause(0.02)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+# ---------------------------------------------------------------- running
+
+
+@pilot_test
+async def test_run_updates_views_finishes_and_passes(isolated_home: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        fit = pane(app).query_one("#view-fit", PlotView)
+        loss = pane(app).query_one("#view-loss", PlotView)
+        assert not fit.data and not loss.history
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        record = pane(app).last_record
+        assert record.status == "finished" and record.challenge_met
+        # The views hold the routine's last report and the whole history.
+        assert fit.data["title"] == f"epoch 100: w = {record.result['w']:.4f}"
+        assert [point["step"] for point in loss.history] == list(range(1, 101))
+        assert "Finished: challenge met" in str(pane(app).query_one("#status-text").render())
+        assert pane(app).has_class("-passed")
+        assert "✓" in str(app.screen.query_one(LessonTree).get_node_at_line(1).label)
+        assert any("lesson passed" in (n.title or "") for n in app._notifications)
+    progress = json.loads((isolated_home / "progress.json").read_text())
+    assert "rosenblatt" in progress["passed"]
+    assert progress["runs"]["rosenblatt"][-1]["status"] == "finished"
+
+
+@pilot_test
+async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
+    app = make_app(overrides=LONG_RUN)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        fit = pane(app).query_one("#view-fit", PlotView)
+        await wait_until(pilot, lambda: bool(fit.data))
+        await pilot.press("ctrl+s")
+        # A hang guard, not a timing assertion: the routine checks for Stop every epoch.
+        await wait_for_run(pilot, timeout=10)
+        record = pane(app).last_record
+        assert record.status == "stopped"
+        assert len(record.history) < LONG_RUN["epochs"]
+        assert fit.data, "the plots keep what was drawn"
+        assert str(pane(app).query_one("#status-text").render()).startswith("Stopped at epoch")
+        # Run again restarts from the beginning.
+        assert not pane(app).query_one("#run", Button).disabled
+        await pilot.press("ctrl+r")
+        assert pane(app).running
+        await pilot.press("ctrl+s")
+        await wait_for_run(pilot, timeout=10)
+        assert pane(app).last_record.status == "stopped"
+
+
+@pilot_test
+async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
+    import tutor.app.widgets.lesson_pane as lesson_pane
+
+    returned = threading.Event()
+    records = []
+
+    def recording_run_lesson(*args, **kwargs):
+        records.append(recording_run_lesson.__wrapped__(*args, **kwargs))
+        returned.set()
+        return records[-1]
+
+    recording_run_lesson.__wrapped__ = lesson_pane.run_lesson
+    monkeypatch.setattr(lesson_pane, "run_lesson", recording_run_lesson)
+    app = make_app(overrides=LONG_RUN)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        fit = pane(app).query_one("#view-fit", PlotView)
+        await wait_until(pilot, lambda: bool(fit.data))
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+    assert returned.wait(timeout=10), "the routine kept running after the app quit"
+    assert records[0].status == "stopped"
+
+
+@pilot_test
+async def test_routine_error_is_shown_and_the_app_keeps_working() -> None:
+    app = make_app(lesson_id="broken")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        error = pane(app).query_one(RunError)
+        assert error.has_class("-shown")
+        message = str(error.query_one("#error-message").render())
+        assert "ValueError: weights and inputs do not line up: 3 vs 4" in message
+        log_text = "\n".join(line.text for line in error.query_one("#error-traceback").lines)
+        assert "Traceback" in log_text and "broken_routine" in log_text
+        # The app still works: open the other lesson and run it.
+        app.screen.open_lesson("rosenblatt")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        assert pane(app).last_record.status == "finished"
+
+
+# ---------------------------------------------------------------- parameters
+
+
+@pilot_test
+async def test_invalid_value_is_marked_and_blocks_run() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("p")
+        field = pane(app).query_one("#param-lr", Input)
+        field.focus()
+        field.value = "5"
+        await pilot.pause()
+        row = pane(app).query_one("#row-lr")
+        assert row.has_class("-invalid")
+        assert "above the maximum 2.0" in str(row.query_one(".param-help").render())
+        assert pane(app).query_one("#run", Button).disabled
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not pane(app).running and pane(app).last_record is None
+        assert any(n.title == "Cannot run" for n in app._notifications)
+        # Fixing the value makes Run possible again.
+        field.value = "0.5"
+        await pilot.pause()
+        assert not row.has_class("-invalid")
+        assert not pane(app).query_one("#run", Button).disabled
+
+
+@pilot_test
+async def test_typing_a_value_is_used_by_the_run_and_reset_restores_defaults() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("p")
+        pane(app).query_one("#param-epochs", Input).focus()
+        await pilot.press("ctrl+u", "7")
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        record = pane(app).last_record
+        assert record.params["epochs"] == 7 and len(record.history) == 7
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert pane(app).query_one("#param-epochs", Input).value == "100"
+        assert pane(app).form.values() == pane(app).lesson.defaults()
+
+
+@pilot_test
+async def test_overrides_from_the_command_line_fill_the_form() -> None:
+    app = make_app(overrides={"lr": "0.5"})
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert pane(app).form.values()["lr"] == 0.5
+
+
+# ---------------------------------------------------------------- progress
+
+
+@pilot_test
+async def test_progress_survives_a_restart(isolated_home: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        app.screen.open_lesson("broken")
+        await pilot.pause()
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        # The last lesson opened is reopened, rosenblatt is still marked passed...
+        assert pane(again).lesson.id == "broken"
+        assert "✓" in str(again.screen.query_one(LessonTree).get_node_at_line(1).label)
+        # ...and its earlier run is overlaid on the loss plot.
+        again.screen.open_lesson("rosenblatt")
+        await pilot.pause()
+        assert pane(again).has_class("-passed")
+        assert len(pane(again).query_one("#view-loss", PlotView).past) == 1
+
+
+@pilot_test
+async def test_corrupt_progress_file_is_set_aside_with_a_warning(isolated_home: Path) -> None:
+    (isolated_home / "progress.json").write_text("{not json", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.pause()
+        warnings = [n for n in app._notifications if n.severity == "warning"]
+        assert warnings and "damaged" in warnings[0].message
+        assert pane(app).lesson.id == "rosenblatt"
+    assert list(isolated_home.glob("progress.json.corrupt-*"))
+
+
+# ---------------------------------------------------------------- navigation
+
+
+@pilot_test
+async def test_tree_opens_lessons_and_command_palette_lists_them() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        tree = app.screen.query_one(LessonTree)
+        tree.focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert pane(app).lesson.id == "broken"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"rosenb")
+        await wait_until(pilot, lambda: "Go to lesson 1.1" in str(app.screen.query("CommandList").first().get_option_at_index(0).prompt))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pane(app).lesson.id == "rosenblatt"
+        assert ProgressStore().last_lesson == "rosenblatt"
+
+
+@pilot_test
+async def test_help_screen_lists_the_keys() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        rows = dict((what, keys) for keys, what in app.screen._rows())
+        assert rows["Run the lesson's routine"] == "^r, f5"
+        assert rows["Stop the run, keep the plots"] == "^s, f6"
+        assert rows["Restore the default parameters"] == "^o"
+        assert rows["Quit (ends a run first)"] == "^q"
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "MainScreen"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+@pilot_test
+async def test_small_terminals_run_without_overlap(size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        screen = app.screen
+        controls = pane(app).query_one("#controls").region
+        status = pane(app).query_one("#status").region
+        tabs = pane(app).query_one("#lesson-tabs").region
+        assert not controls.overlaps(status) and not tabs.overlaps(controls)
+        assert status.bottom <= size[1] - 1  # the footer keeps the last line
+        tree = screen.query_one(LessonTree)
+        assert tree.display == (size[0] >= 76)
+        if size[0] < 76:
+            await pilot.press("ctrl+b")  # the tree can still be reached
+            await pilot.pause()
+            assert tree.region.width > 0
+
+
+def test_importing_the_app_package_is_cheap_and_startup_never_imports_tensorflow() -> None:
+    code = (
+        "import sys, asyncio\n"
+        "import tutor.app\n"
+        "assert 'textual' not in sys.modules, 'import tutor.app loaded textual'\n"
+        "from tutor.app.app import TutorApp\n"
+        "async def main():\n"
+        "    app = TutorApp(clock=False)\n"  # the whole shipped course
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "asyncio.run(main())\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
