@@ -24,7 +24,7 @@ from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.run_error import RunError
-from tutor.lessons import Course, load_lesson, shipped_lessons_dir
+from tutor.lessons import Challenge, Course, load_lesson, shipped_lessons_dir
 from tutor.progress import ProgressStore
 
 SIZE = (100, 34)
@@ -62,6 +62,7 @@ def make_course() -> Course:
         order=2,
         routine=f"{__name__}:broken_routine",
         summary="Its routine raises an exception after two epochs.",
+        challenge=Challenge("Read the traceback and find the bug.", "False"),
     )
     return Course((rosenblatt, broken), {1: "One neuron, one weight"})
 

@@ -35,7 +35,7 @@ class MainScreen(Screen):
         Binding("v", "show_tab('views')", "Views", id="tab-views", show=False),
     ]
     # Narrow or short terminals get a more compact layout (see app.tcss).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-normal")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-normal"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
 
     def __init__(
@@ -138,8 +138,7 @@ class MainScreen(Screen):
         lesson = self.course.get(event.lesson_id)
         self.store.mark_passed(lesson.id)
         self.query_one(LessonTree).mark_passed(lesson.id)
-        self.notify(f"{lesson_number(lesson)} {lesson.title}: {lesson.challenge.goal}",
-                    title="Challenge met - lesson passed ✓", timeout=8)
+        self.notify(f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=8)
         self._warn_if_not_saved()
 
     def _warn_if_not_saved(self) -> None:

@@ -90,7 +90,8 @@ class LessonPane(Vertical):
 
     def _hint(self) -> str:
         views = ", ".join(self.lesson.views)
-        return f"views: {views}" + (f"  ·  {len(self.past)} earlier run(s) dimmed" if self.past else "")
+        earlier = f"  ·  loss of {len(self.past)} earlier run(s) in grey" if self.past else ""
+        return f"views: {views}{earlier}"
 
     def on_mount(self) -> None:
         self.set_class(self.passed, "-passed")
@@ -219,6 +220,7 @@ class LessonPane(Vertical):
         self.post_message(RunRecorded(record))
         if record.history:
             self.past = (self.past + [record.history])[-PAST_RUNS:]
+            self.query_one("#controls-hint", Static).update(self._hint())
         if record.status in (FAILED, DIVERGED):
             self.query_one(RunError).show(record)
             self.notify(record.error or record.status, title=f"Run {record.status}", severity="error")

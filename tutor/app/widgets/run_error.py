@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+import sys
+import sysconfig
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog, Static
 
 from tutor.runner import DIVERGED, RunRecord
+
+
+def short_paths(text: str) -> str:
+    """Tracebacks name files relative to the project or site-packages: shorter, and the same on every machine."""
+    project = str(Path(__file__).resolve().parents[3]) + "/"
+    prefixes = [(project, "")]
+    for key in ("purelib", "platlib", "stdlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            prefixes.append((path + "/", f"<{Path(path).name}>/"))
+    prefixes.append((sys.prefix + "/", "<python>/"))
+    for prefix, short in prefixes:
+        text = text.replace(f'"{prefix}', f'"{short}')
+    return text
+
+
+def routine_frames(text: str) -> str:
+    """Drop the runner's own frame: the learner wants to see where the routine failed."""
+    kept: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        if line.startswith('  File "'):
+            skipping = 'tutor/runner.py"' in line
+        elif not line.startswith("    "):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 class RunError(Vertical):
@@ -22,7 +54,7 @@ class RunError(Vertical):
         log = self.query_one("#error-traceback", RichLog)
         log.clear()
         if record.traceback:
-            log.write(record.traceback.rstrip())
+            log.write(routine_frames(short_paths(record.traceback.rstrip())))
         log.display = bool(record.traceback)
         self.add_class("-shown")
 

@@ -29,14 +29,15 @@ class StatusLine(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("Ready: press Run (ctrl+r).", id="status-text", markup=False)
-        yield ProgressBar(total=None, show_eta=False, id="status-bar")
+        # Idle bars get a total: an indeterminate bar animates (and redraws) forever.
+        yield ProgressBar(total=1, show_eta=False, id="status-bar")
 
     def _set(self, text: str) -> None:
         self.query_one("#status-text", Static).update(text)
 
     def ready(self, text: str = "Ready: press Run (ctrl+r).") -> None:
         self._set(text)
-        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.query_one(ProgressBar).update(total=1, progress=0)
 
     def starting(self) -> None:
         self._set("Starting…")
@@ -68,7 +69,8 @@ class StatusLine(Horizontal):
                 verdict = "challenge not judged"
             else:
                 verdict = "challenge not met yet"
-            result = _metrics({k: v for k, v in record.result.items() if isinstance(v, (int, float))})
+            result = _metrics({k: v for k, v in record.result.items()
+                               if isinstance(v, (int, float)) and not isinstance(v, bool)})
             self._set(f"Finished: {verdict}.  {result}{took}")
         elif record.status == STOPPED:
             self._set(f"Stopped at {where}{_metrics(progress.metrics) if progress else ''}{took}")
@@ -79,5 +81,5 @@ class StatusLine(Horizontal):
         bar = self.query_one(ProgressBar)
         if progress is not None:
             bar.update(total=max(progress.total, 1), progress=progress.step)
-        elif bar.total is None:
-            bar.update(total=1, progress=0)
+        else:  # a routine that reports no progress: full when it finished
+            bar.update(total=1, progress=1 if record.status == FINISHED else 0)
