@@ -434,3 +434,52 @@ def test_own_training_reaches_92_percent_on_full_mnist(monkeypatch):
     assert record.result["weights"] == "trained"
     assert record.result["accuracy_batched"] >= 0.92 and record.challenge_met
     assert record.result["accuracy_one_by_one"] == record.result["accuracy_batched"]
+
+
+# ---------------------------------------------------------------- in the app
+
+
+APP_RUNS = {
+    "activation-functions": {"between": "tanh"},
+    "sigmoid-neuron": {"epochs": 60},
+    "hidden-layer": {"epochs": 60},
+    "forward-pass": {},
+    "softmax": {"logits": "1010, 1000, 990"},
+}
+
+
+def chapter_two_course():
+    """Only this chapter, so other chapters' lessons do not change the screenshots."""
+    from tutor.lessons import Course
+
+    return Course(tuple(COURSE.by_chapter()[2]), {2: COURSE.chapter_title(2)})
+
+
+@pytest.mark.parametrize("lesson_id", list(APP_RUNS))
+def test_the_app_shows_and_runs_each_lesson(lesson_id):
+    import asyncio
+
+    from tests.test_app import wait_for_run
+    from tutor.app.app import TutorApp
+
+    async def scenario():
+        app = TutorApp(chapter_two_course(), lesson_id=lesson_id, overrides=APP_RUNS[lesson_id], clock=False)
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.pause()
+            assert app.screen.pane.lesson.id == lesson_id
+            await pilot.press("ctrl+r")
+            await wait_for_run(pilot)
+            record = app.screen.pane.last_record
+            assert record.status == FINISHED, record.error
+            assert record.params == lesson(lesson_id).resolve(APP_RUNS[lesson_id])
+
+    asyncio.run(scenario())
+
+
+def test_softmax_lesson_in_the_app(snap_compare):
+    """The lesson as a learner first sees it: its first explanation page, in chapter 2."""
+    from tests.test_app_snapshots import _then
+    from tutor.app.app import TutorApp
+
+    app = TutorApp(chapter_two_course(), lesson_id="softmax", clock=False)
+    assert snap_compare(app, terminal_size=(110, 40), run_before=_then())
