@@ -170,12 +170,6 @@ def predict(model, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, CLASSES), np.float32)
 
 
-def cross_entropy(targets: np.ndarray, probabilities: np.ndarray) -> float:
-    """Mean of -log(probability given to the true class); clipped like Keras' (log 0 is -inf)."""
-    clipped = np.clip(probabilities, 1e-7, 1.0)
-    return float(-np.mean(np.sum(targets * np.log(clipped), axis=1)))
-
-
 def confusion_matrix(true: np.ndarray, guessed: np.ndarray, classes: int = CLASSES) -> np.ndarray:
     """counts[t, g] = how many images of class t the model called g (rows sum to class sizes)."""
     pairs = np.asarray(true, np.intp) * classes + np.asarray(guessed, np.intp)
@@ -196,10 +190,14 @@ def grid_indices(true: np.ndarray, guessed: np.ndarray | None, start: int, count
     return candidates[:count]
 
 
-def predictions_view(images: np.ndarray, true: np.ndarray, probabilities: np.ndarray, names,
-                     indices: np.ndarray, title: str, columns: int = GRID_COLUMNS) -> dict[str, Any]:
-    """``digits`` view data: the chosen test images, true and predicted labels, top-3 of the first."""
-    guessed = probabilities[indices].argmax(axis=1)
+def predictions_view(images: np.ndarray, true: np.ndarray, indices: np.ndarray, probabilities: np.ndarray,
+                     names, title: str, columns: int = GRID_COLUMNS) -> dict[str, Any]:
+    """``digits`` view data: the test images at ``indices`` with their true and predicted labels.
+
+    ``probabilities`` (len(indices), 10) are the model's outputs for those
+    images; the first image is selected and its top-3 is shown.
+    """
+    guessed = probabilities.argmax(axis=1)
     wrong = int(np.sum(guessed != true[indices]))
     data: dict[str, Any] = {
         "images": np.array(images[indices]),
@@ -210,7 +208,7 @@ def predictions_view(images: np.ndarray, true: np.ndarray, probabilities: np.nda
     }
     if len(indices):
         data["selected"] = 0
-        data["top"] = top_k(probabilities[indices[0]], names)
+        data["top"] = top_k(probabilities[0], names)
     return data
 
 
@@ -301,11 +299,8 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
     def show(model, epoch: int) -> None:
         """During training: the grid's predictions and the lesson's extra views."""
         indices = grid_indices(data.y_test, None, index, spec.grid_size, False)
-        probabilities = predict(model, x_test[indices])
-        full = np.zeros((len(data.y_test), CLASSES), np.float32)
-        full[indices] = probabilities
-        reporter.view("digits", **predictions_view(data.x_test, data.y_test, full, names, indices,
-                                                   f"epoch {epoch}: test images", spec.grid_columns))
+        reporter.view("digits", **predictions_view(data.x_test, data.y_test, indices, predict(model, x_test[indices]),
+                                                   names, f"epoch {epoch}: test images", spec.grid_columns))
         if spec.extra_views is not None:
             spec.extra_views(model, x_test, index, reporter)
 
@@ -323,6 +318,7 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
             history = model.fit(x_train, y_train, batch_size=params.batch_size, epochs=params.epochs,
                                 validation_data=(x_test, y_test), shuffle=True, verbose=0,
                                 callbacks=[_epoch_timer(keras), callback]).history
+            history = {key.replace("val_", "test_"): values for key, values in history.items()}
         except Cancelled:
             # Stopped: keep what was learned so far, then end the run.
             if callback.last_epoch:
@@ -342,28 +338,33 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
     # After training: every test image's prediction.
     probabilities = predict(model, x_test)  # (n_test, 10)
     guessed = probabilities.argmax(axis=1)
-    reporter.check_cancelled()
-    test_loss = cross_entropy(y_test, probabilities)
     counts = confusion_matrix(data.y_test, guessed)
-    test_accuracy = float(np.trace(counts) / max(1, len(guessed)))
+    right = int(np.trace(counts))
+    test_accuracy = right / max(1, len(guessed))
+    reporter.check_cancelled()
     if evaluate_only:
+        # Keras' own evaluation, so the loss is computed exactly as in training.
+        scores = model.evaluate(x_test, y_test, batch_size=1024, verbose=0, return_dict=True,
+                                callbacks=[reporter_callback(reporter, 1)])
+        test_loss = float(scores["loss"])
         reporter.progress(1, 1, unit="evaluation", test_loss=test_loss, test_accuracy=test_accuracy)
+    else:
+        test_loss = float(history["test_loss"][-1])
     indices = grid_indices(data.y_test, guessed, index, spec.grid_size, params.mistakes)
     what = "wrongly classified test images" if params.mistakes else "test images"
-    reporter.view("digits", **predictions_view(data.x_test, data.y_test, probabilities, names, indices,
+    reporter.view("digits", **predictions_view(data.x_test, data.y_test, indices, probabilities[indices], names,
                                                f"{what} from #{index}", spec.grid_columns))
     reporter.view("bars", **probabilities_view(probabilities[index], names, index, names[data.y_test[index]]))
     reporter.view("matrix", **matrix_view(counts, names))
     if spec.extra_views is not None:
         spec.extra_views(model, x_test, index, reporter)
-    reporter.note(f"test accuracy {test_accuracy:.4f}: {len(guessed) - int(np.trace(counts))} "
-                  f"of {len(guessed):,} test images wrong")
+    reporter.note(f"test accuracy {test_accuracy:.4f}: {len(guessed) - right} of {len(guessed):,} test images wrong")
 
     result.update(
         test_loss=test_loss,
         test_accuracy=test_accuracy,
         test_images=len(guessed),
-        mistakes=int(len(guessed) - np.trace(counts)),
+        mistakes=len(guessed) - right,
         parameters=int(model.count_params()),
         predicted=names[int(guessed[index])],
         truth=names[int(data.y_test[index])],
