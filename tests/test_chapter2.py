@@ -294,6 +294,7 @@ def test_softmax_lesson_shows_typed_logits():
     ("3", "at least two numbers"),
     ("", "at least two numbers"),
     ("1, inf", "not a finite number"),
+    ("1, -1e300", "too large"),
 ])
 def test_bad_logits_are_a_clear_error(text, fragment):
     with pytest.raises(TutorError, match=fragment):
@@ -483,3 +484,24 @@ def test_softmax_lesson_in_the_app(snap_compare):
 
     app = TutorApp(chapter_two_course(), lesson_id="softmax", clock=False)
     assert snap_compare(app, terminal_size=(110, 40), run_before=_then())
+
+
+def test_mnist_inference_in_the_app(small_mnist, tmp_path):
+    import asyncio
+
+    from tests.test_app import wait_for_run
+    from tutor.app.app import TutorApp
+
+    overrides = {"weights": str(write_weights(tmp_path / "w.npz"))}
+
+    async def scenario():
+        app = TutorApp(chapter_two_course(), lesson_id="mnist-inference", overrides=overrides, clock=False)
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("ctrl+r")
+            await wait_for_run(pilot)
+            record = app.screen.pane.last_record
+            assert record.status == FINISHED, record.error
+            assert record.result["same_predictions"] and record.result["test_images"] == 1000
+
+    asyncio.run(scenario())

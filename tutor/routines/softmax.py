@@ -61,6 +61,8 @@ def parse_logits(text: str) -> np.ndarray:
                              "e.g. 0.3, 2.9, 4.0") from None
         if not np.isfinite(value):
             raise TutorError(f"logits: {part!r} is not a finite number")
+        if abs(value) > 1e100:  # a - max(a) itself would overflow; no network scores like that
+            raise TutorError(f"logits: {part} is too large; keep logits within +-1e100")
         values.append(value)
     return np.array(values)
 
