@@ -135,7 +135,7 @@ def test_sigmoid_neuron_table_shows_the_chain_rule_for_one_bean():
     state = RunState()
     run("sigmoid-neuron", state=state, epochs=20, bean=7)
     table = state.snapshot().views["table"]
-    pieces = {row[0]: row[2] for row in table["rows"]}
+    pieces = {row[0]: row[1] for row in table["rows"]}
     assert pieces["de/dw"] == pytest.approx(pieces["de/da"] * pieces["da/dz"] * pieces["dz/dw"])
     assert "bean 7" in table["title"]
 
@@ -230,7 +230,7 @@ def test_forward_pass_equals_an_independent_computation():
 
     titles = [m["title"] for m in state.snapshot().views["matrix"]["matrices"]]
     assert "W1 (2, 3)" in titles and any(t.startswith("A1 = X W1 + B1 (3,)") for t in titles)
-    shapes = [row[1] for row in state.snapshot().views["table"]["rows"]]
+    shapes = [row[2] for row in state.snapshot().views["table"]["rows"]]
     assert shapes[0] == "(2,) x (2, 3) + (3,) -> (3,)"
 
 

@@ -65,8 +65,8 @@ def run(params, reporter) -> dict:
     reporter.view(
         "table",
         title="what each one does to a few inputs",
-        columns=["function", "formula", "range", *[f"x = {p:g}" for p in SAMPLE_POINTS]],
-        rows=[[name, *FORMULAS[name], *ACTIVATIONS[name](np.array(SAMPLE_POINTS)).tolist()]
+        columns=["function", *[f"x = {p:g}" for p in SAMPLE_POINTS], "range", "formula"],
+        rows=[[name, *ACTIVATIONS[name](np.array(SAMPLE_POINTS)).tolist(), *reversed(FORMULAS[name])]
               for name in ACTIVATIONS],
     )
     reporter.check_cancelled()

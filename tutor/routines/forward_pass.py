@@ -73,14 +73,14 @@ def run(params, reporter) -> dict:
     reporter.view(
         "table",
         title="the forward pass, step by step",
-        columns=["step", "shapes", "result"],
+        columns=["step", "result", "shapes"],
         rows=[
-            ["A1 = X W1 + B1", "(2,) x (2, 3) + (3,) -> (3,)", _fmt(s["A1"])],
-            ["Z1 = sigmoid(A1)", "(3,) -> (3,)", _fmt(s["Z1"])],
-            ["A2 = Z1 W2 + B2", "(3,) x (3, 2) + (2,) -> (2,)", _fmt(s["A2"])],
-            ["Z2 = sigmoid(A2)", "(2,) -> (2,)", _fmt(s["Z2"])],
-            ["A3 = Z2 W3 + B3", "(2,) x (2, 2) + (2,) -> (2,)", _fmt(s["A3"])],
-            [f"Y = {sigma}(A3)", "(2,) -> (2,)", _fmt(s["Y"])],
+            ["A1 = X W1 + B1", _fmt(s["A1"]), "(2,) x (2, 3) + (3,) -> (3,)"],
+            ["Z1 = sigmoid(A1)", _fmt(s["Z1"]), "(3,) -> (3,)"],
+            ["A2 = Z1 W2 + B2", _fmt(s["A2"]), "(3,) x (3, 2) + (2,) -> (2,)"],
+            ["Z2 = sigmoid(A2)", _fmt(s["Z2"]), "(2,) -> (2,)"],
+            ["A3 = Z2 W3 + B3", _fmt(s["A3"]), "(2,) x (2, 2) + (2,) -> (2,)"],
+            [f"Y = {sigma}(A3)", _fmt(s["Y"]), "(2,) -> (2,)"],
         ],
     )
     reporter.progress(1, 1)

@@ -81,20 +81,20 @@ def train_epoch(p: dict[str, float], xs: list[float], ys: list[float], lr: float
 
 def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
     g = backward(p, x, y)
-    rows = [
-        ["a (output)", "sigmoid(v1 h1 + v2 h2 + c)", g["a"], ""],
-        ["delta", "-2 (y - a) a (1 - a)", g["delta"], ""],
-        ["v1", "delta * h1", p["v1"], g["v1"]],
-        ["v2", "delta * h2", p["v2"], g["v2"]],
-        ["c", "delta", p["c"], g["c"]],
-        ["delta1", "delta * v1 * h1 (1 - h1)", g["delta1"], ""],
-        ["w1", "delta1 * x", p["w1"], g["w1"]],
-        ["b1", "delta1", p["b1"], g["b1"]],
-        ["delta2", "delta * v2 * h2 (1 - h2)", g["delta2"], ""],
-        ["w2", "delta2 * x", p["w2"], g["w2"]],
-        ["b2", "delta2", p["b2"], g["b2"]],
+    rows = [  # numbers first: they stay visible in a narrow pane
+        ["a (output)", g["a"], "", "sigmoid(v1 h1 + v2 h2 + c)"],
+        ["delta", g["delta"], "", "-2 (y - a) a (1 - a)"],
+        ["v1", p["v1"], g["v1"], "delta * h1"],
+        ["v2", p["v2"], g["v2"], "delta * h2"],
+        ["c", p["c"], g["c"], "delta"],
+        ["delta1", g["delta1"], "", "delta * v1 * h1 (1 - h1)"],
+        ["w1", p["w1"], g["w1"], "delta1 * x"],
+        ["b1", p["b1"], g["b1"], "delta1"],
+        ["delta2", g["delta2"], "", "delta * v2 * h2 (1 - h2)"],
+        ["w2", p["w2"], g["w2"], "delta2 * x"],
+        ["b2", p["b2"], g["b2"], "delta2"],
     ]
-    return {"columns": ["weight / piece", "gradient formula", "value", "de/d(weight)"], "rows": rows,
+    return {"columns": ["weight / piece", "value", "gradient", "formula"], "rows": rows,
             "title": f"back-propagation for bean {index}: x = {x:.3f}, y = {y:.0f}, "
                      f"h1 = {g['h1']:.3f}, h2 = {g['h2']:.3f}"}
 

@@ -87,22 +87,22 @@ def make_beans(params) -> tuple[np.ndarray, np.ndarray]:
 
 def chain_rule_table(w: float, b: float, x: float, y: float, lr: float, index: int) -> dict:
     f = chain_rule(w, b, x, y)
-    rows = [
-        ["x (size)", "", x],
-        ["y (toxic?)", "", y],
-        ["z", "w x + b", f["z"]],
-        ["a", "sigmoid(z)", f["a"]],
-        ["e", "(y - a)^2", f["e"]],
-        ["de/da", "-2 (y - a)", f["de_da"]],
-        ["da/dz", "a (1 - a)", f["da_dz"]],
-        ["dz/dw", "x", f["dz_dw"]],
-        ["dz/db", "1", f["dz_db"]],
-        ["de/dw", "de/da * da/dz * dz/dw", f["de_dw"]],
-        ["de/db", "de/da * da/dz * dz/db", f["de_db"]],
-        ["new w", "w - lr * de/dw", w - lr * f["de_dw"]],
-        ["new b", "b - lr * de/db", b - lr * f["de_db"]],
+    rows = [  # value before formula: the numbers stay visible in a narrow pane
+        ["x (size)", x, ""],
+        ["y (toxic?)", y, ""],
+        ["z", f["z"], "w x + b"],
+        ["a", f["a"], "sigmoid(z)"],
+        ["e", f["e"], "(y - a)^2"],
+        ["de/da", f["de_da"], "-2 (y - a)"],
+        ["da/dz", f["da_dz"], "a (1 - a)"],
+        ["dz/dw", f["dz_dw"], "x"],
+        ["dz/db", f["dz_db"], "1"],
+        ["de/dw", f["de_dw"], "de/da * da/dz * dz/dw"],
+        ["de/db", f["de_db"], "de/da * da/dz * dz/db"],
+        ["new w", w - lr * f["de_dw"], "w - lr * de/dw"],
+        ["new b", b - lr * f["de_db"], "b - lr * de/db"],
     ]
-    return {"columns": ["piece", "formula", "value"], "rows": rows,
+    return {"columns": ["piece", "value", "formula"], "rows": rows,
             "title": f"the chain rule for bean {index} (w = {w:.4f}, b = {b:.4f})"}
 
 

@@ -88,8 +88,8 @@ def run(params, reporter) -> dict:
         "table",
         title=f"sum = {y.sum():.6f}   cross-entropy for true class {params.label} = "
               f"-log({y[params.label]:.4f}) = {loss:.4f}",
-        columns=["class", "logit a", "e^a (naive)", "naive p", "e^(a - max)", "stable p", "t (one-hot)"],
-        rows=[[classes[k], a[k], exp_naive[k], naive[k], exp_shifted[k], y[k], int(t[k])]
+        columns=["class", "logit a", "stable p", "naive p", "t (one-hot)", "e^(a - max)", "e^a (naive)"],
+        rows=[[classes[k], a[k], y[k], naive[k], int(t[k]), exp_shifted[k], exp_naive[k]]
               for k in range(len(a))],
     )
     big = np.array(OVERFLOW_EXAMPLE)
