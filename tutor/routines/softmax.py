@@ -87,7 +87,7 @@ def run(params, reporter) -> dict:
     reporter.view(
         "table",
         title=f"sum = {y.sum():.6f}   cross-entropy for true class {params.label} = "
-              f"-log({y[params.label]:.4f}) = {loss:.4f}",
+              f"-log({y[params.label]:.6g}) = {loss:.4g}",
         columns=["class", "logit a", "stable p", "naive p", "t (one-hot)", "e^(a - max)", "e^a (naive)"],
         rows=[[classes[k], a[k], y[k], naive[k], int(t[k]), exp_shifted[k], exp_naive[k]]
               for k in range(len(a))],
