@@ -246,6 +246,17 @@ async def test_typing_a_value_is_used_by_the_run_and_reset_restores_defaults() -
 
 
 @pilot_test
+async def test_tutor_run_opens_the_lesson_and_starts_it() -> None:
+    app = make_app(lesson_id="rosenblatt", autorun=True, overrides={"epochs": "12"})
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await wait_for_run(pilot)
+        assert pane(app).query_one("#lesson-tabs").active == "tab-views"
+        record = pane(app).last_record
+        assert record.status == "finished" and len(record.history) == 12
+
+
+@pilot_test
 async def test_overrides_from_the_command_line_fill_the_form() -> None:
     app = make_app(overrides={"lr": "0.5"})
     async with app.run_test(size=SIZE) as pilot:

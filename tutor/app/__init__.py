@@ -24,9 +24,12 @@ def run_app(
 ) -> int:
     """Open the app (on ``lesson_id`` if given, starting it if ``autorun``); return an exit code."""
     from tutor.app.app import TutorApp
+    from tutor.app.terminal import private_terminal
 
-    app = TutorApp(course, lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, store=store)
-    app.run()
+    with private_terminal() as terminal:
+        app = TutorApp(course, lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed,
+                       store=store, terminal=terminal)
+        app.run()
     return app.return_code or 0
 
 

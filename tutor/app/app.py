@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Mapping
+from typing import IO, Any, Mapping
 
+from rich.console import Console
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 
 from tutor.app.commands import LessonCommands
 from tutor.app.screens.main import MainScreen
+from tutor.app.terminal import driver_on
 from tutor.lessons import Course, load_course
 from tutor.progress import ProgressStore
 
@@ -32,13 +35,26 @@ class TutorApp(App[int]):
         seed: int | None = None,
         store: ProgressStore | None = None,
         clock: bool = True,
+        terminal: IO[str] | None = None,
     ) -> None:
-        """``clock=False`` hides wall-clock times (ETA, durations) for reproducible screenshots."""
+        """``clock=False`` hides wall-clock times (ETA, durations) for reproducible screenshots.
+
+        ``terminal``: draw there instead of on fd 2 (see :mod:`tutor.app.terminal`).
+        """
+        self._terminal = terminal
         super().__init__()
+        if terminal is not None:  # errors after exit go to the terminal, not the log
+            self.error_console = Console(markup=False, highlight=False, file=terminal)
         self.course = course if course is not None else load_course()
         self.store = store if store is not None else ProgressStore()
         self._start = dict(lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, clock=clock)
         self._runs: set[threading.Event] = set()
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if self._terminal is not None and driver.__name__ == "LinuxDriver":
+            return driver_on(self._terminal, driver)
+        return driver
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.course, self.store, **self._start)

@@ -107,14 +107,12 @@ class MainScreen(Screen):
             old.remove()
         past = [run["history"] for run in self.store.runs(lesson_id) if run.get("history")][-PAST_RUNS:]
         pane = LessonPane(lesson, values, passed=self.store.passed(lesson_id), past=past, seed=self.seed,
-                          clock=self.clock)
+                          clock=self.clock, autorun=autorun)
         self._pane = pane
         self.query_one("#lesson-host").mount(pane)
         self.query_one(LessonTree).show_lesson(lesson_id)
         self.sub_title = f"{lesson_number(lesson)} {lesson.title}"
         self.store.set_last_lesson(lesson_id)
-        if autorun:
-            self.call_after_refresh(pane.start_run)
 
     @on(LessonTree.LessonChosen)
     def _lesson_chosen(self, event: LessonTree.LessonChosen) -> None:
@@ -180,6 +178,12 @@ class MainScreen(Screen):
 
     def action_toggle_tree(self) -> None:
         self.toggle_class("-tree-toggled")
+        tree = self.query_one(LessonTree)
+        showing = self.has_class("-narrow") == self.has_class("-tree-toggled")
+        if showing:
+            self.call_after_refresh(tree.focus)
+            if tree.cursor_node is not None:
+                self.call_after_refresh(tree.scroll_to_node, tree.cursor_node)
 
     def action_help(self) -> None:
         from tutor.app.screens.help import HelpScreen

@@ -25,7 +25,7 @@ from tutor.app.widgets.param_form import ParamForm
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
-from tutor.lessons import Lesson
+from tutor.lessons import Lesson, ParamError
 from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunState, run_lesson
 
 REDRAW_EVERY = 0.1  # seconds: the most often a run redraws the views
@@ -44,6 +44,7 @@ class LessonPane(Vertical):
         past: Sequence[Sequence[Mapping[str, float]]] = (),
         seed: int | None = None,
         clock: bool = True,
+        autorun: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -52,6 +53,7 @@ class LessonPane(Vertical):
         self.past = list(past)[-PAST_RUNS:]
         self.seed = seed
         self.clock = clock
+        self.autorun = autorun
         self._start_values = dict(values)
         self._run_id = 0
         self._cancel: threading.Event | None = None
@@ -96,6 +98,8 @@ class LessonPane(Vertical):
     def on_mount(self) -> None:
         self.set_class(self.passed, "-passed")
         self.query_one(ViewsArea).clear(self.past)
+        if self.autorun:
+            self.call_after_refresh(self.start_run)
 
     # ------------------------------------------------------------ state
 
@@ -130,7 +134,11 @@ class LessonPane(Vertical):
             self.notify(f"Fix the parameters before running:\n{reasons}", title="Cannot run", severity="error")
             self.show_tab("parameters")
             return False
-        values = self.lesson.resolve(self.form.values())
+        try:
+            values = self.lesson.resolve(self.form.values())
+        except ParamError as error:
+            self.notify(str(error), title="Cannot run", severity="error")
+            return False
         self._run_id += 1
         self._cancel = threading.Event()
         self.app.run_started(self._cancel)

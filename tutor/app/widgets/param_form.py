@@ -45,7 +45,7 @@ def _text(param: Param, value: Any) -> str:
     return repr(float(value)) if param.type == "float" else str(value)
 
 
-class ParamForm(VerticalScroll):
+class ParamForm(VerticalScroll, can_focus=False):
     """One row per parameter: label, field, and its help or what is wrong with it."""
 
     @dataclass
@@ -103,7 +103,10 @@ class ParamForm(VerticalScroll):
             if isinstance(field, Switch):
                 values[name] = field.value
             elif isinstance(field, Select):
-                values[name] = param.coerce(field.value)
+                # A Select only holds its value once mounted; until then it is the initial one.
+                chosen = field.value
+                values[name] = param.coerce(self._initial_values.get(name, param.default)
+                                            if chosen is Select.NULL else chosen)
             else:
                 values[name] = param.coerce(field.value)
         return values

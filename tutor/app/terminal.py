@@ -1,0 +1,71 @@
+"""Keep the app's screen apart from file descriptor 2.
+
+Textual draws on stderr. TensorFlow's C++ side (and keras_bridge, which
+silences it by pointing fd 2 at /dev/null while TensorFlow loads) also uses
+fd 2 - so a Keras lesson could blank or scribble over the screen. While the
+app runs, it draws on a private duplicate of the terminal, and fd 2 goes to a
+log file in the user data dir instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import IO, Iterator
+
+from tutor.paths import user_data_dir
+
+LOG_NAME = "stderr.log"
+
+
+@contextlib.contextmanager
+def private_terminal() -> Iterator[IO[str] | None]:
+    """Yield a writable copy of the terminal (None when not on a POSIX terminal, or in a browser)."""
+    if os.name != "posix" or os.environ.get("TEXTUAL_DRIVER") or not _isatty(2):
+        yield None
+        return
+    sys.stderr.flush()
+    terminal_fd = os.dup(2)
+    log = _open_log()
+    os.dup2(log.fileno(), 2)
+    terminal = os.fdopen(terminal_fd, "w", encoding=getattr(sys.__stderr__, "encoding", None) or "utf-8",
+                         errors="replace", closefd=False)
+    try:
+        yield terminal
+    finally:
+        try:
+            terminal.flush()
+        except OSError:
+            pass
+        os.dup2(terminal_fd, 2)
+        os.close(terminal_fd)
+        log.close()
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
+
+
+def _open_log() -> IO[str]:
+    try:
+        directory = user_data_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        return open(Path(directory) / LOG_NAME, "a", encoding="utf-8")
+    except OSError:
+        return open(os.devnull, "w", encoding="utf-8")
+
+
+def driver_on(terminal: IO[str], base: type) -> type:
+    """A subclass of Textual's Linux/macOS driver that draws on ``terminal``."""
+
+    class PrivateTerminalDriver(base):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._file = terminal
+
+    return PrivateTerminalDriver
