@@ -80,14 +80,17 @@ def seed_everything(seed: int) -> None:
 # ---------------------------------------------------------------- metric names
 
 
+def _renamed(key: str, val_name: str) -> str:
+    """'val_loss' becomes f'{val_name}_loss' (e.g. 'test_loss'); other keys stay."""
+    return f"{val_name}_{key[4:]}" if key.startswith("val_") else key
+
+
 def _metric_names(logs: Mapping[str, Any], val_name: str) -> dict[str, float]:
-    """Keras' log keys as tutor metrics: 'val_loss' becomes f'{val_name}_loss'."""
+    """Keras' logs as tutor metrics (plain floats, validation keys renamed)."""
     metrics = {}
     for key, value in logs.items():
-        if key.startswith("val_") and val_name != "val":
-            key = f"{val_name}_{key[4:]}"
         try:
-            metrics[key] = float(value)
+            metrics[_renamed(key, val_name)] = float(value)
         except (TypeError, ValueError):  # a metric that is not a number (rare): skip it
             continue
     return metrics
@@ -230,3 +233,248 @@ def summary_table(model: Any, title: str = "model.summary()") -> dict[str, Any]:
         "rows": rows,
         "title": f"{title}: {trainable} trainable parameters",
     }
+
+
+# ---------------------------------------------------------------- the fast loop
+
+
+class _EpochRunner:
+    """Runs ``n`` epochs of ``model.train_step`` in one compiled TensorFlow call.
+
+    Every epoch draws a fresh permutation (a stateless shuffle keyed by
+    ``(seed, epoch)``, so a run is reproducible and a chunk boundary changes
+    nothing), cuts it into batches of ``batch_size`` with the last one
+    partial, exactly as ``model.fit`` does, and applies the model's own
+    ``train_step`` - forward pass, compiled loss, gradients, the compiled
+    optimizer, metrics - to each batch. The per-epoch logs are Keras' own
+    (running means over the epoch's batches); with validation data the model's
+    ``test_step`` runs on it after each epoch.
+    """
+
+    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
+                 validation_data: tuple[np.ndarray, np.ndarray] | None, jit_compile: bool) -> None:
+        import_keras()
+        import tensorflow as tf
+
+        self.model = model
+        n = len(x)
+        batch_size = max(1, min(int(batch_size), n))
+        full, rest = divmod(n, batch_size)
+        # Build the model, loss, metrics and the optimizer's slots outside the
+        # compiled function, as fit does (symbolically: no weight changes).
+        if hasattr(model, "_symbolic_build"):
+            model._symbolic_build(data_batch=(x[:batch_size], y[:batch_size]))
+        else:  # a Keras without it: test_on_batch builds the same and trains nothing
+            model.test_on_batch(x[:batch_size], y[:batch_size])
+        if not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        model.reset_metrics()
+        self.names = list(model.get_metrics_result())
+        self.val_names = [f"val_{name}" for name in self.names] if validation_data else []
+        x_t, y_t = tf.constant(x), tf.constant(y)
+        val = tuple(tf.constant(v) for v in validation_data) if validation_data else None
+        seed_t = tf.constant(int(seed) % (2**31 - 1), tf.int64)
+
+        def one_epoch(epoch):
+            model.reset_metrics()
+            # A uniform random permutation (argsort of uniform keys works under XLA too).
+            keys = tf.random.stateless_uniform((n,), seed=tf.stack([seed_t, tf.cast(epoch, tf.int64)]))
+            order = tf.argsort(keys)
+            for_batches = order[: full * batch_size]
+            batches = tf.reshape(for_batches, (full, batch_size))  # (full, batch_size)
+
+            def step(b, _):
+                idx = batches[b]
+                model.train_step((tf.gather(x_t, idx), tf.gather(y_t, idx)))
+                return b + 1, 0
+
+            tf.while_loop(lambda b, _: b < full, step, (tf.constant(0), 0))
+            if rest:  # the last, smaller batch, as fit has it
+                idx = order[full * batch_size:]
+                model.train_step((tf.gather(x_t, idx), tf.gather(y_t, idx)))
+            logs = model.get_metrics_result()
+            values = [tf.cast(logs[name], tf.float32) for name in self.names]
+            if val is not None:
+                model.reset_metrics()
+                val_logs = model.test_step(val)
+                values += [tf.cast(val_logs[name], tf.float32) for name in self.names]
+            return tf.stack(values)
+
+        width = len(self.names) + len(self.val_names)
+        self.capacity = capacity = 2048  # most epochs one call may run
+
+        def chunk(first_epoch, count):
+            if not jit_compile:  # plain graph: a growing TensorArray is cheapest
+                rows = tf.TensorArray(tf.float32, size=count)
+                body = lambda i, rows: (i + 1, rows.write(i, one_epoch(first_epoch + i)))  # noqa: E731
+                _, rows = tf.while_loop(lambda i, _: i < count, body, (tf.constant(0), rows))
+                return rows.stack()  # (count, metrics)
+            # XLA: a fixed-size output keeps every shape static, so the
+            # function compiles once whatever ``count`` is.
+            out = tf.zeros((capacity, width), tf.float32)
+
+            def body(i, out):
+                row = one_epoch(first_epoch + i)
+                return i + 1, tf.tensor_scatter_nd_update(out, [[i]], [row])
+
+            _, out = tf.while_loop(lambda i, _: i < count, body, (tf.constant(0), out))
+            return out  # (capacity, metrics), the first ``count`` rows filled
+
+        self._chunk = tf.function(chunk, jit_compile=jit_compile, reduce_retracing=True)
+        self._tf = tf
+
+    def run(self, first_epoch: int, count: int) -> np.ndarray:
+        """Epochs ``first_epoch .. first_epoch + count - 1`` (0-based): their logs, (count, metrics)."""
+        tf = self._tf
+        count = max(0, min(count, self.capacity))
+        return self._chunk(tf.constant(first_epoch), tf.constant(count)).numpy()[:count]
+
+
+def _compiled_runner(model, x, y, batch_size, seed, validation_data, jit_compile) -> _EpochRunner:
+    """An :class:`_EpochRunner`, compiled by a zero-epoch call (which trains nothing).
+
+    If XLA cannot compile the model, fall back to a plain TensorFlow graph.
+    """
+    import tensorflow as tf
+
+    runner = _EpochRunner(model, x, y, batch_size, seed, validation_data, jit_compile)
+    try:
+        runner.run(0, 0)
+    except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError):
+        if not jit_compile:
+            raise
+        runner = _EpochRunner(model, x, y, batch_size, seed, validation_data, False)
+        runner.run(0, 0)
+    return runner
+
+
+def fast_fit(
+    model: Any,
+    x: Any,
+    y: Any,
+    *,
+    epochs: int,
+    batch_size: int,
+    reporter: Reporter,
+    seed: int,
+    validation_data: tuple[Any, Any] | None = None,
+    view_every: int = 10,
+    on_view: OnView | None = None,
+    val_name: str = "val",
+    chunk_seconds: float = 0.25,
+    jit_compile: bool = True,
+) -> dict[str, list[float]]:
+    """Train like ``model.fit(x, y, epochs, batch_size, shuffle=True)``, many epochs per call.
+
+    For small data and many epochs ``model.fit`` spends almost all its time on
+    per-epoch bookkeeping, not maths. Here a compiled TensorFlow function runs
+    a *chunk* of epochs (see :class:`_EpochRunner` for what one epoch is);
+    between chunks - each sized to take about ``chunk_seconds`` - every epoch
+    of the chunk is reported (``reporter.progress``), ``on_view(model, epoch)``
+    is called (at most every ``view_every`` epochs, and after the last), and
+    Stop is honoured, so a run ends within a second.
+
+    The model must be compiled (optimizer, loss, metrics). ``seed`` keys the
+    shuffles (take it from ``params.rng``). Returns the history like
+    ``History.history``: {"loss": [...], "accuracy": [...], "val_loss": ...},
+    with validation keys renamed by ``val_name`` as in :func:`reporter_callback`.
+    """
+    x, y = np.asarray(x, dtype="float32"), np.asarray(y, dtype="float32")
+    if validation_data is not None:
+        validation_data = tuple(np.asarray(v, dtype="float32") for v in validation_data)
+    reporter.check_cancelled()
+    runner = _compiled_runner(model, x, y, batch_size, seed, validation_data, jit_compile)
+    names = runner.names + runner.val_names
+    history: dict[str, list[float]] = {}
+    done, count, last_viewed = 0, 8, 0
+    while done < epochs:
+        reporter.check_cancelled()
+        count = min(count, epochs - done)
+        began = time.perf_counter()
+        logs = runner.run(done, count)  # (count, metrics)
+        per_epoch = (time.perf_counter() - began) / count
+        for row in logs:
+            done += 1
+            metrics = _metric_names(dict(zip(names, row.tolist())), val_name)
+            for key, value in metrics.items():
+                history.setdefault(key, []).append(value)
+            reporter.progress(done, epochs, **metrics)  # records the epoch; raises on Stop
+        if on_view is not None and (done - last_viewed >= view_every or done == epochs):
+            last_viewed = done
+            on_view(model, done)
+        # The next chunk should take about chunk_seconds; grow gently.
+        count = max(1, min(int(chunk_seconds / max(per_epoch, 1e-6)), 4 * count))
+    return history
+
+
+def train(
+    model: Any,
+    x: Any,
+    y: Any,
+    *,
+    epochs: int,
+    batch_size: int,
+    reporter: Reporter,
+    seed: int,
+    fast: bool = True,
+    validation_data: tuple[Any, Any] | None = None,
+    view_every: int = 10,
+    on_view: OnView | None = None,
+    val_name: str = "val",
+) -> dict[str, list[float]]:
+    """Train a compiled model, reporting to the tutor: :func:`fast_fit` or ``model.fit``.
+
+    Both run the same steps (batches of ``batch_size``, reshuffled every
+    epoch, the model's optimizer); ``fast=False`` is the plain Keras way with
+    :func:`reporter_callback`, slow when epochs are tiny and many.
+    Returns the per-epoch history (``History.history`` style).
+    """
+    if fast:
+        return fast_fit(model, x, y, epochs=epochs, batch_size=batch_size, reporter=reporter, seed=seed,
+                        validation_data=validation_data, view_every=view_every, on_view=on_view,
+                        val_name=val_name)
+    callback = reporter_callback(reporter, epochs, view_every=view_every, on_view=on_view, val_name=val_name)
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
+                        validation_data=validation_data, callbacks=[callback])
+    return {_renamed(key, val_name): [float(v) for v in values] for key, values in history.history.items()}
+
+
+def predict(model: Any, x: Any) -> np.ndarray:
+    """The model's output for ``x`` as a NumPy array.
+
+    Calls the model directly: ``model.predict`` sets up a whole data pipeline
+    per call, far too slow for a view redrawn every fraction of a second.
+    """
+    return np.asarray(model(np.asarray(x, dtype="float32"), training=False))
+
+
+def decision_surface(
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    step: float | None = None,
+    points: int = 60,
+    margin: float = 0.1,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    class_names: Sequence[str] = ("class 0", "class 1"),
+    title: str = "",
+    xlabel: str = "x1",
+    ylabel: str = "x2",
+) -> dict[str, Any]:
+    """``surface`` view data: P(class 1) over a grid covering the data, with the data on it.
+
+    ``bounds`` ((x_low, y_low), (x_high, y_high)) defaults to the data's range
+    plus ``margin`` of it; ``step`` gives the grid spacing, else ``points`` per axis.
+    """
+    from tutor.data.toy import grid
+
+    if bounds is None:
+        low, high = x.min(axis=0), x.max(axis=0)
+        pad = (high - low) * margin
+        bounds = (tuple(low - pad), tuple(high + pad))
+    xs, ys, coords = grid(bounds[0], bounds[1], step=step, points=points)
+    z = predict(model, coords)[:, 0].reshape(len(ys), len(xs))  # (ny, nx)
+    groups = [{"x": x[y == k, 0], "y": x[y == k, 1], "label": name} for k, name in enumerate(class_names)]
+    return {"x": xs, "y": ys, "z": z, "points": groups, "title": title, "xlabel": xlabel, "ylabel": ylabel,
+            "zlabel": f"P({class_names[1]})"}

@@ -1,0 +1,47 @@
+"""3.5 A quality-check classifier: Dense(20, sigmoid) -> Dense(1, sigmoid), judged on a test split."""
+
+from __future__ import annotations
+
+from tutor.data.toy import quality_check, train_test_split
+from tutor.keras_bridge import decision_surface, import_keras, predict, seed_everything, summary_table, train
+
+
+def build_model(keras, hidden: int):
+    """Two measurements -> `hidden` sigmoid neurons -> P(pass)."""
+    model = keras.Sequential([
+        keras.Input((2,)),
+        keras.layers.Dense(hidden, activation="sigmoid"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    # A sigmoid output is a probability: binary cross-entropy is its natural loss.
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def accuracy(model, x, y) -> float:
+    return float(((predict(model, x)[:, 0] > 0.5) == y).mean())
+
+
+def run(params, reporter) -> dict:
+    keras = import_keras()
+    seed_everything(params.seed)
+    x, y = quality_check(params.rng, params.samples)  # (m, 2), (m,)
+    x_train, y_train, x_test, y_test = train_test_split(params.rng, x, y, params.test_fraction)
+    model = build_model(keras, params.hidden)
+    reporter.view("table", **summary_table(model))
+
+    def show(model, epoch):
+        # The regions over a 0.01 grid; the training parts drawn on top.
+        reporter.view("surface", **decision_surface(
+            model, x_train, y_train, bounds=((0.0, 0.0), (1.0, 1.0)), step=0.01,
+            class_names=("fail", "pass"), title=f"epoch {epoch}: P(pass), training parts",
+            xlabel="measurement 1", ylabel="measurement 2"))
+
+    train(
+        model, x_train, y_train, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
+        seed=int(params.rng.integers(2**31 - 1)), fast=params.trainer == "fast",
+        validation_data=(x_test, y_test), val_name="test",
+        view_every=max(1, params.epochs // 50), on_view=show,
+    )
+    return {"train_accuracy": accuracy(model, x_train, y_train), "test_accuracy": accuracy(model, x_test, y_test),
+            "train_samples": len(x_train), "test_samples": len(x_test)}

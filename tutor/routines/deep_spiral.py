@@ -1,0 +1,37 @@
+"""3.3 A deep network untangles a spiral: Dense(8, relu) x 3 -> Dense(1, sigmoid)."""
+
+from __future__ import annotations
+
+from tutor.data.toy import two_class
+from tutor.keras_bridge import decision_surface, import_keras, predict, seed_everything, summary_table, train
+
+
+def build_model(keras, layers: int, neurons: int, lr: float):
+    """`layers` hidden ReLU layers of `neurons` each, one sigmoid output: P(class 1)."""
+    hidden = [keras.layers.Dense(neurons, activation="relu") for _ in range(layers)]
+    model = keras.Sequential([keras.Input((2,)), *hidden, keras.layers.Dense(1, activation="sigmoid")])
+    # Mean squared error on a probability, plain SGD: the settings of the original notes.
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse", metrics=["accuracy"])
+    return model
+
+
+def run(params, reporter) -> dict:
+    keras = import_keras()
+    seed_everything(params.seed)
+    x, y = two_class(params.dataset, params.rng, params.points)  # (m, 2), (m,)
+    model = build_model(keras, params.layers, params.neurons, params.lr)
+    reporter.view("table", **summary_table(model))
+
+    def show(model, epoch):
+        reporter.view("surface", **decision_surface(
+            model, x, y, points=50, class_names=("class 0", "class 1"),
+            title=f"{params.dataset}, epoch {epoch}: P(class 1)"))
+
+    history = train(
+        model, x, y, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
+        seed=int(params.rng.integers(2**31 - 1)), fast=params.trainer == "fast",
+        view_every=max(1, params.epochs // 50), on_view=show,
+    )
+    # The final model on every point (the logged accuracy averages the epoch's batches).
+    accuracy = float(((predict(model, x)[:, 0] > 0.5) == y).mean())
+    return {"accuracy": accuracy, "loss": history["loss"][-1], "parameters": int(model.count_params())}

@@ -1,0 +1,51 @@
+"""3.1 Keras basics: tensors, a Sequential model, fit - linear regression y = x + noise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tutor.data.toy import line_points
+from tutor.keras_bridge import import_keras, predict, seed_everything, summary_table, train
+
+
+def axis_sums(keras) -> dict[str, list[int]]:
+    """A rank-2 tensor summed along each axis: axis 0 runs down the rows, axis 1 along them."""
+    t = keras.ops.convert_to_tensor([[1, 2], [3, 4]])  # shape (2, 2)
+    return {"axis0": np.asarray(keras.ops.sum(t, axis=0)).tolist(),  # [4, 6]
+            "axis1": np.asarray(keras.ops.sum(t, axis=1)).tolist()}  # [3, 7]
+
+
+def build_model(keras, lr: float):
+    """One Dense unit, no activation: y_hat = w x + b, a line."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, activation="linear")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
+    return model
+
+
+def run(params, reporter) -> dict:
+    keras = import_keras()
+    seed_everything(params.seed)
+    sums = axis_sums(keras)
+    reporter.note(f"sum of [[1, 2], [3, 4]] along axis 0 = {sums['axis0']}, along axis 1 = {sums['axis1']}")
+    x, y = line_points(params.rng, params.points, params.noise)  # (m, 1), (m,)
+    model = build_model(keras, params.lr)
+    reporter.view("table", **summary_table(model))
+    line_x = np.array([[0.0], [1.0]], dtype="float32")
+
+    def show(model, epoch):
+        w, b = (float(v) for v in np.ravel([np.ravel(v) for v in model.get_weights()]))
+        reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": "data"}],
+                      lines=[{"x": line_x[:, 0], "y": predict(model, line_x)[:, 0],
+                              "label": f"y = {w:.3f} x + {b:.3f}"}],
+                      title=f"epoch {epoch}", xlabel="x", ylabel="y")
+
+    batch = len(x) if params.batch == 0 else params.batch  # 0 means the whole set at once
+    history = train(
+        model, x, y, epochs=params.epochs, batch_size=batch, reporter=reporter,
+        seed=int(params.rng.integers(2**31 - 1)), fast=params.trainer == "fast",
+        view_every=max(1, params.epochs // 50), on_view=show,
+    )
+    w, b = (float(np.ravel(v)[0]) for v in model.get_weights())
+    at_one = float(predict(model, np.array([[1.0]]))[0, 0])
+    return {"prediction_at_1": at_one, "w": w, "b": b, "loss": history["loss"][-1],
+            "updates": params.epochs * -(-len(x) // batch)}

@@ -1,0 +1,38 @@
+"""3.2 Beans with two features: Dense(2, sigmoid) -> Dense(1, sigmoid), in Keras."""
+
+from __future__ import annotations
+
+from tutor.data.toy import two_feature_beans
+from tutor.keras_bridge import decision_surface, import_keras, predict, seed_everything, summary_table, train
+
+
+def build_model(keras, hidden: int, lr: float):
+    """Two inputs (size, colour) -> `hidden` sigmoid neurons -> one sigmoid: P(toxic)."""
+    model = keras.Sequential([
+        keras.Input((2,)),
+        keras.layers.Dense(hidden, activation="sigmoid"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse", metrics=["accuracy"])
+    return model
+
+
+def run(params, reporter) -> dict:
+    keras = import_keras()
+    seed_everything(params.seed)
+    x, y = two_feature_beans(params.rng, params.beans)  # (m, 2), (m,)
+    model = build_model(keras, params.hidden, params.lr)
+    reporter.view("table", **summary_table(model))
+
+    def show(model, epoch):
+        reporter.view("surface", **decision_surface(
+            model, x, y, bounds=((0.0, 0.0), (1.0, 1.0)), points=50, class_names=("harmless", "toxic"),
+            title=f"epoch {epoch}: P(toxic)", xlabel="size", ylabel="colour depth"))
+
+    history = train(
+        model, x, y, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
+        seed=int(params.rng.integers(2**31 - 1)), fast=params.trainer == "fast",
+        view_every=max(1, params.epochs // 50), on_view=show,
+    )
+    accuracy = float(((predict(model, x)[:, 0] > 0.5) == y).mean())  # the final model on every bean
+    return {"accuracy": accuracy, "loss": history["loss"][-1]}
