@@ -53,6 +53,13 @@ def pilot_test(scenario):
     return test
 
 
+def diverging_routine(params, reporter) -> dict:
+    """The loss blows up on the third epoch, as with a far too large learning rate."""
+    for epoch in range(1, 11):
+        reporter.progress(epoch, 10, loss=1.0 / epoch if epoch < 3 else float("inf"))
+    return {}
+
+
 def make_course() -> Course:
     rosenblatt = load_lesson(shipped_lessons_dir() / "rosenblatt.toml")
     broken = dataclasses.replace(
@@ -67,9 +74,11 @@ def make_course() -> Course:
     return Course((rosenblatt, broken), {1: "One neuron, one weight"})
 
 
-def make_app(**kwargs) -> TutorApp:
+def make_app(*extra_lessons, **kwargs) -> TutorApp:
     kwargs.setdefault("clock", False)
-    return TutorApp(make_course(), **kwargs)
+    course = make_course()
+    course = dataclasses.replace(course, lessons=course.lessons + extra_lessons)
+    return TutorApp(course, **kwargs)
 
 
 def pane(app: TutorApp) -> LessonPane:
@@ -197,6 +206,45 @@ async def test_routine_error_is_shown_and_the_app_keeps_working() -> None:
         await pilot.press("ctrl+r")
         await wait_for_run(pilot)
         assert pane(app).last_record.status == "finished"
+
+
+@pilot_test
+async def test_a_diverged_run_explains_itself() -> None:
+    rosenblatt = make_course().get("rosenblatt")
+    diverging = dataclasses.replace(rosenblatt, id="diverging", order=3, routine=f"{__name__}:diverging_routine")
+    app = make_app(diverging, lesson_id="diverging")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        assert pane(app).last_record.status == "diverged"
+        error = pane(app).query_one(RunError)
+        message = str(error.query_one("#error-message").render())
+        assert message.startswith("✗ The run diverged: loss became inf at epoch 3")
+        assert "smaller learning rate" in message
+        assert not error.query_one("#error-traceback").display
+        # The loss of the first two epochs stays on the plot.
+        assert len(pane(app).query_one("#view-loss", PlotView).history) == 2
+
+
+@pilot_test
+async def test_the_app_follows_the_theme() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        fit = pane(app).query_one("#view-fit", PlotView)
+        backgrounds = {}
+        for theme in ("textual-light", "textual-dark"):
+            app.theme = theme
+            await pilot.pause()
+            # The plot's own background is taken from the theme.
+            drawn = fit.render()
+            backgrounds[theme] = {span.style.bgcolor.triplet for span in drawn.spans
+                                  if not isinstance(span.style, str) and span.style.bgcolor}
+        assert backgrounds["textual-light"] and backgrounds["textual-dark"]
+        assert backgrounds["textual-light"] != backgrounds["textual-dark"]
 
 
 # ---------------------------------------------------------------- parameters

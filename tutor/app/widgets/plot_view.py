@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from tutor.plotting import draw
 
 
 class PlotView(PlotextPlot):
-    """Keeps the latest data of one view and redraws it on demand; computes nothing."""
+    """Keeps the latest data of one view and draws it when shown; computes nothing.
+
+    ``replot()`` only marks the plot stale: the drawing happens in ``render``, so
+    several updates between two frames cost one drawing, and a view on a hidden
+    tab costs nothing until it is shown.
+    """
 
     def __init__(self, kind: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -18,11 +24,7 @@ class PlotView(PlotextPlot):
         self.data: Mapping[str, Any] = {}
         self.history: Sequence[Mapping[str, float]] = ()
         self.past: Sequence[Sequence[Mapping[str, float]]] = ()
-        self.border_title = kind
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.replot()
+        self._stale = True
 
     def show(self, data: Mapping[str, Any] | None, history: Sequence[Mapping[str, float]] = (),
              past: Sequence[Sequence[Mapping[str, float]]] = ()) -> None:
@@ -30,6 +32,10 @@ class PlotView(PlotextPlot):
         self.replot()
 
     def replot(self) -> None:
+        self._stale = True
+        self.refresh()
+
+    def _draw(self) -> None:
         plt = self.plt
         plt.clear_figure()
         try:
@@ -38,4 +44,9 @@ class PlotView(PlotextPlot):
             plt.clear_figure()
             plt.title(f"cannot draw {self.kind}: {type(error).__name__}: {error}")
             self.log.error(f"drawing {self.kind} failed", error)
-        self.refresh()
+
+    def render(self) -> RenderResult:
+        if self._stale:
+            self._stale = False
+            self._draw()
+        return super().render()
