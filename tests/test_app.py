@@ -17,14 +17,14 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Select, Switch
 
 from tutor.app.app import TutorApp
 from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.run_error import RunError
-from tutor.lessons import Challenge, Course, load_lesson, shipped_lessons_dir
+from tutor.lessons import Challenge, Course, Param, load_lesson, shipped_lessons_dir
 from tutor.progress import ProgressStore
 
 SIZE = (100, 34)
@@ -302,6 +302,37 @@ async def test_tutor_run_opens_the_lesson_and_starts_it() -> None:
         assert pane(app).query_one("#lesson-tabs").active == "tab-views"
         record = pane(app).last_record
         assert record.status == "finished" and len(record.history) == 12
+
+
+@pilot_test
+async def test_choices_switches_and_presets() -> None:
+    rosenblatt = make_course().get("rosenblatt")
+    params = {
+        **rosenblatt.params,
+        "preset": Param("preset", "choice", "gentle", choices=("gentle", "bold")),
+        "noisy": Param("noisy", "bool", True),
+    }
+    presets = {"gentle": {"lr": 0.05}, "bold": {"lr": 1.5, "epochs": 20}}
+    lesson = dataclasses.replace(rosenblatt, id="presets", order=3, params=params, presets=presets)
+    app = make_app(lesson, lesson_id="presets", overrides={"epochs": "7"})
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        form = pane(app).form
+        # The command line's value survives the preset Select settling in.
+        assert form.values()["epochs"] == 7 and form.values()["preset"] == "gentle"
+        form.query_one("#param-preset", Select).value = "bold"
+        await pilot.pause()
+        assert form.query_one("#param-lr", Input).value == "1.5"
+        assert form.values()["epochs"] == 20
+        form.query_one("#param-noisy", Switch).value = False
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        record = pane(app).last_record
+        assert record.params["lr"] == 1.5 and record.params["noisy"] is False
+        assert len(record.history) == 20
 
 
 @pilot_test

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
 
 from tutor.app.messages import LessonPassed, RunFinished, RunRecorded, RunUpdate
 from tutor.app.widgets.code_view import CodeView
@@ -242,6 +243,17 @@ class LessonPane(Vertical):
             note = f"\n{record.error}" if record.error else ""
             self.notify(f"{self.lesson.challenge.goal}{note}", title="Finished: challenge not met yet",
                         severity="warning")
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # run_lesson catches routine errors; this is for a bug on our side of the worker.
+        if event.worker.group == "run" and event.state == WorkerState.ERROR and self.running:
+            self.app.run_ended(self._cancel)
+            self._cancel = None
+            self._set_running(False)
+            self.query_one(StatusLine).ready("The run could not be started.")
+            self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}", title="Run failed",
+                        severity="error")
 
     def on_unmount(self) -> None:
         # Leaving the lesson (or the app) ends its run.

@@ -62,6 +62,8 @@ class ParamForm(VerticalScroll, can_focus=False):
         self._initial_values = dict(values)
         self._presets = dict(presets or {})
         self._errors: dict[str, str] = {}
+        # The preset whose values the form shows (a Select reports its value when it mounts too).
+        self._preset = self._initial_values.get("preset")
 
     def compose(self) -> ComposeResult:
         if not self.params:
@@ -150,9 +152,11 @@ class ParamForm(VerticalScroll, can_focus=False):
         event.stop()
         name = (event.select.id or "").removeprefix("param-")
         # Choosing a preset fills in the values it stands for.
-        if name == "preset" and event.value in self._presets:
-            defaults = {n: p.default for n, p in self.params.items() if n != "preset"}
-            self.set_values({**defaults, **self._presets[event.value]})
+        if name == "preset" and event.value != self._preset:
+            self._preset = event.value
+            if event.value in self._presets:
+                defaults = {n: p.default for n, p in self.params.items() if n != "preset"}
+                self.set_values({**defaults, **self._presets[event.value]})
         self.post_message(self.Changed(self, self.valid))
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
