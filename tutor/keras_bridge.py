@@ -237,26 +237,23 @@ def summary_table(model: Any, title: str = "model.summary()") -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the fast loop
 
-
 class _EpochRunner:
-    """Runs ``n`` epochs of ``model.train_step`` in one compiled TensorFlow call.
+    """Runs up to ``capacity`` epochs of ``model.train_step`` in one compiled TensorFlow call.
 
-    Every epoch draws a fresh permutation (a stateless shuffle keyed by
-    ``(seed, epoch)``, so a run is reproducible and a chunk boundary changes
-    nothing), cuts it into batches of ``batch_size`` with the last one
-    partial, exactly as ``model.fit`` does, and applies the model's own
-    ``train_step`` - forward pass, compiled loss, gradients, the compiled
-    optimizer, metrics - to each batch. The per-epoch logs are Keras' own
-    (running means over the epoch's batches); with validation data the model's
-    ``test_step`` runs on it after each epoch.
+    An epoch gets its order of the samples (a permutation, drawn in NumPy from
+    the run's generator), cuts it into batches of ``batch_size`` with the last
+    one partial - exactly as ``model.fit`` batches - and applies the model's
+    own ``train_step`` (forward pass, compiled loss, gradients, the compiled
+    optimizer, metrics) to each batch. The per-epoch logs are Keras' own
+    (running means over the epoch's batches); with validation data the
+    model's ``test_step`` runs on all of it after each epoch.
     """
 
-    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
+    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, batch_size: int,
                  validation_data: tuple[np.ndarray, np.ndarray] | None, jit_compile: bool) -> None:
         import_keras()
         import tensorflow as tf
 
-        self.model = model
         n = len(x)
         batch_size = max(1, min(int(batch_size), n))
         full, rest = divmod(n, batch_size)
@@ -271,24 +268,23 @@ class _EpochRunner:
         model.reset_metrics()
         self.names = list(model.get_metrics_result())
         self.val_names = [f"val_{name}" for name in self.names] if validation_data else []
+        width = len(self.names) + len(self.val_names)
+        self.n = n
+        # Every call takes a (capacity, n) block of orders: one shape, one compilation.
+        self.capacity = capacity = int(min(2048, max(1, 1_000_000 // n)))
         x_t, y_t = tf.constant(x), tf.constant(y)
         val = tuple(tf.constant(v) for v in validation_data) if validation_data else None
-        seed_t = tf.constant(int(seed) % (2**31 - 1), tf.int64)
 
-        def one_epoch(epoch):
+        def one_epoch(order):  # order: (n,) a permutation of the samples
             model.reset_metrics()
-            # A uniform random permutation (argsort of uniform keys works under XLA too).
-            keys = tf.random.stateless_uniform((n,), seed=tf.stack([seed_t, tf.cast(epoch, tf.int64)]))
-            order = tf.argsort(keys)
-            for_batches = order[: full * batch_size]
-            batches = tf.reshape(for_batches, (full, batch_size))  # (full, batch_size)
+            batches = tf.reshape(order[: full * batch_size], (full, batch_size))  # (full, batch_size)
 
-            def step(b, _):
+            def step(b):
                 idx = batches[b]
                 model.train_step((tf.gather(x_t, idx), tf.gather(y_t, idx)))
-                return b + 1, 0
+                return (b + 1,)
 
-            tf.while_loop(lambda b, _: b < full, step, (tf.constant(0), 0))
+            tf.while_loop(lambda b: b < full, step, (tf.constant(0),))
             if rest:  # the last, smaller batch, as fit has it
                 idx = order[full * batch_size:]
                 model.train_step((tf.gather(x_t, idx), tf.gather(y_t, idx)))
@@ -298,53 +294,44 @@ class _EpochRunner:
                 model.reset_metrics()
                 val_logs = model.test_step(val)
                 values += [tf.cast(val_logs[name], tf.float32) for name in self.names]
-            return tf.stack(values)
+            return tf.stack(values)  # (metrics,)
 
-        width = len(self.names) + len(self.val_names)
-        self.capacity = capacity = 2048  # most epochs one call may run
-
-        def chunk(first_epoch, count):
-            if not jit_compile:  # plain graph: a growing TensorArray is cheapest
-                rows = tf.TensorArray(tf.float32, size=count)
-                body = lambda i, rows: (i + 1, rows.write(i, one_epoch(first_epoch + i)))  # noqa: E731
-                _, rows = tf.while_loop(lambda i, _: i < count, body, (tf.constant(0), rows))
-                return rows.stack()  # (count, metrics)
-            # XLA: a fixed-size output keeps every shape static, so the
-            # function compiles once whatever ``count`` is.
+        def chunk(orders, count):  # orders: (capacity, n), the first `count` rows used
             out = tf.zeros((capacity, width), tf.float32)
 
             def body(i, out):
-                row = one_epoch(first_epoch + i)
-                return i + 1, tf.tensor_scatter_nd_update(out, [[i]], [row])
+                return i + 1, tf.tensor_scatter_nd_update(out, [[i]], [one_epoch(orders[i])])
 
             _, out = tf.while_loop(lambda i, _: i < count, body, (tf.constant(0), out))
-            return out  # (capacity, metrics), the first ``count`` rows filled
+            return out  # (capacity, metrics)
 
         self._chunk = tf.function(chunk, jit_compile=jit_compile, reduce_retracing=True)
         self._tf = tf
 
-    def run(self, first_epoch: int, count: int) -> np.ndarray:
-        """Epochs ``first_epoch .. first_epoch + count - 1`` (0-based): their logs, (count, metrics)."""
-        tf = self._tf
-        count = max(0, min(count, self.capacity))
-        return self._chunk(tf.constant(first_epoch), tf.constant(count)).numpy()[:count]
+    def run(self, orders: np.ndarray) -> np.ndarray:
+        """One epoch per row of ``orders`` (count <= capacity, n): their logs, (count, metrics)."""
+        count = len(orders)
+        block = np.zeros((self.capacity, self.n), np.int32)
+        block[:count] = orders
+        return self._chunk(self._tf.constant(block), self._tf.constant(count)).numpy()[:count]
 
 
-def _compiled_runner(model, x, y, batch_size, seed, validation_data, jit_compile) -> _EpochRunner:
+def _compiled_runner(model, x, y, batch_size, validation_data, jit_compile) -> _EpochRunner:
     """An :class:`_EpochRunner`, compiled by a zero-epoch call (which trains nothing).
 
     If XLA cannot compile the model, fall back to a plain TensorFlow graph.
     """
     import tensorflow as tf
 
-    runner = _EpochRunner(model, x, y, batch_size, seed, validation_data, jit_compile)
+    empty = np.zeros((0, len(x)), np.int32)
+    runner = _EpochRunner(model, x, y, batch_size, validation_data, jit_compile)
     try:
-        runner.run(0, 0)
+        runner.run(empty)
     except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError):
         if not jit_compile:
             raise
-        runner = _EpochRunner(model, x, y, batch_size, seed, validation_data, False)
-        runner.run(0, 0)
+        runner = _EpochRunner(model, x, y, batch_size, validation_data, False)
+        runner.run(empty)
     return runner
 
 
@@ -356,7 +343,7 @@ def fast_fit(
     epochs: int,
     batch_size: int,
     reporter: Reporter,
-    seed: int,
+    seed: int | np.random.Generator,
     validation_data: tuple[Any, Any] | None = None,
     view_every: int = 10,
     on_view: OnView | None = None,
@@ -367,31 +354,35 @@ def fast_fit(
     """Train like ``model.fit(x, y, epochs, batch_size, shuffle=True)``, many epochs per call.
 
     For small data and many epochs ``model.fit`` spends almost all its time on
-    per-epoch bookkeeping, not maths. Here a compiled TensorFlow function runs
-    a *chunk* of epochs (see :class:`_EpochRunner` for what one epoch is);
-    between chunks - each sized to take about ``chunk_seconds`` - every epoch
-    of the chunk is reported (``reporter.progress``), ``on_view(model, epoch)``
-    is called (at most every ``view_every`` epochs, and after the last), and
-    Stop is honoured, so a run ends within a second.
+    per-epoch bookkeeping, not maths. Here a compiled (XLA) TensorFlow
+    function runs a *chunk* of epochs (see :class:`_EpochRunner` for what one
+    epoch is); between chunks - each sized to take about ``chunk_seconds`` -
+    every epoch of the chunk is reported (``reporter.progress``),
+    ``on_view(model, epoch)`` is called (at most every ``view_every`` epochs,
+    and after the last), and Stop is honoured, so a run ends within a second.
 
-    The model must be compiled (optimizer, loss, metrics). ``seed`` keys the
-    shuffles (take it from ``params.rng``). Returns the history like
-    ``History.history``: {"loss": [...], "accuracy": [...], "val_loss": ...},
-    with validation keys renamed by ``val_name`` as in :func:`reporter_callback`.
+    ``seed`` is the shuffling's source: a ``np.random.Generator`` (pass
+    ``params.rng``) or an int; epoch e trains on the order
+    ``generator.permutation(len(x))`` drawn e-th. The model must be compiled
+    (optimizer, loss, metrics). Returns the history like ``History.history``:
+    {"loss": [...], "accuracy": [...], "val_loss": ...}, with validation keys
+    renamed by ``val_name`` as in :func:`reporter_callback`.
     """
     x, y = np.asarray(x, dtype="float32"), np.asarray(y, dtype="float32")
     if validation_data is not None:
         validation_data = tuple(np.asarray(v, dtype="float32") for v in validation_data)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     reporter.check_cancelled()
-    runner = _compiled_runner(model, x, y, batch_size, seed, validation_data, jit_compile)
+    runner = _compiled_runner(model, x, y, batch_size, validation_data, jit_compile)
     names = runner.names + runner.val_names
     history: dict[str, list[float]] = {}
     done, count, last_viewed = 0, 8, 0
     while done < epochs:
         reporter.check_cancelled()
-        count = min(count, epochs - done)
+        count = min(count, epochs - done, runner.capacity)
+        orders = np.stack([rng.permutation(len(x)) for _ in range(count)])  # (count, n)
         began = time.perf_counter()
-        logs = runner.run(done, count)  # (count, metrics)
+        logs = runner.run(orders)  # (count, metrics)
         per_epoch = (time.perf_counter() - began) / count
         for row in logs:
             done += 1
@@ -415,7 +406,7 @@ def train(
     epochs: int,
     batch_size: int,
     reporter: Reporter,
-    seed: int,
+    seed: int | np.random.Generator,
     fast: bool = True,
     validation_data: tuple[Any, Any] | None = None,
     view_every: int = 10,
@@ -426,7 +417,9 @@ def train(
 
     Both run the same steps (batches of ``batch_size``, reshuffled every
     epoch, the model's optimizer); ``fast=False`` is the plain Keras way with
-    :func:`reporter_callback`, slow when epochs are tiny and many.
+    :func:`reporter_callback`, slow when epochs are tiny and many (its
+    shuffles come from TensorFlow's seed, set by :func:`seed_everything`;
+    ``seed`` only drives the fast loop's).
     Returns the per-epoch history (``History.history`` style).
     """
     if fast:

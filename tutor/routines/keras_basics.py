@@ -42,7 +42,7 @@ def run(params, reporter) -> dict:
     batch = len(x) if params.batch == 0 else params.batch  # 0 means the whole set at once
     history = train(
         model, x, y, epochs=params.epochs, batch_size=batch, reporter=reporter,
-        seed=int(params.rng.integers(2**31 - 1)), fast=params.trainer == "fast",
+        seed=params.rng, fast=params.trainer == "fast",
         view_every=max(1, params.epochs // 50), on_view=show,
     )
     w, b = (float(np.ravel(v)[0]) for v in model.get_weights())

@@ -31,7 +31,7 @@ def run(params, reporter) -> dict:
 
     history = train(
         model, x, y, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
-        seed=int(params.rng.integers(2**31 - 1)), fast=params.trainer == "fast",
+        seed=params.rng, fast=params.trainer == "fast",
         view_every=max(1, params.epochs // 50), on_view=show,
     )
     accuracy = float(((predict(model, x)[:, 0] > 0.5) == y).mean())  # the final model on every bean

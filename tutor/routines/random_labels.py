@@ -45,7 +45,7 @@ def run(params, reporter) -> dict:
 
     train(
         model, x_train, y_train, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
-        seed=int(params.rng.integers(2**31 - 1)), fast=params.trainer == "fast",
+        seed=params.rng, fast=params.trainer == "fast",
         validation_data=(x_held, y_held), val_name="held_out",
         view_every=max(1, params.epochs // 50), on_view=show,
     )

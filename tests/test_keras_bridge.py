@@ -1,0 +1,196 @@
+"""The Keras bridge: the fast loop trains exactly as fit's steps do, reports, stops, stays quiet."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from tutor.reporting import Cancelled, Progress, Reporter, ViewUpdate
+
+pytestmark = pytest.mark.keras
+
+
+@pytest.fixture(scope="module")
+def keras():
+    from tutor.keras_bridge import import_keras
+
+    return import_keras()
+
+
+def small_model(keras, seed=0, optimizer="sgd"):
+    from tutor.keras_bridge import seed_everything
+
+    seed_everything(seed)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    opt = keras.optimizers.SGD(0.1) if optimizer == "sgd" else keras.optimizers.Adam(0.01)
+    model.compile(optimizer=opt, loss="mse", metrics=["accuracy"])
+    return model
+
+
+def toy(n=23, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (n, 2)).astype("float32")
+    return x, (x[:, 0] * x[:, 1] > 0).astype("float32")
+
+
+def replay_by_hand(keras, model, x, y, epochs, batch_size, seed):
+    """What fast_fit promises, written out: a fresh permutation per epoch from the generator,
+    batches in order, the last one partial, one optimizer step per batch (train_on_batch)."""
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            idx = order[start:start + batch_size]
+            model.train_on_batch(x[idx], y[idx])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_fast_fit_makes_the_same_updates_as_training_batch_by_batch(keras, optimizer):
+    from tutor.keras_bridge import fast_fit
+
+    x, y = toy(23)  # 23 points, batch 5: four full batches and a partial one per epoch
+    fast = small_model(keras, optimizer=optimizer)
+    fast_fit(fast, x, y, epochs=4, batch_size=5, reporter=Reporter(), seed=7, jit_compile=False)
+    by_hand = small_model(keras, optimizer=optimizer)
+    replay_by_hand(keras, by_hand, x, y, epochs=4, batch_size=5, seed=7)
+    assert int(fast.optimizer.iterations.numpy()) == 4 * 5 == int(by_hand.optimizer.iterations.numpy())
+    for a, b in zip(fast.get_weights(), by_hand.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_xla_and_plain_graph_agree(keras):
+    from tutor.keras_bridge import fast_fit
+
+    x, y = toy(40)
+    results = []
+    for jit in (True, False):
+        model = small_model(keras)
+        history = fast_fit(model, x, y, epochs=30, batch_size=10, reporter=Reporter(), seed=3, jit_compile=jit)
+        results.append((model.get_weights(), history["loss"]))
+    # Same batches, same steps: only floating-point rounding may differ.
+    for a, b in zip(results[0][0], results[1][0]):
+        np.testing.assert_allclose(a, b, atol=1e-4)
+    np.testing.assert_allclose(results[0][1], results[1][1], atol=1e-4)
+
+
+def test_fast_fit_reports_every_epoch_with_renamed_validation_metrics(keras):
+    from tutor.keras_bridge import fast_fit
+
+    x, y = toy(30)
+    reports, views = [], []
+    model = small_model(keras)
+    history = fast_fit(model, x, y, epochs=25, batch_size=10, reporter=Reporter(reports.append), seed=0,
+                       validation_data=(x[:10], y[:10]), val_name="test", view_every=10,
+                       on_view=lambda m, epoch: views.append(epoch))
+    progress = [r for r in reports if isinstance(r, Progress)]
+    assert [p.step for p in progress] == list(range(1, 26))
+    assert set(progress[-1].metrics) == {"loss", "accuracy", "test_loss", "accuracy", "test_accuracy"}
+    assert set(history) == {"loss", "accuracy", "test_loss", "test_accuracy"}
+    assert all(len(values) == 25 for values in history.values())
+    assert views[-1] == 25 and all(b - a >= 10 for a, b in zip(views, views[1:-1]))
+    # The last epoch's test metrics are the final model's evaluation on those points.
+    evaluated = model.evaluate(x[:10], y[:10], verbose=0, return_dict=True)
+    assert history["test_loss"][-1] == pytest.approx(evaluated["loss"], rel=1e-4)
+
+
+def test_callback_reports_fit_epochs_and_views(keras):
+    from tutor.keras_bridge import reporter_callback
+
+    x, y = toy(30)
+    reports, views = [], []
+    model = small_model(keras)
+    callback = reporter_callback(Reporter(reports.append), 6, view_every=4,
+                                 on_view=lambda m, epoch: views.append(epoch), val_name="held_out")
+    model.fit(x, y, epochs=6, batch_size=10, verbose=0, validation_data=(x, y), callbacks=[callback])
+    progress = [r for r in reports if isinstance(r, Progress)]
+    assert [p.step for p in progress] == [1, 2, 3, 4, 5, 6]
+    assert {p.total for p in progress} == {6}
+    assert {"loss", "accuracy", "held_out_loss", "held_out_accuracy"} == set(progress[0].metrics)
+    assert views == [4, 6]
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast_fit", "model.fit"])
+def test_stop_interrupts_training_between_batches(keras, fast):
+    from tutor.keras_bridge import train
+
+    x, y = toy(200)
+    reports = []
+    cancel = threading.Event()
+    reporter = Reporter(reports.append, cancel)
+    asked = {}
+
+    def on_view(model, epoch):  # the first view: training is underway, ask to stop soon
+        if not asked:
+            def stop():
+                asked["at"] = time.perf_counter()
+                cancel.set()
+            threading.Timer(0.1, stop).start()
+            asked["timer"] = True
+
+    with pytest.raises(Cancelled):
+        train(small_model(keras), x, y, epochs=100_000, batch_size=1, reporter=reporter, seed=0,
+              fast=fast, view_every=1, on_view=on_view)
+    stopped_after = time.perf_counter() - asked["at"]
+    epochs_done = [r.step for r in reports if isinstance(r, Progress)]
+    assert 0 < len(epochs_done) < 100_000
+    assert stopped_after < 3.0  # the promise is 1 s; generous for a loaded CI machine
+
+
+def test_summary_table_lists_layers_shapes_and_parameters(keras):
+    from tutor.keras_bridge import summary_table
+
+    table = summary_table(small_model(keras))
+    assert table["columns"] == ["layer (type)", "output shape", "params"]
+    assert [row[1:] for row in table["rows"]] == [["(None, 4)", 12], ["(None, 1)", 5], ["", 17]]
+    assert "Dense" in table["rows"][0][0]
+
+
+def test_decision_surface_grid_matches_the_view_contract(keras):
+    from tutor.keras_bridge import decision_surface, predict
+
+    x, y = toy(30)
+    model = small_model(keras)
+    data = decision_surface(model, x, y, step=0.25, bounds=((-1.0, -1.0), (1.0, 1.0)))
+    assert list(data["x"]) == [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0]
+    assert np.shape(data["z"]) == (9, 9)
+    # z[row j, column i] is the model at (x[i], y[j])
+    assert data["z"][2, 7] == pytest.approx(predict(model, [[0.75, -0.5]])[0, 0], abs=1e-6)
+    assert sum(len(group["x"]) for group in data["points"]) == 30
+
+
+def test_import_tutor_and_loading_the_course_do_not_import_tensorflow():
+    code = textwrap.dedent("""
+        import sys
+        import tutor, tutor.lessons, tutor.keras_bridge, tutor.data.toy, tutor.data.housing
+        course = tutor.lessons.load_course()
+        assert len(course.lessons) >= 6
+        print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_keras_lesson_prints_nothing_to_the_terminal():
+    """TF's C++ logs, oneDNN notices, absl and XLA lines, progress bars: none may reach the console."""
+    code = textwrap.dedent("""
+        import os
+        os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as a learner's shell would have it
+        from tutor.lessons import load_course
+        from tutor.runner import run_lesson
+        lesson = load_course().get("deep-spiral")
+        record = run_lesson(lesson, lesson.resolve({"epochs": 30}), 0)
+        fit = run_lesson(lesson, lesson.resolve({"epochs": 2, "trainer": "model.fit"}), 0)
+        assert record.status == fit.status == "finished", (record.error, fit.error)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout == ""
+    assert out.stderr == ""
