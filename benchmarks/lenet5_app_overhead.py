@@ -1,0 +1,112 @@
+"""Does the Textual app slow LeNet-5 down? An epoch in the app vs the same epoch headless.
+
+The app side opens the real app headlessly (``App.run_test``), with the
+lenet5 lesson started at once (``autorun``) and its views redrawn as the
+run reports (the Views tab is shown while a run goes). The headless side is
+the same path as ``tutor run lenet5 --headless`` (see lenet5_overhead.py).
+Same model, data, settings and seed, in this one process.
+
+An epoch's time is taken from the run's own progress reports: between the
+end of epoch 1 and the end of the last epoch, divided by the epochs in
+between (tracing and warm-up left out). The two sides alternate
+``--repeats`` times and the medians are compared.
+
+Usage (needs the MNIST files; TUTOR_DATA_DIR defaults to ../shared/data):
+
+    python benchmarks/lenet5_app_overhead.py [--epochs 3] [--repeats 2]
+
+Target: ratio (app / headless) <= 1.10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from lenet5_overhead import steady_epoch_seconds, tutor_epoch  # noqa: E402  (sets TUTOR_* defaults)
+
+import tutor.app.widgets.lesson_pane as lesson_pane  # noqa: E402
+from tutor.app.app import TutorApp  # noqa: E402
+from tutor.keras_bridge import import_keras  # noqa: E402
+from tutor.lessons import load_course  # noqa: E402
+from tutor.progress import ProgressStore  # noqa: E402
+from tutor.reporting import Progress  # noqa: E402
+
+
+def app_epoch(course, overrides: dict, seed: int, size: tuple[int, int]) -> float:
+    """Run lenet5 inside the app; note when each epoch's progress report arrives."""
+    ends: list[float] = []
+    records = []
+    original = lesson_pane.run_lesson
+
+    def timed_run_lesson(lesson, values, seed=None, *, on_report=None, **kwargs):
+        def on_report_timed(report, state):
+            if isinstance(report, Progress) and report.record:
+                ends.append(time.perf_counter())
+            if on_report is not None:
+                on_report(report, state)
+
+        record = original(lesson, values, seed, on_report=on_report_timed, **kwargs)
+        records.append(record)
+        return record
+
+    async def drive() -> None:
+        store = ProgressStore(Path(tempfile.mkdtemp(prefix="tutor-bench-app-")) / "progress.json")
+        app = TutorApp(course, lesson_id="lenet5", autorun=True, overrides=overrides, seed=seed, store=store)
+        async with app.run_test(size=size) as pilot:
+            while not records:
+                await pilot.pause(0.2)
+            await pilot.pause(0.5)  # let the final redraw happen inside the app
+
+    lesson_pane.run_lesson = timed_run_lesson
+    try:
+        asyncio.run(drive())
+    finally:
+        lesson_pane.run_lesson = original
+    record = records[0]
+    if record.status != "finished":
+        raise SystemExit(f"the app run did not finish: {record.status} {record.error}")
+    return steady_epoch_seconds(ends)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per run (the first is left out)")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each side, alternating")
+    parser.add_argument("--preset", default="fast")
+    parser.add_argument("--size", default="160x50", help="the app's terminal size, COLSxROWS")
+    args = parser.parse_args()
+    size = tuple(int(n) for n in args.size.lower().split("x"))
+
+    course = load_course()
+    lesson = course.get("lenet5")
+    overrides = {"preset": args.preset, "epochs": str(args.epochs)}
+    values = lesson.resolve(overrides)
+    print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, "
+          f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, app {args.size}, "
+          f"load {os.getloadavg()[0]:.2f}")
+    import_keras()
+    headless, app = [], []
+    for repeat in range(args.repeats):
+        headless.append(tutor_epoch(lesson, values, lesson.seed))
+        print(f"  run {repeat + 1}: headless {headless[-1]:.3f} s/epoch", flush=True)
+        app.append(app_epoch(course, overrides, lesson.seed, size))
+        print(f"  run {repeat + 1}: app      {app[-1]:.3f} s/epoch", flush=True)
+    h, a = statistics.median(headless), statistics.median(app)
+    print(f"headless: {h:.3f} s/epoch (median of {len(headless)})")
+    print(f"app:      {a:.3f} s/epoch (median of {len(app)})")
+    print(f"ratio app/headless: {a / h:.3f}  (target <= 1.10)  load average now {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""How much does the tutor add to a LeNet-5 epoch? Headless tutor vs a plain Keras script.
+
+Both sides train the same LeNet-5 (``tutor.routines.lenet5.lenet5``) on the
+same full MNIST training set, with the same optimizer, batch size, seed and
+per-epoch test evaluation, in this one process. The tutor side is the real
+headless path: ``run_lesson`` in a worker thread feeding the headless
+renderer (rich progress bar into a throw-away console), with the routine's
+per-batch Stop checks, progress reports and per-epoch view updates. The plain
+side is ``model.fit`` with one callback that only notes the time.
+
+An epoch's time is taken between the end of epoch 1 and the end of the last
+epoch (so tracing and the first epoch's warm-up are left out), divided by
+the number of epochs in between. The two sides alternate ``--repeats``
+times and the medians are compared, so a busy neighbour on the machine
+affects both alike.
+
+Usage (needs the MNIST files; TUTOR_DATA_DIR defaults to ../shared/data):
+
+    python benchmarks/lenet5_overhead.py [--epochs 3] [--repeats 2]
+
+Target: ratio (tutor / plain) <= 1.05.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TUTOR_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+os.environ.setdefault("TUTOR_HOME", tempfile.mkdtemp(prefix="tutor-bench-"))
+os.environ.setdefault("TUTOR_OFFLINE", "1")
+
+from rich.console import Console  # noqa: E402
+
+from tutor.data.images import load_images  # noqa: E402
+from tutor.headless import HeadlessRenderer  # noqa: E402
+from tutor.keras_bridge import import_keras, seed_everything  # noqa: E402
+from tutor.lessons import load_course  # noqa: E402
+from tutor.reporting import Progress  # noqa: E402
+from tutor.routines._images_common import as_inputs, make_optimizer, one_hot  # noqa: E402
+from tutor.routines.lenet5 import INPUT_SHAPE, lenet5  # noqa: E402
+from tutor.runner import RunState, run_lesson  # noqa: E402
+
+
+def steady_epoch_seconds(ends: list[float]) -> float:
+    """Seconds per epoch from the times epochs ended, leaving out the first (warm-up) epoch."""
+    if len(ends) < 2:
+        raise SystemExit("need at least 2 epochs to leave out the warm-up one")
+    return (ends[-1] - ends[0]) / (len(ends) - 1)
+
+
+def tutor_epoch(lesson, values: dict, seed: int) -> float:
+    """The lenet5 lesson exactly as `tutor run lenet5 --headless` runs it."""
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    renderer = HeadlessRenderer(console, lesson)
+    ends: list[float] = []
+
+    def on_report(report, state) -> None:
+        if isinstance(report, Progress) and report.record:
+            ends.append(time.perf_counter())
+        renderer.on_report(report, state)
+
+    outcome = {}
+    worker = threading.Thread(
+        target=lambda: outcome.setdefault("record", run_lesson(lesson, values, seed, state=RunState(),
+                                                                on_report=on_report)))
+    with renderer.bar:
+        worker.start()
+        worker.join()
+    record = outcome["record"]
+    if record.status != "finished":
+        raise SystemExit(f"the tutor run did not finish: {record.status} {record.error}")
+    return steady_epoch_seconds(ends)
+
+
+def plain_epoch(values: dict, seed: int) -> float:
+    """A plain Keras script: load, scale, one-hot, compile, fit - nothing else."""
+    keras = import_keras()
+    (x_train, y_train), (x_test, y_test) = load_images("mnist")
+    x_train, x_test = as_inputs(x_train, INPUT_SHAPE), as_inputs(x_test, INPUT_SHAPE)
+    y_train, y_test = one_hot(y_train), one_hot(y_test)
+    seed_everything(seed)
+    model = lenet5(keras)
+    model.compile(optimizer=make_optimizer(keras, values["optimizer"], values["lr"]),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    ends: list[float] = []
+    clock = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: ends.append(time.perf_counter()))
+    model.fit(x_train, y_train, batch_size=values["batch_size"], epochs=values["epochs"],
+              validation_data=(x_test, y_test), shuffle=True, verbose=0, callbacks=[clock])
+    return steady_epoch_seconds(ends)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per run (the first is left out)")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each side, alternating")
+    parser.add_argument("--preset", default="fast")
+    args = parser.parse_args()
+
+    lesson = load_course().get("lenet5")
+    values = lesson.resolve({"preset": args.preset, "epochs": str(args.epochs)})
+    seed = lesson.seed
+    print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, "
+          f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, load {os.getloadavg()[0]:.2f}")
+    import_keras()  # both sides pay TensorFlow's import before their clocks start
+    tutor, plain = [], []
+    for repeat in range(args.repeats):
+        plain.append(plain_epoch(values, seed))
+        print(f"  run {repeat + 1}: plain Keras {plain[-1]:.3f} s/epoch", flush=True)
+        tutor.append(tutor_epoch(lesson, values, seed))
+        print(f"  run {repeat + 1}: tutor      {tutor[-1]:.3f} s/epoch", flush=True)
+    t, p = statistics.median(tutor), statistics.median(plain)
+    print(f"plain Keras: {p:.3f} s/epoch (median of {len(plain)})")
+    print(f"tutor:       {t:.3f} s/epoch (median of {len(tutor)})")
+    print(f"ratio tutor/plain: {t / p:.3f}  (target <= 1.05)  load average now {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
