@@ -39,15 +39,17 @@ class HelpScreen(ModalScreen[None]):
         self.main = main
 
     def _rows(self) -> list[tuple[str, str]]:
-        rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        """(keys, what they do) for the main screen's and the app's bindings, one row per action."""
+        keys: dict[str, list[str]] = {}
+        what: dict[str, str] = {}
         app_bindings = [b for b in self.app.BINDINGS if isinstance(b, Binding) and b.description]
         for binding in [*self.main.BINDINGS, *app_bindings]:
-            if not isinstance(binding, Binding) or binding.action in seen:
+            if not isinstance(binding, Binding):
                 continue
-            seen.add(binding.action)
-            keys = ", ".join(self.app.get_key_display(Binding(key, "")) for key in binding.key.split(","))
-            rows.append((keys, binding.tooltip or binding.description))
+            shown = [self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")]
+            keys.setdefault(binding.action, []).extend(shown)
+            what.setdefault(binding.action, binding.tooltip or binding.description)
+        rows = [(", ".join(keys[action]), what[action]) for action in keys]
         rows.append((self.app.get_key_display(Binding(self.app.COMMAND_PALETTE_BINDING, "")),
                      "Command palette: go to a lesson, change the theme"))
         return rows + WIDGET_KEYS
