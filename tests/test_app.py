@@ -381,6 +381,22 @@ async def test_corrupt_progress_file_is_set_aside_with_a_warning(isolated_home: 
     assert list(isolated_home.glob("progress.json.corrupt-*"))
 
 
+@pilot_test
+async def test_unwritable_progress_is_a_warning_not_a_crash(tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("TUTOR_HOME", str(blocker))  # the data dir cannot be created
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        assert pane(app).last_record.challenge_met
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert any("not being saved" in message for message in warnings)
+        assert "✓" in str(app.screen.query_one(LessonTree).get_node_at_line(1).label)
+
+
 # ---------------------------------------------------------------- navigation
 
 

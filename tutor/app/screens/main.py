@@ -64,6 +64,7 @@ class MainScreen(Screen):
         self.seed = seed
         self.clock = clock
         self._pane: LessonPane | None = None
+        self._shown_warning: str | None = None  # the store's warning the learner has already seen
 
     def compose(self) -> ComposeResult:
         passed = {lesson.id for lesson in self.course.lessons if self.store.passed(lesson.id)}
@@ -76,8 +77,7 @@ class MainScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.store.warning:
-            self.notify(self.store.warning, title="Progress", severity="warning", timeout=10)
+        self._warn_about_progress()
         if self.course.problems:
             self.notify(f"{len(self.course.problems)} problem(s) in the lesson files: run `tutor check`.",
                         title="Lessons", severity="warning", timeout=10)
@@ -135,7 +135,7 @@ class MainScreen(Screen):
     @on(RunRecorded)
     def _run_recorded(self, event: RunRecorded) -> None:
         self.store.add_run(event.record.to_json())
-        self._warn_if_not_saved()
+        self._warn_about_progress()
 
     @on(LessonPassed)
     def _lesson_passed(self, event: LessonPassed) -> None:
@@ -143,11 +143,12 @@ class MainScreen(Screen):
         self.store.mark_passed(lesson.id)
         self.query_one(LessonTree).mark_passed(lesson.id)
         self.notify(f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=8)
-        self._warn_if_not_saved()
+        self._warn_about_progress()
 
-    def _warn_if_not_saved(self) -> None:
-        if self.store.warning and not getattr(self, "_warned", False):
-            self._warned = True
+    def _warn_about_progress(self) -> None:
+        """A damaged or unwritable progress file is reported once, never as a crash."""
+        if self.store.warning and self.store.warning != self._shown_warning:
+            self._shown_warning = self.store.warning
             self.notify(self.store.warning, title="Progress", severity="warning", timeout=10)
 
     # ------------------------------------------------------------ actions
