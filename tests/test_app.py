@@ -459,6 +459,42 @@ async def test_small_terminals_run_without_overlap(size) -> None:
             assert tree.region.width > 0
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals only")
+def test_the_screen_is_drawn_apart_from_fd_2(isolated_home: Path) -> None:
+    """TensorFlow's C++ side writes to fd 2: that must reach the log, not the learner's screen."""
+    import os
+
+    code = (
+        "import os\n"
+        "from tutor.app.terminal import private_terminal\n"
+        "with private_terminal() as screen:\n"
+        "    assert screen is not None\n"
+        "    os.write(2, b'C++ noise\\n')\n"
+        "    screen.write('the screen\\n'); screen.flush()\n"
+        "os.write(2, b'after the app\\n')\n"
+    )
+    main, child = os.openpty()
+    try:
+        process = subprocess.run([sys.executable, "-c", code], stderr=child, stdout=subprocess.PIPE,
+                                 timeout=60, env={**os.environ, "TUTOR_HOME": str(isolated_home)})
+        os.close(child)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(main)
+    assert process.returncode == 0
+    assert b"the screen" in seen and b"after the app" in seen
+    assert b"C++ noise" not in seen
+    assert "C++ noise" in (isolated_home / "stderr.log").read_text()
+
+
 def test_importing_the_app_package_is_cheap_and_startup_never_imports_tensorflow() -> None:
     code = (
         "import sys, asyncio\n"
