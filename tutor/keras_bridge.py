@@ -272,10 +272,13 @@ class _EpochRunner:
         self.n = n
         # Every call takes a (capacity, n) block of orders: one shape, one compilation.
         self.capacity = capacity = int(min(2048, max(1, 1_000_000 // n)))
-        x_t, y_t = tf.constant(x), tf.constant(y)
-        val = tuple(tf.constant(v) for v in validation_data) if validation_data else None
+        # The data goes in as arguments, not captured constants: XLA would
+        # fold big constants into the program and compile for seconds.
+        self._data = [tf.constant(x), tf.constant(y)]
+        if validation_data:
+            self._data += [tf.constant(v) for v in validation_data]
 
-        def one_epoch(order):  # order: (n,) a permutation of the samples
+        def one_epoch(order, x_t, y_t, val):  # order: (n,) a permutation of the samples
             model.reset_metrics()
             batches = tf.reshape(order[: full * batch_size], (full, batch_size))  # (full, batch_size)
 
@@ -296,11 +299,13 @@ class _EpochRunner:
                 values += [tf.cast(val_logs[name], tf.float32) for name in self.names]
             return tf.stack(values)  # (metrics,)
 
-        def chunk(orders, count):  # orders: (capacity, n), the first `count` rows used
+        def chunk(orders, count, x_t, y_t, *val):  # orders: (capacity, n), the first `count` rows used
             out = tf.zeros((capacity, width), tf.float32)
+            val = tuple(val) or None
 
             def body(i, out):
-                return i + 1, tf.tensor_scatter_nd_update(out, [[i]], [one_epoch(orders[i])])
+                row = one_epoch(orders[i], x_t, y_t, val)
+                return i + 1, tf.tensor_scatter_nd_update(out, [[i]], [row])
 
             _, out = tf.while_loop(lambda i, _: i < count, body, (tf.constant(0), out))
             return out  # (capacity, metrics)
@@ -313,7 +318,7 @@ class _EpochRunner:
         count = len(orders)
         block = np.zeros((self.capacity, self.n), np.int32)
         block[:count] = orders
-        return self._chunk(self._tf.constant(block), self._tf.constant(count)).numpy()[:count]
+        return self._chunk(self._tf.constant(block), self._tf.constant(count), *self._data).numpy()[:count]
 
 
 def _compiled_runner(model, x, y, batch_size, validation_data, jit_compile) -> _EpochRunner:
@@ -349,7 +354,7 @@ def fast_fit(
     on_view: OnView | None = None,
     val_name: str = "val",
     chunk_seconds: float = 0.25,
-    jit_compile: bool = True,
+    jit_compile: bool | str = "auto",
 ) -> dict[str, list[float]]:
     """Train like ``model.fit(x, y, epochs, batch_size, shuffle=True)``, many epochs per call.
 
@@ -367,7 +372,12 @@ def fast_fit(
     (optimizer, loss, metrics). Returns the history like ``History.history``:
     {"loss": [...], "accuracy": [...], "val_loss": ...}, with validation keys
     renamed by ``val_name`` as in :func:`reporter_callback`.
+
+    ``jit_compile``: XLA makes an epoch of tiny batches several times faster
+    but takes seconds to compile; "auto" uses it for 1,000 epochs or more.
     """
+    if jit_compile == "auto":
+        jit_compile = epochs >= 1000
     x, y = np.asarray(x, dtype="float32"), np.asarray(y, dtype="float32")
     if validation_data is not None:
         validation_data = tuple(np.asarray(v, dtype="float32") for v in validation_data)
