@@ -81,6 +81,24 @@ def test_mnist_data_shows_labelled_digits_and_one_hot(data_dir):
 
 
 @needs_data
+def test_digit_art_draws_a_known_digit_recognisably(data_dir, snapshot):
+    """MNIST's first training image, a 5, as the headless renderer draws it (reviewed by eye)."""
+    import plotext
+
+    from tutor import plotting
+    from tutor.data.images import load_images
+
+    (x_train, y_train), _ = load_images("mnist")
+    plotext.clear_figure()
+    plotext.plotsize(36, 22)
+    plotext.theme("clear")
+    plotting.draw(plotext, "digits", {"images": x_train[:1], "labels": [str(y_train[0])]})
+    art = plotext.uncolorize(plotext.build())
+    assert art.count("█") > 20  # the strokes are there, not a blank tile
+    assert art == snapshot
+
+
+@needs_data
 def test_mnist_data_bad_start_is_a_clear_error(data_dir):
     record, _ = run("mnist-data", split="test", start="12000")
     assert record.status == FAILED and "outside the test set" in record.error and record.traceback is None
