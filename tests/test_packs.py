@@ -66,3 +66,20 @@ def test_cli_runs_a_pack_lesson_and_warns_about_skipped_files(tmp_path):
     assert "Result" in done.stdout
     assert "1 problem(s) in lesson files were skipped; run 'tutor check'" in done.stderr
     assert tutor("check", str(pack)).returncode == 1
+
+
+def test_the_app_says_it_runs_code_from_a_pack_folder():
+    from tests.test_app import pilot_test, ready
+    from tutor.app.app import TutorApp
+
+    course = load_course(packs=[Pack(EXAMPLE, trusted=True)])
+
+    @pilot_test
+    async def scenario():
+        app = TutorApp(course, lesson_id="momentum", clock=False)
+        async with app.run_test(size=(100, 34)) as pilot:
+            await ready(pilot)
+            messages = [str(n.message) for n in app._notifications]
+            assert f"Lessons from {EXAMPLE} run Python code from that folder." in messages
+
+    scenario()

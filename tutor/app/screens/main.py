@@ -81,6 +81,9 @@ class MainScreen(Screen):
         if self.course.problems:
             self.notify(f"{len(self.course.problems)} problem(s) in the lesson files: run `tutor check`.",
                         title="Lessons", severity="warning", timeout=10)
+        for folder in self.course.code_dirs:
+            self.notify(f"Lessons from {folder} run Python code from that folder.",
+                        title="Lesson pack", severity="warning", timeout=12)
         if not self.course.lessons:
             return
         wanted = self._initial_lesson or self.store.last_lesson
