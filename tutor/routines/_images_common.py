@@ -15,7 +15,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from tutor.data.images import CLASS_NAMES, TITLES, load_images
+from tutor.data.images import CLASS_NAMES, load_images
+from tutor.paths import user_data_dir
 from tutor.reporting import Cancelled
 from tutor.runner import TutorError
 
@@ -40,10 +41,6 @@ class ImageSet:
     @property
     def class_names(self) -> tuple[str, ...]:
         return CLASS_NAMES[self.name]
-
-    @property
-    def title(self) -> str:
-        return TITLES[self.name]
 
 
 def load_image_set(name: str, reporter, train_limit: int = 0, test_limit: int = 0) -> ImageSet:
@@ -121,8 +118,6 @@ def dense_network(keras, hidden: list[int], activation: str = "relu"):
 
 
 def default_model_path(lesson_id: str) -> Path:
-    from tutor.paths import user_data_dir
-
     return user_data_dir() / "models" / f"{lesson_id}.keras"
 
 
@@ -352,6 +347,9 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
         test_loss = float(history["test_loss"][-1])
     indices = grid_indices(data.y_test, guessed, index, spec.grid_size, params.mistakes)
     what = "wrongly classified test images" if params.mistakes else "test images"
+    if len(indices) == 0:  # not a single mistake left to show: show the images instead
+        indices = grid_indices(data.y_test, guessed, index, spec.grid_size, False)
+        what = "no mistakes - test images"
     reporter.view("digits", **predictions_view(data.x_test, data.y_test, indices, probabilities[indices], names,
                                                f"{what} from #{index}", spec.grid_columns))
     reporter.view("bars", **probabilities_view(probabilities[index], names, index, names[data.y_test[index]]))
