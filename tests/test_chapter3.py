@@ -252,3 +252,64 @@ def test_stop_ends_a_keras_lesson_quickly_and_keeps_its_history(trainer):
     assert record.status == STOPPED
     assert 0 < len(record.history) < 50_000
     assert stopped_after < 3.0  # promised: 1 s; generous for a busy CI machine
+
+
+# ---------------------------------------------------------------- the views, and the app
+
+
+@pytest.mark.keras
+def test_decision_surface_view_as_drawn(snapshot):
+    """A known model's surface (P = sigmoid(4 x1 - 4 x2)) with its points, as the headless renderer draws it."""
+    import plotext
+
+    from tutor import plotting
+    from tutor.keras_bridge import decision_surface, import_keras
+
+    keras = import_keras()
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.set_weights([np.array([[4.0], [-4.0]], np.float32), np.zeros(1, np.float32)])
+    x = np.array([[0.8, 0.2], [0.6, 0.1], [0.2, 0.7], [0.1, 0.9]], np.float32)
+    y = np.array([1.0, 1.0, 0.0, 0.0], np.float32)
+    data = decision_surface(model, x, y, bounds=((0.0, 0.0), (1.0, 1.0)), points=21, title="P(class 1)")
+    assert data["z"][0, -1] > 0.98 and data["z"][-1, 0] < 0.02  # lower right is class 1, upper left class 0
+    plotext.clear_figure()
+    plotext.plotsize(60, 20)
+    plotext.theme("clear")
+    plotting.draw(plotext, "surface", data)
+    art = plotext.uncolorize(plotext.build())
+    assert art == snapshot
+
+
+APP_RUNS = {
+    "keras-basics": {"epochs": 5},
+    "keras-beans": {"epochs": 20},
+    "deep-spiral": {"epochs": 20, "dataset": "circle"},
+    "random-labels": {"epochs": 2, "samples": 100, "held_out": 50},
+    "binary-mlp": {"epochs": 10},
+    "regression-mlp": {"epochs": 3, "data": "mlxtend"},
+}
+
+
+@pytest.mark.keras
+def test_the_app_runs_each_chapter3_lesson():
+    import asyncio
+
+    from tests.test_app import wait_for_run
+    from tutor.app.app import TutorApp
+    from tutor.lessons import Course
+
+    course = Course(tuple(COURSE.by_chapter()[3]), {3: COURSE.chapter_title(3)})
+
+    async def scenario(lesson_id):
+        app = TutorApp(course, lesson_id=lesson_id, overrides=APP_RUNS[lesson_id], clock=False)
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.pause()
+            assert app.screen.pane.lesson.id == lesson_id
+            await pilot.press("ctrl+r")
+            await wait_for_run(pilot)
+            record = app.screen.pane.last_record
+            assert record.status == FINISHED, record.error
+            assert record.params == COURSE.get(lesson_id).resolve(APP_RUNS[lesson_id])
+
+    for lesson_id in APP_RUNS:
+        asyncio.run(scenario(lesson_id))
