@@ -189,10 +189,11 @@ def draw_surface(plt: Any, data: Mapping[str, Any]) -> None:
     _markers(plt, data.get("points", ()), markers="ox+◆")
     if data.get("path"):
         path = data["path"]
-        plt.plot(_floats(path["x"]), _floats(path["y"]), color="white", marker="•", label="descent")
+        # No legend entries here: a legend box would hide part of the map.
+        plt.plot(_floats(path["x"]), _floats(path["y"]), color="white", marker="•")
     if data.get("marker") is not None:
         mx, my = data["marker"]
-        plt.scatter([float(mx)], [float(my)], color="red", marker="◆", label="minimum")
+        plt.scatter([float(mx)], [float(my)], color="red", marker="◆")
     plt.xlim(float(x.min()), float(x.max()))
     plt.ylim(float(y.min()), float(y.max()))
     title = data.get("title", "")

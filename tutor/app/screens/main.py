@@ -42,7 +42,7 @@ class MainScreen(Screen):
     ]
     # Narrow or short terminals get a more compact layout (see app.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-normal"), (120, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium"), (40, "-tall")]
 
     def __init__(
         self,
