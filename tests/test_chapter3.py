@@ -313,3 +313,26 @@ def test_the_app_runs_each_chapter3_lesson():
 
     for lesson_id in APP_RUNS:
         asyncio.run(scenario(lesson_id))
+
+
+@pytest.mark.keras
+def test_stop_while_the_fast_loop_compiles_ends_the_run_at_once():
+    lesson = COURSE.get("binary-mlp")  # 3,000 epochs: compiled with XLA, which takes seconds
+    cancel = threading.Event()
+    asked: dict[str, float] = {}
+
+    def on_report(report, state):
+        # The summary table comes just before the training loop is compiled:
+        # press Stop a moment later, in the middle of compiling.
+        if getattr(report, "view", None) == "table" and not asked:
+            asked["table"] = time.perf_counter()
+
+            def press_stop():
+                asked["at"] = time.perf_counter()
+                cancel.set()
+
+            threading.Timer(0.3, press_stop).start()
+
+    record = run_lesson(lesson, lesson.resolve({}), 0, on_report=on_report, cancel=cancel)
+    assert record.status == STOPPED and record.history == []
+    assert time.perf_counter() - asked["at"] < 3.0  # promised: 1 s

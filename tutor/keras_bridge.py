@@ -340,6 +340,33 @@ def _compiled_runner(model, x, y, batch_size, validation_data, jit_compile) -> _
     return runner
 
 
+def _while_listening_for_stop(reporter: Reporter, work: Callable[[], Any]) -> Any:
+    """Run ``work`` (compiling: seconds, and TensorFlow cannot be interrupted) in a helper thread.
+
+    If Stop is pressed meanwhile, raise :class:`Cancelled` at once; the
+    abandoned compilation finishes in the background and is thrown away.
+    """
+    reporter.check_cancelled()
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # handed to the waiting thread below
+            outcome["error"] = error
+
+    # Not a daemon: at exit Python waits for it (TensorFlow aborts the process
+    # if it is torn down in the middle of compiling).
+    thread = threading.Thread(target=target, name="tutor-compile", daemon=False)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.05)
+        reporter.check_cancelled()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def fast_fit(
     model: Any,
     x: Any,
@@ -382,8 +409,8 @@ def fast_fit(
     if validation_data is not None:
         validation_data = tuple(np.asarray(v, dtype="float32") for v in validation_data)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    reporter.check_cancelled()
-    runner = _compiled_runner(model, x, y, batch_size, validation_data, jit_compile)
+    runner = _while_listening_for_stop(
+        reporter, lambda: _compiled_runner(model, x, y, batch_size, validation_data, jit_compile))
     names = runner.names + runner.val_names
     history: dict[str, list[float]] = {}
     done, count, last_viewed = 0, 8, 0
