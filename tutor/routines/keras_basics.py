@@ -22,6 +22,12 @@ def build_model(keras, lr: float):
     return model
 
 
+def line(model) -> tuple[float, float]:
+    """The learned line's slope w and intercept b."""
+    kernel, bias = model.get_weights()  # (1, 1), (1,)
+    return float(kernel[0, 0]), float(bias[0])
+
+
 def run(params, reporter) -> dict:
     keras = import_keras()
     seed_everything(params.seed)
@@ -33,7 +39,7 @@ def run(params, reporter) -> dict:
     line_x = np.array([[0.0], [1.0]], dtype="float32")
 
     def show(model, epoch):
-        w, b = (float(v) for v in np.ravel([np.ravel(v) for v in model.get_weights()]))
+        w, b = line(model)
         reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": "data"}],
                       lines=[{"x": line_x[:, 0], "y": predict(model, line_x)[:, 0],
                               "label": f"y = {w:.3f} x + {b:.3f}"}],
@@ -45,7 +51,7 @@ def run(params, reporter) -> dict:
         seed=params.rng, fast=params.trainer == "fast",
         view_every=max(1, params.epochs // 50), on_view=show,
     )
-    w, b = (float(np.ravel(v)[0]) for v in model.get_weights())
+    w, b = line(model)
     at_one = float(predict(model, np.array([[1.0]]))[0, 0])
     return {"prediction_at_1": at_one, "w": w, "b": b, "loss": history["loss"][-1],
             "updates": params.epochs * -(-len(x) // batch)}
