@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from lenet5_overhead import steady_epoch_seconds, tutor_epoch  # noqa: E402  (sets TUTOR_* defaults)
+from lenet5_overhead import bench_model_path, steady_epoch_seconds, tutor_epoch  # noqa: E402  (sets TUTOR_* defaults)
 
 import tutor.app.widgets.lesson_pane as lesson_pane  # noqa: E402
 from tutor.app.app import TutorApp  # noqa: E402
@@ -90,7 +90,7 @@ def main() -> None:
 
     course = load_course()
     lesson = course.get("lenet5")
-    overrides = {"preset": args.preset, "epochs": str(args.epochs)}
+    overrides = {"preset": args.preset, "epochs": str(args.epochs), "model": bench_model_path()}
     values = lesson.resolve(overrides)
     print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, "
           f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, app {args.size}, "

@@ -51,6 +51,11 @@ from tutor.routines.lenet5 import INPUT_SHAPE, lenet5  # noqa: E402
 from tutor.runner import RunState, run_lesson  # noqa: E402
 
 
+def bench_model_path() -> str:
+    """The benchmark saves its models in a temporary folder, never over the learner's own."""
+    return str(Path(tempfile.mkdtemp(prefix="tutor-bench-model-")) / "lenet5.keras")
+
+
 def steady_epoch_seconds(ends: list[float]) -> float:
     """Seconds per epoch from the times epochs ended, leaving out the first (warm-up) epoch."""
     if len(ends) < 2:
@@ -107,7 +112,7 @@ def main() -> None:
     args = parser.parse_args()
 
     lesson = load_course().get("lenet5")
-    values = lesson.resolve({"preset": args.preset, "epochs": str(args.epochs)})
+    values = lesson.resolve({"preset": args.preset, "epochs": str(args.epochs), "model": bench_model_path()})
     seed = lesson.seed
     print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, "
           f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, load {os.getloadavg()[0]:.2f}")
