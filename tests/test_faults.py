@@ -89,3 +89,27 @@ def test_progress_survives_between_runs(isolated_home):
     assert store.passed("rosenblatt")
     [run] = store.runs("rosenblatt")
     assert run["status"] == "finished" and run["history"]
+
+
+def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
+    from tests.test_app import LONG_RUN, SIZE, make_app, pane, pilot_test, ready, wait_for_run, wait_until
+    from tutor.app.widgets.plot_view import PlotView
+
+    @pilot_test
+    async def scenario():
+        app = make_app(overrides=LONG_RUN)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("ctrl+r")
+            fit = pane(app).query_one("#view-fit", PlotView)
+            await wait_until(pilot, lambda: bool(fit.data))
+            for size in [(60, 20), (40, 12), (140, 45), SIZE]:  # shrink past tiny, then grow
+                await pilot.resize_terminal(*size)
+                await pilot.pause()
+                assert pane(app).running
+            await pilot.press("ctrl+s")
+            await wait_for_run(pilot, timeout=10)
+            assert pane(app).last_record.status == "stopped"
+            assert fit.data and fit.region.height > 0
+
+    scenario()
