@@ -11,8 +11,10 @@ side is ``model.fit`` with one callback that only notes the time.
 An epoch's time is taken between the end of epoch 1 and the end of the last
 epoch (so tracing and the first epoch's warm-up are left out), divided by
 the number of epochs in between. The two sides alternate ``--repeats``
-times and the medians are compared, so a busy neighbour on the machine
-affects both alike.
+times; the ratio of the medians and of the best runs are printed. On a
+shared machine a busy neighbour moves single runs by +-20%, so the script
+also times the tutor's own per-epoch work directly (renderer and view
+updates), which does not depend on the neighbours.
 
 Usage (needs the MNIST files; TUTOR_DATA_DIR defaults to ../shared/data):
 
@@ -63,24 +65,59 @@ def steady_epoch_seconds(ends: list[float]) -> float:
     return (ends[-1] - ends[0]) / (len(ends) - 1)
 
 
-def tutor_epoch(lesson, values: dict, seed: int) -> float:
+class HookClock:
+    """Adds up the time the tutor's own per-epoch work takes inside a run.
+
+    That is the renderer's handling of every report (batch and epoch progress,
+    notes, views) and the routine's view updates between epochs (``on_view``:
+    predictions for the grid, LeNet's filters and feature maps). Measured
+    directly, it does not depend on how busy the machine is.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def timed(self, function):
+        def wrapper(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - began
+        return wrapper
+
+
+def tutor_epoch(lesson, values: dict, seed: int, hooks: HookClock | None = None) -> float:
     """The lenet5 lesson exactly as `tutor run lenet5 --headless` runs it."""
+    import tutor.keras_bridge as bridge
+
+    hooks = hooks or HookClock()
     console = Console(file=io.StringIO(), force_terminal=True, width=100)
     renderer = HeadlessRenderer(console, lesson)
     ends: list[float] = []
 
+    @hooks.timed
     def on_report(report, state) -> None:
         if isinstance(report, Progress) and report.record:
             ends.append(time.perf_counter())
         renderer.on_report(report, state)
 
+    original_callback = bridge.reporter_callback
+
+    def timed_callback(*args, on_view=None, **kwargs):
+        return original_callback(*args, on_view=hooks.timed(on_view) if on_view else None, **kwargs)
+
     outcome = {}
     worker = threading.Thread(
         target=lambda: outcome.setdefault("record", run_lesson(lesson, values, seed, state=RunState(),
                                                                 on_report=on_report)))
-    with renderer.bar:
-        worker.start()
-        worker.join()
+    bridge.reporter_callback = timed_callback
+    try:
+        with renderer.bar:
+            worker.start()
+            worker.join()
+    finally:
+        bridge.reporter_callback = original_callback
     record = outcome["record"]
     if record.status != "finished":
         raise SystemExit(f"the tutor run did not finish: {record.status} {record.error}")
@@ -117,16 +154,21 @@ def main() -> None:
     print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, "
           f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, load {os.getloadavg()[0]:.2f}")
     import_keras()  # both sides pay TensorFlow's import before their clocks start
-    tutor, plain = [], []
+    tutor, plain, hook_share = [], [], []
     for repeat in range(args.repeats):
         plain.append(plain_epoch(values, seed))
         print(f"  run {repeat + 1}: plain Keras {plain[-1]:.3f} s/epoch", flush=True)
-        tutor.append(tutor_epoch(lesson, values, seed))
-        print(f"  run {repeat + 1}: tutor      {tutor[-1]:.3f} s/epoch", flush=True)
+        hooks = HookClock()
+        tutor.append(tutor_epoch(lesson, values, seed, hooks))
+        hook_share.append(hooks.seconds / args.epochs / tutor[-1])
+        print(f"  run {repeat + 1}: tutor      {tutor[-1]:.3f} s/epoch "
+              f"(its own work: {1000 * hooks.seconds / args.epochs:.0f} ms/epoch)", flush=True)
     t, p = statistics.median(tutor), statistics.median(plain)
-    print(f"plain Keras: {p:.3f} s/epoch (median of {len(plain)})")
-    print(f"tutor:       {t:.3f} s/epoch (median of {len(tutor)})")
-    print(f"ratio tutor/plain: {t / p:.3f}  (target <= 1.05)  load average now {os.getloadavg()[0]:.2f}")
+    print(f"plain Keras: {p:.3f} s/epoch (median of {len(plain)}, best {min(plain):.3f})")
+    print(f"tutor:       {t:.3f} s/epoch (median of {len(tutor)}, best {min(tutor):.3f})")
+    print(f"ratio tutor/plain: {t / p:.3f} median, {min(tutor) / min(plain):.3f} best-of  (target <= 1.05)")
+    print(f"the tutor's own work per epoch: {100 * statistics.median(hook_share):.2f}% of an epoch "
+          f"(renderer + view updates, timed directly)  load average now {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
