@@ -342,7 +342,9 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
         scores = model.evaluate(x_test, y_test, batch_size=1024, verbose=0, return_dict=True,
                                 callbacks=[reporter_callback(reporter, 1)])
         test_loss = float(scores["loss"])
-        reporter.progress(1, 1, unit="evaluation", test_loss=test_loss, test_accuracy=test_accuracy)
+        # Not recorded: one point is no curve, so the loss view stays empty.
+        reporter.progress(1, 1, unit="evaluation", record=False, test_loss=test_loss,
+                          test_accuracy=test_accuracy)
     else:
         test_loss = float(history["test_loss"][-1])
     indices = grid_indices(data.y_test, guessed, index, spec.grid_size, params.mistakes)
