@@ -9,8 +9,8 @@ Same model, data, settings and seed, in this one process.
 An epoch's time is taken from the run's own progress reports: between the
 end of epoch 1 and the end of the last epoch, divided by the epochs in
 between (tracing and warm-up left out). The two sides alternate
-``--repeats`` times; the ratios of the medians and of the best runs are
-printed, with how busy the app's own thread (Textual's event loop) was -
+``--repeats`` times; the ratios of the medians, of the best runs and of
+the process CPU time per epoch are printed, with how busy the app's own thread (Textual's event loop) was -
 CPU it takes from TensorFlow on a 2-core machine.
 
 Usage (needs the MNIST files; TUTOR_DATA_DIR defaults to ../shared/data):
@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from lenet5_overhead import bench_model_path, steady_epoch_seconds, tutor_epoch  # noqa: E402  (sets TUTOR_* defaults)
+from lenet5_overhead import bench_model_path, now, steady_epoch_seconds, tutor_epoch  # noqa: E402  (sets TUTOR_* defaults)
 
 import tutor.app.widgets.lesson_pane as lesson_pane  # noqa: E402
 from tutor.app.app import TutorApp  # noqa: E402
@@ -45,20 +45,21 @@ from tutor.progress import ProgressStore  # noqa: E402
 from tutor.reporting import Progress  # noqa: E402
 
 
-def app_epoch(course, overrides: dict, seed: int, size: tuple[int, int], ui: dict | None = None) -> float:
+def app_epoch(course, overrides: dict, seed: int, size: tuple[int, int],
+              ui: dict | None = None) -> tuple[float, float]:
     """Run lenet5 inside the app; note when each epoch's progress report arrives.
 
     ``ui`` (if given) receives the CPU seconds the app's own thread (Textual's
     event loop: messages, layout, drawing) used per second of the run.
     """
-    ends: list[float] = []
+    ends: list[tuple[float, float]] = []
     records = []
     original = lesson_pane.run_lesson
 
     def timed_run_lesson(lesson, values, seed=None, *, on_report=None, **kwargs):
         def on_report_timed(report, state):
             if isinstance(report, Progress) and report.record:
-                ends.append(time.perf_counter())
+                ends.append(now())
             if on_report is not None:
                 on_report(report, state)
 
@@ -105,20 +106,27 @@ def main() -> None:
           f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, app {args.size}, "
           f"load {os.getloadavg()[0]:.2f}")
     import_keras()
-    headless, app, ui_share = [], [], []
+    headless, app, headless_cpu, app_cpu, ui_share = [], [], [], [], []
     for repeat in range(args.repeats):
-        headless.append(tutor_epoch(lesson, values, lesson.seed))
-        print(f"  run {repeat + 1}: headless {headless[-1]:.3f} s/epoch", flush=True)
+        wall, cpu = tutor_epoch(lesson, values, lesson.seed)
+        headless.append(wall)
+        headless_cpu.append(cpu)
+        print(f"  run {repeat + 1}: headless {wall:.3f} s/epoch, CPU {cpu:.2f} s/epoch", flush=True)
         ui: dict = {}
-        app.append(app_epoch(course, overrides, lesson.seed, size, ui))
+        wall, cpu = app_epoch(course, overrides, lesson.seed, size, ui)
+        app.append(wall)
+        app_cpu.append(cpu)
         ui_share.append(ui["cpu_share"])
-        print(f"  run {repeat + 1}: app      {app[-1]:.3f} s/epoch "
+        print(f"  run {repeat + 1}: app      {wall:.3f} s/epoch, CPU {cpu:.2f} s/epoch "
               f"(the app's own thread busy {100 * ui['cpu_share']:.0f}% of a core)", flush=True)
-    h, a = statistics.median(headless), statistics.median(app)
-    print(f"headless: {h:.3f} s/epoch (median of {len(headless)}, best {min(headless):.3f})")
-    print(f"app:      {a:.3f} s/epoch (median of {len(app)}, best {min(app):.3f})")
-    print(f"ratio app/headless: {a / h:.3f} median, {min(app) / min(headless):.3f} best-of  (target <= 1.10)")
-    print(f"the app's thread used {100 * statistics.median(ui_share):.0f}% of one core while training "
+    med = statistics.median
+    print(f"headless: {med(headless):.3f} s/epoch (median of {len(headless)}, best {min(headless):.3f}), "
+          f"CPU {med(headless_cpu):.2f} s/epoch")
+    print(f"app:      {med(app):.3f} s/epoch (median of {len(app)}, best {min(app):.3f}), "
+          f"CPU {med(app_cpu):.2f} s/epoch")
+    print(f"ratio app/headless: {med(app) / med(headless):.3f} median, {min(app) / min(headless):.3f} best-of, "
+          f"{med(app_cpu) / med(headless_cpu):.3f} CPU time  (target <= 1.10)")
+    print(f"the app's thread used {100 * med(ui_share):.0f}% of one core while training "
           f"(on 2 cores TensorFlow has to share)  load average now {os.getloadavg()[0]:.2f}")
 
 

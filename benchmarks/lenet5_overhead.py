@@ -11,10 +11,11 @@ side is ``model.fit`` with one callback that only notes the time.
 An epoch's time is taken between the end of epoch 1 and the end of the last
 epoch (so tracing and the first epoch's warm-up are left out), divided by
 the number of epochs in between. The two sides alternate ``--repeats``
-times; the ratio of the medians and of the best runs are printed. On a
-shared machine a busy neighbour moves single runs by +-20%, so the script
-also times the tutor's own per-epoch work directly (renderer and view
-updates), which does not depend on the neighbours.
+times; the ratios of the medians, of the best runs and of the process CPU
+time per epoch are printed. On a shared machine a busy neighbour moves
+single runs by +-25%, so the script also times the tutor's own per-epoch
+work directly (renderer and view updates), which does not depend on the
+neighbours.
 
 Usage (needs the MNIST files; TUTOR_DATA_DIR defaults to ../shared/data):
 
@@ -58,11 +59,17 @@ def bench_model_path() -> str:
     return str(Path(tempfile.mkdtemp(prefix="tutor-bench-model-")) / "lenet5.keras")
 
 
-def steady_epoch_seconds(ends: list[float]) -> float:
-    """Seconds per epoch from the times epochs ended, leaving out the first (warm-up) epoch."""
+def now() -> tuple[float, float]:
+    """Wall-clock and process CPU time (all threads: TensorFlow's, the UI's, the tutor's)."""
+    return time.perf_counter(), time.process_time()
+
+
+def steady_epoch_seconds(ends: list[tuple[float, float]]) -> tuple[float, float]:
+    """(wall, CPU) seconds per epoch from when epochs ended, leaving out the first (warm-up) epoch."""
     if len(ends) < 2:
         raise SystemExit("need at least 2 epochs to leave out the warm-up one")
-    return (ends[-1] - ends[0]) / (len(ends) - 1)
+    epochs = len(ends) - 1
+    return (ends[-1][0] - ends[0][0]) / epochs, (ends[-1][1] - ends[0][1]) / epochs
 
 
 class HookClock:
@@ -87,19 +94,19 @@ class HookClock:
         return wrapper
 
 
-def tutor_epoch(lesson, values: dict, seed: int, hooks: HookClock | None = None) -> float:
+def tutor_epoch(lesson, values: dict, seed: int, hooks: HookClock | None = None) -> tuple[float, float]:
     """The lenet5 lesson exactly as `tutor run lenet5 --headless` runs it."""
     import tutor.keras_bridge as bridge
 
     hooks = hooks or HookClock()
     console = Console(file=io.StringIO(), force_terminal=True, width=100)
     renderer = HeadlessRenderer(console, lesson)
-    ends: list[float] = []
+    ends: list[tuple[float, float]] = []
 
     @hooks.timed
     def on_report(report, state) -> None:
         if isinstance(report, Progress) and report.record:
-            ends.append(time.perf_counter())
+            ends.append(now())
         renderer.on_report(report, state)
 
     original_callback = bridge.reporter_callback
@@ -124,7 +131,7 @@ def tutor_epoch(lesson, values: dict, seed: int, hooks: HookClock | None = None)
     return steady_epoch_seconds(ends)
 
 
-def plain_epoch(values: dict, seed: int) -> float:
+def plain_epoch(values: dict, seed: int) -> tuple[float, float]:
     """A plain Keras script: load, scale, one-hot, compile, fit - nothing else."""
     keras = import_keras()
     (x_train, y_train), (x_test, y_test) = load_images("mnist")
@@ -134,8 +141,8 @@ def plain_epoch(values: dict, seed: int) -> float:
     model = lenet5(keras)
     model.compile(optimizer=make_optimizer(keras, values["optimizer"], values["lr"]),
                   loss="categorical_crossentropy", metrics=["accuracy"])
-    ends: list[float] = []
-    clock = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: ends.append(time.perf_counter()))
+    ends: list[tuple[float, float]] = []
+    clock = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: ends.append(now()))
     model.fit(x_train, y_train, batch_size=values["batch_size"], epochs=values["epochs"],
               validation_data=(x_test, y_test), shuffle=True, verbose=0, callbacks=[clock])
     return steady_epoch_seconds(ends)
@@ -154,20 +161,27 @@ def main() -> None:
     print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, "
           f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, load {os.getloadavg()[0]:.2f}")
     import_keras()  # both sides pay TensorFlow's import before their clocks start
-    tutor, plain, hook_share = [], [], []
+    tutor, plain, tutor_cpu, plain_cpu, hook_share = [], [], [], [], []
     for repeat in range(args.repeats):
-        plain.append(plain_epoch(values, seed))
-        print(f"  run {repeat + 1}: plain Keras {plain[-1]:.3f} s/epoch", flush=True)
+        wall, cpu = plain_epoch(values, seed)
+        plain.append(wall)
+        plain_cpu.append(cpu)
+        print(f"  run {repeat + 1}: plain Keras {wall:.3f} s/epoch, CPU {cpu:.2f} s/epoch", flush=True)
         hooks = HookClock()
-        tutor.append(tutor_epoch(lesson, values, seed, hooks))
-        hook_share.append(hooks.seconds / args.epochs / tutor[-1])
-        print(f"  run {repeat + 1}: tutor      {tutor[-1]:.3f} s/epoch "
+        wall, cpu = tutor_epoch(lesson, values, seed, hooks)
+        tutor.append(wall)
+        tutor_cpu.append(cpu)
+        hook_share.append(hooks.seconds / args.epochs / wall)
+        print(f"  run {repeat + 1}: tutor       {wall:.3f} s/epoch, CPU {cpu:.2f} s/epoch "
               f"(its own work: {1000 * hooks.seconds / args.epochs:.0f} ms/epoch)", flush=True)
-    t, p = statistics.median(tutor), statistics.median(plain)
-    print(f"plain Keras: {p:.3f} s/epoch (median of {len(plain)}, best {min(plain):.3f})")
-    print(f"tutor:       {t:.3f} s/epoch (median of {len(tutor)}, best {min(tutor):.3f})")
-    print(f"ratio tutor/plain: {t / p:.3f} median, {min(tutor) / min(plain):.3f} best-of  (target <= 1.05)")
-    print(f"the tutor's own work per epoch: {100 * statistics.median(hook_share):.2f}% of an epoch "
+    med = statistics.median
+    print(f"plain Keras: {med(plain):.3f} s/epoch (median of {len(plain)}, best {min(plain):.3f}), "
+          f"CPU {med(plain_cpu):.2f} s/epoch")
+    print(f"tutor:       {med(tutor):.3f} s/epoch (median of {len(tutor)}, best {min(tutor):.3f}), "
+          f"CPU {med(tutor_cpu):.2f} s/epoch")
+    print(f"ratio tutor/plain: {med(tutor) / med(plain):.3f} median, {min(tutor) / min(plain):.3f} best-of, "
+          f"{med(tutor_cpu) / med(plain_cpu):.3f} CPU time  (target <= 1.05)")
+    print(f"the tutor's own work per epoch: {100 * med(hook_share):.2f}% of an epoch "
           f"(renderer + view updates, timed directly)  load average now {os.getloadavg()[0]:.2f}")
 
 
