@@ -16,7 +16,7 @@ import pytest
 from tutor.data.images import CLASS_NAMES
 from tutor.lessons import load_course
 from tutor.reporting import Progress
-from tutor.routines._images_common import confusion_matrix, flatten, one_hot, scale_pixels
+from tutor.routines._images_common import confusion_matrix, cosine_decay, flatten, one_hot, scale_pixels
 from tutor.runner import FAILED, FINISHED, STOPPED, RunState, run_lesson
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -59,6 +59,14 @@ def test_confusion_matrix_counts_pairs():
     guessed = np.array([0, 1, 1, 2, 0, 2])
     counts = confusion_matrix(true, guessed, classes=3)
     assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+
+
+@pytest.mark.keras
+def test_learning_rate_decay_falls_from_lr_to_zero():
+    from tutor.keras_bridge import import_keras
+
+    schedule = cosine_decay(import_keras(), 0.003, steps=100)
+    assert [round(float(schedule(step)), 6) for step in (0, 50, 100)] == [0.003, 0.0015, 0.0]
 
 
 # ---------------------------------------------------------------- 4.1 mnist-data

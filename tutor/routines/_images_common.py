@@ -84,7 +84,16 @@ def as_inputs(images: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 
 
-def make_optimizer(keras, name: str, lr: float):
+def cosine_decay(keras, lr: float, steps: int):
+    """The learning rate falls from ``lr`` to 0 along half a cosine over ``steps`` updates.
+
+    Big steps early to get near a good minimum fast, small ones at the end to
+    settle in it instead of bouncing around.
+    """
+    return keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(1, steps))
+
+
+def make_optimizer(keras, name: str, lr):
     if name == "sgd":
         return keras.optimizers.SGD(learning_rate=lr)
     if name == "adam":
@@ -287,7 +296,9 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
         reporter.note(f"loaded the trained model from {path}")
     else:
         model = spec.build(keras, params)
-        model.compile(optimizer=make_optimizer(keras, params.optimizer, params.lr),
+        steps = params.epochs * -(-len(data.x_train) // params.batch_size)  # updates in the whole run
+        lr = cosine_decay(keras, params.lr, steps) if params.decay else params.lr
+        model.compile(optimizer=make_optimizer(keras, params.optimizer, lr),
                       loss="categorical_crossentropy", metrics=["accuracy"])
     reporter.view("table", **summary_table(model))
 
