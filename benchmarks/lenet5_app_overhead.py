@@ -102,7 +102,7 @@ def main() -> None:
     lesson = course.get("lenet5")
     overrides = {"preset": args.preset, "epochs": str(args.epochs), "model": bench_model_path()}
     values = lesson.resolve(overrides)
-    print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, "
+    print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, decay {values['decay']}, "
           f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, app {args.size}, "
           f"load {os.getloadavg()[0]:.2f}")
     import_keras()

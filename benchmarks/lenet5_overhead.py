@@ -49,7 +49,7 @@ from tutor.headless import HeadlessRenderer  # noqa: E402
 from tutor.keras_bridge import import_keras, seed_everything  # noqa: E402
 from tutor.lessons import load_course  # noqa: E402
 from tutor.reporting import Progress  # noqa: E402
-from tutor.routines._images_common import as_inputs, make_optimizer, one_hot  # noqa: E402
+from tutor.routines._images_common import as_inputs, cosine_decay, make_optimizer, one_hot  # noqa: E402
 from tutor.routines.lenet5 import INPUT_SHAPE, lenet5  # noqa: E402
 from tutor.runner import RunState, run_lesson  # noqa: E402
 
@@ -139,7 +139,9 @@ def plain_epoch(values: dict, seed: int) -> tuple[float, float]:
     y_train, y_test = one_hot(y_train), one_hot(y_test)
     seed_everything(seed)
     model = lenet5(keras)
-    model.compile(optimizer=make_optimizer(keras, values["optimizer"], values["lr"]),
+    steps = values["epochs"] * -(-len(x_train) // values["batch_size"])
+    lr = cosine_decay(keras, values["lr"], steps) if values["decay"] else values["lr"]
+    model.compile(optimizer=make_optimizer(keras, values["optimizer"], lr),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     ends: list[tuple[float, float]] = []
     clock = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: ends.append(now()))
@@ -158,7 +160,7 @@ def main() -> None:
     lesson = load_course().get("lenet5")
     values = lesson.resolve({"preset": args.preset, "epochs": str(args.epochs), "model": bench_model_path()})
     seed = lesson.seed
-    print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, "
+    print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, decay {values['decay']}, "
           f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, load {os.getloadavg()[0]:.2f}")
     import_keras()  # both sides pay TensorFlow's import before their clocks start
     tutor, plain, tutor_cpu, plain_cpu, hook_share = [], [], [], [], []
