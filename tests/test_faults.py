@@ -92,12 +92,12 @@ def test_progress_survives_between_runs(isolated_home):
 
 
 def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
-    from tests.test_app import LONG_RUN, SIZE, make_app, pane, pilot_test, ready, wait_for_run, wait_until
+    from tests.test_app import SIZE, make_app, pane, pilot_test, ready, wait_for_run, wait_until
     from tutor.app.widgets.plot_view import PlotView
 
     @pilot_test
     async def scenario():
-        app = make_app(overrides=LONG_RUN)
+        app = make_app(overrides={"epochs": 2000, "beans": 5000})  # about 10 million updates
         async with app.run_test(size=SIZE) as pilot:
             await ready(pilot)
             await pilot.press("ctrl+r")
@@ -106,7 +106,7 @@ def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
             for size in [(60, 20), (40, 12), (140, 45), SIZE]:  # shrink past tiny, then grow
                 await pilot.resize_terminal(*size)
                 await pilot.pause()
-                assert pane(app).running
+            assert pane(app).running, "the run should outlast the resizes"
             await pilot.press("ctrl+s")
             await wait_for_run(pilot, timeout=10)
             assert pane(app).last_record.status == "stopped"
