@@ -25,6 +25,7 @@ class PlotView(PlotextPlot):
         self.history: Sequence[Mapping[str, float]] = ()
         self.past: Sequence[Sequence[Mapping[str, float]]] = ()
         self._stale = True
+        self._rendered: tuple[Any, RenderResult] | None = None
 
     def show(self, data: Mapping[str, Any] | None, history: Sequence[Mapping[str, float]] = (),
              past: Sequence[Sequence[Mapping[str, float]]] = ()) -> None:
@@ -46,7 +47,14 @@ class PlotView(PlotextPlot):
             self.log.error(f"drawing {self.kind} failed", error)
 
     def render(self) -> RenderResult:
+        # A layout pass re-renders every widget; plotext rebuilds the whole
+        # figure each time, so reuse the last one unless data, size or theme changed.
+        key = (self.size, self.app.theme, self.theme)
         if self._stale:
             self._stale = False
             self._draw()
-        return super().render()
+        elif self._rendered is not None and self._rendered[0] == key:
+            return self._rendered[1]
+        rendered = super().render()
+        self._rendered = (key, rendered)
+        return rendered

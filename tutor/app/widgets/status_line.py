@@ -33,7 +33,8 @@ class StatusLine(Horizontal):
         yield ProgressBar(total=1, show_eta=False, id="status-bar")
 
     def _set(self, text: str) -> None:
-        self.query_one("#status-text", Static).update(text)
+        # One line of fixed height: no need to lay the screen out again.
+        self.query_one("#status-text", Static).update(text, layout=False)
 
     def ready(self, text: str = "Ready: press Run (ctrl+r).") -> None:
         self._set(text)

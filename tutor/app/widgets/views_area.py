@@ -34,12 +34,14 @@ class ViewsArea(VerticalScroll):
         history = snapshot.history if snapshot else []
         for kind in self.kinds:
             data = views.get(kind)
-            # Routines send fresh data per update, so identity tells what changed;
-            # the loss view changes whenever the history grows.
-            key = (id(data), len(history), len(past)) if kind == "loss" else id(data)
-            if self._shown.get(kind) == key and data is not None:
+            # Routines send fresh data per update, so identity tells what changed
+            # (the object itself is kept, not its id(), which can be reused);
+            # the loss view also changes whenever the history grows.
+            sizes = (len(history), len(past)) if kind == "loss" else ()
+            shown = self._shown.get(kind)
+            if shown is not None and shown[0] is data and shown[1] == sizes:
                 continue
-            self._shown[kind] = key
+            self._shown[kind] = (data, sizes)
             view = self.query_one(f"#view-{kind}")
             if isinstance(view, PlotView):
                 view.show(data, history, past if kind == "loss" else ())
