@@ -27,7 +27,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from tutor import plotting, textviews
@@ -38,6 +38,7 @@ from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunStat
 
 REDRAW_SECONDS = 0.1  # at most ten redraws a second, however fast the routine reports
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
+PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
 
 
 def format_metrics(metrics: Mapping[str, float]) -> str:
@@ -52,11 +53,13 @@ class HeadlessRenderer:
         self.lesson = lesson
         self.bar = ProgressBar(
             TextColumn("[bold]{task.description:>6}"),
-            BarColumn(bar_width=None),
+            BarColumn(bar_width=24),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[metrics]}"),
             TimeRemainingColumn(),
             TimeElapsedColumn(),
+            # The metrics take what width is left and are cut with "…", never wrapped.
+            TextColumn("{task.fields[metrics]}",
+                       table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
             console=console,
             refresh_per_second=10,
             transient=False,
@@ -179,7 +182,7 @@ def print_views(console: Console, lesson: Lesson, state: RunState, printed: Mapp
         if kind == "loss" and not snapshot.history:
             continue
         plotext.clear_figure()
-        plotext.plotsize(width, 26 if kind == "digits" else 20)
+        plotext.plotsize(width, PLOT_HEIGHTS.get(kind, 20))
         plotext.theme("pro" if console.is_terminal else "clear")
         plotting.draw(plotext, kind, data, snapshot.history)
         figure = plotext.build()
