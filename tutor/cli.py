@@ -109,7 +109,7 @@ def command_list(args: argparse.Namespace) -> int:
     table.add_column("passed", justify="center")
     for number, lessons in course.by_chapter().items():
         table.add_section()
-        table.add_row(f"[bold]{number}[/]", f"[bold]{course.chapter_title(number)}[/]", "", "", end_section=True)
+        table.add_row(f"[bold]Chapter {number}[/]", f"[bold]{course.chapter_title(number)}[/]", "", "", end_section=True)
         for lesson in lessons:
             table.add_row(lesson.id, lesson.title, lesson.backend, "✓" if store.passed(lesson.id) else "·")
     console.print(table)
