@@ -30,6 +30,9 @@ from tutor.lessons import Lesson, ParamError
 from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunState, run_lesson
 
 REDRAW_EVERY = 0.1  # seconds: the most often a run redraws the views
+# Keras lessons share the 2-4 cores of a laptop with TensorFlow, whose threads
+# all wait for the slowest: redraw them less often (their views change per epoch).
+REDRAW_EVERY_KERAS = 0.25
 PAST_RUNS = 3  # earlier runs whose loss curves are overlaid
 
 
@@ -190,11 +193,12 @@ class LessonPane(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="run")
     def _run(self, values: Mapping[str, Any], run_id: int, cancel: threading.Event) -> None:
         last = 0.0
+        every = REDRAW_EVERY_KERAS if self.lesson.backend == "keras" else REDRAW_EVERY
 
         def on_report(report, state: RunState) -> None:
             nonlocal last
             now = time.monotonic()
-            if now - last >= REDRAW_EVERY:
+            if now - last >= every:
                 last = now
                 self.post_message(RunUpdate(run_id, state.snapshot()))
 
