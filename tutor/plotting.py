@@ -250,8 +250,11 @@ def draw_digits(plt: Any, data: Mapping[str, Any]) -> None:
     _tile_grid(plt, list(images), captions, columns=max(columns, 1), colormap="grey",
                per_tile_scale=False, blank_below=0.12)
     title = data.get("title", "")
-    if data.get("top"):
-        top = ", ".join(f"{label} {probability:.0%}" for label, probability in data["top"])
+    chosen = data.get("top")
+    if data.get("tops") is not None and data.get("selected") is not None:
+        chosen = data["tops"][int(data["selected"])]
+    if chosen:
+        top = ", ".join(f"{label} {probability:.0%}" for label, probability in chosen)
         title = f"{title}   selected: {top}" if title else f"selected: {top}"
     if title:
         plt.title(str(title))

@@ -37,6 +37,7 @@ times a second.
     predicted: list of str               predictions (wrong ones get marked)
     selected: int                        the image whose top-k is shown
     top: list of (label, probability)    for the selected image
+    tops: one such list per image        lets the app browse the selection with keys
     title: str
 
 ``bars`` - one bar per label

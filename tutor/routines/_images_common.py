@@ -213,6 +213,7 @@ def predictions_view(images: np.ndarray, true: np.ndarray, indices: np.ndarray, 
     if len(indices):
         data["selected"] = 0
         data["top"] = top_k(probabilities[0], names)
+        data["tops"] = [top_k(p, names) for p in probabilities]  # for browsing in the app
     return data
 
 

@@ -22,6 +22,7 @@ WIDGET_KEYS = [
     ("Tab, Shift+Tab", "Move between the tree, tabs, fields and buttons"),
     ("← →", "Switch tabs (when the tab bar has focus)"),
     ("Space, Enter", "Toggle a switch, open a choice list"),
+    ("← → ↑ ↓", "Move the selected image of a digits view"),
 ]
 OUTRO = """
 Letter keys work when the focus is not in a text field. Invalid values are

@@ -7,6 +7,7 @@ from typing import Any, Mapping, Sequence
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
+from tutor.app.widgets.digits_view import DigitsView
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.text_view import TextView
 from tutor.runner import Snapshot
@@ -26,7 +27,8 @@ class ViewsArea(VerticalScroll):
             if kind in TEXT_VIEWS:
                 yield TextView(kind, id=f"view-{kind}", classes="view")
             else:
-                yield PlotView(kind, id=f"view-{kind}", classes="view")
+                view_class = DigitsView if kind == "digits" else PlotView
+                yield view_class(kind, id=f"view-{kind}", classes="view")
 
     def show(self, snapshot: Snapshot | None, past: Sequence[Sequence[Mapping[str, float]]] = ()) -> None:
         """Redraw the views whose data changed since the last snapshot."""

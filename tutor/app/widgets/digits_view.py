@@ -1,0 +1,41 @@
+"""The digits view: a plot of small images whose selection can be moved with keys."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from textual.binding import Binding
+
+from tutor.app.widgets.plot_view import PlotView
+
+
+class DigitsView(PlotView):
+    """Arrow keys move the selected image; its top-3 probabilities follow (when the
+    routine sent them for every image as ``tops``)."""
+
+    can_focus = True
+    BINDINGS = [
+        Binding("right,l", "move(1)", "Next image", id="digits.next", show=False),
+        Binding("left,h", "move(-1)", "Previous image", id="digits.previous", show=False),
+        Binding("down,j", "move_row(1)", "Image below", id="digits.down", show=False),
+        Binding("up,k", "move_row(-1)", "Image above", id="digits.up", show=False),
+    ]
+
+    def show(self, data: Mapping[str, Any] | None, history: Sequence[Mapping[str, float]] = (),
+             past: Sequence[Sequence[Mapping[str, float]]] = ()) -> None:
+        super().show(data, history, past)
+        if self.data and self.data.get("selected") is None and len(self.data.get("labels", ())):
+            self.data = {**self.data, "selected": 0}
+
+    @property
+    def count(self) -> int:
+        return len(self.data.get("labels", ())) if self.data else 0
+
+    def action_move(self, step: int) -> None:
+        if self.count:
+            selected = (int(self.data.get("selected", 0)) + step) % self.count
+            self.data = {**self.data, "selected": selected}
+            self.replot()
+
+    def action_move_row(self, rows: int) -> None:
+        self.action_move(rows * int(self.data.get("columns", 8)) if self.data else 0)
