@@ -26,6 +26,7 @@ from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.run_error import RunError
 from tutor.lessons import Challenge, Course, Param, load_lesson, shipped_lessons_dir
 from tutor.progress import ProgressStore
+from tutor.runner import RunRecord
 
 SIZE = (100, 34)
 # Enough work that a run is still going when the test presses Stop or Quit.
@@ -99,6 +100,21 @@ async def wait_for_run(pilot, timeout: float = 30.0) -> None:
         await pilot.pause()
         if not pane(pilot.app).running:
             return
+
+
+def run_in_app(course: Course, lesson_id: str, overrides) -> "RunRecord":
+    """Open ``lesson_id`` in the app, press Run, and return the finished run's record."""
+
+    async def scenario():
+        app = TutorApp(course, lesson_id=lesson_id, overrides=overrides, clock=False)
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.pause()
+            assert app.screen.pane.lesson.id == lesson_id
+            await pilot.press("ctrl+r")
+            await wait_for_run(pilot)
+            return app.screen.pane.last_record
+
+    return asyncio.run(scenario())
 
 
 async def wait_until(pilot, condition, timeout: float = 20.0) -> None:

@@ -458,23 +458,11 @@ def chapter_two_course():
 
 @pytest.mark.parametrize("lesson_id", list(APP_RUNS))
 def test_the_app_shows_and_runs_each_lesson(lesson_id):
-    import asyncio
+    from tests.test_app import run_in_app
 
-    from tests.test_app import wait_for_run
-    from tutor.app.app import TutorApp
-
-    async def scenario():
-        app = TutorApp(chapter_two_course(), lesson_id=lesson_id, overrides=APP_RUNS[lesson_id], clock=False)
-        async with app.run_test(size=(110, 40)) as pilot:
-            await pilot.pause()
-            assert app.screen.pane.lesson.id == lesson_id
-            await pilot.press("ctrl+r")
-            await wait_for_run(pilot)
-            record = app.screen.pane.last_record
-            assert record.status == FINISHED, record.error
-            assert record.params == lesson(lesson_id).resolve(APP_RUNS[lesson_id])
-
-    asyncio.run(scenario())
+    record = run_in_app(chapter_two_course(), lesson_id, APP_RUNS[lesson_id])
+    assert record.status == FINISHED, record.error
+    assert record.params == lesson(lesson_id).resolve(APP_RUNS[lesson_id])
 
 
 def test_softmax_lesson_in_the_app(snap_compare):

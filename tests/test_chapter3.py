@@ -292,27 +292,14 @@ APP_RUNS = {
 
 @pytest.mark.keras
 def test_the_app_runs_each_chapter3_lesson():
-    import asyncio
-
-    from tests.test_app import wait_for_run
-    from tutor.app.app import TutorApp
+    from tests.test_app import run_in_app
     from tutor.lessons import Course
 
     course = Course(tuple(COURSE.by_chapter()[3]), {3: COURSE.chapter_title(3)})
-
-    async def scenario(lesson_id):
-        app = TutorApp(course, lesson_id=lesson_id, overrides=APP_RUNS[lesson_id], clock=False)
-        async with app.run_test(size=(110, 40)) as pilot:
-            await pilot.pause()
-            assert app.screen.pane.lesson.id == lesson_id
-            await pilot.press("ctrl+r")
-            await wait_for_run(pilot)
-            record = app.screen.pane.last_record
-            assert record.status == FINISHED, record.error
-            assert record.params == COURSE.get(lesson_id).resolve(APP_RUNS[lesson_id])
-
     for lesson_id in APP_RUNS:
-        asyncio.run(scenario(lesson_id))
+        record = run_in_app(course, lesson_id, APP_RUNS[lesson_id])
+        assert record.status == FINISHED, record.error
+        assert record.params == COURSE.get(lesson_id).resolve(APP_RUNS[lesson_id])
 
 
 @pytest.mark.keras

@@ -48,9 +48,8 @@ def format_metrics(metrics: Mapping[str, float]) -> str:
 class HeadlessRenderer:
     """Turns reports into a progress display; called in the routine's thread."""
 
-    def __init__(self, console: Console, lesson: Lesson) -> None:
+    def __init__(self, console: Console) -> None:
         self.console = console
-        self.lesson = lesson
         self.bar = ProgressBar(
             TextColumn("[bold]{task.description:>6}"),
             BarColumn(bar_width=24),
@@ -127,7 +126,7 @@ def run_headless(
             f"[bold]{k}[/]={v}" if k in changed else f"{k}={v}" for k, v in values.items()
         ))
 
-    renderer = HeadlessRenderer(console, lesson)
+    renderer = HeadlessRenderer(console)
     state = RunState()
     cancel = threading.Event()
     outcome: dict[str, RunRecord] = {}
