@@ -24,25 +24,11 @@ from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.run_error import RunError
-from tutor.lessons import Challenge, Course, Param, load_lesson, shipped_lessons_dir
+from tutor.lessons import Challenge, Course, Lesson, Param, load_lesson, shipped_lessons_dir
 from tutor.progress import ProgressStore
 from tutor.runner import RunRecord
 
 SIZE = (100, 34)
-# Enough work that a run is still going when the test presses Stop or Quit.
-LONG_RUN = {"epochs": 2000, "beans": 2000}
-
-
-def broken_routine(params, reporter) -> dict:
-    """A routine with a bug: it reports two epochs, then fails."""
-    for epoch in (1, 2):
-        reporter.progress(epoch, 10, loss=1.0 / epoch)
-    weights = [0.5, -0.25, 0.125]
-    inputs = [1.0, 2.0, 3.0, 4.0]
-    if len(weights) != len(inputs):
-        raise ValueError(f"weights and inputs do not line up: {len(weights)} vs {len(inputs)}")
-    return {}
-
 
 def pilot_test(scenario):
     """Run an async pilot scenario as a plain test (no asyncio plugin needed)."""
@@ -54,13 +40,6 @@ def pilot_test(scenario):
     return test
 
 
-def diverging_routine(params, reporter) -> dict:
-    """The loss blows up on the third epoch, as with a far too large learning rate."""
-    for epoch in range(1, 11):
-        reporter.progress(epoch, 10, loss=1.0 / epoch if epoch < 3 else float("inf"))
-    return {}
-
-
 def make_course() -> Course:
     rosenblatt = load_lesson(shipped_lessons_dir() / "rosenblatt.toml")
     broken = dataclasses.replace(
@@ -68,11 +47,17 @@ def make_course() -> Course:
         id="broken",
         title="A routine with a bug",
         order=2,
-        routine=f"{__name__}:broken_routine",
+        routine="tests.routines:broken_routine",
         summary="Its routine raises an exception after two epochs.",
         challenge=Challenge("Read the traceback and find the bug.", "False"),
     )
     return Course((rosenblatt, broken), {1: "One neuron, one weight"})
+
+
+def endless_lesson() -> Lesson:
+    """Rosenblatt's page with a routine that runs until Stop (tests/routines.py)."""
+    rosenblatt = make_course().get("rosenblatt")
+    return dataclasses.replace(rosenblatt, id="endless", order=3, routine="tests.routines:until_stopped")
 
 
 def make_app(*extra_lessons, **kwargs) -> TutorApp:
@@ -154,18 +139,19 @@ async def test_run_updates_views_finishes_and_passes(isolated_home: Path) -> Non
 
 @pilot_test
 async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
-    app = make_app(overrides=LONG_RUN)
+    app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("ctrl+r")
         fit = pane(app).query_one("#view-fit", PlotView)
         await wait_until(pilot, lambda: bool(fit.data))
+        assert pane(app).running
         await pilot.press("ctrl+s")
         # A hang guard, not a timing assertion: the routine checks for Stop every epoch.
         await wait_for_run(pilot, timeout=10)
         record = pane(app).last_record
         assert record.status == "stopped"
-        assert len(record.history) < LONG_RUN["epochs"]
+        assert record.history, "the epochs before Stop are kept"
         assert fit.data, "the plots keep what was drawn"
         assert str(pane(app).query_one("#status-text").render()).startswith("Stopped at epoch")
         # Run again restarts from the beginning.
@@ -191,12 +177,13 @@ async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
 
     recording_run_lesson.__wrapped__ = lesson_pane.run_lesson
     monkeypatch.setattr(lesson_pane, "run_lesson", recording_run_lesson)
-    app = make_app(overrides=LONG_RUN)
+    app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("ctrl+r")
         fit = pane(app).query_one("#view-fit", PlotView)
         await wait_until(pilot, lambda: bool(fit.data))
+        assert pane(app).running
         await pilot.press("ctrl+q")
     assert app.return_code == 0
     assert returned.wait(timeout=10), "the routine kept running after the app quit"
@@ -227,7 +214,7 @@ async def test_routine_error_is_shown_and_the_app_keeps_working() -> None:
 @pilot_test
 async def test_a_diverged_run_explains_itself() -> None:
     rosenblatt = make_course().get("rosenblatt")
-    diverging = dataclasses.replace(rosenblatt, id="diverging", order=3, routine=f"{__name__}:diverging_routine")
+    diverging = dataclasses.replace(rosenblatt, id="diverging", order=3, routine="tests.routines:diverging_routine")
     app = make_app(diverging, lesson_id="diverging")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)

@@ -92,12 +92,12 @@ def test_progress_survives_between_runs(isolated_home):
 
 
 def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
-    from tests.test_app import SIZE, make_app, pane, pilot_test, ready, wait_for_run, wait_until
+    from tests.test_app import SIZE, endless_lesson, make_app, pane, pilot_test, ready, wait_for_run, wait_until
     from tutor.app.widgets.plot_view import PlotView
 
     @pilot_test
     async def scenario():
-        app = make_app(overrides={"epochs": 2000, "beans": 5000})  # about 10 million updates
+        app = make_app(endless_lesson(), lesson_id="endless")
         async with app.run_test(size=SIZE) as pilot:
             await ready(pilot)
             await pilot.press("ctrl+r")

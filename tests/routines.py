@@ -1,0 +1,54 @@
+"""Routines for the app tests: a bug, a divergence, and a run that lasts until Stop.
+
+They live in their own module so that editing the tests does not move the
+line numbers a snapshot of a traceback shows.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from tutor.data.beans import toxicity_beans
+
+# A hang guard: an endless run gives up after this many epochs (about ten minutes).
+MAX_EPOCHS = 60_000
+
+
+def broken_routine(params, reporter) -> dict:
+    """A routine with a bug: it reports two epochs, then fails."""
+    for epoch in (1, 2):
+        reporter.progress(epoch, 10, loss=1.0 / epoch)
+    weights = [0.5, -0.25, 0.125]
+    inputs = [1.0, 2.0, 3.0, 4.0]
+    if len(weights) != len(inputs):
+        raise ValueError(f"weights and inputs do not line up: {len(weights)} vs {len(inputs)}")
+    return {}
+
+
+def diverging_routine(params, reporter) -> dict:
+    """The loss blows up on the third epoch, as with a far too large learning rate."""
+    for epoch in range(1, 11):
+        reporter.progress(epoch, 10, loss=1.0 / epoch if epoch < 3 else float("inf"))
+    return {}
+
+
+def until_stopped(params, reporter) -> dict:
+    """Rosenblatt's fit, an epoch every 10 ms, until Stop.
+
+    However fast or slow the machine, the run is still going when a test
+    presses Stop or Quit, so those tests never race the end of the run.
+    """
+    x, y = toxicity_beans(params.rng, params.beans)
+    w = params.w0
+    line_x = np.array([0.0, 1.0])
+    for epoch in range(1, MAX_EPOCHS + 1):
+        reporter.check_cancelled()
+        w += params.lr * float(np.mean((y - w * x) * x))
+        reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}],
+                      lines=[{"x": line_x, "y": w * line_x, "label": f"y = {w:.3f} x"}],
+                      title=f"epoch {epoch}: w = {w:.4f}")
+        reporter.progress(epoch, MAX_EPOCHS, loss=float(np.mean((y - w * x) ** 2)), w=w)
+        time.sleep(0.01)
+    return {"w": w}
