@@ -102,6 +102,16 @@ def run_in_app(course: Course, lesson_id: str, overrides) -> "RunRecord":
     return asyncio.run(scenario())
 
 
+async def start_endless_run(pilot) -> PlotView:
+    """Press Run on the endless lesson; return its fit view once it has data, the run still going."""
+    await ready(pilot)
+    await pilot.press("ctrl+r")
+    fit = pane(pilot.app).query_one("#view-fit", PlotView)
+    await wait_until(pilot, lambda: bool(fit.data))
+    assert pane(pilot.app).running
+    return fit
+
+
 async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
     async def poll():
         while not condition():
@@ -141,11 +151,7 @@ async def test_run_updates_views_finishes_and_passes(isolated_home: Path) -> Non
 async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
     app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("ctrl+r")
-        fit = pane(app).query_one("#view-fit", PlotView)
-        await wait_until(pilot, lambda: bool(fit.data))
-        assert pane(app).running
+        fit = await start_endless_run(pilot)
         await pilot.press("ctrl+s")
         # A hang guard, not a timing assertion: the routine checks for Stop every epoch.
         await wait_for_run(pilot, timeout=10)
@@ -179,11 +185,7 @@ async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
     monkeypatch.setattr(lesson_pane, "run_lesson", recording_run_lesson)
     app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("ctrl+r")
-        fit = pane(app).query_one("#view-fit", PlotView)
-        await wait_until(pilot, lambda: bool(fit.data))
-        assert pane(app).running
+        fit = await start_endless_run(pilot)
         await pilot.press("ctrl+q")
     assert app.return_code == 0
     assert returned.wait(timeout=10), "the routine kept running after the app quit"

@@ -92,17 +92,13 @@ def test_progress_survives_between_runs(isolated_home):
 
 
 def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
-    from tests.test_app import SIZE, endless_lesson, make_app, pane, pilot_test, ready, wait_for_run, wait_until
-    from tutor.app.widgets.plot_view import PlotView
+    from tests.test_app import SIZE, endless_lesson, make_app, pane, pilot_test, start_endless_run, wait_for_run
 
     @pilot_test
     async def scenario():
         app = make_app(endless_lesson(), lesson_id="endless")
         async with app.run_test(size=SIZE) as pilot:
-            await ready(pilot)
-            await pilot.press("ctrl+r")
-            fit = pane(app).query_one("#view-fit", PlotView)
-            await wait_until(pilot, lambda: bool(fit.data))
+            fit = await start_endless_run(pilot)
             for size in [(60, 20), (40, 12), (140, 45), SIZE]:  # shrink past tiny, then grow
                 await pilot.resize_terminal(*size)
                 await pilot.pause()
