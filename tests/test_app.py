@@ -185,11 +185,30 @@ async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
     monkeypatch.setattr(lesson_pane, "run_lesson", recording_run_lesson)
     app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
-        fit = await start_endless_run(pilot)
+        await start_endless_run(pilot)
         await pilot.press("ctrl+q")
     assert app.return_code == 0
     assert returned.wait(timeout=10), "the routine kept running after the app quit"
     assert records[0].status == "stopped"
+    # The stopped run was recorded before the app closed.
+    [kept] = ProgressStore().runs("endless")
+    assert kept["status"] == "stopped" and len(kept["history"]) == len(records[0].history)
+
+
+@pilot_test
+async def test_opening_another_lesson_stops_the_run_and_keeps_it_with_the_recent_runs() -> None:
+    app = make_app(endless_lesson(), lesson_id="endless")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_endless_run(pilot)
+        await wait_until(pilot, lambda: len(pane(app).query_one("#view-loss", PlotView).history) >= 3)
+        app.screen.open_lesson("rosenblatt")
+        await wait_until(pilot, lambda: bool(ProgressStore().runs("endless")))
+        [run] = ProgressStore().runs("endless")
+        assert run["status"] == "stopped" and len(run["history"]) >= 3
+        # Back on the lesson, the stopped run is there to compare with the next one.
+        app.screen.open_lesson("endless")
+        await ready(pilot)
+        assert [list(past) for past in pane(app).past] == [run["history"]]
 
 
 @pilot_test

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from typing import IO, Any, Mapping
 
 from rich.console import Console
@@ -15,6 +17,11 @@ from tutor.app.screens.main import MainScreen
 from tutor.app.terminal import driver_on
 from tutor.lessons import Course, load_course
 from tutor.progress import ProgressStore
+
+
+# How long Quit waits for a stopped run to end and be recorded (a NumPy
+# routine stops within one epoch; Keras may be importing TensorFlow).
+QUIT_GRACE = 1.5
 
 
 class TutorApp(App[int]):
@@ -59,12 +66,21 @@ class TutorApp(App[int]):
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.course, self.store, **self._start)
 
-    # Runs register their cancel event so quitting can end them promptly.
+    # A run is known by its Stop flag from Run until its record is kept, so
+    # quitting can stop it and wait (briefly) for the record.
     def run_started(self, cancel: threading.Event) -> None:
         self._runs.add(cancel)
 
     def run_ended(self, cancel: threading.Event | None) -> None:
         self._runs.discard(cancel)
+
+    async def action_quit(self) -> None:
+        """Stop any run, give it a moment to end and be recorded, then quit."""
+        self.stop_all_runs()
+        deadline = time.monotonic() + QUIT_GRACE
+        while self._runs and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        self.exit()
 
     def stop_all_runs(self) -> None:
         for cancel in list(self._runs):

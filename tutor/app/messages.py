@@ -7,6 +7,7 @@ slow UI only ever draws the latest state of a run.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -51,6 +52,11 @@ class LessonPassed(Message):
 
 @dataclass
 class RunRecorded(Message):
-    """A run ended: its record is ready to be kept with the lesson's recent runs."""
+    """A run ended: its record is ready to be kept with the lesson's recent runs.
+
+    Posted to the screen, so a run ended by opening another lesson is kept too;
+    ``cancel`` is the run's Stop flag, which the app tracks until the record is kept.
+    """
 
     record: RunRecord
+    cancel: threading.Event

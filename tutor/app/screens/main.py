@@ -138,6 +138,7 @@ class MainScreen(Screen):
     @on(RunRecorded)
     def _run_recorded(self, event: RunRecorded) -> None:
         self.store.add_run(event.record.to_json())
+        self.app.run_ended(event.cancel)
         self._warn_about_progress()
 
     @on(LessonPassed)

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.content import Content
 from textual.widgets import Button, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
@@ -152,7 +153,7 @@ class LessonPane(Vertical):
         self.query_one(ViewsArea).clear(self.past)
         self.query_one(StatusLine).starting()
         self.show_tab("views")
-        self._run(values, self._run_id, self._cancel)
+        self._run(values, self._run_id, self._cancel, self.screen)
         return True
 
     def stop_run(self) -> None:
@@ -191,7 +192,7 @@ class LessonPane(Vertical):
     # ------------------------------------------------------------ the worker (runs in a thread)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="run")
-    def _run(self, values: Mapping[str, Any], run_id: int, cancel: threading.Event) -> None:
+    def _run(self, values: Mapping[str, Any], run_id: int, cancel: threading.Event, screen: Screen) -> None:
         last = 0.0
         every = REDRAW_EVERY_KERAS if self.lesson.backend == "keras" else REDRAW_EVERY
 
@@ -205,6 +206,7 @@ class LessonPane(Vertical):
         state = RunState()
         record = run_lesson(self.lesson, values, self.seed, state=state, on_report=on_report, cancel=cancel)
         self.post_message(RunFinished(run_id, record, state.snapshot()))
+        screen.post_message(RunRecorded(record, cancel))
 
     # ------------------------------------------------------------ worker messages (UI thread)
 
@@ -223,14 +225,12 @@ class LessonPane(Vertical):
         if message.run_id != self._run_id:
             return
         record = message.record
-        self.app.run_ended(self._cancel)
-        self._cancel = None
+        self._cancel = None  # the screen keeps the record, then tells the app the run is over
         self.last_record = record
         self._set_running(False)
         self.query_one("#run", Button).disabled = not self.form.valid
         self.query_one(ViewsArea).show(message.snapshot, self.past)
         self.query_one(StatusLine).finished(record, message.snapshot)
-        self.post_message(RunRecorded(record))
         if record.history:
             self.past = (self.past + [record.history])[-PAST_RUNS:]
             self.query_one("#controls-hint", Static).update(self._hint())
@@ -260,7 +260,6 @@ class LessonPane(Vertical):
                         severity="error")
 
     def on_unmount(self) -> None:
-        # Leaving the lesson (or the app) ends its run.
+        # Leaving the lesson (or the app) ends its run; the screen still keeps its record.
         if self._cancel is not None:
             self._cancel.set()
-            self.app.run_ended(self._cancel)
