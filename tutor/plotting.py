@@ -36,7 +36,8 @@ def draw(
     if kind == "loss":
         draw_loss(plt, history, past, data)
     elif kind in _DRAWERS:
-        _DRAWERS[kind](plt, data)
+        if data:  # before the routine's first report the view is an empty frame
+            _DRAWERS[kind](plt, data)
     else:
         plt.title(f"({kind} is not a plot view)")
 
