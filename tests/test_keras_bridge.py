@@ -51,12 +51,17 @@ def replay_by_hand(keras, model, x, y, epochs, batch_size, seed):
             model.train_on_batch(x[idx], y[idx])
 
 
+@pytest.mark.parametrize("build", ["symbolic", "test_on_batch"])
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_fast_fit_makes_the_same_updates_as_training_batch_by_batch(keras, optimizer):
+def test_fast_fit_makes_the_same_updates_as_training_batch_by_batch(keras, optimizer, build, monkeypatch):
     from tutor.keras_bridge import fast_fit
 
     x, y = toy(23)  # 23 points, batch 5: four full batches and a partial one per epoch
     fast = small_model(keras, optimizer=optimizer)
+    if build == "test_on_batch":  # as in a Keras without the private Model._symbolic_build
+        owner = next(cls for cls in type(fast).__mro__ if "_symbolic_build" in vars(cls))
+        monkeypatch.delattr(owner, "_symbolic_build")
+        assert not hasattr(fast, "_symbolic_build")
     fast_fit(fast, x, y, epochs=4, batch_size=5, reporter=Reporter(), seed=7, jit_compile=False)
     by_hand = small_model(keras, optimizer=optimizer)
     replay_by_hand(keras, by_hand, x, y, epochs=4, batch_size=5, seed=7)
