@@ -1,4 +1,4 @@
-"""Routines for the app tests: a bug, a divergence, and a run that lasts until Stop.
+"""Routines for the app tests: a bug, a divergence, a run that lasts until Stop, one deaf to Stop.
 
 They live in their own module so that editing the tests does not move the
 line numbers a snapshot of a traceback shows.
@@ -6,16 +6,16 @@ line numbers a snapshot of a traceback shows.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
 
-# A hang guard: an endless run gives up after this many epochs (about ten minutes).
-MAX_EPOCHS = 60_000
 
-
+# First after the imports, so that nothing added above it moves the line numbers
+# the routine-error snapshot shows.
 def broken_routine(params, reporter) -> dict:
     """A routine with a bug: it reports two epochs, then fails."""
     for epoch in (1, 2):
@@ -25,6 +25,10 @@ def broken_routine(params, reporter) -> dict:
     if len(weights) != len(inputs):
         raise ValueError(f"weights and inputs do not line up: {len(weights)} vs {len(inputs)}")
     return {}
+
+
+# A hang guard: an endless run gives up after this many epochs (about ten minutes).
+MAX_EPOCHS = 60_000
 
 
 def diverging_routine(params, reporter) -> dict:
@@ -52,3 +56,18 @@ def until_stopped(params, reporter) -> dict:
         reporter.progress(epoch, MAX_EPOCHS, loss=float(np.mean((y - w * x) ** 2)), w=w)
         time.sleep(0.01)
     return {"w": w}
+
+
+# deaf_at_first: set when it is busy, and by a test to let it go on.
+BUSY = threading.Event()
+GO_ON = threading.Event()
+
+
+def deaf_at_first(params, reporter) -> dict:
+    """Busy and deaf to Stop until a test sets ``GO_ON``, as a Keras lesson importing TensorFlow."""
+    BUSY.set()
+    GO_ON.wait(timeout=60)
+    for epoch in range(1, 11):
+        reporter.check_cancelled()
+        reporter.progress(epoch, 10, loss=1.0 / epoch)
+    return {}

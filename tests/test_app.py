@@ -170,6 +170,35 @@ async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
 
 
 @pilot_test
+async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it() -> None:
+    from tests import routines
+
+    routines.BUSY.clear()
+    routines.GO_ON.clear()
+    deaf = dataclasses.replace(make_course().get("rosenblatt"), id="deaf", order=3,
+                               routine="tests.routines:deaf_at_first")
+    app = make_app(deaf, lesson_id="deaf")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, routines.BUSY.is_set)
+            await pilot.press("ctrl+s")
+            # The pane lets go of the routine: ready for another run while it is still busy.
+            await wait_until(pilot, lambda: not pane(app).running, timeout=10)
+            assert not routines.GO_ON.is_set()
+            assert not pane(app).query_one("#run", Button).disabled
+            assert "ends in the background" in str(pane(app).query_one("#status-text").render())
+            # When it can, the routine sees the Stop; its run is recorded as stopped.
+            routines.GO_ON.set()
+            await wait_until(pilot, lambda: bool(ProgressStore().runs("deaf")))
+            assert ProgressStore().runs("deaf")[0]["status"] == "stopped"
+            assert pane(app).last_record.status == "stopped"
+    finally:
+        routines.GO_ON.set()
+
+
+@pilot_test
 async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
     import tutor.app.widgets.lesson_pane as lesson_pane
 

@@ -109,3 +109,50 @@ def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
             assert fit.data and fit.region.height > 0
 
     scenario()
+
+
+QUIT_WHILE_DEAF = '''
+import dataclasses, sys
+from tests.test_app import make_course
+from tutor.app import run_app
+course = make_course()
+deaf = dataclasses.replace(course.get("rosenblatt"), id="deaf", order=3, routine="tests.routines:deaf_at_first")
+sys.exit(run_app("deaf", autorun=True, course=dataclasses.replace(course, lessons=course.lessons + (deaf,))))
+'''
+
+
+def test_quit_while_a_routine_is_deaf_to_stop_ends_the_process(isolated_home):
+    """As when quitting while a Keras lesson imports TensorFlow: the process must not wait for it."""
+    import pty
+    import re
+    import select
+
+    root = Path(__file__).resolve().parents[1]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the app on a real (pseudo) terminal, 100x30
+        os.chdir(root)
+        os.environ.update(TERM="xterm-256color", COLUMNS="100", LINES="30")
+        os.execv(sys.executable, [sys.executable, "-c", QUIT_WHILE_DEAF])
+    screen = ""
+    quit_sent = False
+    deadline = time.monotonic() + 30  # the routine would stay deaf for 60 s
+    status = None
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if select.select([terminal], [], [], 0.1)[0]:
+            try:
+                screen += re.sub(r"\x1b\[[0-9;?<>=]*[a-zA-Z~]", "", os.read(terminal, 65536).decode("utf-8", "replace"))
+            except OSError:  # the child closed the terminal
+                pass
+        if not quit_sent and "Starting" in screen:  # the run began; its routine is deaf to Stop
+            os.write(terminal, b"\x11")  # ctrl+q
+            quit_sent = True
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail(f"the app did not quit while its routine was busy (quit sent: {quit_sent})")
+    os.close(terminal)
+    # The routine would wait 60 s for a go-ahead that never comes: the process did not wait for it.
+    assert quit_sent and os.waitstatus_to_exitcode(status) == 0

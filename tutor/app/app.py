@@ -82,6 +82,10 @@ class TutorApp(App[int]):
             await asyncio.sleep(0.02)
         self.exit()
 
+    def has_unfinished_runs(self) -> bool:
+        """Is a routine still running (its record not kept yet)?"""
+        return bool(self._runs)
+
     def stop_all_runs(self) -> None:
         for cancel in list(self._runs):
             cancel.set()

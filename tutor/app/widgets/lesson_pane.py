@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 from typing import Any, Mapping, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Button, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
@@ -35,6 +36,10 @@ REDRAW_EVERY = 0.1  # seconds: the most often a run redraws the views
 # all wait for the slowest: redraw them less often (their views change per epoch).
 REDRAW_EVERY_KERAS = 0.25
 PAST_RUNS = 3  # earlier runs whose loss curves are overlaid
+# After Stop, how long the pane waits for the routine to end. A routine deaf to
+# Stop for longer (importing TensorFlow takes seconds) is let go: the pane is
+# ready again and the routine ends by itself at its next check.
+STOP_GRACE = 1.0  # seconds
 
 
 class LessonPane(Vertical):
@@ -161,6 +166,18 @@ class LessonPane(Vertical):
         if self._cancel is not None and not self._cancel.is_set():
             self._cancel.set()
             self.query_one(StatusLine).stopping()
+            self.set_timer(STOP_GRACE, partial(self._let_go, self._run_id))
+
+    def _let_go(self, run_id: int) -> None:
+        """Stop waiting for a routine that is still busy (loading TensorFlow, compiling)."""
+        if run_id != self._run_id or not self.running:
+            return  # it ended in time, or another run has started
+        self._cancel = None  # its record still reaches the screen; its last messages find the pane idle
+        self._set_running(False)
+        self.query_one("#run", Button).disabled = not self.form.valid
+        self.query_one(StatusLine).ready("Stopped; the busy routine ends in the background.")
+        self.notify("The routine was busy (loading TensorFlow or compiling) and ends by itself "
+                    "in the background. You can run again now.", title="Run stopped")
 
     def reset(self) -> None:
         if self.running:
@@ -225,6 +242,7 @@ class LessonPane(Vertical):
         if message.run_id != self._run_id:
             return
         record = message.record
+        let_go = self._cancel is None  # stopped earlier by _let_go: the learner knows
         self._cancel = None  # the screen keeps the record, then tells the app the run is over
         self.last_record = record
         self._set_running(False)
@@ -237,7 +255,7 @@ class LessonPane(Vertical):
         if record.status in (FAILED, DIVERGED):
             self.query_one(RunError).show(record)
             self.notify(record.error or record.status, title=f"Run {record.status}", severity="error")
-        elif record.status == STOPPED:
+        elif record.status == STOPPED and not let_go:
             self.notify("Stopped: the views keep what was drawn.", title="Run stopped")
         elif record.status == FINISHED and record.challenge_met:
             self.passed = True
