@@ -42,6 +42,37 @@ def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path):
     assert run["status"] == "stopped" and len(run["history"]) >= 1
 
 
+DEAF_ROUTINE = '''
+import time
+
+def run(params, reporter):
+    reporter.progress(1, 2, loss=0.5)
+    time.sleep(60)  # deaf to Stop, as while TensorFlow loads
+    reporter.check_cancelled()
+    return {}
+'''
+
+
+def test_ctrl_c_while_the_routine_is_deaf_to_it_still_stops_and_saves_the_run(tmp_path):
+    (tmp_path / "deaf_routine.py").write_text(DEAF_ROUTINE)
+    (tmp_path / "deaf.toml").write_text(VALID.replace("tutor.routines.rosenblatt:run", "deaf_routine:run"))
+    target = tmp_path / "run.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "--lessons", str(tmp_path), "run", "demo", "--headless", "--json",
+         str(target)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"},
+    )
+    time.sleep(2.5)  # past start-up, into the deaf part
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)  # a hang guard: the routine would be deaf for 60 s
+    assert process.returncode == 130
+    assert "routine was busy" in out and "Traceback" not in err
+    run = json.loads(target.read_text())
+    assert run["status"] == "stopped" and run["history"] == [{"step": 1, "loss": 0.5}]
+    assert ProgressStore().runs("demo")[-1]["status"] == "stopped"
+
+
 def test_a_routine_that_raises_exits_nonzero_with_its_message(tmp_path):
     (tmp_path / "broken_routine.py").write_text(FAILING_ROUTINE)
     (tmp_path / "broken.toml").write_text(VALID.replace("tutor.routines.rosenblatt:run", "broken_routine:run"))

@@ -155,9 +155,16 @@ def command_run(args: argparse.Namespace) -> int:
         if not os.access(parent, os.W_OK):
             raise UsageError(f"cannot write {str(args.json)!r}: folder {str(parent)!r} is not writable")
     if args.headless:
-        from tutor.headless import run_headless
+        from tutor.headless import routine_still_running, run_headless
 
-        return run_headless(lesson, values, args.seed, json_path=args.json)
+        code = run_headless(lesson, values, args.seed, json_path=args.json)
+        if routine_still_running():
+            # Let go after Ctrl+C while deaf to Stop (importing TensorFlow): its run is
+            # saved; end now rather than wait for it, or finalise under its feet.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     if args.json is not None:
         raise UsageError("--json goes with --headless")
     return _run_app(course, lesson.id, autorun=True, overrides=_overrides(args.overrides), seed=args.seed)

@@ -34,9 +34,15 @@ from tutor import plotting, textviews
 from tutor.lessons import Lesson
 from tutor.progress import ProgressStore
 from tutor.reporting import Note, Progress, Report, ViewUpdate
-from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunState, run_lesson
+from tutor.runner import (
+    DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunState, new_record, run_lesson, versions,
+)
 
 REDRAW_SECONDS = 0.1  # at most ten redraws a second, however fast the routine reports
+# After Ctrl+C, how long to wait for the routine to end. One deaf to Stop for
+# longer (importing TensorFlow takes seconds) is let go: the run is summarised
+# and saved as stopped, and the routine ends with the process.
+STOP_GRACE = 1.0  # seconds
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
 PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
 
@@ -101,6 +107,15 @@ class HeadlessRenderer:
                     self.bar.update(other, completed=0)
 
 
+ROUTINE_THREAD_PREFIX = "tutor-routine-"
+
+
+def routine_still_running() -> bool:
+    """Is a routine that was let go after Ctrl+C still busy in its thread?"""
+    return any(thread.name.startswith(ROUTINE_THREAD_PREFIX) and thread.is_alive()
+                for thread in threading.enumerate())
+
+
 def run_headless(
     lesson: Lesson,
     values: Mapping[str, Any],
@@ -141,7 +156,9 @@ def run_headless(
 
     # Wait on an Event, not Thread.join: a join interrupted by Ctrl+C can
     # report the thread finished while it still runs (CPython gh-90882).
-    worker = threading.Thread(target=work, name=f"tutor-{lesson.id}", daemon=True)
+    worker = threading.Thread(target=work, name=ROUTINE_THREAD_PREFIX + lesson.id, daemon=True)
+    asked = 0.0
+    began = time.perf_counter()
     with renderer.bar:
         worker.start()
         while not done.is_set():
@@ -150,9 +167,17 @@ def run_headless(
             except KeyboardInterrupt:
                 if not cancel.is_set():
                     cancel.set()
+                    asked = time.monotonic()
                     console.print("[yellow]Stopping...[/]")
+            if cancel.is_set() and time.monotonic() - asked > STOP_GRACE:
+                break  # let go of a routine that cannot listen yet
         renderer.flush()
-    record = outcome["record"]
+    record = outcome.get("record") if done.is_set() else None
+    if record is None:
+        record = new_record(lesson, values, seed)
+        record.status, record.history = STOPPED, state.snapshot().history
+        record.seconds, record.versions = round(time.perf_counter() - began, 3), versions()
+        console.print("[dim]The routine was busy (loading TensorFlow or compiling); it ends with this command.[/]")
 
     print_views(console, lesson, state, renderer.printed)
     print_summary(console, lesson, record)

@@ -170,6 +170,7 @@ def run_lesson(
     """
     seed = lesson.seed if seed is None else seed
     state = state or RunState()
+    record = new_record(lesson, values, seed)
 
     def sink(report: Report) -> None:
         state.apply(report)
@@ -177,13 +178,6 @@ def run_lesson(
             on_report(report, state)
 
     reporter = Reporter(sink, cancel)
-    record = RunRecord(
-        lesson=lesson.id,
-        params=dict(values),
-        seed=seed,
-        challenge=lesson.challenge.goal,
-        started=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-    )
     began = time.perf_counter()
     try:
         routine = lesson.load_routine()
@@ -208,6 +202,17 @@ def run_lesson(
     if record.status == FINISHED:
         record.challenge_met = judge(lesson, record)
     return record
+
+
+def new_record(lesson: Lesson, values: Mapping[str, Any], seed: int) -> RunRecord:
+    """The record of a run starting now (its status is FINISHED until it ends otherwise)."""
+    return RunRecord(
+        lesson=lesson.id,
+        params=dict(values),
+        seed=seed,
+        challenge=lesson.challenge.goal,
+        started=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    )
 
 
 def judge(lesson: Lesson, record: RunRecord) -> bool | None:

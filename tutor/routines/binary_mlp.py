@@ -24,6 +24,7 @@ def accuracy(model, x, y) -> float:
 
 def run(params, reporter) -> dict:
     keras = import_keras()
+    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
     seed_everything(params.seed)
     x, y = quality_check(params.rng, params.samples)  # (m, 2), (m,)
     x_train, y_train, x_test, y_test = train_test_split(params.rng, x, y, params.test_fraction)

@@ -17,6 +17,7 @@ def build_model(keras, layers: int, neurons: int, lr: float):
 
 def run(params, reporter) -> dict:
     keras = import_keras()
+    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
     seed_everything(params.seed)
     x, y = two_class(params.dataset, params.rng, params.points)  # (m, 2), (m,)
     model = build_model(keras, params.layers, params.neurons, params.lr)

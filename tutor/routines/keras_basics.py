@@ -30,6 +30,7 @@ def line(model) -> tuple[float, float]:
 
 def run(params, reporter) -> dict:
     keras = import_keras()
+    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
     seed_everything(params.seed)
     sums = axis_sums(keras)
     reporter.note(f"sum of [[1, 2], [3, 4]] along axis 0 = {sums['axis0']}, along axis 1 = {sums['axis1']}")

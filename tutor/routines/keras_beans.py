@@ -19,6 +19,7 @@ def build_model(keras, hidden: int, lr: float):
 
 def run(params, reporter) -> dict:
     keras = import_keras()
+    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
     seed_everything(params.seed)
     x, y = two_feature_beans(params.rng, params.beans)  # (m, 2), (m,)
     model = build_model(keras, params.hidden, params.lr)

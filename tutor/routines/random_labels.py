@@ -27,6 +27,7 @@ def accuracy(model, x: np.ndarray, labels: np.ndarray) -> float:
 
 def run(params, reporter) -> dict:
     keras = import_keras()
+    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
     seed_everything(params.seed)
     classes = 10
     # The held-out samples come from the same recipe: random features, random labels.

@@ -25,6 +25,7 @@ def mean_squared_error(y: np.ndarray, y_hat: np.ndarray) -> float:
 
 def run(params, reporter) -> dict:
     keras = import_keras()
+    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
     seed_everything(params.seed)
     x_train, y_train, x_test, y_test, origin = housing_split(params.rng, params.test_fraction, params.data)
     reporter.note(f"Boston housing from {origin}: {len(x_train)} districts to train on, {len(x_test)} to test")
