@@ -170,12 +170,16 @@ async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
 
 
 @pilot_test
-async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it() -> None:
+async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypatch) -> None:
+    import tutor.app.widgets.lesson_pane as lesson_pane
     from tests import routines
+    from tutor.keras_bridge import LOADING_MESSAGE
 
     routines.BUSY.clear()
     routines.GO_ON.clear()
-    deaf = dataclasses.replace(make_course().get("rosenblatt"), id="deaf", order=3,
+    # As a Keras lesson on its first run, deaf while TensorFlow loads.
+    monkeypatch.setattr(lesson_pane, "tensorflow_loaded", lambda: False)
+    deaf = dataclasses.replace(make_course().get("rosenblatt"), id="deaf", order=3, backend="keras",
                                routine="tests.routines:deaf_at_first")
     app = make_app(deaf, lesson_id="deaf")
     try:
@@ -183,6 +187,7 @@ async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it() -> None
             await ready(pilot)
             await pilot.press("ctrl+r")
             await wait_until(pilot, routines.BUSY.is_set)
+            assert str(pane(app).query_one("#status-text").render()) == LOADING_MESSAGE
             await pilot.press("ctrl+s")
             # The pane lets go of the routine: ready for another run while it is still busy.
             await wait_until(pilot, lambda: not pane(app).running, timeout=10)

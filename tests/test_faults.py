@@ -55,7 +55,9 @@ def run(params, reporter):
 
 def test_ctrl_c_while_the_routine_is_deaf_to_it_still_stops_and_saves_the_run(tmp_path):
     (tmp_path / "deaf_routine.py").write_text(DEAF_ROUTINE)
-    (tmp_path / "deaf.toml").write_text(VALID.replace("tutor.routines.rosenblatt:run", "deaf_routine:run"))
+    # As a Keras lesson's first run, deaf while TensorFlow loads.
+    (tmp_path / "deaf.toml").write_text(VALID.replace("tutor.routines.rosenblatt:run", "deaf_routine:run")
+                                        .replace('backend = "numpy"', 'backend = "keras"'))
     target = tmp_path / "run.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "tutor", "--lessons", str(tmp_path), "run", "demo", "--headless", "--json",
@@ -68,6 +70,7 @@ def test_ctrl_c_while_the_routine_is_deaf_to_it_still_stops_and_saves_the_run(tm
     out, err = process.communicate(timeout=30)  # a hang guard: the routine would be deaf for 60 s
     assert process.returncode == 130
     assert "routine was busy" in out and "Traceback" not in err
+    assert "Loading TensorFlow" in out
     run = json.loads(target.read_text())
     assert run["status"] == "stopped" and run["history"] == [{"step": 1, "loss": 0.5}]
     assert ProgressStore().runs("demo")[-1]["status"] == "stopped"

@@ -31,6 +31,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from tutor import plotting, textviews
+from tutor.keras_bridge import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson
 from tutor.progress import ProgressStore
 from tutor.reporting import Note, Progress, Report, ViewUpdate
@@ -141,6 +142,8 @@ def run_headless(
             f"[bold]{k}[/]={v}" if k in changed else f"{k}={v}" for k, v in values.items()
         ))
 
+    if lesson.backend == "keras" and not tensorflow_loaded():
+        console.print(f"[dim]{LOADING_MESSAGE}[/]")
     renderer = HeadlessRenderer(console)
     state = RunState()
     cancel = threading.Event()

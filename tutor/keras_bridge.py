@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 import threading
 import time
 import warnings
@@ -50,6 +51,14 @@ def _stderr_silenced():
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+LOADING_MESSAGE = "Loading TensorFlow (the first Keras run takes about 5 s)…"
+
+
+def tensorflow_loaded() -> bool:
+    """Has this process imported TensorFlow yet? (The first Keras run waits for it.)"""
+    return "tensorflow" in sys.modules
 
 
 def import_keras() -> Any:

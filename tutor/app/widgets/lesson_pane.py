@@ -28,6 +28,7 @@ from tutor.app.widgets.param_form import ParamForm
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
+from tutor.keras_bridge import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson, ParamError
 from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunState, run_lesson
 
@@ -156,7 +157,8 @@ class LessonPane(Vertical):
         self._set_running(True)
         self.query_one(RunError).clear()
         self.query_one(ViewsArea).clear(self.past)
-        self.query_one(StatusLine).starting()
+        self.query_one(StatusLine).starting(
+            LOADING_MESSAGE if self.lesson.backend == "keras" and not tensorflow_loaded() else "Starting…")
         self.show_tab("views")
         self._run(values, self._run_id, self._cancel, self.screen)
         return True

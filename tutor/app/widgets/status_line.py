@@ -40,8 +40,8 @@ class StatusLine(Horizontal):
         self._set(text)
         self.query_one(ProgressBar).update(total=1, progress=0)
 
-    def starting(self) -> None:
-        self._set("Starting…")
+    def starting(self, text: str = "Starting…") -> None:
+        self._set(text)
         self.query_one(ProgressBar).update(total=None, progress=0)
 
     def stopping(self) -> None:
