@@ -53,7 +53,7 @@ def _stderr_silenced():
             os.close(saved)
 
 
-LOADING_MESSAGE = "Loading TensorFlow (the first Keras run takes about 5 s)…"
+LOADING_MESSAGE = "Loading TensorFlow (~5 s)…"  # short: it fits the status line at 80 columns
 
 
 def tensorflow_loaded() -> bool:
