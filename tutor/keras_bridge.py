@@ -58,7 +58,8 @@ LOADING_MESSAGE = "Loading TensorFlow (~5 s)…"  # short: it fits the status li
 
 def tensorflow_loaded() -> bool:
     """Has this process imported TensorFlow yet? (The first Keras run waits for it.)"""
-    return "tensorflow" in sys.modules
+    # While import_keras runs, "tensorflow" is already in sys.modules, half loaded.
+    return "tensorflow" in sys.modules and not _import_lock.locked()
 
 
 def import_keras() -> Any:
