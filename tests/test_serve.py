@@ -53,8 +53,8 @@ async def browse(port: int, server: subprocess.Popen, timeout: float = 60.0) -> 
 def test_served_app_shows_the_lessons_in_a_browser():
     pytest.importorskip("textual_serve", reason="tutor[serve] is not installed")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tutor", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ)
+    command = [sys.executable, "-m", "tutor", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ)
     try:
         page, screen = asyncio.run(browse(port, server))
     finally:
