@@ -87,6 +87,15 @@ def seed_everything(seed: int) -> None:
     import_keras().utils.set_random_seed(seed)
 
 
+def start_keras(reporter: Reporter, seed: int) -> Any:
+    """What a Keras routine does first: import Keras (quietly), honour a Stop
+    pressed while it loaded (seconds, the first time), seed Keras from the run."""
+    keras = import_keras()
+    reporter.check_cancelled()
+    seed_everything(seed)
+    return keras
+
+
 # ---------------------------------------------------------------- metric names
 
 

@@ -276,7 +276,7 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
     loss/accuracy per epoch (train and test), then predictions on test
     images, the confusion matrix and the lesson's extra views.
     """
-    from tutor.keras_bridge import import_keras, reporter_callback, seed_everything, summary_table
+    from tutor.keras_bridge import reporter_callback, start_keras, summary_table
 
     evaluate_only = params.mode == "evaluate"
     data = load_image_set(spec.dataset, reporter, 0 if evaluate_only else params.train_limit,
@@ -289,9 +289,7 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
     y_test = one_hot(data.y_test)
     path = model_path(spec.lesson_id, params.model)
 
-    keras = import_keras()
-    seed_everything(params.seed)
-    reporter.check_cancelled()
+    keras = start_keras(reporter, params.seed)
     if evaluate_only:
         model = load_saved_model(keras, path, spec.input_shape)
         reporter.note(f"loaded the trained model from {path}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tutor.data.toy import quality_check, train_test_split
-from tutor.keras_bridge import decision_surface, import_keras, predict, seed_everything, summary_table, train
+from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
 
 
 def build_model(keras, hidden: int):
@@ -23,9 +23,7 @@ def accuracy(model, x, y) -> float:
 
 
 def run(params, reporter) -> dict:
-    keras = import_keras()
-    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
-    seed_everything(params.seed)
+    keras = start_keras(reporter, params.seed)
     x, y = quality_check(params.rng, params.samples)  # (m, 2), (m,)
     x_train, y_train, x_test, y_test = train_test_split(params.rng, x, y, params.test_fraction)
     model = build_model(keras, params.hidden)

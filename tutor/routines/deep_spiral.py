@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tutor.data.toy import two_class
-from tutor.keras_bridge import decision_surface, import_keras, predict, seed_everything, summary_table, train
+from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
 
 
 def build_model(keras, layers: int, neurons: int, lr: float):
@@ -16,9 +16,7 @@ def build_model(keras, layers: int, neurons: int, lr: float):
 
 
 def run(params, reporter) -> dict:
-    keras = import_keras()
-    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
-    seed_everything(params.seed)
+    keras = start_keras(reporter, params.seed)
     x, y = two_class(params.dataset, params.rng, params.points)  # (m, 2), (m,)
     model = build_model(keras, params.layers, params.neurons, params.lr)
     reporter.view("table", **summary_table(model))

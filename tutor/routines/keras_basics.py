@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.toy import line_points
-from tutor.keras_bridge import import_keras, predict, seed_everything, summary_table, train
+from tutor.keras_bridge import predict, start_keras, summary_table, train
 
 
 def axis_sums(keras) -> dict[str, list[int]]:
@@ -29,9 +29,7 @@ def line(model) -> tuple[float, float]:
 
 
 def run(params, reporter) -> dict:
-    keras = import_keras()
-    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
-    seed_everything(params.seed)
+    keras = start_keras(reporter, params.seed)
     sums = axis_sums(keras)
     reporter.note(f"sum of [[1, 2], [3, 4]] along axis 0 = {sums['axis0']}, along axis 1 = {sums['axis1']}")
     x, y = line_points(params.rng, params.points, params.noise)  # (m, 1), (m,)

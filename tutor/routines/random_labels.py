@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.toy import random_labels
-from tutor.keras_bridge import import_keras, predict, seed_everything, summary_table, train
+from tutor.keras_bridge import predict, start_keras, summary_table, train
 
 
 def build_model(keras, features: int, hidden: int, classes: int):
@@ -26,9 +26,7 @@ def accuracy(model, x: np.ndarray, labels: np.ndarray) -> float:
 
 
 def run(params, reporter) -> dict:
-    keras = import_keras()
-    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
-    seed_everything(params.seed)
+    keras = start_keras(reporter, params.seed)
     classes = 10
     # The held-out samples come from the same recipe: random features, random labels.
     x, labels = random_labels(params.rng, params.samples + params.held_out, params.features, classes)

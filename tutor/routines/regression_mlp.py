@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.housing import housing_split
-from tutor.keras_bridge import import_keras, predict, seed_everything, summary_table, train
+from tutor.keras_bridge import predict, start_keras, summary_table, train
 
 
 def build_model(keras, features: int, hidden: int, lr: float):
@@ -24,9 +24,7 @@ def mean_squared_error(y: np.ndarray, y_hat: np.ndarray) -> float:
 
 
 def run(params, reporter) -> dict:
-    keras = import_keras()
-    reporter.check_cancelled()  # Stop may have come while TensorFlow loaded
-    seed_everything(params.seed)
+    keras = start_keras(reporter, params.seed)
     x_train, y_train, x_test, y_test, origin = housing_split(params.rng, params.test_fraction, params.data)
     reporter.note(f"Boston housing from {origin}: {len(x_train)} districts to train on, {len(x_test)} to test")
     model = build_model(keras, x_train.shape[1], params.hidden, params.lr)
