@@ -211,7 +211,7 @@ def print_views(console: Console, lesson: Lesson, state: RunState, printed: Mapp
         plotext.clear_figure()
         plotext.plotsize(width, PLOT_HEIGHTS.get(kind, 20))
         plotext.theme("pro" if console.is_terminal else "clear")
-        plotting.draw(plotext, kind, data, snapshot.history)
+        plotting.draw(plotext, kind, data, snapshot.history, width=width)
         figure = plotext.build()
         console.print(Text.from_ansi(figure) if console.is_terminal else Text(plotext.uncolorize(figure)))
 

@@ -30,11 +30,18 @@ def draw(
     data: Mapping[str, Any] | None,
     history: Sequence[Mapping[str, float]] = (),
     past: Iterable[Sequence[Mapping[str, float]]] = (),
+    width: int | None = None,
 ) -> None:
-    """Draw one view. ``history``/``past`` feed the loss view (current and earlier runs)."""
+    """Draw one view. ``history``/``past`` feed the loss view (current and earlier runs).
+
+    ``width`` (characters) lets grids of images shorten captions that would overlap.
+    """
     data = data or {}
     if kind == "loss":
         draw_loss(plt, history, past, data)
+    elif kind in _GRIDS:
+        if data:
+            _GRIDS[kind](plt, data, width)
     elif kind in _DRAWERS:
         if data:  # before the routine's first report the view is an empty frame
             _DRAWERS[kind](plt, data)
@@ -210,12 +217,18 @@ def _upsample(z: np.ndarray, at_least: tuple[int, int]) -> np.ndarray:
     return np.repeat(np.repeat(z, rows, axis=0), cols, axis=1)
 
 
-def _tile_grid(plt: Any, tiles: Sequence[np.ndarray], captions: Sequence[str], *, columns: int,
-               colormap: str, per_tile_scale: bool, blank_below: float | None) -> None:
-    """Lay small images out in a grid inside one plot, each captioned above."""
+def _tile_grid(plt: Any, tiles: Sequence[np.ndarray], captions: Sequence[tuple[str, str]], *, columns: int,
+               colormap: str, per_tile_scale: bool, blank_below: float | None, width: int | None) -> None:
+    """Lay small images out in a grid inside one plot, each captioned above.
+
+    ``captions`` are (long, short) pairs: the short ones are used when the long
+    ones would run into each other in a plot ``width`` characters wide.
+    """
     tiles = [_upsample(np.asarray(t, float), (12, 12)) for t in tiles]
     h, w = max(t.shape[0] for t in tiles), max(t.shape[1] for t in tiles)
     gap_x, gap_y = max(3, w // 5), max(4, h // 4)
+    # Each tile gets about 1/columns of the plot's inner width; keep a space between captions.
+    captions = _fitting(captions, room=None if width is None else (width - 2) // columns - 1)
     low = None if per_tile_scale else float(min(np.min(t) for t in tiles))
     high = None if per_tile_scale else float(max(np.max(t) for t in tiles))
     rows = (len(tiles) + columns - 1) // columns
@@ -234,22 +247,31 @@ def _tile_grid(plt: Any, tiles: Sequence[np.ndarray], captions: Sequence[str], *
     plt.yticks([])
 
 
-def draw_digits(plt: Any, data: Mapping[str, Any]) -> None:
+def _fitting(captions: Sequence[tuple[str, str]], room: int | None) -> list[str]:
+    """The long captions if they all fit in ``room`` characters, else the short ones, cut to fit."""
+    if room is None or all(len(long) <= room for long, _ in captions):
+        return [long for long, _ in captions]
+    return [short[:max(room, 1)] for _, short in captions]
+
+
+def draw_digits(plt: Any, data: Mapping[str, Any], width: int | None = None) -> None:
     images = np.asarray(data["images"], float)
     labels = [str(label) for label in data["labels"]]
     predicted = data.get("predicted")
     captions = []
     for index, label in enumerate(labels):
         if predicted is None:
-            captions.append(label)
+            captions.append((label, label))
         else:
             guess = str(predicted[index])
-            captions.append(guess if guess == label else f"✗{guess} ({label})")
+            # Wrong: the guess, then the true label; short: the guess, still marked wrong.
+            captions.append((guess, guess) if guess == label else (f"✗{guess} ({label})", f"✗{guess}"))
     if data.get("selected") is not None and 0 <= int(data["selected"]) < len(captions):
-        captions[int(data["selected"])] = f"[{captions[int(data['selected'])]}]"
+        long, short = captions[int(data["selected"])]
+        captions[int(data["selected"])] = (f"[{long}]", f"[{short}]")
     columns = min(len(images), int(data.get("columns", 8)))
     _tile_grid(plt, list(images), captions, columns=max(columns, 1), colormap="grey",
-               per_tile_scale=False, blank_below=0.12)
+               per_tile_scale=False, blank_below=0.12, width=width)
     title = data.get("title", "")
     chosen = data.get("top")
     if data.get("tops") is not None and data.get("selected") is not None:
@@ -261,13 +283,15 @@ def draw_digits(plt: Any, data: Mapping[str, Any]) -> None:
         plt.title(str(title))
 
 
-def draw_heatmaps(plt: Any, data: Mapping[str, Any]) -> None:
+def draw_heatmaps(plt: Any, data: Mapping[str, Any], width: int | None = None) -> None:
     maps = [np.asarray(m["values"], float) for m in data["maps"]]
-    captions = [str(m.get("title", "")) for m in data["maps"]]
+    # Short captions keep the last word: "filter 3" -> "3".
+    captions = [(title, title.split()[-1] if title.split() else "")
+                for title in (str(m.get("title", "")) for m in data["maps"])]
     signed = any(np.min(m) < 0 for m in maps)
     columns = min(len(maps), int(data.get("columns", 8)))
     _tile_grid(plt, maps, captions, columns=max(columns, 1),
-               colormap="diverging" if signed else "heat", per_tile_scale=True, blank_below=None)
+               colormap="diverging" if signed else "heat", per_tile_scale=True, blank_below=None, width=width)
     if data.get("title"):
         plt.title(str(data["title"]))
 
@@ -283,7 +307,9 @@ _DRAWERS = {
     "fit": draw_fit,
     "cost": draw_cost,
     "surface": draw_surface,
-    "digits": draw_digits,
     "bars": draw_bars,
+}
+_GRIDS = {  # grids of small images: they take the plot's width too
+    "digits": draw_digits,
     "heatmaps": draw_heatmaps,
 }

@@ -40,7 +40,7 @@ class PlotView(PlotextPlot):
         plt = self.plt
         plt.clear_figure()
         try:
-            draw(plt, self.kind, self.data, self.history, self.past)
+            draw(plt, self.kind, self.data, self.history, self.past, width=self.size.width)
         except Exception as error:  # bad view data must not take the app down
             plt.clear_figure()
             plt.title(f"cannot draw {self.kind}: {type(error).__name__}: {error}")
