@@ -100,9 +100,9 @@ def test_read_only_data_folder_only_disables_saving(isolated_home):
 
 def test_unwritable_progress_file_only_disables_saving(isolated_home):
     # A file where the folder should be makes the write fail, even for root.
-    store = ProgressStore(isolated_home / "missing-parent" / "x" / "progress.json")
     (isolated_home / "missing-parent").write_text("a file, not a folder")
-    assert store.save() is False
+    store = ProgressStore(isolated_home / "missing-parent" / "x" / "progress.sqlite3")
+    assert not store.saving
     assert "Progress is not being saved" in store.warning
     store.mark_passed("rosenblatt")  # still remembered for this session
     assert store.passed("rosenblatt")

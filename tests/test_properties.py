@@ -3,6 +3,7 @@ and the CLI accept it or report a clean error - never a traceback."""
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -142,3 +143,40 @@ def test_the_cli_accepts_or_refuses_any_set_values_without_a_traceback(monkeypat
     else:
         assert code == 2 and not ran
         assert len(captured.err.strip().splitlines()) == 1
+
+
+# ---------------------------------------------------------------- progress
+
+json_shapes = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(["passed", "runs", "last_lesson", "format", "rosenblatt",
+                                                             "status", "history", "x"]) | st.text(max_size=6),
+                                            inner, max_size=4)),
+    max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(old_json=st.one_of(st.binary(max_size=300), json_shapes.map(lambda v: json.dumps(v).encode())),
+       database=st.one_of(st.none(), st.binary(min_size=1, max_size=5000)))
+def test_no_progress_file_or_database_stops_a_run_from_being_recorded(old_json, database):
+    import tempfile
+
+    from tutor.progress import ProgressStore
+
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        (home / "progress.json").write_bytes(old_json)
+        if database is not None:
+            (home / "progress.sqlite3").write_bytes(database)
+        store = ProgressStore(home / "progress.sqlite3")
+        store.add_run({"lesson": "rosenblatt", "seed": 7, "status": "finished"})
+        store.mark_passed("rosenblatt")
+        store.set_last_lesson("rosenblatt")
+        assert store.saving, store.warning
+        again = ProgressStore(home / "progress.sqlite3")
+        assert again.passed("rosenblatt") and again.last_lesson == "rosenblatt"
+        assert again.runs("rosenblatt")[-1]["seed"] == 7
+        # Whatever was damaged is kept aside, never deleted.
+        kept = sorted(p.name for p in home.iterdir())
+        assert any(name.startswith("progress.json") for name in kept)

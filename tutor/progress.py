@@ -1,109 +1,412 @@
 """What the learner has done: passed lessons, the last lesson opened, recent runs.
 
-Stored as one JSON file in the user data directory. Writes are atomic (a
-temporary file renamed over the old one), a corrupt file is moved aside with a
-warning instead of crashing, and a read-only directory only means progress is
-not saved - the tutor keeps working and says so once.
+Stored in one SQLite database (``progress.sqlite3``) in the user data folder, so
+that any number of processes - the app, headless runs in other terminals, the
+sessions of ``tutor serve`` - can record runs at the same moment without losing
+any: each change is one short transaction (WAL mode, a busy timeout), never a
+rewrite of everything. A run touches only its own lesson's rows, so old runs of
+other lessons never slow it down.
+
+Nothing here stops a run from being recorded:
+
+- a damaged database is set aside under a unique name, reported once through
+  ``warning``, and a fresh one started;
+- a folder that cannot be written keeps progress in memory for the session
+  (an in-memory database with the same tables) and says so once;
+- a result that JSON cannot hold is stored as text.
+
+An older ``progress.json`` is imported once and left where it is; its damaged
+parts are skipped and the file is set aside with a warning.
+
+Every table has a ``learner`` column ('' for the single local learner), so the
+same store can later keep many learners apart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
-import tempfile
+import secrets
+import sqlite3
+import stat
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from tutor.paths import user_data_dir
 
-RUNS_KEPT = 5
-FORMAT = 1
+DB_NAME = "progress.sqlite3"
+LEGACY_NAME = "progress.json"
+RUNS_KEPT = 20  # per lesson; the app overlays the last few, the rest is history
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0  # a commit takes milliseconds; this only bounds a stuck writer
+RUN_KEYS = ("params", "seed", "status", "history", "result", "challenge_met")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS passed (
+    learner TEXT NOT NULL DEFAULT '', lesson TEXT NOT NULL, passed_on TEXT NOT NULL,
+    PRIMARY KEY (learner, lesson));
+CREATE TABLE IF NOT EXISTS state (
+    learner TEXT NOT NULL DEFAULT '', key TEXT NOT NULL, value TEXT,
+    PRIMARY KEY (learner, key));
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, learner TEXT NOT NULL DEFAULT '',
+    lesson TEXT NOT NULL, saved_at TEXT NOT NULL, record TEXT NOT NULL);
+"""
+_INDEX = "CREATE INDEX IF NOT EXISTS runs_by_lesson ON runs (learner, lesson, id)"
+_COLUMNS = {"meta": {"key", "value"}, "passed": {"learner", "lesson", "passed_on"},
+            "state": {"learner", "key", "value"}, "runs": {"id", "learner", "lesson", "saved_at", "record"}}
+
+# SQLite's primary result codes for a file that is not (or no longer) a database.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+class _Damaged(Exception):
+    """The database opens but is not ours (tables missing or shaped differently)."""
+
+
+def _is_damage(error: BaseException) -> bool:
+    if isinstance(error, _Damaged):
+        return True
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return True
+    text = str(error)
+    return "not a database" in text or "malformed" in text
+
+
+def unique_aside_name(path: Path, label: str = "corrupt") -> Path:
+    """``name.corrupt-<time>-<random>``: two set-asides never share a name, even in one second."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return path.with_name(f"{path.name}.{label}-{stamp}-{os.getpid()}-{secrets.token_hex(3)}")
+
+
+def _plain(value: Any) -> Any:
+    """JSON fallback: numpy scalars and arrays as numbers and lists, anything else as text."""
+    if hasattr(value, "tolist"):
+        with contextlib.suppress(Exception):
+            return value.tolist()
+    return str(value)
+
+
+def _dumps(kept: dict[str, Any]) -> str:
+    """A run as JSON, whatever the routine put in it: a bad result never stops the run being saved."""
+    try:
+        return json.dumps(kept, default=_plain)
+    except (ValueError, TypeError, RecursionError):  # circular, too deep, a key JSON refuses
+        pass
+    safe = dict(kept)
+    for key in ("result", "history", "params"):
+        try:
+            json.dumps(safe[key], default=_plain)
+        except (ValueError, TypeError, RecursionError):
+            safe[key] = f"(could not be saved: {type(safe[key]).__name__})"
+    try:
+        return json.dumps(safe, default=_plain)
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps({"status": str(kept.get("status")), "result": "(could not be saved)"})
+
+
+def _loads_dict(text: Any) -> dict[str, Any] | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 class ProgressStore:
     def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path) if path else user_data_dir() / "progress.json"
+        self.path = Path(path) if path else user_data_dir() / DB_NAME
+        self.legacy_path = self.path.with_name(LEGACY_NAME)
+        self.learner = ""  # one local learner; the column is there for ``tutor serve`` later
         self.warning: str | None = None
-        self._data: dict[str, Any] = self._read()
+        self._lock = threading.RLock()  # the app records runs from worker threads
+        self._memory: sqlite3.Connection | None = None  # set when progress cannot be saved
+        with self._lock:
+            self._open()
 
-    # ------------------------------------------------------------ reading
+    # ------------------------------------------------------------ opening
 
-    def _fresh(self) -> dict[str, Any]:
-        return {"format": FORMAT, "passed": {}, "last_lesson": None, "runs": {}}
-
-    def _read(self) -> dict[str, Any]:
+    def _open(self, retry_damage: bool = True) -> None:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return self._fresh()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connection() as conn:
+                self._begin(conn)
+                try:
+                    for statement in _SCHEMA.strip().split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    self._check_schema(conn)
+                    conn.execute(_INDEX)
+                    if conn.execute("SELECT 1 FROM meta WHERE key = 'legacy_json'").fetchone() is None:
+                        outcome = self._import_legacy(conn)
+                        conn.execute("INSERT INTO meta (key, value) VALUES ('legacy_json', ?)", (outcome,))
+                    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
+                                 (str(SCHEMA_VERSION),))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    _rollback(conn)
+                    raise
+                # WAL lets readers and one writer work at once; it is a property of the file.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    conn.execute("PRAGMA journal_mode=WAL")
+        except (sqlite3.Error, _Damaged) as error:
+            if retry_damage and _is_damage(error):
+                self._set_aside_database(error)
+                self._open(retry_damage=False)
+            else:
+                self._use_memory(error)
         except OSError as error:
-            self.warning = f"Could not read your progress ({error}); starting afresh for this session."
-            return self._fresh()
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict) or not isinstance(data.get("passed", {}), dict) \
-                    or not isinstance(data.get("runs", {}), dict):
-                raise ValueError("unexpected layout")
-        except ValueError as error:
-            aside = self._set_aside()
-            self.warning = (f"Your progress file was damaged ({error}); it was moved to {aside} "
-                            "and a fresh one started.")
-            return self._fresh()
-        fresh = self._fresh()
-        fresh.update(data)
-        return fresh
+            self._use_memory(error)
 
-    def _set_aside(self) -> Path:
-        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+    def _check_schema(self, conn: sqlite3.Connection) -> None:
+        for table, wanted in _COLUMNS.items():
+            have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            if not wanted <= have:
+                raise _Damaged(f"the table {table} is not the tutor's")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is not None and str(row[0]).isdigit() and int(row[0]) > SCHEMA_VERSION:
+            raise sqlite3.OperationalError("it was written by a newer version of the tutor")
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """One short-lived connection per change on disk (nothing held open between runs)."""
+        if self._memory is not None:
+            yield self._memory
+            return
+        if self.path.exists() and not self.path.is_file():
+            raise sqlite3.OperationalError(f"{self.path} is not a file")
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _begin(conn: sqlite3.Connection) -> None:
+        # IMMEDIATE takes the write lock up front, so the busy timeout applies (a read
+        # transaction upgraded to a write later would fail at once instead of waiting).
+        conn.execute("BEGIN IMMEDIATE")
+
+    def _set_aside_database(self, error: BaseException) -> None:
+        aside = unique_aside_name(self.path)
         try:
             os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):  # they belong to the damaged file
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.replace(side, aside.with_name(aside.name + suffix))
+            where = f"it was moved to {aside}"
         except OSError:
-            pass
-        return aside
+            where = "it could not be moved"
+        self.warning = f"Your progress database was damaged ({_reason(error)}); {where} and a fresh one started."
+
+    def _use_memory(self, error: BaseException) -> None:
+        """Keep working with an in-memory copy (what could be read) and say progress is not saved."""
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        if self._memory is None and self.path.is_file():
+            with contextlib.suppress(sqlite3.Error, OSError):
+                with contextlib.closing(sqlite3.connect(self.path, timeout=1.0)) as source:
+                    source.backup(memory)
+        self._memory = memory
+        for statement in _SCHEMA.strip().split(";"):
+            if statement.strip():
+                with contextlib.suppress(sqlite3.Error):
+                    memory.execute(statement)
+        with contextlib.suppress(sqlite3.Error):
+            memory.execute(_INDEX)
+        with contextlib.suppress(sqlite3.Error):
+            if memory.execute("SELECT 1 FROM meta WHERE key = 'legacy_json'").fetchone() is None:
+                memory.execute("INSERT INTO meta (key, value) VALUES ('legacy_json', ?)",
+                               (self._import_legacy(memory, set_aside=False),))
+        self.warning = f"Progress is not being saved: cannot write {self.path.parent} ({_reason(error)})."
+
+    # ------------------------------------------------------------ the old JSON file
+
+    def _import_legacy(self, conn: sqlite3.Connection, set_aside: bool = True) -> str:
+        """Bring in ``progress.json`` from before the database, keeping every valid part."""
+        path = self.legacy_path
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                return "not a file"
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return "absent"
+        except OSError as error:
+            self.warning = f"Could not read your old progress file {path} ({_reason(error)})."
+            return "unreadable"
+        problems: list[str] = []
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))  # a byte-order mark is not damage
+        except UnicodeDecodeError:
+            data, problems = None, ["it is not UTF-8 text"]
+        except RecursionError:
+            data, problems = None, ["it is nested too deeply"]
+        except (ValueError, MemoryError) as error:
+            data, problems = None, [f"it is not JSON: {_reason(error)}"]
+        if data is not None and not isinstance(data, dict):
+            data, problems = None, [f"it holds a {type(data).__name__}, not a table"]
+        if isinstance(data, dict):
+            problems += self._import_legacy_parts(conn, data)
+        if not problems:
+            return "imported"
+        where = "it was left in place"
+        if set_aside:
+            aside = unique_aside_name(path)
+            try:
+                os.replace(path, aside)
+                where = f"it was moved to {aside}"
+            except OSError:
+                where = "it could not be moved"
+        kept = "the rest was kept" if isinstance(data, dict) else "a fresh one was started"
+        self.warning = f"Your progress file was damaged ({problems[0]}); {where} and {kept}."
+        return "damaged"
+
+    def _import_legacy_parts(self, conn: sqlite3.Connection, data: dict[str, Any]) -> list[str]:
+        problems: list[str] = []
+        passed = data.get("passed", {})
+        if isinstance(passed, dict):
+            for lesson, when in passed.items():
+                conn.execute("INSERT OR IGNORE INTO passed (learner, lesson, passed_on) VALUES (?, ?, ?)",
+                             (self.learner, lesson, when if isinstance(when, str) else ""))
+        else:
+            problems.append("'passed' is not a table")
+        last = data.get("last_lesson")
+        if isinstance(last, str):
+            self._set_state(conn, "last_lesson", last)
+        elif last is not None:
+            problems.append("'last_lesson' is not a lesson id")
+        runs = data.get("runs", {})
+        if not isinstance(runs, dict):
+            return problems + ["'runs' is not a table"]
+        for lesson, records in runs.items():
+            if not isinstance(records, list):
+                problems.append(f"runs.{lesson[:40]} is not a list")
+                continue
+            good = [record for record in records if isinstance(record, dict)]
+            if len(good) < len(records):
+                problems.append(f"runs.{lesson[:40]} holds something that is not a run")
+            for record in good[-RUNS_KEPT:]:
+                self._insert_run(conn, lesson, _dumps({key: record.get(key) for key in RUN_KEYS}))
+        return problems
+
+    # ------------------------------------------------------------ doing
+
+    def _write(self, action) -> None:
+        """Run ``action(conn)`` in one transaction; damage is set aside, an unwritable disk means memory."""
+        with self._lock:
+            for attempt in range(3):
+                try:
+                    with self._connection() as conn:
+                        self._begin(conn)
+                        try:
+                            action(conn)
+                            conn.execute("COMMIT")
+                        except BaseException:
+                            _rollback(conn)
+                            raise
+                    return
+                except (sqlite3.Error, _Damaged, OSError) as error:
+                    if self._memory is not None and attempt:
+                        raise  # memory itself failed: a bug, not a disk problem
+                    if attempt == 0 and _is_damage(error):
+                        self._set_aside_database(error)
+                        self._open(retry_damage=False)
+                    elif self._memory is None:
+                        self._use_memory(error)
+
+    def _read(self, query: str, args: tuple, default: Any) -> list[tuple]:
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    with self._connection() as conn:
+                        return conn.execute(query, args).fetchall()
+                except sqlite3.Error as error:
+                    if attempt == 0 and self._memory is None and _is_damage(error):
+                        self._set_aside_database(error)
+                        self._open(retry_damage=False)
+                        continue
+                    self.warning = self.warning or f"Could not read your progress ({_reason(error)})."
+                    return default
+            return default
+
+    def _insert_run(self, conn: sqlite3.Connection, lesson: str, text: str) -> None:
+        conn.execute("INSERT INTO runs (learner, lesson, saved_at, record) VALUES (?, ?, ?, ?)",
+                     (self.learner, lesson, _dt.datetime.now().isoformat(timespec="seconds"), text))
+        # Only the newest RUNS_KEPT of this lesson stay (the index makes this cheap).
+        conn.execute(
+            "DELETE FROM runs WHERE learner = ? AND lesson = ? AND id <= "
+            "(SELECT id FROM runs WHERE learner = ? AND lesson = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+            (self.learner, lesson, self.learner, lesson, RUNS_KEPT))
+
+    def _set_state(self, conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute("INSERT INTO state (learner, key, value) VALUES (?, ?, ?) "
+                     "ON CONFLICT (learner, key) DO UPDATE SET value = excluded.value",
+                     (self.learner, key, value))
 
     # ------------------------------------------------------------ queries
 
     def passed(self, lesson_id: str) -> bool:
-        return lesson_id in self._data["passed"]
+        return bool(self._read("SELECT 1 FROM passed WHERE learner = ? AND lesson = ?",
+                               (self.learner, lesson_id), []))
 
     @property
     def last_lesson(self) -> str | None:
-        return self._data.get("last_lesson")
+        rows = self._read("SELECT value FROM state WHERE learner = ? AND key = 'last_lesson'", (self.learner,), [])
+        return rows[0][0] if rows and isinstance(rows[0][0], str) else None
 
     def runs(self, lesson_id: str) -> list[dict[str, Any]]:
-        return list(self._data["runs"].get(lesson_id, []))
+        """The lesson's recent runs, oldest first; a row that is not a run is skipped."""
+        rows = self._read("SELECT record FROM runs WHERE learner = ? AND lesson = ? ORDER BY id",
+                          (self.learner, lesson_id), [])
+        return [run for run in (_loads_dict(row[0]) for row in rows[-RUNS_KEPT:]) if run is not None]
+
+    @property
+    def saving(self) -> bool:
+        """False once progress lives only in memory for this session."""
+        return self._memory is None
 
     # ------------------------------------------------------------ changes
 
     def mark_passed(self, lesson_id: str) -> None:
-        if not self.passed(lesson_id):
-            self._data["passed"][lesson_id] = _dt.date.today().isoformat()
-            self.save()
+        today = _dt.date.today().isoformat()
+        self._write(lambda conn: conn.execute(
+            "INSERT OR IGNORE INTO passed (learner, lesson, passed_on) VALUES (?, ?, ?)",
+            (self.learner, lesson_id, today)))
 
     def set_last_lesson(self, lesson_id: str) -> None:
-        if self._data.get("last_lesson") != lesson_id:
-            self._data["last_lesson"] = lesson_id
-            self.save()
+        self._write(lambda conn: self._set_state(conn, "last_lesson", lesson_id))
 
     def add_run(self, record: dict[str, Any]) -> None:
-        """Keep the last few runs of a lesson (their params, status and history)."""
-        kept = {key: record.get(key) for key in ("params", "seed", "status", "history", "result", "challenge_met")}
-        runs = self._data["runs"].setdefault(record["lesson"], [])
-        runs.append(kept)
-        del runs[:-RUNS_KEPT]
-        self.save()
+        """Keep a run (its params, status, history, result); the lesson keeps its last RUNS_KEPT."""
+        lesson = record.get("lesson")
+        lesson = lesson if isinstance(lesson, str) else str(lesson)
+        text = _dumps({key: record.get(key) for key in RUN_KEYS})
+        self._write(lambda conn: self._insert_run(conn, lesson, text))
 
-    def save(self) -> bool:
-        """Write atomically; on failure keep working in memory and set ``warning``."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".progress-", dir=self.path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(self._data, file, indent=1)
-            os.replace(temporary, self.path)
-            return True
-        except OSError as error:
-            self.warning = f"Progress is not being saved: cannot write {self.path.parent} ({error.strerror or error})."
-            return False
+    def prune(self, lesson_ids: Iterable[str]) -> None:
+        """Forget the runs of lessons that no longer exist (passes are kept: they are small)."""
+        keep = sorted(set(lesson_ids))
+        marks = ",".join("?" * len(keep))
+        self._write(lambda conn: conn.execute(
+            f"DELETE FROM runs WHERE learner = ? AND lesson NOT IN ({marks})", (self.learner, *keep)))
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error).splitlines()[0][:120] if str(error) else type(error).__name__
