@@ -141,12 +141,15 @@ def _reporter_callback_class() -> type:
             self.last_viewed = -1
             self._last_batch_report = 0.0
 
-        # Stop: asked for at any time, honoured at the next batch boundary.
+        # Stop: asked for at any time, honoured at the next batch boundary,
+        # where a paused run also waits (using no CPU) until Resume or Step.
         def _stop_if_asked(self) -> None:
-            if self.reporter.cancelled:
+            try:
+                self.reporter.check_cancelled()
+            except Cancelled:
                 if self.model is not None:
                     self.model.stop_training = True
-                raise Cancelled()
+                raise
 
         def _total(self) -> int:
             return int(self.epochs or (self.params or {}).get("epochs") or 0)
@@ -166,7 +169,8 @@ def _reporter_callback_class() -> type:
             self._stop_if_asked()
             if self.batch_progress and logs:
                 now = time.monotonic()
-                if now - self._last_batch_report >= 0.1:  # a UI needs no more than 10 a second
+                # A UI needs no more than 10 a second; a paused run is stepped batch by batch.
+                if now - self._last_batch_report >= 0.1 or self.reporter.control.paused:
                     self._last_batch_report = now
                     steps = int((self.params or {}).get("steps") or 0)
                     self.reporter.progress(batch + 1, steps, unit="batch", record=False,

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
-
-
 
 # Past this a metric has exploded, even if it is still a finite float.
 EXPLODED = 1e30
@@ -67,26 +64,89 @@ Report = Progress | ViewUpdate | Note
 Sink = Callable[[Report], None]
 
 
-class Reporter:
-    """What a routine gets to report through and to check for Stop.
+class RunControl:
+    """Stop, Pause and Step for one run, shared by the routine's thread and a renderer.
 
-    ``sink`` receives every report, in the routine's thread: it must be cheap
-    (store it, or post it to a UI); throttling is the renderer's business.
+    The routine meets it at every check (each epoch and batch): there it raises
+    :class:`Cancelled` after Stop, and while paused it waits on a condition
+    variable (no CPU) until Resume, Step or Stop. Step lets exactly one more
+    progress report through, then the routine waits again right after it.
     """
 
-    def __init__(self, sink: Sink | None = None, cancel: threading.Event | None = None) -> None:
-        self._sink = sink or (lambda report: None)
+    def __init__(self, cancel: threading.Event | None = None) -> None:
         self.cancel_event = cancel or threading.Event()
-        self.started = time.monotonic()
+        self._changed = threading.Condition()
+        self._paused = False
+        self._steps = 0  # progress reports allowed through while paused
+        self.waiting = False  # the routine is parked at a check (paused there)
 
     @property
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
 
-    def check_cancelled(self) -> None:
-        """Raise :class:`Cancelled` if Stop was asked for: call it every epoch and batch."""
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def stop(self) -> None:
+        self.cancel_event.set()
+        with self._changed:
+            self._changed.notify_all()
+
+    def pause(self) -> None:
+        with self._changed:
+            self._paused, self._steps = True, 0
+
+    def resume(self) -> None:
+        with self._changed:
+            self._paused, self._steps = False, 0
+            self._changed.notify_all()
+
+    def step(self) -> None:
+        """Pause if running, and let the routine go on to its next progress report."""
+        with self._changed:
+            self._paused = True
+            self._steps += 1
+            self._changed.notify_all()
+
+    def checkpoint(self, reported: bool = False) -> None:
+        """Where the routine honours Stop and Pause; ``reported``: a progress report was just sent."""
+        if self._paused:
+            with self._changed:
+                if reported and self._steps > 0:
+                    self._steps -= 1
+                while self._paused and self._steps == 0 and not self.cancel_event.is_set():
+                    self.waiting = True
+                    # A timeout too: a Stop flag set directly on the event wakes it within 0.2 s.
+                    self._changed.wait(0.2)
+                self.waiting = False
         if self.cancel_event.is_set():
             raise Cancelled()
+
+
+class Reporter:
+    """What a routine gets to report through and to check for Stop.
+
+    ``sink`` receives every report, in the routine's thread: it must be cheap
+    (store it, or post it to a UI); throttling is the renderer's business.
+    ``control`` is the run's :class:`RunControl` (or just a Stop event).
+    """
+
+    def __init__(self, sink: Sink | None = None, control: RunControl | threading.Event | None = None) -> None:
+        self._sink = sink or (lambda report: None)
+        self.control = control if isinstance(control, RunControl) else RunControl(control)
+
+    @property
+    def cancel_event(self) -> threading.Event:
+        return self.control.cancel_event
+
+    @property
+    def cancelled(self) -> bool:
+        return self.control.cancelled
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`Cancelled` after Stop, wait while paused: call it every epoch and batch."""
+        self.control.checkpoint()
 
     def progress(
         self, step: int, total: int, unit: str = "epoch", record: bool = True, **metrics: float
@@ -97,7 +157,7 @@ class Reporter:
             if not math.isfinite(value) or abs(value) > EXPLODED:
                 raise Diverged(name, value, step, unit)
         self._sink(Progress(step, total, clean, unit, record))
-        self.check_cancelled()
+        self.control.checkpoint(reported=True)
 
     def view(self, view: str, **data: Any) -> None:
         """Send a view its new data. Pass fresh arrays, not buffers you keep changing."""

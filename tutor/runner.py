@@ -9,6 +9,8 @@ judges the lesson's challenge. It imports no UI.
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import os
 import platform
 import sys
 import threading
@@ -21,7 +23,10 @@ import numpy as np
 
 from tutor import __version__
 from tutor.lessons import Lesson
-from tutor.reporting import Cancelled, Diverged, Note, Progress, Report, Reporter, ViewUpdate
+from tutor.reporting import (
+    Cancelled, Diverged, Note, Progress, Report, Reporter, RunControl, ViewUpdate,
+)
+from tutor.timeline import MAX_FRAMES, Frame, Pace, Timeline
 
 FINISHED, STOPPED, DIVERGED, FAILED = "finished", "stopped", "diverged", "failed"
 
@@ -66,35 +71,70 @@ class Params(Mapping[str, Any]):
 
 
 class RunState:
-    """Everything reported so far, folded into the latest state of each view.
+    """Everything reported so far: the latest state of each view, the complete
+    metric history, and the run's timeline of frames.
 
     The routine's thread writes (``apply``); a renderer reads ``snapshot()``
-    whenever it redraws. A lock keeps the two from tearing each other's data.
+    and ``frames()`` at its own pace. A lock keeps the two from tearing each
+    other's data. A frame is taken at every recorded step (an epoch): the views
+    as they are then, so routines need not do anything to be replayable.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = MAX_FRAMES) -> None:
         self._lock = threading.Lock()
         self.progress: Progress | None = None
+        self.latest: dict[str, Progress] = {}  # the latest progress of each unit (epoch, batch)
         self.history: list[dict[str, float]] = []
         self.views: dict[str, Mapping[str, Any]] = {}
         self.notes: list[str] = []
         self.version = 0
+        self.timeline = Timeline(capacity)
+        self.pace = Pace()
+        self._framed_version = 0  # the version the newest frame shows
 
     def apply(self, report: Report) -> None:
         with self._lock:
             self.version += 1
             if isinstance(report, Progress):
                 self.progress = report
+                self.latest[report.unit] = report
+                self.pace.observe(report, time.monotonic())
                 if report.record:
                     self.history.append({"step": report.step, **report.metrics})
+                    self._add_frame(report)
             elif isinstance(report, ViewUpdate):
                 self.views[report.view] = report.data
             elif isinstance(report, Note):
                 self.notes.append(report.text)
 
+    def _add_frame(self, progress: Progress) -> None:
+        self.timeline.add(Frame(progress.step, progress.total, progress.unit, dict(self.views),
+                                len(self.history), dict(progress.metrics)))
+        self._framed_version = self.version
+
+    def close(self) -> None:
+        """The run ended: views sent after the last recorded step (or by a routine
+        that records none) become the last frame."""
+        with self._lock:
+            if self.version != self._framed_version or self.timeline.newest is None:
+                last = self.timeline.newest
+                step, total, unit = (last.step, last.total, last.unit) if last else (0, 0, "epoch")
+                self.timeline.add(Frame(step, total, unit, dict(self.views), len(self.history),
+                                        dict(last.metrics) if last else {}))
+                self._framed_version = self.version
+
+    def frames(self) -> list[Frame]:
+        with self._lock:
+            return self.timeline.frames()
+
+    def eta(self) -> float | None:
+        with self._lock:
+            return self.pace.eta(self.latest)
+
     def snapshot(self) -> "Snapshot":
         with self._lock:
-            return Snapshot(self.version, self.progress, list(self.history), dict(self.views), list(self.notes))
+            return Snapshot(self.version, self.progress, list(self.history), dict(self.views), list(self.notes),
+                            dict(self.latest))
 
 
 @dataclass(frozen=True)
@@ -104,6 +144,7 @@ class Snapshot:
     history: list[dict[str, float]]
     views: dict[str, Mapping[str, Any]]
     notes: list[str]
+    latest: dict[str, Progress] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,14 +170,14 @@ class RunRecord:
         return self.status in (FINISHED, STOPPED)
 
     def to_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
@@ -162,11 +203,12 @@ def run_lesson(
     state: RunState | None = None,
     on_report: Callable[[Report, RunState], None] | None = None,
     cancel: threading.Event | None = None,
+    control: RunControl | None = None,
 ) -> RunRecord:
     """Run ``lesson``'s routine with resolved ``values``; never raises for routine errors.
 
     ``on_report`` is called in this thread after each report is folded into
-    ``state``: a renderer uses it to decide (by time) whether to redraw.
+    ``state``. ``control`` (or just a ``cancel`` event) carries Stop, Pause and Step.
     """
     seed = lesson.seed if seed is None else seed
     state = state or RunState()
@@ -177,7 +219,7 @@ def run_lesson(
         if on_report is not None:
             on_report(report, state)
 
-    reporter = Reporter(sink, cancel)
+    reporter = Reporter(sink, control or cancel)
     began = time.perf_counter()
     try:
         routine = lesson.load_routine()
@@ -185,7 +227,7 @@ def run_lesson(
         # into a clear message instead of NumPy warnings on the terminal.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = routine(Params(dict(values), seed), reporter)
-        record.result = dict(_jsonable(dict(result or {})))
+        record.result = checked_result(result)
     except Cancelled:
         record.status = STOPPED
     except Diverged as error:
@@ -196,12 +238,27 @@ def run_lesson(
         record.status = FAILED
         record.error = f"{type(error).__name__}: {error}"
         record.traceback = traceback.format_exc()
+    state.close()
     record.seconds = round(time.perf_counter() - began, 3)
     record.history = state.snapshot().history
     record.versions = versions()
     if record.status == FINISHED:
         record.challenge_met = judge(lesson, record)
     return record
+
+
+def checked_result(result: Any) -> dict[str, Any]:
+    """The routine's result as JSON-ready values, or a :class:`TypeError` naming what is not."""
+    if result is None:
+        return {}
+    if not isinstance(result, Mapping):
+        raise TypeError(f"the routine returned {type(result).__name__}, not a dict of results")
+    clean = dict(jsonable(dict(result)))
+    try:
+        json.dumps(clean, allow_nan=True)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"the routine's result cannot be saved: {error}") from None
+    return clean
 
 
 def new_record(lesson: Lesson, values: Mapping[str, Any], seed: int) -> RunRecord:
@@ -225,3 +282,179 @@ def judge(lesson: Lesson, record: RunRecord) -> bool | None:
     except (TypeError, ValueError, ZeroDivisionError) as error:
         record.error = f"the challenge could not be judged: {error}"
         return None
+
+
+# ---------------------------------------------------------------- a run and its owner
+
+# After Stop, how long to wait for the routine to end. One deaf to Stop for
+# longer (importing TensorFlow takes seconds) is let go: the run is recorded as
+# stopped, and the routine ends by itself at its next check.
+STOP_GRACE = 1.0  # seconds
+
+
+class RunSession:
+    """One run of a lesson, from start to record: the single owner of its thread,
+    Stop, Pause/Step, state (views, history, timeline) and final record.
+
+    Renderers start it, read ``state`` at their own pace and call the controls;
+    ``on_end(record)`` is called in the routine's thread when it ends (a UI posts
+    a message from there). Nothing here imports a UI.
+    """
+
+    def __init__(
+        self,
+        lesson: Lesson,
+        values: Mapping[str, Any],
+        seed: int | None = None,
+        *,
+        on_end: Callable[[RunRecord], None] | None = None,
+    ) -> None:
+        self.lesson = lesson
+        self.values = dict(values)
+        self.seed = lesson.seed if seed is None else seed
+        self.state = RunState()
+        self.control = RunControl()
+        self.record: RunRecord | None = None
+        self.let_go_record: RunRecord | None = None
+        self._on_end = on_end
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.began = 0.0
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> "RunSession":
+        self.began = time.perf_counter()
+        # A daemon: a routine let go after Stop must not keep the process alive.
+        self._thread = threading.Thread(target=self._work, name=f"tutor-routine-{self.lesson.id}", daemon=True)
+        _sessions.add(self)
+        self._thread.start()
+        return self
+
+    def _work(self) -> None:
+        try:
+            self.record = run_lesson(self.lesson, self.values, self.seed, state=self.state, control=self.control)
+        finally:
+            self._done.set()
+            _sessions.discard(self)
+        if self._on_end is not None:
+            self._on_end(self.record)
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def computing(self) -> bool:
+        """Started, not ended, and not let go."""
+        return self._thread is not None and not self.done and self.let_go_record is None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait (interruptibly: an Event, not Thread.join, which Ctrl+C can break, gh-90882)."""
+        return self._done.wait(timeout)
+
+    # ------------------------------------------------------------ controls
+
+    def stop(self) -> None:
+        self.control.stop()
+
+    def pause(self) -> None:
+        self.control.pause()
+
+    def resume(self) -> None:
+        self.control.resume()
+
+    def step(self) -> None:
+        self.control.step()
+
+    @property
+    def paused(self) -> bool:
+        return self.control.paused
+
+    @property
+    def stopping(self) -> bool:
+        return self.control.cancelled and not self.done
+
+    def end(self, grace: float = STOP_GRACE) -> RunRecord:
+        """Stop, wait up to ``grace`` seconds, and return the record - the routine's own,
+        or, for a routine deaf to Stop that long, a stopped one with what it reported."""
+        self.stop()
+        if self.wait(grace) and self.record is not None:
+            return self.record
+        return self.let_go()
+
+    def let_go(self) -> RunRecord:
+        """Stop waiting for a routine that cannot listen yet; its run is recorded as stopped."""
+        if self.record is not None:
+            return self.record
+        if self.let_go_record is None:
+            self.stop()
+            self.state.close()
+            record = new_record(self.lesson, self.values, self.seed)
+            record.status, record.history = STOPPED, self.state.snapshot().history
+            record.seconds, record.versions = round(time.perf_counter() - self.began, 3), versions()
+            self.let_go_record = record
+        return self.let_go_record
+
+    @property
+    def final_record(self) -> RunRecord | None:
+        return self.record or self.let_go_record
+
+
+_sessions: set[RunSession] = set()  # runs whose routine is still in its thread
+
+
+def routines_still_running() -> bool:
+    """Is any routine (a let-go one, typically) still busy in its thread?"""
+    return bool(_sessions)
+
+
+def exit_leaving_busy_routines(code: int) -> None:
+    """End the process now if a let-go routine is still busy (importing TensorFlow).
+
+    Its run is already recorded as stopped; waiting for it would leave the
+    terminal hanging for seconds, and finalising Python under its feet can crash.
+    """
+    if routines_still_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+# ---------------------------------------------------------------- before and between runs
+
+
+def preview_views(lesson: Lesson, values: Mapping[str, Any], seed: int | None = None) -> dict[str, Any]:
+    """The data views a lesson shows before its first run (the beans, the spiral...).
+
+    A routine module may define ``preview(params, reporter)``, which sends only
+    data views, quickly and without TensorFlow. Returns {} when there is none
+    or it fails: a preview is a courtesy, never an error.
+    """
+    state = RunState()
+    try:
+        routine = lesson.load_routine()
+        preview = getattr(routine, "__globals__", {}).get("preview")  # from the routine's own module
+        if preview is None:
+            return {}
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            preview(Params(dict(values), lesson.seed if seed is None else seed), Reporter(state.apply))
+    except Exception:  # noqa: BLE001 - the run itself will report the problem
+        return {}
+    return state.snapshot().views
+
+
+def describe_run(run: Mapping[str, Any], current: Mapping[str, Any]) -> str:
+    """A short label for an earlier run: what differed from ``current`` and how it ended.
+
+    E.g. ``lr=0.5 · loss 0.0021`` or ``same settings · stopped``.
+    """
+    params = run.get("params") or {}
+    changed = [f"{name}={params[name]}" for name in params if name in current and params[name] != current[name]]
+    what = " ".join(changed[:2]) + (" …" if len(changed) > 2 else "") if changed else "same settings"
+    if run.get("status") not in (None, FINISHED):
+        return f"{what} · {run['status']}"
+    history = run.get("history") or []
+    last = history[-1] if history else {}
+    metric = next((name for name in last if "loss" in name or "cost" in name), None)
+    return f"{what} · {metric} {last[metric]:.3g}" if metric else what
