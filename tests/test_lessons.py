@@ -184,3 +184,159 @@ def test_all_shipped_lessons_are_valid():
     assert len(course.lessons) >= 4
     assert [lesson.id for lesson in course.lessons][:4] == [
         "rosenblatt", "cost-function", "gradient-descent", "cost-surface"]
+
+
+# ---------------------------------------------------------------- hostile files: text is text, reading is bounded
+
+
+@pytest.mark.parametrize("field, old, new", [
+    ("title", 'title = "A demo lesson"', r'title = "A demo\u001b]0;pwned\u0007 lesson"'),
+    ("challenge.goal", 'goal = "w near 1.25"', r'goal = "w near \u009b2J1.25"'),
+    ("pages.0.title", 'title = "One"', r'title = "O\u007fne"'),
+    ("pages.0.text", 'text = "Some *markdown*."', r'text = "Some \u001b[2J*markdown*."'),
+    ("params.lr.help", 'help = "learning rate"', r'help = "learning\rrate"'),
+    ("params.method.choices", 'choices = ["a", "b"]', r'choices = ["a", "b\u0000"]'),
+    ("id", 'id = "demo"', r'id = "de\u001bmo"'),
+])
+def test_control_characters_in_lesson_text_are_refused_with_file_and_line(tmp_path, field, old, new):
+    assert old in VALID
+    messages = problems(tmp_path, VALID.replace(old, new))
+    line = next(number for number, text in enumerate(VALID.replace(old, new).splitlines(), 1) if new in text)
+    assert any(m.startswith(f"{tmp_path / 'demo.toml'}:{line}: {field}: contains a control character (U+")
+               for m in messages), messages
+    assert all("\x1b" not in m and "\x07" not in m for m in messages)
+
+
+def test_line_breaks_and_tabs_in_page_text_are_fine(tmp_path):
+    lesson = load_lesson(write(tmp_path, VALID.replace('text = "Some *markdown*."', r'text = "Some\n\tcode\n"')))
+    assert lesson.pages[0].text == "Some\n\tcode\n"
+
+
+def test_a_control_character_in_a_key_is_shown_escaped(tmp_path):
+    messages = problems(tmp_path, VALID + '"bad\\u001b[2Jkey" = 1\n')
+    assert any("bad\\x1b[2Jkey: contains a control character (U+001B)" in m for m in messages), messages
+    assert all("\x1b" not in m for m in messages)
+
+
+def test_a_fifo_named_like_a_lesson_is_reported_not_read(tmp_path):
+    import os
+
+    write(tmp_path, VALID)
+    os.mkfifo(tmp_path / "x.toml")
+    course = load_course(tmp_path)  # would block forever on open()
+    assert [lesson.id for lesson in course.lessons] == ["demo"]
+    assert [str(p) for p in course.problems] == [f"{tmp_path / 'x.toml'}:1: not a regular file (a folder, FIFO or device); skipped"]
+
+
+def test_a_link_to_dev_zero_or_a_huge_file_is_not_read(tmp_path):
+    write(tmp_path, VALID)
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    (tmp_path / "huge.toml").write_text("# " + "x" * 2_000_000)
+    course = load_course(tmp_path)
+    assert [lesson.id for lesson in course.lessons] == ["demo"]
+    messages = sorted(str(p) for p in course.problems)
+    assert messages[0].startswith(f"{tmp_path / 'huge.toml'}:1: is 2,000,002 bytes; a lesson file has at most")
+    assert messages[1] == f"{tmp_path / 'zero.toml'}:1: not a regular file (a folder, FIFO or device); skipped"
+
+
+def test_a_deeply_nested_toml_array_is_a_problem_not_a_crash(tmp_path):
+    write(tmp_path, VALID)
+    (tmp_path / "deep.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000)
+    (tmp_path / "nested.toml").write_text(VALID + "extra = " + "[" * 40 + "]" * 40 + "\n")
+    course = load_course(tmp_path)
+    assert [lesson.id for lesson in course.lessons] == ["demo"]
+    messages = [str(p) for p in course.problems]
+    assert f"{tmp_path / 'deep.toml'}:1: invalid TOML: nested too deeply" in messages
+    assert any(m.startswith(f"{tmp_path / 'nested.toml'}:") and "nested more than" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("chapters, message", [
+    ("chapters = 5", "chapters: must be a table"),
+    ('[chapters]\n1 = "One\\u001b[2J"', "chapters.1: contains a control character (U+001B)"),
+    ('[chapters]\none = "One"', 'chapters.one: chapters are written as 1 = "Title"'),
+])
+def test_a_bad_chapters_file_is_a_problem_and_the_lessons_still_load(tmp_path, chapters, message):
+    write(tmp_path, VALID)
+    (tmp_path / "chapters.toml").write_text(chapters + "\n")
+    course = load_course(tmp_path)
+    assert [lesson.id for lesson in course.lessons] == ["demo"]
+    assert any(message in str(p) for p in course.problems), course.problems
+
+
+@pytest.mark.parametrize("condition, message", [
+    (" + ".join(["w"] * 100_000) + " > 0", "characters long; a condition has at most"),
+    (" * ".join(["9" * 4000] * 100) + " > w", "characters long"),
+    ("9" * 30 + " * w > 1", "a whole number in a condition has at most 19 digits"),
+    ("abs(" * 30 + "w" + ")" * 30 + " > 1", "nests too deeply"),
+    ("-" * 60 + "w > 1", "nests too deeply"),
+    ("w ** 2 > 1", "Pow is not allowed"),
+], ids=["100000-terms", "4000-digit-products", "30-digits", "nested-calls", "60-minus-signs", "power"])
+def test_costly_challenge_conditions_are_refused_at_load(tmp_path, condition, message):
+    import time
+
+    started = time.perf_counter()
+    [problem] = problems(tmp_path, VALID.replace("abs(w - 1.25) < 0.1", condition))
+    assert "challenge.condition:" in problem and message in problem
+    assert len(problem) < 300
+    assert time.perf_counter() - started < 5  # a hang guard: refused before any big arithmetic
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("[params.lr]", "seed = -5\n\n[params.lr]", "seed: must be between 0 and 4294967295, not -5"),
+    ("[params.lr]", "seed = 99999999999\n\n[params.lr]", "seed: must be between 0 and 4294967295"),
+    ("min = 0.001", "min = nan", "params.lr.min: must be a finite number, not nan"),
+    ("max = 1.0", "max = nan", "params.lr.max: must be a finite number, not nan"),
+    ("[params.shuffle]", "[params.seed]", "params.seed: 'seed' is reserved"),
+    ("[params.shuffle]", "[params.rng]", "params.rng: 'rng' is reserved"),
+    ("[params.shuffle]", "[params.values]", "params.values: 'values' is reserved"),
+    ("[params.shuffle]", "[params.get]", "params.get: 'get' is reserved"),
+    ("[params.shuffle]", '[params."learning rate"]', "params.learning rate: a parameter name is a word"),
+    ("[params.shuffle]", "[params.class]", "params.class: a parameter name is a word"),
+    ("[params.shuffle]", "[params.__dict__]", "params.__dict__: a parameter name is a word"),
+    ("help = \"learning rate\"", 'help = "learning rate"\nformat = "numbers"', "params.lr.format: applies to str"),
+])
+def test_unsafe_seeds_bounds_and_parameter_names_are_refused_at_load(tmp_path, old, new, message):
+    assert old in VALID
+    messages = problems(tmp_path, VALID.replace(old, new))
+    assert any(message in m for m in messages), messages
+    assert all(m.startswith(f"{tmp_path / 'demo.toml'}:") for m in messages)
+
+
+def test_a_long_value_is_cut_when_echoed_back(tmp_path):
+    lesson = load_lesson(write(tmp_path, VALID))
+    for overrides in ({"lr": "x" * 100_000}, {"x" * 100_000: "1"}):
+        with pytest.raises(ParamError) as caught:
+            lesson.resolve(overrides)
+        assert len(str(caught.value)) < 200 and "…" in str(caught.value)
+
+
+NUMBERS = VALID.replace("[params.shuffle]", """[params.logits]
+type = "str"
+format = "numbers"
+default = "0.3, 2.9, 4.0"
+
+[params.hidden]
+type = "str"
+format = "whole-numbers"
+default = "392,196"
+
+[params.shuffle]""")
+
+
+def test_a_list_of_numbers_is_checked_as_typed(tmp_path):
+    lesson = load_lesson(write(tmp_path, NUMBERS))
+    logits, hidden = lesson.params["logits"], lesson.params["hidden"]
+    assert logits.format == "numbers" and logits.coerce(" 1, -2.5,3e2 ") == " 1, -2.5,3e2 ".strip()
+    assert hidden.coerce("64, 32") == "64, 32"
+    for param, raw, message in [
+        (logits, "1, abc", "logits: 'abc' is not a number; type numbers separated by commas"),
+        (logits, "1,,2", "logits: type numbers separated by commas, e.g. 0.5, 2"),
+        (logits, "", "logits: type numbers separated by commas"),
+        (logits, "1, inf", "logits: 'inf' is not a finite number"),
+        (logits, "1,2[/]", "logits: '2[/]' is not a number"),
+        (hidden, "64, 3.5", "hidden: '3.5' is not a whole number"),
+    ]:
+        with pytest.raises(ParamError, match="^" + message.replace("[", r"\[").replace("(", r"\(")):
+            param.coerce(raw)
+    [problem] = problems(tmp_path, NUMBERS.replace('default = "0.3, 2.9, 4.0"', 'default = "0.3, x"'))
+    assert "params.logits.default: 'x' is not a number" in problem

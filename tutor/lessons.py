@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import ast
 import importlib
+import keyword
+import math
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +23,40 @@ from tutor.views import VIEW_KINDS
 
 BACKENDS = ("numpy", "keras")
 PARAM_TYPES = ("float", "int", "bool", "choice", "str")
+# A declared shape for free text, checked as it is typed (``format = "numbers"``).
+STR_FORMATS = ("numbers", "whole-numbers")
 ROUTINE_PACKAGE = "tutor"
+# A routine reads ``params.NAME``; these names are the Params object's own.
+RESERVED_PARAM_NAMES = ("seed", "rng", "values", "items", "keys", "get")
+SEED_MAX = 2**32 - 1  # what every backend's seeding accepts
+
+# Lesson files are small text: anything bigger, or not a regular file (a FIFO,
+# /dev/zero, a folder), is reported instead of read.
+MAX_LESSON_BYTES = 1_000_000
+MAX_NESTING = 16  # tables and lists inside each other; lessons use 3
+MAX_CONDITION_CHARS = 400
+MAX_CONDITION_DEPTH = 24
+MAX_CONSTANT_BITS = 64  # whole numbers in a condition: no 4000-digit products
+SHOWN_VALUE_CHARS = 60  # a value echoed back in an error is cut to this
+
+
+def shown(value: Any, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """``repr(value)`` for an error message, cut with '…' (a 100 KB --set value is not echoed whole)."""
+    try:
+        text = repr(value[: 2 * limit]) if isinstance(value, str) else repr(value)
+    except ValueError:  # an int too long to print
+        text = f"(a {type(value).__name__} too long to show)"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# C0 controls, DEL and C1 controls: they move the cursor, retitle the terminal, write the clipboard.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_EXCEPT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (for file names and keys in messages)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 # ---------------------------------------------------------------- problems
@@ -34,8 +70,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        # A file name or a key may hold control characters: shown escaped, never sent raw.
+        where = f"{printable(self.file)}:{self.line}"
+        message = printable(self.message)
+        return f"{where}: {printable(self.field)}: {message}" if self.field else f"{where}: {message}"
 
 
 class LessonError(Exception):
@@ -63,6 +101,7 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] = ()
+    format: str = ""  # for str params: one of STR_FORMATS, checked as typed
 
     @property
     def title(self) -> str:
@@ -73,12 +112,30 @@ class Param:
         value = self._convert(raw)
         if self.type in ("int", "float"):
             if self.min is not None and value < self.min:
-                raise ParamError(f"{self.name}: {value} is below the minimum {self.min}")
+                raise ParamError(f"{self.name}: {shown(value)} is below the minimum {self.min}")
             if self.max is not None and value > self.max:
-                raise ParamError(f"{self.name}: {value} is above the maximum {self.max}")
+                raise ParamError(f"{self.name}: {shown(value)} is above the maximum {self.max}")
         if self.type == "choice" and value not in self.choices:
-            raise ParamError(f"{self.name}: {value!r} is not one of {', '.join(self.choices)}")
+            raise ParamError(f"{self.name}: {shown(value)} is not one of {', '.join(self.choices)}")
+        if self.type == "str" and self.format:
+            self._check_format(value)
         return value
+
+    def _check_format(self, text: str) -> None:
+        """``numbers``: comma-separated finite numbers; ``whole-numbers``: comma-separated whole numbers."""
+        whole = self.format == "whole-numbers"
+        kind = "whole numbers" if whole else "numbers"
+        parts = [part.strip() for part in text.split(",")]
+        if not text.strip() or any(not part for part in parts):
+            raise ParamError(f"{self.name}: type {kind} separated by commas, e.g. {'3, 4' if whole else '0.5, 2'}")
+        for part in parts:
+            try:
+                number = int(part) if whole else float(part)
+            except ValueError:
+                raise ParamError(f"{self.name}: {shown(part)} is not a {'whole number' if whole else 'number'};"
+                                 f" type {kind} separated by commas") from None
+            if not whole and not math.isfinite(number):
+                raise ParamError(f"{self.name}: {shown(part)} is not a finite number")
 
     def _convert(self, raw: Any) -> Any:
         text = raw.strip() if isinstance(raw, str) else raw
@@ -96,7 +153,7 @@ class Param:
                 return value
         except (TypeError, ValueError):
             kind = "a whole number" if self.type == "int" else "a number"
-            raise ParamError(f"{self.name}: {raw!r} is not {kind}") from None
+            raise ParamError(f"{self.name}: {shown(raw)} is not {kind}") from None
         if self.type == "bool":
             if isinstance(text, bool):
                 return text
@@ -105,9 +162,9 @@ class Param:
                 return True
             if lowered in ("0", "false", "no", "off"):
                 return False
-            raise ParamError(f"{self.name}: {raw!r} is not true or false")
+            raise ParamError(f"{self.name}: {shown(raw)} is not true or false")
         if not isinstance(text, str):
-            raise ParamError(f"{self.name}: {raw!r} is not text")
+            raise ParamError(f"{self.name}: {shown(raw)} is not text")
         return text
 
 
@@ -123,7 +180,10 @@ class Challenge:
     condition: str
 
     def met(self, result: Mapping[str, Any]) -> bool:
-        """Evaluate the condition on a run's result (KeyError names a missing result key)."""
+        """Evaluate the condition on a run's result (KeyError names a missing result key).
+
+        The loader has checked the condition (``condition_names``), so this is cheap.
+        """
         return bool(_evaluate(ast.parse(self.condition, mode="eval").body, result))
 
 
@@ -159,7 +219,7 @@ class Lesson:
         for name in overrides:
             if name not in self.params:
                 known = ", ".join(self.params) or "none"
-                raise ParamError(f"unknown parameter {name!r} for lesson {self.id!r} (known: {known})")
+                raise ParamError(f"unknown parameter {shown(name)} for lesson {self.id!r} (known: {known})")
         values = self.defaults()
         coerced = {name: self.params[name].coerce(raw) for name, raw in overrides.items()}
         preset = coerced.get("preset", values.get("preset"))
@@ -241,14 +301,37 @@ _ARITH = {
 }
 
 
+def _depth(tree: ast.AST) -> int:
+    """How deeply the expression nests (without recursion: the tree may be deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def condition_names(condition: str) -> set[str]:
-    """The result keys a condition reads; raises ValueError if it is not allowed."""
+    """The result keys a condition reads; raises ValueError if it is not allowed.
+
+    Conditions are judged after every run, so their cost is bounded here: a
+    short text, a shallow tree and numbers of ordinary size.
+    """
+    if len(condition) > MAX_CONDITION_CHARS:
+        raise ValueError(f"is {len(condition)} characters long; a condition has at most {MAX_CONDITION_CHARS}")
     try:
         tree = ast.parse(condition, mode="eval")
     except SyntaxError as error:
         raise ValueError(f"not a valid condition ({error.msg})") from None
+    except (RecursionError, MemoryError):
+        raise ValueError("nests too deeply") from None
+    if _depth(tree) > MAX_CONDITION_DEPTH:
+        raise ValueError(f"nests too deeply (more than {MAX_CONDITION_DEPTH} levels)")
     names: set[str] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) \
+                and abs(node.value).bit_length() > MAX_CONSTANT_BITS:
+            raise ValueError("a whole number in a condition has at most 19 digits")
         if isinstance(node, ast.Call):
             if not (isinstance(node.func, ast.Name) and node.func.id in _ALLOWED_CALLS) or node.keywords:
                 raise ValueError("only abs(), min() and max() may be called")
@@ -400,8 +483,89 @@ _TOP_REQUIRED = {
 }
 _TOP_OPTIONAL = {"summary": str, "seed": int, "params": dict, "presets": dict}
 _PARAM_REQUIRED = {"type": str, "default": (str, int, float, bool)}
-_PARAM_OPTIONAL = {"help": str, "label": str, "min": float, "max": float, "choices": list}
+_PARAM_OPTIONAL = {"help": str, "label": str, "min": float, "max": float, "choices": list, "format": str}
 _ID = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
+# Where a line break or a tab belongs: Markdown pages and help text.
+_LAYOUT_FIELDS = re.compile(r"^(pages\.\d+\.text|params\.[^.]+\.help)$")
+
+
+def read_lesson_text(path: Path) -> str:
+    """A lesson file's text, read only if it is a regular file of at most MAX_LESSON_BYTES.
+
+    Raises LessonError: a FIFO named x.toml must not block ``tutor list``, nor a
+    link to /dev/zero read forever.
+    """
+    def refuse(message: str) -> LessonError:
+        return LessonError([Problem(str(path), 1, "", message)])
+
+    try:
+        info = os.stat(path)  # follows a symlink to what would be read
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("not a regular file (a folder, FIFO or device); skipped")
+        if info.st_size > MAX_LESSON_BYTES:
+            raise refuse(f"is {info.st_size:,} bytes; a lesson file has at most {MAX_LESSON_BYTES:,}")
+        # O_NONBLOCK: if the file was swapped for a FIFO since the stat, opening does not wait.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise refuse("not a regular file (a folder, FIFO or device); skipped")
+            with os.fdopen(handle, "rb", closefd=False) as file:
+                raw = file.read(MAX_LESSON_BYTES + 1)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        raise refuse(f"cannot read the file ({error.strerror or error})") from None
+    if len(raw) > MAX_LESSON_BYTES:
+        raise refuse(f"is larger than {MAX_LESSON_BYTES:,} bytes")
+    try:
+        return raw.decode("utf-8-sig")  # an editor's byte-order mark is fine
+    except UnicodeDecodeError as error:
+        raise refuse(f"cannot read the file (not UTF-8 text: byte {error.start})") from None
+
+
+def parse_lesson_toml(path: Path, text: str) -> dict[str, Any]:
+    """TOML to a table, every failure (bad syntax, 100,000 nested brackets) as a LessonError."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) if match else 1
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise LessonError([Problem(str(path), line, "", f"invalid TOML: {message}")]) from None
+    except (RecursionError, MemoryError):
+        raise LessonError([Problem(str(path), 1, "", "invalid TOML: nested too deeply")]) from None
+    except ValueError as error:  # e.g. an integer too long to convert
+        raise LessonError([Problem(str(path), 1, "", f"invalid TOML: {str(error)[:100]}")]) from None
+    return data
+
+
+def _check_text(check: "_Checker", data: Mapping[str, Any]) -> None:
+    """Every key and string holds text only (no control characters), and nesting is bounded.
+
+    Walks without recursion: the structure is not trusted yet.
+    """
+    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+    while stack:
+        where, value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            check.problem(where, f"nested more than {MAX_NESTING} levels deep")
+            continue
+        if isinstance(value, str):
+            pattern = _CONTROL_EXCEPT_LAYOUT if _LAYOUT_FIELDS.match(where) else _CONTROL
+            bad = pattern.search(value)
+            if bad:
+                check.problem(where, f"contains a control character (U+{ord(bad.group()):04X})")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                path = f"{where}.{key}" if where else key
+                bad = _CONTROL.search(key)
+                if bad:
+                    check.problem(path, f"contains a control character (U+{ord(bad.group()):04X})")
+                    continue
+                stack.append((path, item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((f"{where}.{index}" if where.startswith("pages") and depth == 1 else where, item, depth + 1)
+                         for index, item in enumerate(value))
 
 
 def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
@@ -411,19 +575,13 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
     may a routine come from outside the ``tutor`` package (from that folder).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LessonError([Problem(str(path), 1, "", f"cannot read the file ({error})")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        line = int(match.group(1)) if match else 1
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise LessonError([Problem(str(path), line, "", f"invalid TOML: {message}")]) from None
+    text = read_lesson_text(path)
+    data = parse_lesson_toml(path, text)
 
     check = _Checker(path, text)
+    _check_text(check, data)
+    if check.problems:  # nothing more is read from a file that holds control characters
+        raise LessonError(check.problems)
     top = check.table(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
 
     lesson_id = top.get("id", path.stem)
@@ -434,6 +592,8 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
     for key in ("chapter", "order"):
         if key in top and top[key] < 1:
             check.problem(key, "must be 1 or more")
+    if "seed" in top and not 0 <= top["seed"] <= SEED_MAX:
+        check.problem("seed", f"must be between 0 and {SEED_MAX}, not {shown(top['seed'])}")
 
     if "routine" in top:
         _check_routine(check, top["routine"], code_dir)
@@ -483,13 +643,27 @@ def _load_params(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Param]:
         if not isinstance(spec, dict):
             check.problem(where, "must be a table ([params.NAME])")
             continue
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            check.problem(where, "a parameter name is a word of letters, digits and _ (routines read params.NAME)")
+            continue
+        if name in RESERVED_PARAM_NAMES:
+            check.problem(where, f"{name!r} is reserved (routines read params.{name} for something else); "
+                                 "choose another name")
+            continue
         good = check.table(spec, where, _PARAM_REQUIRED, _PARAM_OPTIONAL)
+        for bound in ("min", "max"):
+            if bound in good and not math.isfinite(good[bound]):
+                check.problem(f"{where}.{bound}", f"must be a finite number, not {good.pop(bound)}")
         if "type" not in good or "default" not in good:
             continue
         kind = good["type"]
         if kind not in PARAM_TYPES:
             check.problem(f"{where}.type", f"must be one of {', '.join(PARAM_TYPES)}, not {kind!r}")
             continue
+        text_format = good.get("format", "")
+        if "format" in good and (kind != "str" or text_format not in STR_FORMATS):
+            check.problem(f"{where}.format", f"applies to str parameters and is one of {', '.join(STR_FORMATS)}")
+            text_format = ""
         choices = tuple(str(c) for c in good.get("choices", ()))
         if kind == "choice" and not choices:
             check.problem(f"{where}.choices", "a choice parameter needs a list of choices")
@@ -501,13 +675,14 @@ def _load_params(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Param]:
         low, high = good.get("min"), good.get("max")
         if low is not None and high is not None and low > high:
             check.problem(f"{where}.min", f"min {low} is above max {high}")
-        param = Param(name, kind, None, good.get("help", ""), good.get("label", ""), low, high, choices)
+        param = Param(name, kind, None, good.get("help", ""), good.get("label", ""), low, high, choices,
+                      text_format)
         try:
             default = _strict_default(param, good["default"])
         except ParamError as error:
             check.problem(f"{where}.default", str(error).removeprefix(f"{name}: "))
             continue
-        params[name] = Param(name, kind, default, param.help, param.label, low, high, choices)
+        params[name] = Param(name, kind, default, param.help, param.label, low, high, choices, text_format)
     return params
 
 
@@ -650,7 +825,7 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Co
             problems.append(Problem(str(pack.path), 1, "", "lesson folder not found"))
             continue
         chapters_file = pack.path / "chapters.toml"
-        if chapters_file.is_file():
+        if os.path.lexists(chapters_file):  # a FIFO or a dangling link is reported, not skipped
             more, chapter_problems = _load_chapters(chapters_file)
             chapters = {**more, **chapters}  # the course's own titles win
             problems += chapter_problems
@@ -664,7 +839,7 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Co
                 problems += error.problems
                 continue
             if lesson.id in seen:
-                line = _key_lines(path.read_text(encoding="utf-8")).get("id", 1)
+                line = _key_lines(read_lesson_text(path)).get("id", 1)
                 problems.append(Problem(str(path), line, "id", f"{lesson.id!r} is already used by {seen[lesson.id]}"))
                 continue
             seen[lesson.id] = path
@@ -678,13 +853,21 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Co
 
 def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        return {}, [Problem(str(path), 1, "", f"cannot read chapters ({error})")]
-    check = _Checker(path, path.read_text(encoding="utf-8"))
+        text = read_lesson_text(path)
+        data = parse_lesson_toml(path, text)
+    except LessonError as error:
+        return {}, error.problems
+    check = _Checker(path, text)
+    _check_text(check, data)
+    if check.problems:
+        return {}, check.problems
     chapters: dict[int, str] = {}
-    for key, title in data.get("chapters", {}).items():
-        if not key.isdigit() or not isinstance(title, str):
+    table = data.get("chapters", {})
+    if not isinstance(table, dict):
+        check.problem("chapters", "must be a table: [chapters] then lines like 1 = \"Title\"")
+        table = {}
+    for key, title in table.items():
+        if not key.isdigit() or not isinstance(title, str) or len(key) > 6:
             check.problem(f"chapters.{key}", "chapters are written as 1 = \"Title\"")
             continue
         chapters[int(key)] = title
