@@ -79,12 +79,12 @@ async def ready(pilot) -> None:
 
 
 async def wait_for_run(pilot, timeout: float = 30.0) -> None:
-    """Until the current run's worker is done and its last message handled."""
-    await asyncio.wait_for(pilot.app.workers.wait_for_complete(), timeout)
-    for _ in range(20):
-        await pilot.pause()
-        if not pane(pilot.app).running:
-            return
+    """Until the current run has ended and its last message is handled."""
+    session = pane(pilot.app).session
+    await wait_until(pilot, lambda: session is None or (session.done and not pane(pilot.app).running
+                                                        and pane(pilot.app).last_record is not None),
+                     timeout=timeout)
+    await pilot.pause()
 
 
 def run_in_app(course: Course, lesson_id: str, overrides) -> "RunRecord":
@@ -135,16 +135,86 @@ async def test_run_updates_views_finishes_and_passes(isolated_home: Path) -> Non
         await wait_for_run(pilot)
         record = pane(app).last_record
         assert record.status == "finished" and record.challenge_met
-        # The views hold the routine's last report and the whole history.
+        # A quick run is played back at a watchable pace, not shown finished at once.
+        assert pane(app).player.playing and not fit.data["title"].startswith("epoch 100:")
+        await pilot.press("end")  # the last frame: the routine's last report and the whole history
+        await pilot.pause()
         assert fit.data["title"] == f"epoch 100: w = {record.result['w']:.4f}"
         assert [point["step"] for point in loss.history] == list(range(1, 101))
         assert "Finished: challenge met" in str(pane(app).query_one("#status-text").render())
         assert pane(app).has_class("-passed")
         assert "✓" in str(app.screen.query_one(LessonTree).get_node_at_line(1).label)
         assert any("lesson passed" in (n.title or "") for n in app._notifications)
-    progress = json.loads((isolated_home / "progress.json").read_text())
-    assert "rosenblatt" in progress["passed"]
-    assert progress["runs"]["rosenblatt"][-1]["status"] == "finished"
+    store = ProgressStore()
+    assert store.passed("rosenblatt") and store.runs("rosenblatt")[-1]["status"] == "finished"
+
+
+@pilot_test
+async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        fit = pane(app).query_one("#view-fit", PlotView)
+        loss = pane(app).query_one("#view-loss", PlotView)
+        await pilot.press("home")
+        await pilot.pause()
+        assert fit.data["title"].startswith("epoch 1: ")
+        for _ in range(3):
+            await pilot.press("full_stop")
+        await pilot.press("comma")
+        await pilot.pause()
+        # Every view in sync at epoch 3: the line, and the cursor on the loss curve.
+        w = pane(app).last_record.history[2]["w"]
+        assert fit.data["title"] == f"epoch 3: w = {w:.4f}"
+        assert loss.cursor == 3
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert fit.data["title"].startswith("epoch 13: ")
+        assert "frame 13/100" in str(pane(app).query_one("#controls-hint").render())
+        assert "Replay epoch 13/100" in str(pane(app).query_one("#status-text").render())
+        await pilot.press("space")  # play from here to the end
+        await wait_until(pilot, lambda: fit.data["title"].startswith("epoch 100: "), timeout=20)
+
+
+@pilot_test
+async def test_pause_holds_the_routine_and_step_computes_exactly_one_epoch() -> None:
+    app = make_app(endless_lesson(), lesson_id="endless")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_endless_run(pilot)
+        session = pane(app).session
+        await pilot.press("space")
+        await wait_until(pilot, lambda: session.control.waiting)
+        epochs = len(session.state.history)
+        await pilot.pause(0.3)
+        assert len(session.state.history) == epochs  # paused: no epoch computed
+        assert "Paused at epoch" in str(pane(app).query_one("#status-text").render())
+        await pilot.press("end", "full_stop")  # at the newest frame, Step computes one more epoch
+        await wait_until(pilot, lambda: len(session.state.history) == epochs + 1 and session.control.waiting)
+        await pilot.pause(0.3)
+        assert len(session.state.history) == epochs + 1
+        await pilot.press("space")  # resume
+        await wait_until(pilot, lambda: len(session.state.history) > epochs + 3)
+        await pilot.press("space")
+        await wait_until(pilot, lambda: session.control.waiting)
+        await pilot.press("ctrl+s")  # Stop while paused ends the run
+        await wait_for_run(pilot, timeout=10)
+        assert pane(app).last_record.status == "stopped"
+
+
+@pilot_test
+async def test_m_maximises_a_view_and_restores_the_layout() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("v", "m")
+        await pilot.pause()
+        assert app.screen.maximized is not None and app.screen.maximized.has_class("view")
+        assert app.screen.maximized.size.width >= SIZE[0] - 2
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen.maximized is None
 
 
 @pilot_test
@@ -205,7 +275,7 @@ async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypat
 
 @pilot_test
 async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
-    import tutor.app.widgets.lesson_pane as lesson_pane
+    import tutor.runner as runner
 
     returned = threading.Event()
     records = []
@@ -215,8 +285,8 @@ async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
         returned.set()
         return records[-1]
 
-    recording_run_lesson.__wrapped__ = lesson_pane.run_lesson
-    monkeypatch.setattr(lesson_pane, "run_lesson", recording_run_lesson)
+    recording_run_lesson.__wrapped__ = runner.run_lesson
+    monkeypatch.setattr(runner, "run_lesson", recording_run_lesson)
     app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
         await start_endless_run(pilot)
@@ -242,7 +312,7 @@ async def test_opening_another_lesson_stops_the_run_and_keeps_it_with_the_recent
         # Back on the lesson, the stopped run is there to compare with the next one.
         app.screen.open_lesson("endless")
         await ready(pilot)
-        assert [list(past) for past in pane(app).past] == [run["history"]]
+        assert [past["history"] for past in pane(app).past] == [run["history"]]
 
 
 @pilot_test

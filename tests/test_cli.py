@@ -87,7 +87,7 @@ def test_check_reports_every_problem_with_file_and_line(tmp_path):
     (["run", "rosenblatt", "--headless", "--set", "epochs=many"], "epochs: 'many' is not a whole number"),
     (["run", "rosenblatt", "--headless", "--set", "lr"], "--set takes NAME=VALUE, got 'lr'"),
     (["run", "rosenblatt", "--headless", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
-    (["run", "rosenblatt", "--headless", "--json", "/no/such/dir/out.json"], "folder '/no/such/dir' does not exist"),
+    (["run", "rosenblatt", "--headless", "--json", "/no/such/dir/out.json"], "the folder /no/such/dir does not exist"),
     (["check", "/no/such/dir"], "'/no/such/dir' is not a folder"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
 ])
@@ -112,3 +112,102 @@ def test_diverging_run_exits_nonzero_with_an_explanation(tmp_path):
     assert done.returncode == 3
     assert "Diverged" in done.stdout and "smaller learning rate" in done.stdout
     assert json.loads((tmp_path / "run.json").read_text())["status"] == "diverged"
+
+
+# ---------------------------------------------------------------- watching and not losing a run
+
+
+def test_json_holds_the_run_s_timeline_bounded_whatever_the_epochs(tmp_path):
+    target = tmp_path / "run.json"
+    done = tutor("run", "rosenblatt", "--headless", "--set", "epochs=2000", "--json", str(target))
+    assert done.returncode == 0, done.stderr
+    frames = json.loads(target.read_text())["frames"]
+    steps = [frame["step"] for frame in frames]
+    assert steps[0] == 1 and steps[-1] == 2000 and steps == sorted(steps)
+    assert 250 <= len(frames) <= 501
+    # Each frame lists the views that changed: rosenblatt's line moves every epoch.
+    assert all(set(frame["views"]) == {"fit"} for frame in frames)
+    assert frames[0]["views"]["fit"]["title"].startswith("epoch 1:")
+
+
+def test_live_headless_plays_the_run_back_in_place(tmp_path):
+    env = {**os.environ, "COLUMNS": "100", "LINES": "40", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "tutor", "run", "rosenblatt", "--headless", "--live",
+                           "--speed", "fast", "--set", "epochs=40"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # Not a terminal, so rich prints each redraw: several frames of the playback went by.
+    shown = [line for line in done.stdout.splitlines() if line.startswith("epoch ")]
+    assert len(shown) >= 3 and shown[0].startswith("epoch 1/40") and shown[-1].startswith("epoch 40/40")
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_being_told_to_end_stops_a_headless_run_like_ctrl_c_and_records_it(tmp_path, signal_name):
+    import signal
+    import time
+
+    target = tmp_path / "run.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tutor", "run", "gradient-descent", "--headless", "--set", "epochs=5000",
+         "--set", "beans=5000", "--json", str(target)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"},
+    )
+    time.sleep(2.5)  # past start-up, into the training
+    assert process.poll() is None, process.communicate()
+    process.send_signal(getattr(signal, signal_name))
+    out, err = process.communicate(timeout=15)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    run = json.loads(target.read_text())
+    assert run["status"] == "stopped" and run["history"]
+    from tutor.progress import ProgressStore
+
+    assert [kept["status"] for kept in ProgressStore().runs("gradient-descent")] == ["stopped"]
+
+
+def test_a_closed_output_pipe_loses_nothing(tmp_path):
+    target = tmp_path / "run.json"
+    shell = (f"{sys.executable} -m tutor run rosenblatt --headless --set epochs=300 --json {target} | head -2;"
+             " exit ${PIPESTATUS[0]}")
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+    assert json.loads(target.read_text())["status"] == "finished"
+    from tutor.progress import ProgressStore
+
+    assert ProgressStore().passed("rosenblatt")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "rosenblatt", "--headless", "--seed", str(10**20)], "--seed must be a whole number from 0 to 4294967295"),
+    (["run", "rosenblatt", "--live"], "--live goes with --headless"),
+    (["serve", "--port", "99999"], "--port must be from 1 to 65535, got 99999"),
+    (["serve", "--port", "-1"], "--port must be from 1 to 65535, got -1"),
+    (["serve", "--host", "no.such.host.invalid"], "is not an address this machine can listen on"),
+])
+def test_more_bad_input_gives_one_clear_line(args, message):
+    done = tutor(*args)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = tutor("serve", "--host", "127.0.0.1", "--port", str(port))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"tutor: error: cannot listen on 127.0.0.1:{port}: it is already in use"
+
+
+def test_list_survives_an_ascii_terminal_and_no_width():
+    for env in ({"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0"}, {"COLUMNS": "0"}):
+        done = subprocess.run([sys.executable, "-m", "tutor", "list"], capture_output=True, text=True,
+                              env={**os.environ, **env}, timeout=60)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (env, done.stderr)
+        assert "rosenblatt" in done.stdout, env

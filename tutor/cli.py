@@ -7,12 +7,14 @@ non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
+import signal
+import threading
 import sys
 from pathlib import Path
 from typing import NoReturn, Sequence
 
 from tutor import __version__
+from tutor.timeline import DEFAULT_SPEED, SPEEDS
 
 EXIT_USAGE = 2
 
@@ -45,19 +47,53 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                      help="set a lesson parameter (repeatable)")
     run.add_argument("--seed", type=int, help="random seed (default: the lesson's)")
-    run.add_argument("--json", type=Path, metavar="PATH", help="write the run (params, metrics, result) as JSON")
+    run.add_argument("--json", type=Path, metavar="PATH",
+                     help="write the run (params, metrics, result, timeline of frames) as JSON")
+    run.add_argument("--live", action="store_true",
+                     help="with --headless: animate the plots during the run, at a pace you can watch")
+    run.add_argument("--speed", choices=list(SPEEDS), default=DEFAULT_SPEED,
+                     help="with --live: how fast a quick run is played back (default: %(default)s)")
 
     check = commands.add_parser("check", help="validate lesson files and report every problem")
     check.add_argument("directory", nargs="?", type=Path, help="folder of lesson TOML files (default: the course)")
 
     serve = commands.add_parser("serve", help="serve the tutor in a web browser (textual-serve)")
-    serve.add_argument("--host", default="localhost")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="localhost", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on, 1-65535 (default: %(default)s)")
     return parser
 
 
+MAX_SEED = 2**32 - 1  # NumPy and Keras seeds are 32-bit
+
+
+def _stop_like_ctrl_c(signum, frame) -> None:
+    """SIGTERM and SIGHUP (a closed terminal, a scheduler) end a run as Ctrl+C does: recorded."""
+    raise KeyboardInterrupt
+
+
+def _prepare_streams() -> None:
+    """Output that cannot encode a character (an ASCII locale) shows '?' instead of a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
+def console():
+    """A console that always has room (COLUMNS=0 still gets 80 columns) and outlives a closed pipe."""
+    from tutor.headless import HeadlessConsole
+
+    width = HeadlessConsole().width
+    return HeadlessConsole(width=80 if width < 20 else None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _prepare_streams()
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _stop_like_ctrl_c)
     try:
         if args.command == "list":
             return command_list(args)
@@ -91,17 +127,17 @@ def _warn_problems(course) -> None:
 
 
 def command_list(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from tutor.progress import ProgressStore
 
     course = _course(args)
     _warn_problems(course)
     store = ProgressStore()
-    console = Console()
+    out = console()
     if store.warning:
-        console.print(f"[yellow]warning:[/] {store.warning}")
+        out.print(Text.assemble(("warning: ", "yellow"), store.warning))
     table = Table(title="tutor lessons", title_justify="left")
     table.add_column("id", style="bold cyan", no_wrap=True)
     table.add_column("title")
@@ -109,10 +145,13 @@ def command_list(args: argparse.Namespace) -> int:
     table.add_column("passed", justify="center")
     for number, lessons in course.by_chapter().items():
         table.add_section()
-        table.add_row(f"[bold]Chapter {number}[/]", f"[bold]{course.chapter_title(number)}[/]", "", "", end_section=True)
+        # Lesson text is text: Text objects, never parsed as markup.
+        table.add_row(Text(f"Chapter {number}", style="bold"), Text(course.chapter_title(number), style="bold"),
+                      "", "", end_section=True)
         for lesson in lessons:
-            table.add_row(lesson.id, lesson.title, lesson.backend, "✓" if store.passed(lesson.id) else "·")
-    console.print(table)
+            table.add_row(Text(lesson.id), Text(lesson.title), Text(lesson.backend),
+                          "✓" if store.passed(lesson.id) else "·")
+    out.print(table)
     return 0
 
 
@@ -139,34 +178,32 @@ def _resolve_run(args: argparse.Namespace):
         values = lesson.resolve(_overrides(args.overrides))
     except ParamError as error:
         raise UsageError(str(error)) from None
-    if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed must be 0 or more, got {args.seed}")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {args.seed}")
     return course, lesson, values
 
 
 def command_run(args: argparse.Namespace) -> int:
     course, lesson, values = _resolve_run(args)
     if args.json is not None:
-        parent = args.json.parent if str(args.json.parent) else Path(".")
-        if not parent.is_dir():
-            raise UsageError(f"cannot write {str(args.json)!r}: folder {str(parent)!r} does not exist")
-        if args.json.is_dir():
-            raise UsageError(f"cannot write {str(args.json)!r}: it is a folder")
-        if not os.access(parent, os.W_OK):
-            raise UsageError(f"cannot write {str(args.json)!r}: folder {str(parent)!r} is not writable")
-    if args.headless:
-        from tutor.headless import routine_still_running, run_headless
+        from tutor.files import TutorFileError, check_writable_target
 
-        code = run_headless(lesson, values, args.seed, json_path=args.json)
-        if routine_still_running():
-            # Let go after Ctrl+C while deaf to Stop (importing TensorFlow): its run is
-            # saved; end now rather than wait for it, or finalise under its feet.
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
+        try:
+            check_writable_target(args.json)
+        except TutorFileError as error:
+            raise UsageError(str(error)) from None
+    if args.headless:
+        from tutor.headless import run_headless
+        from tutor.runner import exit_leaving_busy_routines
+
+        code = run_headless(lesson, values, args.seed, json_path=args.json, live=args.live, speed=args.speed,
+                            console=console())
+        exit_leaving_busy_routines(code)
         return code
     if args.json is not None:
         raise UsageError("--json goes with --headless")
+    if args.live:
+        raise UsageError("--live goes with --headless (the app always plays runs back)")
     return _run_app(course, lesson.id, autorun=True, overrides=_overrides(args.overrides), seed=args.seed)
 
 
@@ -205,7 +242,21 @@ def command_serve(args: argparse.Namespace) -> int:
     except ImportError:
         raise UsageError("'tutor serve' needs textual-serve: pip install 'tutor[serve]'") from None
     import shlex
+    import socket
 
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port must be from 1 to 65535, got {args.port}")
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        raise UsageError(f"--host {args.host[:60]!r} is not an address this machine can listen on ({error})") from None
+    with socket.socket(family, kind) as probe:  # a clear line now, rather than a traceback from the server
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            reason = "it is already in use" if error.errno in (98, 48) else error.strerror
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
     command = " ".join(shlex.quote(part) for part in
                        [sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)])
     Server(command, host=args.host, port=args.port, title="tutor").serve()

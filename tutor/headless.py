@@ -1,22 +1,22 @@
-"""The headless renderer: a rich progress bar while a routine runs, then a summary
-and the final views drawn with plotext.
+"""The headless renderer: a run in this terminal, without the app.
 
-The routine runs in a worker thread so Ctrl+C can ask it to stop (it ends
-within a second, and what it learned so far is still summarised and saved).
+A :class:`~tutor.runner.RunSession` owns the run; this module only reads its
+state ten times a second and draws: a rich progress bar while the routine
+runs (or, with ``--live``, the plots themselves, played at a watchable pace),
+then the final views and a summary. Ctrl+C asks the routine to stop; what it
+learned so far is still summarised and saved.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any, Mapping
 
 import plotext
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -31,29 +31,36 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from tutor import plotting, textviews
+from tutor.files import TutorFileError, write_output
 from tutor.keras_bridge import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson
 from tutor.progress import ProgressStore
-from tutor.reporting import Note, Progress, Report, ViewUpdate
 from tutor.runner import (
-    DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunState, new_record, run_lesson, versions,
+    DIVERGED, FAILED, FINISHED, STOP_GRACE, STOPPED, RunRecord, RunSession, RunState, jsonable,
 )
+from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
 
-REDRAW_SECONDS = 0.1  # at most ten redraws a second, however fast the routine reports
-# After Ctrl+C, how long to wait for the routine to end. One deaf to Stop for
-# longer (importing TensorFlow takes seconds) is let go: the run is summarised
-# and saved as stopped, and the routine ends with the process.
-STOP_GRACE = 1.0  # seconds
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
 PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
+LIVE_HEIGHT = 16  # rows per plot while playing live
+
+
+class HeadlessConsole(Console):
+    """A console that outlives its reader: after a broken pipe (``| head``) it goes
+    quiet instead of exiting, so the run still ends and is saved."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _output_closed()
 
 
 def format_metrics(metrics: Mapping[str, float]) -> str:
     return "  ".join(f"{name} {value:.4g}" for name, value in metrics.items())
 
 
-class HeadlessRenderer:
-    """Turns reports into a progress display; called in the routine's thread."""
+class ProgressDisplay:
+    """The progress bars (one per unit: epoch, batch), notes and early text views,
+    updated from the run's state at most ten times a second."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -67,54 +74,93 @@ class HeadlessRenderer:
             TextColumn("{task.fields[metrics]}",
                        table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
             console=console,
-            refresh_per_second=10,
-            transient=False,
+            auto_refresh=False,
         )
         self.tasks: dict[str, TaskID] = {}
-        self.last_draw = 0.0
-        self.pending: Progress | None = None
-        self.printed: dict[str, Any] = {}
-        self.started_progress = False
+        self.notes_shown = 0
+        self.printed: dict[str, Any] = {}  # text views printed before training started
 
-    def on_report(self, report: Report, state: RunState) -> None:
-        if isinstance(report, Progress):
-            self.started_progress = True
-            self.pending = report
-            now = time.monotonic()
-            if now - self.last_draw >= REDRAW_SECONDS or report.step >= report.total:
-                self.flush()
-                self.last_draw = now
-        elif isinstance(report, Note):
-            self.console.print(Text(f"  {report.text}", style="cyan"))
-        elif isinstance(report, ViewUpdate) and report.view in textviews.TEXT_VIEWS:
-            # Text views that arrive before training starts (a model summary)
-            # are printed at once; later ones in the final summary.
-            if not self.started_progress and report.view not in self.printed:
-                self.console.print(textviews.renderable(report.view, report.data))
-                self.printed[report.view] = report.data
-
-    def flush(self) -> None:
-        report, self.pending = self.pending, None
-        if report is None:
-            return
-        if report.unit not in self.tasks:
-            self.tasks[report.unit] = self.bar.add_task(report.unit, total=report.total, metrics="")
-        task = self.tasks[report.unit]
-        self.bar.update(task, completed=report.step, total=report.total, metrics=format_metrics(report.metrics))
-        if report.record:
-            # A new epoch restarts the finer-grained bars (batches) below it.
-            for unit, other in self.tasks.items():
-                if unit != report.unit and other > task:
-                    self.bar.update(other, completed=0)
+    def update(self, state: RunState) -> None:
+        snapshot = state.snapshot()
+        for note in snapshot.notes[self.notes_shown:]:
+            self.console.print(Text(f"  {note}", style="cyan"))
+        self.notes_shown = len(snapshot.notes)
+        if not snapshot.latest:
+            # Text views that arrive before training starts (a model summary) are
+            # printed at once; later ones in the final summary.
+            for kind, data in snapshot.views.items():
+                if kind in textviews.TEXT_VIEWS and kind not in self.printed:
+                    self.console.print(textviews.renderable(kind, data))
+                    self.printed[kind] = data
+        for unit, progress in snapshot.latest.items():
+            if unit not in self.tasks:
+                self.tasks[unit] = self.bar.add_task(unit, total=progress.total, metrics="")
+            self.bar.update(self.tasks[unit], completed=progress.step, total=progress.total,
+                            metrics=format_metrics(progress.metrics))
+        self.bar.refresh()
 
 
-ROUTINE_THREAD_PREFIX = "tutor-routine-"
+def plot_text(console: Console, kind: str, data: Mapping[str, Any] | None, history, *, width: int, height: int,
+              cursor: int | None = None) -> RenderableType:
+    """One plot view drawn with plotext, with any caption that did not fit inside it."""
+    plotext.clear_figure()
+    plotext.plotsize(width, height)
+    plotext.theme("pro" if console.is_terminal else "clear")
+    captions = plotting.draw(plotext, kind, data, history, width=width, height=height, cursor=cursor) or []
+    figure = plotext.build()
+    plot = Text.from_ansi(figure) if console.is_terminal else Text(plotext.uncolorize(figure))
+    if not captions:
+        return plot
+    return Group(*(Text(line, style="bold") for line in captions), plot)
 
 
-def routine_still_running() -> bool:
-    """Is a routine that was let go after Ctrl+C still busy in its thread?"""
-    return any(thread.name.startswith(ROUTINE_THREAD_PREFIX) and thread.is_alive()
-                for thread in threading.enumerate())
+def views_renderable(console: Console, lesson: Lesson, views: Mapping[str, Any], history, *, height: int | None = None,
+                     cursor: int | None = None, skip: Mapping[str, Any] | None = None) -> list[RenderableType]:
+    """Every view of the lesson with data (text views as tables), top to bottom."""
+    width = max(40, min(console.width, 110))
+    parts: list[RenderableType] = []
+    for kind in lesson.views:
+        data = views.get(kind)
+        if kind in textviews.TEXT_VIEWS:
+            if data is not None and (skip or {}).get(kind) is not data:
+                parts.append(textviews.renderable(kind, data))
+            continue
+        if (kind != "loss" and data is None) or (kind == "loss" and not history):
+            continue
+        parts.append(plot_text(console, kind, data, history, width=width,
+                               height=height or PLOT_HEIGHTS.get(kind, 20), cursor=cursor))
+    return parts
+
+
+class LivePlayback:
+    """``--live``: the plots of the frame the player shows now, redrawn in place."""
+
+    def __init__(self, console: Console, lesson: Lesson, speed: str) -> None:
+        self.console, self.lesson = console, lesson
+        self.player = Player(speed)
+        self.shown: tuple[Frame, int] | None = None
+
+    def renderable(self, session: RunSession, now: float) -> RenderableType | None:
+        frames = session.state.frames()
+        snapshot = session.state.snapshot()
+        total = snapshot.progress.total if snapshot.progress else 0
+        frame = self.player.tick(now, frames, total)
+        if frame is None:
+            return None
+        key = (frame, len(snapshot.history))
+        if self.shown == key:
+            return None
+        self.shown = key
+        history = snapshot.history[:frame.history_length]
+        plots = [view for view in self.lesson.views if view not in textviews.TEXT_VIEWS]
+        height = max(8, min(LIVE_HEIGHT, (self.console.height - 4) // max(1, len(plots))))
+        views = {kind: data for kind, data in frame.views.items() if kind not in textviews.TEXT_VIEWS}
+        where = f"{frame.unit} {frame.step}/{frame.total}" if frame.total else "final state"
+        caption = Text(f"{where}  {format_metrics(frame.metrics)}", style="bold", no_wrap=True, overflow="ellipsis")
+        return Group(caption, *views_renderable(self.console, self.lesson, views, history, height=height))
+
+    def finished_playing(self, session: RunSession) -> bool:
+        return session.done and self.player.at_end(session.state.frames())
 
 
 def run_headless(
@@ -125,95 +171,122 @@ def run_headless(
     json_path: Path | None = None,
     console: Console | None = None,
     store: ProgressStore | None = None,
+    live: bool = False,
+    speed: str = "normal",
 ) -> int:
-    console = console or Console()
+    console = console or HeadlessConsole()
     store = store or ProgressStore()
-    if store.warning:
-        console.print(f"[yellow]warning:[/] {store.warning}")
     seed = lesson.seed if seed is None else seed
-    console.print(Panel.fit(
-        f"[bold]{lesson.title}[/]\n{lesson.summary}\n[dim]lesson {lesson.id} · chapter {lesson.chapter} · "
-        f"{lesson.backend} · seed {seed}[/]",
-        border_style="blue",
-    ))
-    changed = {k: v for k, v in values.items() if v != lesson.params[k].default}
-    if values:
-        console.print("[dim]parameters:[/] " + "  ".join(
-            f"[bold]{k}[/]={v}" if k in changed else f"{k}={v}" for k, v in values.items()
-        ))
-
-    if lesson.backend == "keras" and not tensorflow_loaded():
-        console.print(f"[dim]{LOADING_MESSAGE}[/]")
-    renderer = HeadlessRenderer(console)
-    state = RunState()
-    cancel = threading.Event()
-    outcome: dict[str, RunRecord] = {}
-    done = threading.Event()
-
-    def work() -> None:
-        try:
-            outcome["record"] = run_lesson(lesson, values, seed, state=state, on_report=renderer.on_report,
-                                           cancel=cancel)
-        finally:
-            done.set()
-
-    # Wait on an Event, not Thread.join: a join interrupted by Ctrl+C can
-    # report the thread finished while it still runs (CPython gh-90882).
-    worker = threading.Thread(target=work, name=ROUTINE_THREAD_PREFIX + lesson.id, daemon=True)
-    asked = 0.0
-    began = time.perf_counter()
-    with renderer.bar:
-        worker.start()
-        while not done.is_set():
-            try:
-                done.wait(0.1)
-            except KeyboardInterrupt:
-                if not cancel.is_set():
-                    cancel.set()
-                    asked = time.monotonic()
-                    console.print("[yellow]Stopping...[/]")
-            if cancel.is_set() and time.monotonic() - asked > STOP_GRACE:
-                break  # let go of a routine that cannot listen yet
-        renderer.flush()
-    record = outcome.get("record") if done.is_set() else None
-    if record is None:
-        record = new_record(lesson, values, seed)
-        record.status, record.history = STOPPED, state.snapshot().history
-        record.seconds, record.versions = round(time.perf_counter() - began, 3), versions()
-        console.print("[dim]The routine was busy (loading TensorFlow or compiling); it ends with this command.[/]")
-
-    print_views(console, lesson, state, renderer.printed)
-    print_summary(console, lesson, record)
+    try:
+        print_header(console, lesson, values, seed, store.warning)
+    except BrokenPipeError:
+        _output_closed()
+    session = RunSession(lesson, values, seed).start()
+    display = ProgressDisplay(console)
+    playback = LivePlayback(console, lesson, speed) if live else None
+    try:
+        record = _watch(console, session, display, playback)
+    except BrokenPipeError:  # closing the progress display wrote to a closed pipe
+        _output_closed()
+        session.wait()
+        record = session.final_record or session.end()
+    # Save first: a closed output (a pipe to `head`) must not lose the run.
     store.add_run(record.to_json())
     if record.challenge_met:
         store.mark_passed(lesson.id)
-    if store.warning:
-        console.print(f"[yellow]warning:[/] {store.warning}")
+    json_error = None
     if json_path is not None:
-        write_json(json_path, record, lesson)
-        console.print(f"[dim]run written to {json_path}[/]")
+        try:
+            write_json(json_path, record, lesson, session.state.frames())
+        except TutorFileError as error:  # the run is saved in progress all the same
+            json_error = str(error)
+    try:
+        if record is session.let_go_record:
+            console.print(Text("The routine was busy (loading TensorFlow or compiling); it ends with this command.",
+                               style="dim"))
+        snapshot = session.state.snapshot()
+        frames = session.state.frames()
+        final = frames[-1].views if frames else snapshot.views  # a diverged run: its last finite frame
+        for part in views_renderable(console, lesson, final, snapshot.history, skip=display.printed):
+            console.print(part)
+        print_summary(console, lesson, record)
+        _warn(console, store.warning)
+        if json_error is not None:
+            console.print(Text.assemble(("error: ", "bold red"), json_error))
+        elif json_path is not None:
+            console.print(Text(f"run written to {json_path}", style="dim"))
+    except BrokenPipeError:
+        _output_closed()  # the reader went away; the run is saved
+    if json_error is not None:
+        return EXIT_CODES.get(record.status, 1) or 1
     return EXIT_CODES.get(record.status, 1)
 
 
-def print_views(console: Console, lesson: Lesson, state: RunState, printed: Mapping[str, Any]) -> None:
-    snapshot = state.snapshot()
-    width = max(40, min(console.width, 110))
-    for kind in lesson.views:
-        data = snapshot.views.get(kind)
-        if kind in textviews.TEXT_VIEWS:
-            if data is not None and printed.get(kind) is not data:
-                console.print(textviews.renderable(kind, data))
-            continue
-        if kind != "loss" and data is None:
-            continue
-        if kind == "loss" and not snapshot.history:
-            continue
-        plotext.clear_figure()
-        plotext.plotsize(width, PLOT_HEIGHTS.get(kind, 20))
-        plotext.theme("pro" if console.is_terminal else "clear")
-        plotting.draw(plotext, kind, data, snapshot.history, width=width)
-        figure = plotext.build()
-        console.print(Text.from_ansi(figure) if console.is_terminal else Text(plotext.uncolorize(figure)))
+def print_header(console: Console, lesson: Lesson, values: Mapping[str, Any], seed: int,
+                 warning: str | None) -> None:
+    _warn(console, warning)
+    # Lesson text is text: Text objects, never markup.
+    console.print(Panel.fit(
+        Text.assemble((lesson.title, "bold"), "\n", lesson.summary, "\n",
+                      (f"lesson {lesson.id} · chapter {lesson.chapter} · {lesson.backend} · seed {seed}", "dim")),
+        border_style="blue",
+    ))
+    if values:
+        changed = {k for k, v in values.items() if v != lesson.params[k].default}
+        line = Text("parameters: ", style="dim")
+        for name, value in values.items():
+            line.append(f"{name}={value}", style="bold" if name in changed else "")
+            line.append("  ")
+        console.print(line)
+    if lesson.backend == "keras" and not tensorflow_loaded():
+        console.print(Text(LOADING_MESSAGE, style="dim"))
+
+
+def _watch(console: Console, session: RunSession, display: ProgressDisplay,
+           playback: LivePlayback | None) -> RunRecord:
+    """Draw until the run ends (and, live, until its playback ends); Ctrl+C stops it."""
+    stop_asked: float | None = None
+    screen: Any = Live(console=console, auto_refresh=False, transient=False) if playback else display.bar
+    with screen:
+        while True:
+            try:
+                session.wait(REDRAW_SECONDS)
+            except KeyboardInterrupt:
+                if stop_asked is None:
+                    stop_asked = time.monotonic()
+                    session.stop()
+                    console.print(Text("Stopping...", style="yellow"))
+                if playback is not None:
+                    playback.player.last()  # Ctrl+C also ends the playback
+            try:
+                if playback is not None:
+                    drawn = playback.renderable(session, time.monotonic())
+                    if drawn is not None:
+                        screen.update(drawn, refresh=True)
+                else:
+                    display.update(session.state)
+            except BrokenPipeError:
+                _output_closed()
+            if session.done and (playback is None or playback.finished_playing(session) or stop_asked):
+                break
+            if stop_asked is not None and time.monotonic() - stop_asked > STOP_GRACE and not session.done:
+                return session.let_go()  # a routine that cannot listen yet (TensorFlow loading)
+    return session.final_record or session.let_go()
+
+
+def _output_closed() -> None:
+    """The reader went away (``| head``): keep running and saving, drawing into /dev/null."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _warn(console: Console, warning: str | None) -> None:
+    if warning:
+        console.print(Text.assemble(("warning: ", "yellow"), warning))
 
 
 def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
@@ -226,31 +299,29 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
     table.add_row("status", record.status)
     table.add_row("time", f"{record.seconds:.1f} s")
     console.print(table)
+    goal = lesson.challenge.goal
     if record.status == FINISHED:
         if record.challenge_met:
-            console.print(f"[bold green]Challenge met:[/] {lesson.challenge.goal}  Lesson passed.")
+            console.print(Text.assemble(("Challenge met: ", "bold green"), goal, "  Lesson passed."))
         elif record.challenge_met is False:
-            console.print(f"[bold yellow]Challenge not met yet:[/] {lesson.challenge.goal}")
+            console.print(Text.assemble(("Challenge not met yet: ", "bold yellow"), goal))
         if record.error:
-            console.print(f"[red]{record.error}[/]")
+            console.print(Text(record.error, style="red"))
     elif record.status == STOPPED:
-        console.print("[yellow]Stopped.[/] What was learned so far is shown above.")
+        console.print(Text.assemble(("Stopped.", "yellow"), " What was learned so far is shown above."))
     elif record.status == DIVERGED:
-        console.print(f"[bold red]Diverged:[/] {record.error}")
+        console.print(Text.assemble(("Diverged: ", "bold red"), record.error or ""))
     else:
-        console.print(f"[bold red]Error:[/] {record.error}")
+        console.print(Text.assemble(("Error: ", "bold red"), record.error or ""))
 
 
-def write_json(path: Path, record: RunRecord, lesson: Lesson) -> None:
-    """Write the run atomically, so a failed write never leaves half a file."""
-    payload = {"title": lesson.title, **record.to_json()}
+def run_json(record: RunRecord, lesson: Lesson, frames: list[Frame]) -> dict[str, Any]:
+    """The ``--json`` document: the record, the lesson's title and the run's timeline."""
+    payload = {"title": lesson.title, **record.to_json(), "frames": jsonable(frames_as_json(frames))}
     payload.pop("traceback", None)
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=".tutor-run-", dir=path.parent or ".")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(payload, file, indent=2)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return payload
+
+
+def write_json(path: Path, record: RunRecord, lesson: Lesson, frames: list[Frame] = ()) -> None:
+    """Write the run: atomically to a file, through a device or pipe (see tutor.files)."""
+    write_output(path, json.dumps(run_json(record, lesson, list(frames)), indent=1))

@@ -92,6 +92,9 @@ def start_keras(reporter: Reporter, seed: int) -> Any:
     pressed while it loaded (seconds, the first time), seed Keras from the run."""
     keras = import_keras()
     reporter.check_cancelled()
+    # Each run builds new models: drop the previous runs' graphs and layer
+    # names, or memory grows with every run in a long-lived app.
+    keras.backend.clear_session()
     seed_everything(seed)
     return keras
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 import platform
 import sys
@@ -70,6 +71,10 @@ class Params(Mapping[str, Any]):
         return len(self.values)
 
 
+# A NaN or infinite metric is kept in the history as this: finite, so JSON stays valid.
+BLOWN_UP = 1e300
+
+
 class RunState:
     """Everything reported so far: the latest state of each view, the complete
     metric history, and the run's timeline of frames.
@@ -111,6 +116,20 @@ class RunState:
         self.timeline.add(Frame(progress.step, progress.total, progress.unit, dict(self.views),
                                 len(self.history), dict(progress.metrics)))
         self._framed_version = self.version
+
+    def diverged(self, error: Diverged) -> None:
+        """Keep the blow-up on the loss curve (as a finite number), and the views of
+        the last finite frame: those sent with the exploding step may hold 1e30s."""
+        with self._lock:
+            value = error.value if math.isfinite(error.value) else math.copysign(BLOWN_UP, error.value)
+            if math.isnan(error.value):
+                value = BLOWN_UP
+            last_step = self.history[-1]["step"] if self.history else 0
+            step = error.step if error.step > last_step else last_step + 1
+            self.history.append({"step": step, error.metric: float(max(-BLOWN_UP, min(BLOWN_UP, value)))})
+            if self.timeline.newest is not None:
+                self.views = dict(self.timeline.newest.views)
+            self.version += 1
 
     def close(self) -> None:
         """The run ended: views sent after the last recorded step (or by a routine
@@ -232,6 +251,7 @@ def run_lesson(
         record.status = STOPPED
     except Diverged as error:
         record.status, record.error = DIVERGED, str(error)
+        state.diverged(error)
     except TutorError as error:
         record.status, record.error = FAILED, str(error)
     except Exception as error:  # a routine bug must not take the renderer down

@@ -7,8 +7,7 @@ Importing this package is cheap: Textual and the widgets load only when
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
+import signal
 from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
@@ -28,6 +27,7 @@ def run_app(
     """Open the app (on ``lesson_id`` if given, starting it if ``autorun``); return an exit code."""
     from tutor.app.app import TutorApp
     from tutor.app.terminal import private_terminal
+    from tutor.runner import exit_leaving_busy_routines
 
     # Our own loop: asyncio.run() would wait, after the app has gone, for a
     # routine thread still busy and deaf to Stop (importing TensorFlow, seconds).
@@ -35,15 +35,16 @@ def run_app(
     with private_terminal() as terminal:
         app = TutorApp(course, lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed,
                        store=store, terminal=terminal)
+        # Closing the terminal or being told to end (SIGHUP, SIGTERM) quits as Ctrl+Q does:
+        # the run is stopped and recorded first.
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                loop.add_signal_handler(getattr(signal, name), lambda: loop.create_task(app.action_quit()))
         app.run(loop=loop)
     code = app.return_code or 0
-    if app.has_unfinished_runs():
-        # The terminal is restored and progress saved; such a thread has nothing
-        # left to keep (it was stopped), so quit now instead of leaving a blank
-        # terminal until it wakes up.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    # The terminal is restored and progress saved; a routine still busy (it was
+    # stopped) has nothing left to keep: quit now, not after it wakes up.
+    exit_leaving_busy_routines(code)
     loop.run_until_complete(loop.shutdown_default_executor())
     loop.close()
     return code

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from typing import IO, Any, Mapping
 
@@ -17,6 +16,7 @@ from tutor.app.screens.main import MainScreen
 from tutor.app.terminal import driver_on
 from tutor.lessons import Course, load_course
 from tutor.progress import ProgressStore
+from tutor.runner import RunSession
 
 
 # How long Quit waits for a stopped run to end and be recorded (a NumPy
@@ -55,7 +55,7 @@ class TutorApp(App[int]):
         self.course = course if course is not None else load_course()
         self.store = store if store is not None else ProgressStore()
         self._start = dict(lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, clock=clock)
-        self._runs: set[threading.Event] = set()
+        self._runs: set[RunSession] = set()
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -66,13 +66,13 @@ class TutorApp(App[int]):
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.course, self.store, **self._start)
 
-    # A run is known by its Stop flag from Run until its record is kept, so
-    # quitting can stop it and wait (briefly) for the record.
-    def run_started(self, cancel: threading.Event) -> None:
-        self._runs.add(cancel)
+    # A run is tracked from Run until its record is kept, so quitting can
+    # stop it and wait (briefly) for the record.
+    def run_started(self, session: RunSession) -> None:
+        self._runs.add(session)
 
-    def run_ended(self, cancel: threading.Event | None) -> None:
-        self._runs.discard(cancel)
+    def run_ended(self, session: RunSession | None) -> None:
+        self._runs.discard(session)
 
     async def action_quit(self) -> None:
         """Stop any run, give it a moment to end and be recorded, then quit."""
@@ -82,13 +82,9 @@ class TutorApp(App[int]):
             await asyncio.sleep(0.02)
         self.exit()
 
-    def has_unfinished_runs(self) -> bool:
-        """Is a routine still running (its record not kept yet)?"""
-        return bool(self._runs)
-
     def stop_all_runs(self) -> None:
-        for cancel in list(self._runs):
-            cancel.set()
+        for session in list(self._runs):
+            session.stop()
 
     def exit(self, result: int | None = None, return_code: int = 0, message: Any | None = None) -> None:
         """Every way out (ctrl+q, ctrl+c twice, a crash) first tells running routines to stop."""

@@ -1,18 +1,17 @@
 """Messages shared across the app's screens and widgets.
 
-Run messages travel from the worker thread to the UI thread (``post_message``
-is thread-safe). A newer :class:`RunUpdate` replaces one still queued, so a
-slow UI only ever draws the latest state of a run.
+Run messages travel from a run's thread to the UI thread (``post_message`` is
+thread-safe); while a run computes, the lesson pane reads its state on a timer
+instead, so a fast routine never floods the UI with messages.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from textual.message import Message
 
-from tutor.runner import RunRecord, Snapshot
+from tutor.runner import RunRecord, RunSession
 
 
 @dataclass
@@ -24,23 +23,11 @@ class OpenLesson(Message):
 
 
 @dataclass
-class RunUpdate(Message):
-    """The state of a run so far: posted at most ten times a second."""
-
-    run_id: int
-    snapshot: Snapshot
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, RunUpdate) and message.run_id == self.run_id
-
-
-@dataclass
 class RunFinished(Message):
-    """A run ended (finished, stopped, diverged or failed), with its final state."""
+    """A run ended (finished, stopped, diverged or failed): posted from its thread."""
 
-    run_id: int
+    session: RunSession
     record: RunRecord
-    snapshot: Snapshot
 
 
 @dataclass
@@ -55,8 +42,8 @@ class RunRecorded(Message):
     """A run ended: its record is ready to be kept with the lesson's recent runs.
 
     Posted to the screen, so a run ended by opening another lesson is kept too;
-    ``cancel`` is the run's Stop flag, which the app tracks until the record is kept.
+    the app tracks the ``session`` until its record is kept (Quit waits for it).
     """
 
     record: RunRecord
-    cancel: threading.Event
+    session: RunSession

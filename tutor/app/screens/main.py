@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static, TextArea
 
 from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
-from tutor.app.widgets.lesson_pane import PAST_RUNS, LessonPane
+from tutor.app.widgets.lesson_pane import LessonPane
+from tutor.app.widgets.recent_runs import SHOWN_RUNS
 from tutor.app.widgets.lesson_tree import LessonTree, lesson_number
 from tutor.lessons import Course, ParamError
 from tutor.progress import ProgressStore
@@ -39,7 +40,31 @@ class MainScreen(Screen):
                 tooltip="Show the Parameters tab"),
         Binding("v", "show_tab('views')", "Views", id="tab-views", show=False,
                 tooltip="Show the Views tab: the plots and tables"),
+        Binding("r", "show_tab('runs')", "Runs", id="tab-runs", show=False,
+                tooltip="Show the Runs tab: the lesson's recent runs side by side"),
+        # Watching a run. Priority, so they work while the lesson tree has focus;
+        # check_action hands them back to text fields and to an idle lesson.
+        Binding("space", "play_pause", "Pause", id="play-pause", priority=True,
+                tooltip="Pause or resume the run (the routine waits, using no CPU) and its playback"),
+        Binding("full_stop", "frames(1)", "Step", id="frame-next", priority=True, key_display=".",
+                tooltip="One frame forward; on a paused run's newest frame, compute one more epoch (or batch)"),
+        Binding("comma", "frames(-1)", "Back", id="frame-previous", priority=True, show=False, key_display=",",
+                tooltip="One frame back"),
+        Binding("greater_than_sign", "frames(10)", "+10", id="frames-forward", priority=True, show=False,
+                key_display=">", tooltip="Ten frames forward"),
+        Binding("less_than_sign", "frames(-10)", "-10", id="frames-back", priority=True, show=False,
+                key_display="<", tooltip="Ten frames back"),
+        Binding("home", "first_frame", "First frame", id="frame-first", priority=True, show=False,
+                tooltip="The first frame of the run"),
+        Binding("end", "last_frame", "Last frame", id="frame-last", priority=True, show=False,
+                tooltip="The newest frame of the run (live while it computes)"),
+        Binding("s", "speed", "Speed", id="speed", show=False,
+                tooltip="Playback speed: slow, normal, fast, instant (a quick run is replayed over a few seconds)"),
+        Binding("m", "maximize_view", "Maximise", id="maximize", priority=True,
+                tooltip="Maximise the focused view (or the first) to the whole window; m or Escape restores"),
     ]
+    # Keys that belong to text fields when one has focus.
+    WATCHING = ("play_pause", "frames", "first_frame", "last_frame", "maximize_view")
     # Narrow or short terminals get a more compact layout (see app.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-normal"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium"), (40, "-tall")]
@@ -114,7 +139,7 @@ class MainScreen(Screen):
             if old.running:
                 self.notify(f"Stopped the run of {old.lesson.title}.")
             old.remove()
-        past = [run["history"] for run in self.store.runs(lesson_id) if run.get("history")][-PAST_RUNS:]
+        past = self.store.runs(lesson_id)[-SHOWN_RUNS:]
         pane = LessonPane(lesson, values, passed=self.store.passed(lesson_id), past=past, seed=self.seed,
                           clock=self.clock, autorun=autorun)
         self._pane = pane
@@ -138,7 +163,7 @@ class MainScreen(Screen):
     @on(RunRecorded)
     def _run_recorded(self, event: RunRecorded) -> None:
         self.store.add_run(event.record.to_json())
-        self.app.run_ended(event.cancel)
+        self.app.run_ended(event.session)
         self._warn_about_progress()
 
     @on(LessonPassed)
@@ -159,8 +184,16 @@ class MainScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         pane = self.pane
-        if action in ("run", "stop", "reset", "show_tab", "next_page", "previous_page") and pane is None:
+        if action in ("run", "stop", "reset", "show_tab", "next_page", "previous_page", "speed",
+                      *self.WATCHING) and pane is None:
             return False
+        if action in self.WATCHING:
+            if isinstance(self.focused, (Input, TextArea)) or self.focused is not None and \
+                    self.focused.has_class("-textual-select-overlay"):
+                return False  # typing: the key is a character
+            if action == "maximize_view":
+                return True
+            return True if pane.has_timeline else False
         if action == "stop":
             return True if pane.running else None  # greyed out in the footer when idle
         if action == "run":
@@ -178,6 +211,36 @@ class MainScreen(Screen):
 
     def action_show_tab(self, tab: str) -> None:
         self.pane.show_tab(tab)
+
+    def action_play_pause(self) -> None:
+        self.pane.play_pause()
+
+    def action_frames(self, count: int) -> None:
+        self.pane.move_frames(count)
+
+    def action_first_frame(self) -> None:
+        self.pane.first_frame()
+
+    def action_last_frame(self) -> None:
+        self.pane.last_frame()
+
+    def action_speed(self) -> None:
+        speed = self.pane.next_speed()
+        self.notify(f"Playback speed: {speed}", timeout=2)
+
+    def action_maximize_view(self) -> None:
+        """Maximise the focused view (or the lesson's first), or restore the layout."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        self.pane.show_tab("views")
+        views = list(self.pane.query(".view"))
+        focused = next((view for view in views if self.focused is not None
+                        and (self.focused is view or view in self.focused.ancestors)), None)
+        target = focused or (views[0] if views else None)
+        if target is not None:
+            target.focus()
+            self.maximize(target, container=False)
 
     def action_next_page(self) -> None:
         self.pane.show_tab("explanation")

@@ -1,50 +1,49 @@
 """One lesson: its explanation, code, parameters and views, and its runs.
 
-The routine runs in a thread worker. The worker only posts messages (at most
-ten updates a second plus a final one); every widget is changed on the UI
-thread, in the handlers below.
+A :class:`~tutor.runner.RunSession` owns each run (thread, Stop, Pause/Step,
+timeline, record); this pane only starts it, reads it on a timer (at most ten
+times a second) and draws the frame its :class:`~tutor.timeline.Player`
+chooses. The routine's thread touches no widget: it posts one message when
+the run ends.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from functools import partial
 from typing import Any, Mapping, Sequence
 
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import Button, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
-from tutor.app.messages import LessonPassed, RunFinished, RunRecorded, RunUpdate
+from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
 from tutor.app.widgets.code_view import CodeView
 from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.lesson_tree import lesson_number
 from tutor.app.widgets.param_form import ParamForm
+from tutor.app.widgets.recent_runs import SHOWN_RUNS, RecentRuns
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.keras_bridge import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson, ParamError
-from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunState, run_lesson
+from tutor.runner import (
+    DIVERGED, FAILED, FINISHED, STOP_GRACE, STOPPED, RunRecord, RunSession, describe_run, preview_views,
+)
+from tutor.timeline import KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Frame, Player
 
-REDRAW_EVERY = 0.1  # seconds: the most often a run redraws the views
-# Keras lessons share the 2-4 cores of a laptop with TensorFlow, whose threads
-# all wait for the slowest: redraw them less often (their views change per epoch).
-REDRAW_EVERY_KERAS = 0.25
 PAST_RUNS = 3  # earlier runs whose loss curves are overlaid
-# After Stop, how long the pane waits for the routine to end. A routine deaf to
-# Stop for longer (importing TensorFlow takes seconds) is let go: the pane is
-# ready again and the routine ends by itself at its next check.
-STOP_GRACE = 1.0  # seconds
 
 
 class LessonPane(Vertical):
     """Shows one lesson and runs it; a new lesson gets a new pane."""
+
+    running: reactive[bool] = reactive(False, init=False)
+    """A routine is computing for this pane (Run is off, Stop and Pause are on)."""
 
     def __init__(
         self,
@@ -52,24 +51,26 @@ class LessonPane(Vertical):
         values: Mapping[str, Any],
         *,
         passed: bool = False,
-        past: Sequence[Sequence[Mapping[str, float]]] = (),
+        past: Sequence[Mapping[str, Any]] = (),
         seed: int | None = None,
         clock: bool = True,
         autorun: bool = False,
         id: str | None = None,
     ) -> None:
+        """``past``: the lesson's recent runs as saved (dicts with params, history, status...)."""
         super().__init__(id=id)
         self.lesson = lesson
         self.passed = passed
-        self.past = list(past)[-PAST_RUNS:]
+        self.past = [run for run in past if isinstance(run, Mapping)]
         self.seed = seed
         self.clock = clock
         self.autorun = autorun
         self._start_values = dict(values)
-        self._run_id = 0
-        self._cancel: threading.Event | None = None
-        self._started = 0.0
+        self.session: RunSession | None = None
+        self.player = Player()
         self.last_record: RunRecord | None = None
+        self._shown: tuple[Frame | None, int, bool] | None = None
+        self._preview: Mapping[str, Any] = {}
 
     # ------------------------------------------------------------ layout
 
@@ -94,29 +95,30 @@ class LessonPane(Vertical):
             with TabPane("Views", id="tab-views"):
                 yield RunError(id="run-error")
                 yield ViewsArea(lesson.views, id="views")
+            with TabPane("Runs", id="tab-runs"):
+                yield RecentRuns(id="recent-runs")
         with Horizontal(id="controls"):
             yield Button("Run", id="run", variant="success", compact=True)
             yield Button("Stop", id="stop", variant="error", compact=True, disabled=True)
             yield Button("Reset", id="reset", compact=True)
-            yield Static(self._hint(), id="controls-hint")
+            yield Static(self._hint(), id="controls-hint", markup=False)
         yield StatusLine(clock=self.clock, id="status")
 
     def _hint(self) -> str:
-        views = ", ".join(self.lesson.views)
-        earlier = f"  ·  loss of {len(self.past)} earlier run(s) in grey" if self.past else ""
-        return f"views: {views}{earlier}"
+        earlier = f"{len(self._past_runs())} earlier run(s) dimmed on the loss · " if self._past_runs() else ""
+        return f"{earlier}views: {', '.join(self.lesson.views)}"
 
     def on_mount(self) -> None:
         self.set_class(self.passed, "-passed")
-        self.query_one(ViewsArea).clear(self.past)
+        every = KERAS_REDRAW_SECONDS if self.lesson.backend == "keras" else REDRAW_SECONDS
+        self._ticker = self.set_interval(every, self._tick, pause=True)
+        self._show_recent_runs()
+        self.query_one(ViewsArea).clear(self._past_runs())
+        self._load_preview(self._start_values)
         if self.autorun:
             self.call_after_refresh(self.start_run)
 
     # ------------------------------------------------------------ state
-
-    @property
-    def running(self) -> bool:
-        return self._cancel is not None
 
     @property
     def form(self) -> ParamForm:
@@ -125,12 +127,35 @@ class LessonPane(Vertical):
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
 
-    def _set_running(self, running: bool) -> None:
-        self.query_one("#run", Button).disabled = running
+    def watch_running(self, running: bool) -> None:
+        self.query_one("#run", Button).disabled = running or not self.form.valid
         self.query_one("#stop", Button).disabled = not running
         self.query_one("#reset", Button).disabled = running
         self.set_class(running, "-running")
         self.screen.refresh_bindings()
+
+    def _past_runs(self, current: Mapping[str, Any] | None = None) -> list[tuple[str, Sequence[Mapping[str, float]]]]:
+        """(label, history) of the earlier runs to overlay: labelled by what differed from this run."""
+        current = current if current is not None else (self.session.values if self.session else self._start_values)
+        runs = [run for run in self.past if run.get("history")][-PAST_RUNS:]
+        return [(describe_run(run, current), run["history"]) for run in runs]
+
+    def _show_recent_runs(self) -> None:
+        runs = [*self.past, *([self.last_record.to_json()] if self.last_record is not None else [])]
+        self.query_one(RecentRuns).show(runs, self.lesson)
+
+    # ------------------------------------------------------------ data before the first run
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def _load_preview(self, values: Mapping[str, Any]) -> None:
+        views = preview_views(self.lesson, values, self.seed)
+        if views and not get_current_worker().is_cancelled:  # newer values asked for another preview
+            self.app.call_from_thread(self._show_preview, views)
+
+    def _show_preview(self, views: Mapping[str, Any]) -> None:
+        if self.session is None and self.is_mounted:
+            self._preview = views
+            self.query_one(ViewsArea).show(views, (), self._past_runs())
 
     # ------------------------------------------------------------ actions
 
@@ -142,44 +167,57 @@ class LessonPane(Vertical):
         errors = self.form.errors
         if errors:
             reasons = "\n".join(f"{name}: {reason}" for name, reason in errors.items())
-            self.notify(f"Fix the parameters before running:\n{reasons}", title="Cannot run", severity="error")
+            self.notify(f"Fix the parameters before running:\n{reasons}", title="Cannot run", severity="error",
+                        markup=False)
             self.show_tab("parameters")
             return False
         try:
             values = self.lesson.resolve(self.form.values())
         except ParamError as error:
-            self.notify(str(error), title="Cannot run", severity="error")
+            self.notify(str(error), title="Cannot run", severity="error", markup=False)
             return False
-        self._run_id += 1
-        self._cancel = threading.Event()
-        self.app.run_started(self._cancel)
-        self._started = time.monotonic()
-        self._set_running(True)
+        if self.last_record is not None and self.last_record.history:
+            self.past = [*self.past, self.last_record.to_json()][-SHOWN_RUNS:]  # now an earlier run
+        session = RunSession(self.lesson, values, self.seed, on_end=self._ended_in_thread)
+        self.session = session
+        self.player = Player(self.player.speed)
+        self._shown = None
+        self.app.run_started(session)
+        self.running = True
         self.query_one(RunError).clear()
-        self.query_one(ViewsArea).clear(self.past)
+        self.query_one(ViewsArea).clear(self._past_runs(values))
         self.query_one(StatusLine).starting(
             LOADING_MESSAGE if self.lesson.backend == "keras" and not tensorflow_loaded() else "Starting…")
         self.show_tab("views")
-        self._run(values, self._run_id, self._cancel, self.screen)
+        session.start()
+        self._ticker.resume()
         return True
+
+    def _ended_in_thread(self, record: RunRecord) -> None:
+        """In the routine's thread: tell the UI thread (post_message is thread-safe)."""
+        session = self.session
+        self.post_message(RunFinished(session, record))
+        if session.let_go_record is None:  # a let-go run was recorded when it was let go
+            self.screen.post_message(RunRecorded(record, session))
 
     def stop_run(self) -> None:
         """Ask the routine to stop; it ends at its next check (within a second)."""
-        if self._cancel is not None and not self._cancel.is_set():
-            self._cancel.set()
+        session = self.session
+        if session is not None and session.computing and not session.control.cancelled:
+            session.stop()
             self.query_one(StatusLine).stopping()
-            self.set_timer(STOP_GRACE, partial(self._let_go, self._run_id))
+            self.set_timer(STOP_GRACE, lambda: self._let_go(session))
 
-    def _let_go(self, run_id: int) -> None:
+    def _let_go(self, session: RunSession) -> None:
         """Stop waiting for a routine that is still busy (loading TensorFlow, compiling)."""
-        if run_id != self._run_id or not self.running:
+        if session is not self.session or session.done or not self.running:
             return  # it ended in time, or another run has started
-        self._cancel = None  # its record still reaches the screen; its last messages find the pane idle
-        self._set_running(False)
-        self.query_one("#run", Button).disabled = not self.form.valid
+        record = session.let_go()
+        self.running = False
         self.query_one(StatusLine).ready("Stopped; the busy routine ends in the background.")
         self.notify("The routine was busy (loading TensorFlow or compiling) and ends by itself "
                     "in the background. You can run again now.", title="Run stopped")
+        self.screen.post_message(RunRecorded(record, session))
 
     def reset(self) -> None:
         if self.running:
@@ -187,6 +225,123 @@ class LessonPane(Vertical):
             return
         self.form.set_values(self.lesson.resolve({}))
         self.notify("Parameters reset to the lesson's defaults.")
+
+    # ------------------------------------------------------------ watching: pause, step, scrub
+
+    def _frames(self) -> list[Frame]:
+        return self.session.state.frames() if self.session else []
+
+    @property
+    def has_timeline(self) -> bool:
+        return bool(self._frames())
+
+    def play_pause(self) -> None:
+        """Space: pause or resume the run (the routine waits, using no CPU) and its playback."""
+        session = self.session
+        if session is None:
+            return
+        if session.computing:
+            if session.paused:
+                session.resume()
+                self.player.playing = True
+            else:
+                session.pause()
+                self.player.playing = False
+        else:
+            self.player.toggle(self._frames())
+        self._ticker.resume()
+        self._tick()
+
+    def move_frames(self, count: int) -> None:
+        """Move through the timeline; one step past the newest frame of a paused run computes one more."""
+        session = self.session
+        if session is None:
+            return
+        frames = self._frames()
+        if count > 0 and session.computing and self.player.at_end(frames):
+            session.step()
+            self.player.playing = False
+            self.player.follow()
+        else:
+            if session.computing and not session.paused:
+                session.pause()
+            self.player.move(frames, count)
+        self._ticker.resume()
+        self._tick()
+
+    def first_frame(self) -> None:
+        if self.session is not None:
+            if self.session.computing and not self.session.paused:
+                self.session.pause()
+            self.player.first(self._frames())
+            self._ticker.resume()
+            self._tick()
+
+    def last_frame(self) -> None:
+        if self.session is not None:
+            self.player.last()
+            self._ticker.resume()
+            self._tick()
+
+    def next_speed(self) -> str:
+        speed = self.player.next_speed()
+        self.player.playing = True if self.session is not None and not self.player.at_end(self._frames()) \
+            else self.player.playing
+        self._ticker.resume()
+        return speed
+
+    # ------------------------------------------------------------ drawing (UI thread, on the timer)
+
+    def _tick(self) -> None:
+        session = self.session
+        if session is None or not self.is_mounted:
+            self._ticker.pause()
+            return
+        state = session.state
+        snapshot = state.snapshot()
+        frames = state.frames()
+        total = snapshot.progress.total if snapshot.progress else 0
+        frame = self.player.tick(time.monotonic(), frames, total)
+        # Following a run as it computes: the newest state, even between two epochs.
+        live = session.computing and (frame is None or (frame is frames[-1] and self.player.playing))
+        views = self.query_one(ViewsArea)
+        past = self._past_runs()
+        if frame is None or live:
+            key = (None, snapshot.version, True)
+            if key != self._shown:
+                self._shown = key
+                views.show(snapshot.views or self._preview, snapshot.history, past)
+        else:
+            key = (frame, len(snapshot.history), False)
+            if key != self._shown:
+                self._shown = key
+                views.show(frame.views, snapshot.history, past, cursor=frame.step)
+        self._update_status(session, snapshot, frames, frame)
+        if not session.computing and (self.player.at_end(frames) or not self.player.playing):
+            self._ticker.pause()  # nothing moves until a key does
+
+    def _update_status(self, session: RunSession, snapshot, frames: list[Frame], frame: Frame | None) -> None:
+        status = self.query_one(StatusLine)
+        hint = self.query_one("#controls-hint", Static)
+        if session.computing and not session.control.cancelled:
+            status.running(snapshot, session.state.eta() if self.clock else None,
+                           paused=session.paused and session.control.waiting)
+        elif session.computing:
+            pass  # "Stopping…" stays until the run ends or is let go
+        elif frame is not None and self.last_record is not None and not self.player.at_end(frames):
+            status.replaying(frame, self.last_record)
+        elif self.last_record is not None and self._shown_final != self.last_record:
+            self._shown_final = self.last_record
+            status.finished(self.last_record, snapshot)
+        if frames:
+            index = next((i + 1 for i, kept in enumerate(frames) if kept is frame), len(frames))
+            state = "▶" if self.player.playing else "⏸"
+            hint.update(f"{state} frame {index}/{len(frames)} · {self.player.speed} · "
+                        "space play/pause · , . step · < > ×10 · s speed · m maximise")
+
+    _shown_final: RunRecord | None = None
+
+    # ------------------------------------------------------------ the end of a run (UI thread)
 
     @on(Button.Pressed, "#run")
     def _pressed_run(self, event: Button.Pressed) -> None:
@@ -207,58 +362,34 @@ class LessonPane(Vertical):
     def _form_changed(self, event: ParamForm.Changed) -> None:
         self.query_one("#run", Button).disabled = self.running or not event.valid
         self.query_one("#run", Button).tooltip = None if event.valid else "Fix the marked parameters first"
-
-    # ------------------------------------------------------------ the worker (runs in a thread)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="run")
-    def _run(self, values: Mapping[str, Any], run_id: int, cancel: threading.Event, screen: Screen) -> None:
-        last = 0.0
-        every = REDRAW_EVERY_KERAS if self.lesson.backend == "keras" else REDRAW_EVERY
-
-        def on_report(report, state: RunState) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if now - last >= every:
-                last = now
-                self.post_message(RunUpdate(run_id, state.snapshot()))
-
-        state = RunState()
-        record = run_lesson(self.lesson, values, self.seed, state=state, on_report=on_report, cancel=cancel)
-        self.post_message(RunFinished(run_id, record, state.snapshot()))
-        screen.post_message(RunRecorded(record, cancel))
-
-    # ------------------------------------------------------------ worker messages (UI thread)
-
-    @on(RunUpdate)
-    def _run_update(self, message: RunUpdate) -> None:
-        message.stop()
-        if message.run_id != self._run_id or not self.running:
-            return  # a late update from a run that was replaced
-        self.query_one(ViewsArea).show(message.snapshot, self.past)
-        if not self._cancel.is_set():
-            self.query_one(StatusLine).running(message.snapshot, time.monotonic() - self._started)
+        if event.valid and self.session is None:  # before the first run: the data these values give
+            try:
+                self._load_preview(self.lesson.resolve(self.form.values()))
+            except ParamError:
+                pass
 
     @on(RunFinished)
     def _run_finished(self, message: RunFinished) -> None:
         message.stop()
-        if message.run_id != self._run_id:
-            return
+        session = message.session
+        if session is not self.session:
+            return  # a run that was replaced
         record = message.record
-        let_go = self._cancel is None  # stopped earlier by _let_go: the learner knows
-        self._cancel = None  # the screen keeps the record, then tells the app the run is over
+        let_go = session.let_go_record is not None  # stopped earlier by _let_go: the learner knows
         self.last_record = record
-        self._set_running(False)
-        self.query_one("#run", Button).disabled = not self.form.valid
-        self.query_one(ViewsArea).show(message.snapshot, self.past)
-        self.query_one(StatusLine).finished(record, message.snapshot)
-        if record.history:
-            self.past = (self.past + [record.history])[-PAST_RUNS:]
-            self.query_one("#controls-hint", Static).update(self._hint())
+        self.running = False
+        self._shown_final = None
+        self._show_recent_runs()
+        if record.status in (STOPPED, FAILED, DIVERGED):
+            self.player.last()  # show where it ended; the learner can scrub back
+        self._tick()
+        self._ticker.resume()
         if record.status in (FAILED, DIVERGED):
             self.query_one(RunError).show(record)
-            self.notify(record.error or record.status, title=f"Run {record.status}", severity="error")
+            self.notify(record.error or record.status, title=f"Run {record.status}", severity="error",
+                        markup=False)
         elif record.status == STOPPED and not let_go:
-            self.notify("Stopped: the views keep what was drawn.", title="Run stopped")
+            self.notify("Stopped: the views keep what was drawn; , and . step through it.", title="Run stopped")
         elif record.status == FINISHED and record.challenge_met:
             self.passed = True
             self.add_class("-passed")
@@ -266,20 +397,9 @@ class LessonPane(Vertical):
         elif record.status == FINISHED:
             note = f"\n{record.error}" if record.error else ""
             self.notify(f"{self.lesson.challenge.goal}{note}", title="Finished: challenge not met yet",
-                        severity="warning")
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        # run_lesson catches routine errors; this is for a bug on our side of the worker.
-        if event.worker.group == "run" and event.state == WorkerState.ERROR and self.running:
-            self.app.run_ended(self._cancel)
-            self._cancel = None
-            self._set_running(False)
-            self.query_one(StatusLine).ready("The run could not be started.")
-            self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}", title="Run failed",
-                        severity="error")
+                        severity="warning", markup=False)
 
     def on_unmount(self) -> None:
         # Leaving the lesson (or the app) ends its run; the screen still keeps its record.
-        if self._cancel is not None:
-            self._cancel.set()
+        if self.session is not None and self.session.computing:
+            self.session.stop()

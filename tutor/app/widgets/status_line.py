@@ -7,10 +7,31 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, Snapshot
+from tutor.timeline import Frame
+
+
+def _number(value: float) -> str:
+    """Counts as whole numbers (60000, not 6e+04); other values to 4 significant digits."""
+    if float(value).is_integer() and abs(value) < 1e9:
+        return str(int(value))
+    return f"{value:.4g}"
 
 
 def _metrics(metrics) -> str:
-    return "  ".join(f"{name} {value:.4g}" for name, value in metrics.items())
+    return "  ".join(f"{name} {_number(value)}" for name, value in metrics.items())
+
+
+def where(latest) -> str:
+    """Epoch and batch together: 'epoch 3/6 · batch 163/235' is batch 163 of the third epoch."""
+    epoch = next((p for p in latest.values() if p.record), None)
+    inner = [p for p in latest.values() if not p.record]
+    if not inner:
+        return f"{epoch.unit} {epoch.step}/{epoch.total}" if epoch else ""
+    batch = inner[0]
+    if epoch is None:
+        return f"epoch 1 · {batch.unit} {batch.step}/{batch.total}"
+    current = epoch.step + 1 if epoch.step < epoch.total else epoch.step
+    return f"{epoch.unit} {current}/{epoch.total} · {batch.unit} {batch.step}/{batch.total}"
 
 
 def _duration(seconds: float) -> str:
@@ -26,6 +47,7 @@ class StatusLine(Horizontal):
     def __init__(self, *, clock: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
+        self._lines = 1
 
     def compose(self) -> ComposeResult:
         yield Static("Ready: press Run (ctrl+r).", id="status-text", markup=False)
@@ -33,8 +55,12 @@ class StatusLine(Horizontal):
         yield ProgressBar(total=1, show_eta=False, id="status-bar")
 
     def _set(self, text: str) -> None:
-        # One line of fixed height: no need to lay the screen out again.
-        self.query_one("#status-text", Static).update(text, layout=False)
+        # Lay the screen out again only when the text moves between one and two
+        # lines: this is updated ten times a second.
+        field = self.query_one("#status-text", Static)
+        lines = 1 if len(text) <= max(field.size.width, 1) else 2
+        field.update(text, layout=lines != self._lines)
+        self._lines = lines
 
     def ready(self, text: str = "Ready: press Run (ctrl+r).") -> None:
         self._set(text)
@@ -47,21 +73,29 @@ class StatusLine(Horizontal):
     def stopping(self) -> None:
         self._set("Stopping…")
 
-    def running(self, snapshot: Snapshot, elapsed: float) -> None:
+    def running(self, snapshot: Snapshot, eta: float | None, paused: bool = False) -> None:
+        """A run computing: where it is (epoch and batch), its metrics, and a measured ETA."""
         progress = snapshot.progress
         if progress is None:
             self._set(snapshot.notes[-1] if snapshot.notes else "Starting…")
             return
-        text = f"{progress.unit} {progress.step}/{progress.total}  {_metrics(progress.metrics)}"
-        fraction = progress.step / progress.total if progress.total else 0.0
-        if self.clock and 0 < fraction < 1:
-            text += f"  ETA {_duration(elapsed * (1 - fraction) / fraction)}"
+        epoch = next((p for p in snapshot.latest.values() if p.record), progress)
+        text = f"{'Paused at ' if paused else ''}{where(snapshot.latest)}  {_metrics(epoch.metrics)}"
+        if self.clock and not paused and eta is not None:
+            text += f"  ETA {_duration(eta)}"
         self._set(text)
-        self.query_one(ProgressBar).update(total=max(progress.total, 1), progress=progress.step)
+        self.query_one(ProgressBar).update(total=max(epoch.total, 1), progress=epoch.step)
+
+    def replaying(self, frame: Frame, record: RunRecord) -> None:
+        """Playing back (or scrubbing) a run that has ended."""
+        took = f" in {_duration(record.seconds)}" if self.clock else ""
+        self._set(f"Replay {frame.unit} {frame.step}/{frame.total}  {_metrics(frame.metrics)}"
+                  f"  (run {record.status}{took})")
+        self.query_one(ProgressBar).update(total=max(frame.total, 1), progress=frame.step)
 
     def finished(self, record: RunRecord, snapshot: Snapshot) -> None:
-        progress = snapshot.progress
-        where = f"{progress.unit} {progress.step}/{progress.total}  " if progress else ""
+        progress = next((p for p in snapshot.latest.values() if p.record), snapshot.progress)
+        at = f"{where(snapshot.latest)}  " if progress else ""
         took = f"  ({_duration(record.seconds)})" if self.clock else ""
         if record.status == FINISHED:
             if record.challenge_met:
@@ -74,9 +108,9 @@ class StatusLine(Horizontal):
                                if isinstance(v, (int, float)) and not isinstance(v, bool)})
             self._set(f"Finished: {verdict}.  {result}{took}")
         elif record.status == STOPPED:
-            self._set(f"Stopped at {where}{_metrics(progress.metrics) if progress else ''}{took}")
+            self._set(f"Stopped at {at}{_metrics(progress.metrics) if progress else ''}{took}")
         elif record.status == DIVERGED:
-            self._set(f"Diverged at {where.strip()}: see the Views tab.")
+            self._set(f"Diverged at {at.strip()}: see the Views tab; , and . step back through it.")
         elif record.status == FAILED:
             self._set("Failed: see the message in the Views tab.")
         bar = self.query_one(ProgressBar)

@@ -1,0 +1,48 @@
+"""The lesson's recent runs side by side: what differed, how each ended, its final metrics."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from textual.widgets import DataTable
+
+from tutor.lessons import Lesson
+
+SHOWN_RUNS = 10
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+class RecentRuns(DataTable):
+    """One row per run, newest first; the parameters that vary between them as columns."""
+
+    DEFAULT_CSS = """
+    RecentRuns { height: 1fr; }
+    """
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+
+    def show(self, runs: Sequence[Mapping[str, Any]], lesson: Lesson) -> None:
+        runs = [run for run in runs if isinstance(run, Mapping)][-SHOWN_RUNS:][::-1]
+        self.clear(columns=True)
+        if not runs:
+            self.add_column("Recent runs")
+            self.add_row("No runs yet: press Run (ctrl+r).")
+            return
+        params = [name for name in lesson.params
+                  if len({repr((run.get("params") or {}).get(name)) for run in runs}) > 1]
+        results = [name for name, value in (runs[0].get("result") or {}).items()
+                   if isinstance(value, (int, float)) and not isinstance(value, bool)][:4]
+        self.add_columns("#", *params, "status", *results, "challenge")
+        for number, run in zip(range(len(runs), 0, -1), runs):
+            values = run.get("params") or {}
+            result = run.get("result") or {}
+            met = {True: "met ✓", False: "not met", None: "·"}.get(run.get("challenge_met"), "·")
+            self.add_row(str(number), *(_value(values.get(name, "")) for name in params),
+                         str(run.get("status", "")), *(_value(result.get(name, "")) for name in results), met)
