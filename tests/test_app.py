@@ -351,8 +351,9 @@ async def test_a_diverged_run_explains_itself() -> None:
         assert message.startswith("✗ The run diverged: loss became inf at epoch 3")
         assert "smaller learning rate" in message
         assert not error.query_one("#error-traceback").display
-        # The loss of the first two epochs stays on the plot.
-        assert len(pane(app).query_one("#view-loss", PlotView).history) == 2
+        # The loss of the first two epochs stays on the plot, and the blow-up is marked after them.
+        history = pane(app).query_one("#view-loss", PlotView).history
+        assert [point["loss"] for point in history[:2]] == [1.0, 0.5] and history[2]["step"] == 3
 
 
 @pilot_test

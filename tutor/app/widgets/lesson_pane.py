@@ -10,6 +10,7 @@ the run ends.
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any, Mapping, Sequence
 
 from textual import on, work
@@ -18,6 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Button, Static, TabbedContent, TabPane
 
 from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
@@ -178,7 +180,8 @@ class LessonPane(Vertical):
             return False
         if self.last_record is not None and self.last_record.history:
             self.past = [*self.past, self.last_record.to_json()][-SHOWN_RUNS:]  # now an earlier run
-        session = RunSession(self.lesson, values, self.seed, on_end=self._ended_in_thread)
+        # The screen is taken now: the run may end after this pane has gone (another lesson opened).
+        session = RunSession(self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen))
         self.session = session
         self.player = Player(self.player.speed)
         self._shown = None
@@ -193,12 +196,12 @@ class LessonPane(Vertical):
         self._ticker.resume()
         return True
 
-    def _ended_in_thread(self, record: RunRecord) -> None:
+    def _ended_in_thread(self, screen: Screen, record: RunRecord) -> None:
         """In the routine's thread: tell the UI thread (post_message is thread-safe)."""
         session = self.session
         self.post_message(RunFinished(session, record))
         if session.let_go_record is None:  # a let-go run was recorded when it was let go
-            self.screen.post_message(RunRecorded(record, session))
+            screen.post_message(RunRecorded(record, session))
 
     def stop_run(self) -> None:
         """Ask the routine to stop; it ends at its next check (within a second)."""

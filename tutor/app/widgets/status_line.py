@@ -77,7 +77,8 @@ class StatusLine(Horizontal):
         """A run computing: where it is (epoch and batch), its metrics, and a measured ETA."""
         progress = snapshot.progress
         if progress is None:
-            self._set(snapshot.notes[-1] if snapshot.notes else "Starting…")
+            if snapshot.notes:  # else the starting message stays ("Loading TensorFlow…")
+                self._set(snapshot.notes[-1])
             return
         epoch = next((p for p in snapshot.latest.values() if p.record), progress)
         text = f"{'Paused at ' if paused else ''}{where(snapshot.latest)}  {_metrics(epoch.metrics)}"
