@@ -5,11 +5,20 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.markup import escape
 
 from tutor.app.messages import OpenLesson
 
 
+def _help(lesson) -> str | None:
+    # The palette parses help as markup: a lesson's summary is escaped to stay text.
+    return escape(lesson.summary) if lesson.summary else None
+
+
 class LessonCommands(Provider):
+    """Lesson titles and summaries come from lesson files: shown as text, never as markup."""
+
     def _lessons(self):
         for lesson in self.app.course.lessons:
             name = f"Go to lesson {lesson.chapter}.{lesson.order} {lesson.title}"
@@ -20,12 +29,22 @@ class LessonCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, lesson in self._lessons():
-            yield DiscoveryHit(name, partial(self._open, lesson.id), help=lesson.summary or None)
+            yield DiscoveryHit(Content(name), partial(self._open, lesson.id), text=name, help=_help(lesson))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, lesson in self._lessons():
             score = max(matcher.match(name), matcher.match(lesson.id))
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._open, lesson.id),
-                          help=lesson.summary or None)
+                yield Hit(score, _highlight(matcher, name), partial(self._open, lesson.id), text=name,
+                          help=_help(lesson))
+
+
+def _highlight(matcher, name: str) -> Content:
+    """``matcher.highlight`` without its markup parsing: the matched letters styled on plain text."""
+    content = Content(name)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from rich.table import Table
+from rich.text import Text
 from textual.widgets import Markdown, Static
 
 INTRO = """\
@@ -60,7 +61,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for keys, what in self._rows():
-            table.add_row(keys, what)
+            table.add_row(Text(keys), Text(what))  # key names like "[" are text, not markup
         with VerticalScroll(id="help"):
             yield Markdown(INTRO, id="help-intro")
             yield Static(table, id="help-keys")

@@ -24,7 +24,8 @@ class Explanation(Vertical):
             yield Markdown(self.pages[0].text, id="page-text")
         with Horizontal(id="page-nav"):
             yield Button("◀ Prev", id="page-prev", compact=True, disabled=True)
-            yield Label(self._label_text(), id="page-label")
+            # Page titles come from lesson files: shown as text, never parsed as markup.
+            yield Label(self._label_text(), id="page-label", markup=False)
             yield Button("Next ▶", id="page-next", compact=True, disabled=len(self.pages) < 2)
 
     def _label_text(self) -> str:

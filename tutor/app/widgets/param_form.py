@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static, Switch
@@ -71,7 +72,9 @@ class ParamForm(VerticalScroll, can_focus=False):
         for name, param in self.params.items():
             value = self._initial_values.get(name, param.default)
             with Vertical(classes="param-row", id=f"row-{name}"):
-                yield Label(param.title if param.title == name else f"{param.title} ({name})", classes="param-label")
+                # Labels, help and choices come from lesson files: text, never markup.
+                yield Label(param.title if param.title == name else f"{param.title} ({name})",
+                            classes="param-label", markup=False)
                 yield self._field(param, value)
                 yield Static(_describe(param), classes="param-help", markup=False)
 
@@ -80,7 +83,7 @@ class ParamForm(VerticalScroll, can_focus=False):
         if param.type == "bool":
             return Switch(value=bool(value), id=field_id)
         if param.type == "choice":
-            return Select([(choice, choice) for choice in param.choices], value=value,
+            return Select([(Content(choice), choice) for choice in param.choices], value=value,
                           allow_blank=False, id=field_id, compact=True)
         kind = {"int": "integer", "float": "number"}.get(param.type, "text")
         return Input(_text(param, value), type=kind, validators=[ParamValidator(param)],
