@@ -83,3 +83,24 @@ def test_the_app_says_it_runs_code_from_a_pack_folder():
             assert f"Lessons from {EXAMPLE} run Python code from that folder." in messages
 
     scenario()
+
+
+def test_an_empty_lessons_folder_name_does_not_load_the_current_folder(tmp_path, monkeypatch):
+    # A lesson file with its own code in the current folder: `--lessons ""` must not trust it.
+    (tmp_path / "here.toml").write_text(VALID.replace('"demo"', '"here"'))
+    monkeypatch.chdir(tmp_path)
+    course = load_course(packs=find_packs([""]))
+    assert "here" not in [lesson.id for lesson in course.lessons]
+    assert course.code_dirs == ()
+    [problem] = course.problems
+    assert str(problem) == ("--lessons:1: an empty folder name; the current folder is loaded only when named "
+                            "(--lessons .)")
+
+
+def test_a_file_given_as_the_lessons_folder_says_it_is_not_a_folder(tmp_path):
+    (tmp_path / "one.toml").write_text(VALID)
+    course = load_course(packs=find_packs([tmp_path / "one.toml"]))
+    [problem] = course.problems
+    assert str(problem) == f"{tmp_path / 'one.toml'}:1: is not a folder (give the folder that holds the lesson files)"
+    missing = load_course(packs=find_packs([tmp_path / "missing"])).problems
+    assert [str(p) for p in missing] == [f"{tmp_path / 'missing'}:1: lesson folder not found"]

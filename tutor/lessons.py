@@ -762,6 +762,8 @@ class Pack:
 
     path: Path
     trusted: bool = False
+    # What the learner typed (``--lessons ""`` must not become Path("") = the current folder).
+    given: str | None = None
 
 
 def find_packs(explicit: Iterable[Path] = ()) -> list[Pack]:
@@ -771,7 +773,7 @@ def find_packs(explicit: Iterable[Path] = ()) -> list[Pack]:
     """
     from tutor.paths import user_data_dir
 
-    packs = [Pack(Path(p), trusted=True) for p in explicit]
+    packs = [Pack(Path(p), trusted=True, given=os.fspath(p)) for p in explicit]
     for entry in os.environ.get("TUTOR_LESSONS", "").split(os.pathsep):
         if entry.strip():
             packs.append(Pack(Path(entry.strip()), trusted=True))
@@ -821,8 +823,14 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Co
     code_dirs: list[Path] = []
     seen: dict[str, Path] = {}
     for pack in folders:
+        if pack.given is not None and not pack.given.strip():
+            problems.append(Problem("--lessons", 1, "", "an empty folder name; the current folder is "
+                                    "loaded only when named (--lessons .)"))
+            continue
         if not pack.path.is_dir():
-            problems.append(Problem(str(pack.path), 1, "", "lesson folder not found"))
+            found = os.path.lexists(pack.path)
+            problems.append(Problem(str(pack.path), 1, "", "is not a folder (give the folder that holds the "
+                                    "lesson files)" if found else "lesson folder not found"))
             continue
         chapters_file = pack.path / "chapters.toml"
         if os.path.lexists(chapters_file):  # a FIFO or a dangling link is reported, not skipped
