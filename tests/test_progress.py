@@ -180,3 +180,10 @@ def test_a_folder_where_the_database_should_be_keeps_progress_in_memory(isolated
     store.mark_passed("rosenblatt")
     assert store.passed("rosenblatt") and store.runs("rosenblatt")[0]["status"] == "finished"
     assert not store.saving
+
+
+def test_a_store_named_like_the_old_file_does_not_import_itself(tmp_path):
+    store = ProgressStore(tmp_path / "progress.json")
+    store.mark_passed("rosenblatt")
+    again = ProgressStore(tmp_path / "progress.json")
+    assert again.warning is None and again.passed("rosenblatt")

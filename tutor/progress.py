@@ -233,6 +233,8 @@ class ProgressStore:
     def _import_legacy(self, conn: sqlite3.Connection, set_aside: bool = True) -> str:
         """Bring in ``progress.json`` from before the database, keeping every valid part."""
         path = self.legacy_path
+        if path == self.path:  # a store given the old file's name: there is nothing to import
+            return "absent"
         try:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):
