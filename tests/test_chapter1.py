@@ -94,7 +94,7 @@ def test_cost_surface_view_is_the_cost_over_the_grid():
     run_lesson(lesson, lesson.resolve({"epochs": 5}), 0, state=state)
     surface = state.snapshot().views["surface"]
     x, y = toxicity_beans(np.random.default_rng(0), 100)
-    assert np.asarray(surface["z"]).shape == (60, 20)
+    assert np.asarray(surface["z"]).shape == (61, 41)
     w, b = surface["x"][3], surface["y"][10]
     assert surface["z"][10][3] == pytest.approx(np.mean((y - (w * x + b)) ** 2))
 
@@ -103,5 +103,5 @@ def test_a_huge_learning_rate_diverges_with_an_explanation():
     lesson = COURSE.get("gradient-descent")
     record = run_lesson(lesson, lesson.resolve({"method": "mini-batch", "lr": 5}), 0)
     assert record.status == "diverged"
-    assert "loss became" in record.error and "smaller learning rate" in record.error
+    assert "diverged" in record.error and "smaller learning rate" in record.error
     assert record.challenge_met is None

@@ -1,10 +1,27 @@
-"""1.4 Two parameters: the cost over (w, b) as a heat map, and descent walking down it."""
+"""1.4 Two parameters: the cost over (w, b) as a heat map, and descent walking down it.
+
+The path sent to the surface view is the whole walk: every step of the first
+``DETAIL`` (where it moves most), then thinned evenly to at most
+``PATH_POINTS`` points. A walk whose cost grows past ``RUNAWAY`` times its
+starting cost (or that ends up more than ``FAR`` grid widths off the map) has
+diverged: the run ends at once with a message, its last frames still finite
+and drawable, rather than walking on towards 1e300.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.routines._numbers import fmt
+from tutor.routines._walks import WalkedAway, thinned
+
+GRID_W = np.round(np.linspace(-1.5, 2.5, 41), 10)  # w from -1.5 to 2.5 in steps of 0.1
+GRID_B = np.round(np.linspace(-3.0, 3.0, 61), 10)  # b from -3 to 3 in steps of 0.1
+DETAIL = 200
+PATH_POINTS = 400
+RUNAWAY = 1e6
+FAR = 100
 
 
 def cost(w, b, x: np.ndarray, y: np.ndarray):
@@ -19,35 +36,67 @@ def gradients(w: float, b: float, x: np.ndarray, y: np.ndarray) -> tuple[float, 
     return float(np.mean(-2 * x * error)), float(np.mean(-2 * error))
 
 
+def cost_map(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The cost over the grid: shape (61, 41), rows b, columns w."""
+    return cost(GRID_W[np.newaxis, :], GRID_B[:, np.newaxis], x, y)
+
+
+def preview(params, reporter) -> None:
+    """The beans and the cost map, before any step is taken."""
+    x, y = toxicity_beans(params.rng, params.beans)
+    surface = cost_map(x, y)
+    row, column = np.unravel_index(np.argmin(surface), surface.shape)
+    reporter.view("surface", x=GRID_W, y=GRID_B, z=surface, marker=(float(GRID_W[column]), float(GRID_B[row])),
+                  path={"x": np.array([params.w0]), "y": np.array([params.b0])},
+                  title=f"the cost over (w, b); the walk starts at w = {fmt(params.w0, '.2f')}, "
+                        f"b = {fmt(params.b0, '.2f')}", xlabel="w", ylabel="b", zlabel="cost")
+    reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}], title=f"{len(x)} beans",
+                  xlabel="size", ylabel="toxicity")
+
+
 def run(params, reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
-    grid_w = np.arange(0.0, 2.0, 0.1)  # (20,)
-    grid_b = np.arange(-3.0, 3.0, 0.1)  # (60,)
-    surface = cost(grid_w[np.newaxis, :], grid_b[:, np.newaxis], x, y)  # (60, 20): rows b, columns w
+    surface = cost_map(x, y)
     row, column = np.unravel_index(np.argmin(surface), surface.shape)
-    grid_best = (float(grid_w[column]), float(grid_b[row]))
+    grid_best = (float(GRID_W[column]), float(GRID_B[row]))
     w, b = params.w0, params.b0
+    start_cost = float(cost(w, b, x, y))
     path_w, path_b = [w], [b]
     every = max(1, params.epochs // 100)
+    line_x = np.array([0.0, 1.0])
+    ylim = (min(0.0, float(y.min())) - 0.1, float(y.max()) + 0.2)
+
+    def far(value: float, grid: np.ndarray) -> bool:
+        width = grid[-1] - grid[0]
+        return not grid[0] - FAR * width <= value <= grid[-1] + FAR * width
+
     for epoch in range(1, params.epochs + 1):
         reporter.check_cancelled()
         dw, db = gradients(w, b, x, y)
         w, b = w - params.lr * dw, b - params.lr * db
         path_w.append(w)
         path_b.append(b)
-        if epoch % every == 0 or epoch == params.epochs:
+        now = float(cost(w, b, x, y))
+        away = not now <= RUNAWAY * max(start_cost, 1e-12) or far(w, GRID_W) or far(b, GRID_B)
+        if epoch <= 20 or epoch % every == 0 or epoch == params.epochs or away:
             reporter.view(
-                "surface", x=grid_w, y=grid_b, z=surface,
-                path={"x": np.array(path_w), "y": np.array(path_b)}, marker=grid_best,
-                title=f"step {epoch}: w = {w:.3f}, b = {b:.3f}", xlabel="w", ylabel="b", zlabel="cost",
+                "surface", x=GRID_W, y=GRID_B, z=surface, marker=grid_best,
+                path={"x": thinned(path_w, DETAIL + 1, PATH_POINTS), "y": thinned(path_b, DETAIL + 1, PATH_POINTS)},
+                title=f"step {epoch}: w = {fmt(w, '.3g' if away else '.3f')}, b = {fmt(b, '.3g' if away else '.3f')}",
+                xlabel="w", ylabel="b", zlabel="cost",
             )
-            line_x = np.array([0.0, 1.0])
             reporter.view(
-                "fit", points=[{"x": x, "y": y, "label": "beans"}],
-                lines=[{"x": line_x, "y": w * line_x + b, "label": f"y = {w:.2f} x + {b:.2f}"}],
+                "fit", points=[{"x": x, "y": y, "label": "beans"}], ylim=ylim,
+                lines=[{"x": line_x, "y": w * line_x + b, "label": f"y = {fmt(w, '.2f')} x + {fmt(b, '.2f')}"}],
                 title="the line the current (w, b) draws", xlabel="size", ylabel="toxicity",
             )
-            reporter.progress(epoch, params.epochs, cost=float(cost(w, b, x, y)), w=w, b=b)
+            reporter.progress(epoch, params.epochs, cost=now, w=w, b=b)
+        if away:
+            raise WalkedAway(
+                "cost", now, epoch, "step",
+                f"the walk left the cost map at step {epoch} (w = {w:.3g}, b = {b:.3g}; the cost grew to "
+                f"{now:.3g}, {now / start_cost:.2g} times where it started): the descent diverged. Each step "
+                "overshot the valley by more than the last. Try a smaller learning rate.")
     best_w, best_b = np.polyfit(x, y, 1)  # the exact least-squares line, for comparison
     return {
         "w": w, "b": b, "cost": float(cost(w, b, x, y)),

@@ -1,10 +1,25 @@
-"""1.3 Three ways down the slope: stochastic, mini-batch and fixed-step descent on w."""
+"""1.3 Three ways down the slope: stochastic, mini-batch and fixed-step descent on w.
+
+The cost view shows the whole walk of w: every update of the first
+``DETAIL`` updates (where the walk downhill happens: stochastic and
+mini-batch descent reach the bottom within the first epoch), then w at the
+end of each epoch, thinned evenly to at most ``PATH_POINTS`` points.
+
+A walk whose cost grows past ``RUNAWAY`` times the starting cost has left
+the bowl for good: the run ends as diverged at once, with its last frames
+showing the zig-zag up the walls (not after w has overflowed to inf).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.routines._walks import WalkedAway, thinned
+
+DETAIL = 200  # the first updates, each kept in the walk
+PATH_POINTS = 400  # at most this many points of the walk are sent
+RUNAWAY = 1e6  # a cost this many times the starting cost: diverged
 
 
 def slope(w: float, x: np.ndarray, y: np.ndarray) -> float:
@@ -16,67 +31,135 @@ def cost(w: float, x: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean((y - w * x) ** 2))
 
 
-def stochastic_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, reporter) -> float:
-    """One update per bean: w <- w - lr k."""
+class Walk:
+    """w after each update: every one of the first DETAIL, and whether w is still in range."""
+
+    def __init__(self, w0: float, low: float, high: float) -> None:
+        self.updates = 0
+        self.detail = [w0]  # w after each of the first DETAIL updates
+        self.low, self.high = low, high
+        self.spans: list[tuple[float, float]] = []  # (lowest, highest) w visited in each epoch
+
+    def new_epoch(self, w: float) -> None:
+        self.spans.append((w, w))
+
+    def step(self, w: float) -> bool:
+        """Note one update; False once w has left [low, high] (the run has diverged)."""
+        self.updates += 1
+        if self.updates <= DETAIL:
+            self.detail.append(w)
+        lowest, highest = self.spans[-1]
+        if w < lowest:
+            self.spans[-1] = (w, highest)
+        elif w > highest:
+            self.spans[-1] = (lowest, w)
+        return self.low <= w <= self.high
+
+    def wobble(self, epochs: int = 10) -> float:
+        """How far apart the w visited in the last ``epochs`` epochs are (every update counts)."""
+        last = self.spans[-epochs:]
+        return max(high for _, high in last) - min(low for low, _ in last)
+
+
+def stochastic_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, reporter, walk: Walk | None = None) -> float:
+    """One update per bean: w <- w - lr k. Stops early (w out of range) if ``walk`` says so."""
     for xi, yi in zip(x.tolist(), y.tolist()):  # plain floats: 30x faster than 0-d arrays
         reporter.check_cancelled()
         w -= lr * (2 * xi * xi * w - 2 * xi * yi)
+        if walk is not None and not walk.step(w):
+            break
     return w
 
 
-def mini_batch_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, batch: int, reporter) -> float:
+def mini_batch_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, batch: int, reporter,
+                     walk: Walk | None = None) -> float:
     """One update per batch, with the slope averaged over the batch."""
     for start in range(0, len(x), batch):
         reporter.check_cancelled()
         w -= lr * slope(w, x[start:start + batch], y[start:start + batch])
+        if walk is not None and not walk.step(w):
+            break
     return w
 
 
-def fixed_step_epoch(w: float, x: np.ndarray, y: np.ndarray, step: float, batch: int, reporter) -> float:
+def fixed_step_epoch(w: float, x: np.ndarray, y: np.ndarray, step: float, batch: int, reporter,
+                     walk: Walk | None = None) -> float:
     """Only the slope's sign counts: move a fixed step downhill, so w ends up wobbling."""
     for start in range(0, len(x), batch):
         reporter.check_cancelled()
         w -= step * np.sign(slope(w, x[start:start + batch], y[start:start + batch]))
+        if walk is not None and not walk.step(w):
+            break
     return w
 
 
 def run(params, reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     least_squares_w = float(np.sum(x * y) / np.sum(x * x))
-    ws = np.linspace(min(params.w0, 0.0) - 0.2, max(2.5, params.w0 + 0.2), 120)
-    curve = np.array([cost(w, x, y) for w in ws])
+    start_cost = cost(params.w0, x, y)
+    # cost(w) = mean(x^2) (w - w*)^2 + cost(w*): the w where the cost reaches RUNAWAY * start_cost
+    reach = float(np.sqrt(RUNAWAY * max(start_cost, 1e-12) / np.mean(x * x)))
+    walk = Walk(params.w0, least_squares_w - reach, least_squares_w + reach)
+    low, high = min(params.w0, 0.0) - 0.2, max(2.5, params.w0 + 0.2)  # the cost curve's range
+    a, b, c = float(np.mean(x * x)), float(np.mean(-2 * x * y)), float(np.mean(y * y))
+
+    def costs(ws: np.ndarray) -> np.ndarray:  # the same mean squared error, as a parabola in w
+        return a * ws**2 + b * ws + c
+
+    ws = np.linspace(low, high, 120)
+    curve = costs(ws)
+    ends = []  # w at the end of each epoch after the detailed start
     w = params.w0
-    visited = [w]
     line_x = np.array([0.0, 1.0])
+    ylim = (min(0.0, float(y.min())) - 0.1, float(y.max()) + 0.2)
+    reporter.view("loss", ylog=True)  # the methods differ by orders of magnitude
     for epoch in range(1, params.epochs + 1):
         if params.shuffle:  # a new order every epoch, so no bean always has the last word
             order = params.rng.permutation(len(x))
             x, y = x[order], y[order]
+        walk.new_epoch(w)
         if params.method == "stochastic":
-            w = stochastic_epoch(w, x, y, params.lr, reporter)
+            w = stochastic_epoch(w, x, y, params.lr, reporter, walk)
         elif params.method == "mini-batch":
-            w = mini_batch_epoch(w, x, y, params.lr, params.batch, reporter)
+            w = mini_batch_epoch(w, x, y, params.lr, params.batch, reporter, walk)
         else:
-            w = fixed_step_epoch(w, x, y, params.fixed_step, params.batch, reporter)
-        visited.append(w)
+            w = fixed_step_epoch(w, x, y, params.fixed_step, params.batch,
+                                 reporter, walk)
+        away = not walk.low <= w <= walk.high
+        if walk.updates > DETAIL:
+            ends.append(w)
+        path_w = thinned(walk.detail + ends, DETAIL + 1, PATH_POINTS)
+        if path_w.min() < low or path_w.max() > high:  # the walk left the curve: widen it
+            low, high = min(low, float(path_w.min())), max(high, float(path_w.max()))
+            ws = np.linspace(low, high, 120)
+            curve = costs(ws)
         loss = cost(w, x, y)
         reporter.view(
             "fit", points=[{"x": x, "y": y, "label": f"{len(x)} beans"}],
-            lines=[{"x": line_x, "y": w * line_x, "label": f"{params.method}: w = {w:.4f}"}],
+            lines=[{"x": line_x, "y": w * line_x, "label": f"{params.method}: w = {w:.4g}"}],
+            ylim=ylim,  # the beans' range: a runaway line is cut at the edge, the beans stay readable
             title=f"epoch {epoch}", xlabel="size", ylabel="toxicity",
         )
         reporter.view(
-            "cost", x=ws, y=curve, path={"x": np.array(visited[-40:]), "y": np.array([cost(v, x, y) for v in visited[-40:]])},
+            "cost", x=ws, y=curve, path={"x": path_w, "y": costs(path_w)},
             marker=(least_squares_w, cost(least_squares_w, x, y)),
-            title=f"where w walks on the cost curve (last {min(40, len(visited))} epochs)", xlabel="w", ylabel="cost",
+            title=(f"w flew off to {w:.3g} after {walk.updates} updates" if away else
+                   f"the walk of w over {walk.updates} updates"),
+            xlabel="w", ylabel="cost",
         )
         reporter.progress(epoch, params.epochs, loss=loss, w=w)
+        if away:
+            raise WalkedAway(
+                "w", w, epoch, "epoch",
+                f"w flew off to {w:.3g} after {walk.updates} updates (the cost grew to {loss:.3g}, "
+                f"{loss / start_cost:.2g} times where it started): the descent diverged. Each step "
+                "overshot the bottom by more than the last. Try a smaller learning rate (lr).")
     per_epoch = len(x) if params.method == "stochastic" else -(-len(x) // params.batch)
     return {
         "w": w,
         "loss": cost(w, x, y),
         "least_squares_w": least_squares_w,
         "updates": per_epoch * params.epochs,
-        # How much w still moves in the last 10 epochs: the fixed step's wobble.
-        "wobble": float(np.ptp(visited[-10:])),
+        # How far w still moves in the last 10 epochs, update by update: the fixed step's wobble.
+        "wobble": walk.wobble(10),
     }

@@ -44,6 +44,22 @@ def cross_entropy(y: np.ndarray, t: np.ndarray) -> float:
     return float(-np.mean(np.log(picked + EPSILON)))
 
 
+def cross_entropy_of_logits(a: np.ndarray, label: int) -> float:
+    """-log(softmax(a)[label]) without forming the probability: log(sum e^(a - max)) - (a_label - max).
+
+    No epsilon is needed: it stays exact (and finite) where the probability
+    itself rounds to 0.
+    """
+    a = np.asarray(a, dtype=float)
+    shifted = a - a.max()
+    return float(np.log(np.sum(np.exp(shifted))) - shifted[label])
+
+
+def probability_text(p: float, loss: float) -> str:
+    """p as the table shows it; as e^-loss where a float rounds it to (or near) 0."""
+    return f"{p:.6g}" if p >= 1e-300 else f"e^-{loss:.6g}"
+
+
 def parse_logits(text: str) -> np.ndarray:
     """'0.3, 2.9, 4.0' (commas and/or spaces) -> array; a TutorError says what is wrong."""
     parts = [part for part in re.split(r"[,\s;]+", str(text).strip().strip("[]()")) if part]
@@ -76,7 +92,7 @@ def run(params, reporter) -> dict:
     naive = softmax_naive(a)
     naive_finite = bool(np.all(np.isfinite(naive)))
     t = np.eye(len(a))[params.label]  # one-hot
-    loss = cross_entropy(y, t)
+    loss = cross_entropy_of_logits(a, params.label)
 
     with np.errstate(over="ignore"):
         exp_naive = np.exp(a)
@@ -87,7 +103,9 @@ def run(params, reporter) -> dict:
     reporter.view(
         "table",
         title=f"sum = {y.sum():.6f}   cross-entropy for true class {params.label} = "
-              f"-log({y[params.label]:.6g}) = {loss:.4g}",
+              f"-log({probability_text(y[params.label], loss)}) = {loss:.4g}",
+        # computed from the logits, -log p = log(sum e^(a - max)) - (a_true - max): no epsilon, so the
+        # number shown is -log of the probability shown, even where p rounds to 0
         columns=["class", "logit a", "stable p", "naive p", "t (one-hot)", "e^(a - max)", "e^a (naive)"],
         rows=[[classes[k], a[k], y[k], naive[k], int(t[k]), exp_shifted[k], exp_naive[k]]
               for k in range(len(a))],
