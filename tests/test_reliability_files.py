@@ -128,3 +128,23 @@ def test_a_name_with_control_characters_is_shown_escaped():
 def test_a_new_file_is_readable_by_others_like_any_saved_file(tmp_path):
     write_output(tmp_path / "run.json", "{}")
     assert stat.S_IMODE(os.stat(tmp_path / "run.json").st_mode) == files.NEW_FILE_MODE
+
+
+@pytest.mark.parametrize("redirect", ["file", "pipe"])
+def test_dev_stdout_adds_to_what_was_printed_and_stays_what_it_was(tmp_path, redirect):
+    import subprocess
+    import sys
+
+    script = ("import sys; from tutor.files import write_output; print('before', flush=True); "
+              "write_output('/dev/stdout', 'JSON\\n'); print('after')")
+    if redirect == "file":
+        out = tmp_path / "out.txt"
+        with open(out, "w") as handle:
+            done = subprocess.run([sys.executable, "-c", script], stdout=handle, stderr=subprocess.PIPE, text=True)
+        text = out.read_text()
+        assert stat.S_ISREG(os.lstat(out).st_mode)
+    else:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        text = done.stdout
+    assert done.returncode == 0, done.stderr
+    assert text == "before\nJSON\nafter\n"

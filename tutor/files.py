@@ -19,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,6 +138,25 @@ class Target:
 
 
 _THROUGH_PREFIXES = ("/dev/", "/proc/self/fd/", "/proc/thread-self/fd/")
+_OWN_FD = re.compile(r"^/(?:dev/fd|proc/self/fd|proc/thread-self/fd)/(\d+)$")
+_STANDARD = {"/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def _own_descriptor(given: str) -> int | None:
+    """The open file descriptor a path like /dev/stdout or /dev/fd/63 names, if this process has it.
+
+    Writing to that descriptor (not a fresh open of the path) shares its file offset: a
+    --json /dev/stdout redirected to a file lands after what was printed, not over it.
+    """
+    match = _OWN_FD.match(given)
+    number = int(match.group(1)) if match else _STANDARD.get(given)
+    if number is None:
+        return None
+    try:
+        os.fstat(number)
+    except OSError:
+        return None
+    return number
 _SYSTEM_PREFIXES = ("/proc/", "/sys/")
 
 
@@ -196,6 +217,17 @@ def write_output(path: str | os.PathLike, text: str | bytes, encoding: str = "ut
         write_atomic(target.path, text, encoding)
         return
     payload = text.encode(encoding) if isinstance(text, str) else bytes(text)
+    descriptor = _own_descriptor(os.fspath(path))
+    if descriptor is not None:
+        for stream in (sys.stdout, sys.stderr):  # what Python printed so far goes first
+            with contextlib.suppress(Exception):
+                if stream is not None and stream.fileno() == descriptor:
+                    stream.flush()
+        try:
+            _write_all(descriptor, payload)
+        except OSError as error:
+            raise _error(path, error) from None
+        return
     try:
         # O_NONBLOCK: a FIFO nobody reads is an error now, not a hang; O_APPEND: /dev/stdout
         # redirected to a file keeps what was printed before.
@@ -206,11 +238,15 @@ def write_output(path: str | os.PathLike, text: str | bytes, encoding: str = "ut
         raise _error(path, error) from None
     try:
         os.set_blocking(handle, True)
-        view = memoryview(payload)
-        while view:
-            written = os.write(handle, view)
-            view = view[written:]
+        _write_all(handle, payload)
     except OSError as error:
         raise _error(path, error) from None
     finally:
         os.close(handle)
+
+
+def _write_all(handle: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        written = os.write(handle, view)
+        view = view[written:]
