@@ -188,7 +188,9 @@ class LessonPane(Vertical):
         self.app.run_started(session)
         self.running = True
         self.query_one(RunError).clear()
-        self.query_one(ViewsArea).clear(self._past_runs(values))
+        views = self.query_one(ViewsArea)
+        views.clear(self._past_runs(values))
+        views.scroll_home(animate=False)  # a new run starts with every view's title in sight
         self.query_one(StatusLine).starting(
             LOADING_MESSAGE if self.lesson.backend == "keras" and not tensorflow_loaded() else "Starting…")
         self.show_tab("views")
