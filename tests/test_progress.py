@@ -92,7 +92,7 @@ def test_a_result_json_cannot_hold_is_still_saved(isolated_home):
     first, second = ProgressStore().runs("odd")
     assert first["result"]["w"] == 0.5 and first["result"]["a"] == [0, 1, 2]
     assert first["result"]["thing"].startswith("<object")
-    assert second["status"] == "finished" and "could not be saved" in second["result"]
+    assert second["status"] == "finished" and "could not be saved" in second["result"]["note"]
 
 
 def test_an_old_progress_json_is_imported_once_and_left_in_place(isolated_home):
@@ -187,3 +187,15 @@ def test_a_store_named_like_the_old_file_does_not_import_itself(tmp_path):
     store.mark_passed("rosenblatt")
     again = ProgressStore(tmp_path / "progress.json")
     assert again.warning is None and again.passed("rosenblatt")
+
+
+def test_runs_of_the_wrong_shape_are_read_as_runs_the_app_can_show(isolated_home):
+    # The app plots ``history`` and lists ``params``: ints or text there used to crash it.
+    (isolated_home / "progress.json").write_text(json.dumps({"runs": {"rosenblatt": [
+        {"status": "finished", "history": "x", "params": [1, 2], "seed": True, "result": 5},
+        {"status": 3, "history": [1, {"step": 1, "loss": 0.5}], "challenge_met": "yes"}]}}))
+    first, second = ProgressStore().runs("rosenblatt")
+    assert first == {"params": None, "seed": None, "status": "finished", "history": None, "result": None,
+                     "challenge_met": None}
+    assert second["status"] is None and second["history"] == [{"step": 1, "loss": 0.5}]
+    assert second["challenge_met"] is None

@@ -104,7 +104,9 @@ def _dumps(kept: dict[str, Any]) -> str:
         try:
             json.dumps(safe[key], default=_plain)
         except (ValueError, TypeError, RecursionError):
-            safe[key] = f"(could not be saved: {type(safe[key]).__name__})"
+            # Keep the field's shape (a table, or a list for history) so readers can rely on it.
+            note = f"could not be saved ({type(safe[key]).__name__} that JSON cannot hold)"
+            safe[key] = [] if key == "history" else {"note": note}
     try:
         return json.dumps(safe, default=_plain)
     except (ValueError, TypeError, RecursionError):
@@ -119,6 +121,28 @@ def _loads_dict(text: Any) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+# The shape callers rely on (the app plots ``history``, lists ``params`` and ``result``).
+_RUN_SHAPES: dict[str, tuple[type, ...]] = {
+    "params": (dict,), "seed": (int,), "status": (str,), "history": (list,), "result": (dict,),
+    "challenge_met": (bool,),
+}
+
+
+def valid_run(record: Any) -> dict[str, Any] | None:
+    """A stored run with every field of the expected shape (a wrong one becomes None), or None."""
+    if not isinstance(record, dict):
+        return None
+    run: dict[str, Any] = {}
+    for key, kinds in _RUN_SHAPES.items():
+        value = record.get(key)
+        if value is not None and (not isinstance(value, kinds) or key == "seed" and isinstance(value, bool)):
+            value = None
+        if key == "history" and value is not None:
+            value = [point for point in value if isinstance(point, dict)]
+        run[key] = value
+    return run
 
 
 class ProgressStore:
@@ -369,7 +393,7 @@ class ProgressStore:
         """The lesson's recent runs, oldest first; a row that is not a run is skipped."""
         rows = self._read("SELECT record FROM runs WHERE learner = ? AND lesson = ? ORDER BY id",
                           (self.learner, lesson_id), [])
-        return [run for run in (_loads_dict(row[0]) for row in rows[-RUNS_KEPT:]) if run is not None]
+        return [run for run in (valid_run(_loads_dict(row[0])) for row in rows[-RUNS_KEPT:]) if run is not None]
 
     @property
     def saving(self) -> bool:
