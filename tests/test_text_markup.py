@@ -49,7 +49,7 @@ condition = "abs(w - 1.25) < 0.1"
 
 [[pages]]
 title = "Page {QUIT_LINK} [/]"
-text = "Some text."
+text = "Some text {QUIT_LINK} and [/] on the page."
 '''
 
 
@@ -95,7 +95,13 @@ def test_markup_in_lesson_text_is_shown_literally_and_is_no_link(tmp_path):
             assert "[b]plain[/b]" in str(choice.query_one("SelectCurrent").render()) or \
                 "[b]plain[/b]" in str(choice._options[0][0])
 
+            page = app.screen.query_one("#page-text")
+            assert f"Some text {QUIT_LINK} and [/] on the page." in page.source
+            paragraph = page.query_one("MarkdownParagraph")
+            assert f"{QUIT_LINK} and [/]" in str(paragraph.render()) or f"{QUIT_LINK} and [/]" in str(paragraph._content)
+
             # A click where the "link" would be must not quit the app.
+            await pilot.click(paragraph)
             await pilot.click(page_label)
             await pilot.click(label)
             await pilot.pause()
