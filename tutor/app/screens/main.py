@@ -66,7 +66,7 @@ class MainScreen(Screen):
     # Keys that belong to text fields when one has focus.
     WATCHING = ("play_pause", "frames", "first_frame", "last_frame", "maximize_view")
     # Narrow or short terminals get a more compact layout (see app.tcss).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-normal"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-compact"), (100, "-normal"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium"), (40, "-tall")]
 
     def __init__(
@@ -118,7 +118,14 @@ class MainScreen(Screen):
                 self.notify(f"There is no lesson {self._initial_lesson!r}.", severity="error")
             wanted = self.course.lessons[0].id
         self.open_lesson(wanted, autorun=self._autorun, overrides=self._overrides)
-        self.query_one(LessonTree).focus()
+        self.call_after_refresh(self._focus_start)
+
+    def _focus_start(self) -> None:
+        """The tree when it shows; else the lesson's tabs (a hidden tree would swallow the keys)."""
+        if not self.tree_hidden_by_default:
+            self.query_one(LessonTree).focus()
+        elif self.pane is not None and self.pane.is_mounted:
+            self.pane.query_one("#lesson-tabs").focus()
 
     # ------------------------------------------------------------ lessons
 
@@ -153,7 +160,7 @@ class MainScreen(Screen):
         pane = self.pane
         if pane is None or pane.lesson.id != event.lesson_id:
             self.open_lesson(event.lesson_id)
-        if self.has_class("-narrow"):
+        if self.tree_hidden_by_default:
             self.remove_class("-tree-toggled")  # the tree covered the lesson: show the lesson
 
     @on(OpenLesson)
@@ -250,10 +257,15 @@ class MainScreen(Screen):
         self.pane.show_tab("explanation")
         self.pane.query_one("#explanation").previous_page()
 
+    @property
+    def tree_hidden_by_default(self) -> bool:
+        """Under 100 columns the views get the width; ctrl+b shows the tree over the lesson."""
+        return self.has_class("-narrow") or self.has_class("-compact")
+
     def action_toggle_tree(self) -> None:
         self.toggle_class("-tree-toggled")
         tree = self.query_one(LessonTree)
-        showing = self.has_class("-narrow") == self.has_class("-tree-toggled")
+        showing = self.tree_hidden_by_default == self.has_class("-tree-toggled")
         if showing:
             self.call_after_refresh(tree.focus)
             if tree.cursor_node is not None:

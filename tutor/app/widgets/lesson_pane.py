@@ -72,6 +72,7 @@ class LessonPane(Vertical):
         self.player = Player()
         self.last_record: RunRecord | None = None
         self._shown: tuple[Frame | None, int, bool] | None = None
+        self._had_frames = False
         self._preview: Mapping[str, Any] = {}
 
     # ------------------------------------------------------------ layout
@@ -185,6 +186,7 @@ class LessonPane(Vertical):
         self.session = session
         self.player = Player(self.player.speed)
         self._shown = None
+        self._had_frames = False
         self.app.run_started(session)
         self.running = True
         self.query_one(RunError).clear()
@@ -307,6 +309,9 @@ class LessonPane(Vertical):
         frames = state.frames()
         total = snapshot.progress.total if snapshot.progress else 0
         frame = self.player.tick(time.monotonic(), frames, total)
+        if bool(frames) != self._had_frames:  # the watching keys turn on (footer, dispatch)
+            self._had_frames = bool(frames)
+            self.screen.refresh_bindings()
         # Following a run as it computes: the newest state, even between two epochs.
         live = session.computing and (frame is None or (frame is frames[-1] and self.player.playing))
         views = self.query_one(ViewsArea)
@@ -329,8 +334,9 @@ class LessonPane(Vertical):
         status = self.query_one(StatusLine)
         hint = self.query_one("#controls-hint", Static)
         if session.computing and not session.control.cancelled:
+            behind = frame is not None and bool(frames) and frame is not frames[-1]
             status.running(snapshot, session.state.eta() if self.clock else None,
-                           paused=session.paused and session.control.waiting)
+                           paused=session.paused and session.control.waiting, showing=frame if behind else None)
         elif session.computing:
             pass  # "Stopping…" stays until the run ends or is let go
         elif frame is not None and self.last_record is not None and not self.player.at_end(frames):

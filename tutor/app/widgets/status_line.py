@@ -73,8 +73,10 @@ class StatusLine(Horizontal):
     def stopping(self) -> None:
         self._set("Stopping…")
 
-    def running(self, snapshot: Snapshot, eta: float | None, paused: bool = False) -> None:
-        """A run computing: where it is (epoch and batch), its metrics, and a measured ETA."""
+    def running(self, snapshot: Snapshot, eta: float | None, paused: bool = False,
+                showing: Frame | None = None) -> None:
+        """A run computing: where it is (epoch and batch), its metrics, and a measured ETA;
+        ``showing``: the frame the views show when the playback is behind the computing."""
         progress = snapshot.progress
         if progress is None:
             if snapshot.notes:  # else the starting message stays ("Loading TensorFlow…")
@@ -84,6 +86,8 @@ class StatusLine(Horizontal):
         text = f"{'Paused at ' if paused else ''}{where(snapshot.latest)}  {_metrics(epoch.metrics)}"
         if self.clock and not paused and eta is not None:
             text += f"  ETA {_duration(eta)}"
+        if showing is not None:
+            text += f"  · showing {showing.unit} {showing.step}"
         self._set(text)
         self.query_one(ProgressBar).update(total=max(epoch.total, 1), progress=epoch.step)
 
