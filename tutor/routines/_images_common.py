@@ -269,6 +269,17 @@ class Classifier:
     extra_views: Callable[[Any, np.ndarray, int, Any], None] | None = None
 
 
+def preview_classifier(spec: Classifier, params, reporter) -> None:
+    """Before a run: the test images the grid will show, with their true labels only."""
+    data = load_image_set(spec.dataset, reporter, 0, params.test_limit)
+    index = min(max(0, int(params.index)), len(data.x_test) - 1)
+    indices = grid_indices(data.y_test, None, index, spec.grid_size, False)
+    names = data.class_names
+    reporter.view("digits", images=np.array(data.x_test[indices]), labels=[names[t] for t in data.y_test[indices]],
+                  selected=0, columns=min(spec.grid_columns, max(1, len(indices))),
+                  title=f"test images from #{index}, with their labels")
+
+
 def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
     """Train (or reload) a classifier on an image set, then show what it learned.
 

@@ -82,14 +82,14 @@ def run(params, reporter) -> dict:
     difference = np.abs(deep - flat)
     worst = float(difference.max())
 
-    between = "" if params.between == "none" else f"{params.between}, then "
+    between = "" if params.between == "none" else params.between
     rows = [f"x{k + 1}" for k in range(n)]
     outs = [f"out{k + 1}" for k in range(o)]
     reporter.view("matrix", matrices=[
         {"title": f"W1 {w1.shape}", "values": w1},
         {"title": f"W2 {w2.shape}", "values": w2},
         {"title": f"W = W1 W2 {w.shape}, b = b1 W2 + b2 as the last row", "values": np.vstack([w, b])},
-        {"title": f"two layers: (X W1 + b1), {between}W2 + b2", "values": deep, "rows": rows, "cols": outs},
+        {"title": f"two layers: {between}(X W1 + b1) W2 + b2", "values": deep, "rows": rows, "cols": outs},
         {"title": "one matrix: X W + b", "values": flat, "rows": rows, "cols": outs},
         {"title": f"|difference|: at most {worst:.3g}", "values": difference, "rows": rows, "cols": outs},
     ])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.data.toy import quality_check, train_test_split
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
+from tutor.routines._previews import class_scatter
 
 
 def build_model(keras, hidden: int):
@@ -20,6 +21,15 @@ def build_model(keras, hidden: int):
 
 def accuracy(model, x, y) -> float:
     return float(((predict(model, x)[:, 0] > 0.5) == y).mean())
+
+
+def preview(params, reporter) -> None:
+    """The training parts, pass and fail, before any training."""
+    x, y = quality_check(params.rng, params.samples)
+    x_train, y_train, _, _ = train_test_split(params.rng, x, y, params.test_fraction)
+    reporter.view("surface", **class_scatter(
+        x_train, y_train, bounds=((0.0, 0.0), (1.0, 1.0)), step=0.01, class_names=("fail", "pass"),
+        title=f"{len(x_train)} training parts: pass and fail", xlabel="measurement 1", ylabel="measurement 2"))
 
 
 def run(params, reporter) -> dict:

@@ -20,6 +20,13 @@ def parabola(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return a, b, c
 
 
+def preview(params, reporter) -> None:
+    """The beans, before any w is tried."""
+    x, y = toxicity_beans(params.rng, params.beans)
+    reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}],
+                  title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
+
+
 def run(params, reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     ws = np.arange(params.w_from, params.w_to + params.step / 2, params.step)  # the sweep

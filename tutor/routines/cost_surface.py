@@ -90,7 +90,8 @@ def run(params, reporter) -> dict:
                 lines=[{"x": line_x, "y": w * line_x + b, "label": f"y = {fmt(w, '.2f')} x + {fmt(b, '.2f')}"}],
                 title="the line the current (w, b) draws", xlabel="size", ylabel="toxicity",
             )
-            reporter.progress(epoch, params.epochs, cost=now, w=w, b=b)
+            if not away:  # a diverged step's cost goes on the curve through the runner
+                reporter.progress(epoch, params.epochs, cost=now, w=w, b=b)
         if away:
             raise WalkedAway(
                 "cost", now, epoch, "step",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.data.toy import two_class
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
+from tutor.routines._previews import class_scatter
 
 
 def build_model(keras, layers: int, neurons: int, lr: float):
@@ -13,6 +14,14 @@ def build_model(keras, layers: int, neurons: int, lr: float):
     # Mean squared error on a probability, plain SGD: the settings of the original notes.
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse", metrics=["accuracy"])
     return model
+
+
+def preview(params, reporter) -> None:
+    """The two classes of the chosen data set, before any training."""
+    x, y = two_class(params.dataset, params.rng, params.points)
+    reporter.view("surface", **class_scatter(
+        x, y, points=50, class_names=("class 0", "class 1"),
+        title=f"{params.dataset}: {len(x)} points, two classes"))
 
 
 def run(params, reporter) -> dict:
@@ -33,4 +42,5 @@ def run(params, reporter) -> dict:
     )
     # The final model on every point (the logged accuracy averages the epoch's batches).
     accuracy = float(((predict(model, x)[:, 0] > 0.5) == y).mean())
-    return {"accuracy": accuracy, "loss": history["loss"][-1], "parameters": int(model.count_params())}
+    return {"spiral": params.dataset == "spiral",  # the challenge is about the spiral
+            "accuracy": accuracy, "loss": history["loss"][-1], "parameters": int(model.count_params())}

@@ -93,6 +93,13 @@ def fixed_step_epoch(w: float, x: np.ndarray, y: np.ndarray, step: float, batch:
     return w
 
 
+def preview(params, reporter) -> None:
+    """The beans, before w takes a step."""
+    x, y = toxicity_beans(params.rng, params.beans)
+    reporter.view("fit", points=[{"x": x, "y": y, "label": f"{len(x)} beans"}],
+                  title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
+
+
 def run(params, reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     least_squares_w = float(np.sum(x * y) / np.sum(x * x))
@@ -147,13 +154,13 @@ def run(params, reporter) -> dict:
                    f"the walk of w over {walk.updates} updates"),
             xlabel="w", ylabel="cost",
         )
-        reporter.progress(epoch, params.epochs, loss=loss, w=w)
-        if away:
+        if away:  # the runner puts this loss on the curve as the blow-up
             raise WalkedAway(
-                "w", w, epoch, "epoch",
+                "loss", loss, epoch, "epoch",
                 f"w flew off to {w:.3g} after {walk.updates} updates (the cost grew to {loss:.3g}, "
                 f"{loss / start_cost:.2g} times where it started): the descent diverged. Each step "
                 "overshot the bottom by more than the last. Try a smaller learning rate (lr).")
+        reporter.progress(epoch, params.epochs, loss=loss, w=w)
     per_epoch = len(x) if params.method == "stochastic" else -(-len(x) // params.batch)
     return {
         "w": w,

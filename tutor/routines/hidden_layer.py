@@ -99,6 +99,15 @@ def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
                      f"h1 = {g['h1']:.3f}, h2 = {g['h2']:.3f}"}
 
 
+def preview(params, reporter) -> None:
+    """The band beans, before the network has learned anything."""
+    x, y = band_beans(params.rng, params.beans)
+    reporter.view("fit", points=[{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
+                                 {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}],
+                  title=f"{len(x)} beans: toxic only in the middle", xlabel="size", ylabel="toxic?",
+                  ylim=(-0.1, 1.1))
+
+
 def run(params, reporter) -> dict:
     x, y = band_beans(params.rng, params.beans)
     xs, ys = x.tolist(), y.tolist()

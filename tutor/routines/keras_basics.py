@@ -28,6 +28,13 @@ def line(model) -> tuple[float, float]:
     return float(kernel[0, 0]), float(bias[0])
 
 
+def preview(params, reporter) -> None:
+    """The points the line will be fitted to."""
+    x, y = line_points(params.rng, params.points, params.noise)
+    reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": "data"}],
+                  title=f"{len(x)} points to fit a line to", xlabel="x", ylabel="y")
+
+
 def run(params, reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     sums = axis_sums(keras)

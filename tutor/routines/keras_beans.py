@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.data.toy import two_feature_beans
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
+from tutor.routines._previews import class_scatter
 
 
 def build_model(keras, hidden: int, lr: float):
@@ -15,6 +16,14 @@ def build_model(keras, hidden: int, lr: float):
     ])
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse", metrics=["accuracy"])
     return model
+
+
+def preview(params, reporter) -> None:
+    """The beans (size, colour depth), harmless and toxic, before any training."""
+    x, y = two_feature_beans(params.rng, params.beans)
+    reporter.view("surface", **class_scatter(
+        x, y, bounds=((0.0, 0.0), (1.0, 1.0)), points=50, class_names=("harmless", "toxic"),
+        title=f"{len(x)} beans: harmless and toxic", xlabel="size", ylabel="colour depth"))
 
 
 def run(params, reporter) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tutor.routines._images_common import Classifier, run_classifier
+from tutor.routines._images_common import Classifier, preview_classifier, run_classifier
 
 INPUT_SHAPE = (28, 28, 1)  # height, width, one grey channel
 
@@ -62,3 +62,7 @@ LENET5 = Classifier(lesson_id="lenet5", dataset="mnist", input_shape=INPUT_SHAPE
 
 def run(params, reporter) -> dict:
     return run_classifier(LENET5, params, reporter)
+
+
+def preview(params, reporter) -> None:
+    preview_classifier(LENET5, params, reporter)

@@ -19,6 +19,18 @@ def as_row(vector: np.ndarray) -> str:
     return "[" + " ".join(str(int(v)) for v in vector) + "]"
 
 
+def preview(params, reporter) -> None:
+    """The grid of images the run shows (the run adds the numbers behind them)."""
+    (x_train, y_train), (x_test, y_test) = load_images(params.images, notify=reporter.note)
+    images, labels = (x_train, y_train) if params.split == "train" else (x_test, y_test)
+    names = CLASS_NAMES[params.images]
+    start = min(max(0, int(params.start)), len(images) - 1)
+    shown = np.arange(start, min(start + int(params.count), len(images)))
+    reporter.view("digits", images=np.array(images[shown]), labels=[names[label] for label in labels[shown]],
+                  selected=0, columns=8,
+                  title=f"{TITLES[params.images]} {params.split} images #{shown[0]} to #{shown[-1]}")
+
+
 def run(params, reporter) -> dict:
     (x_train, y_train), (x_test, y_test) = load_images(params.images, notify=reporter.note)
     images, labels = (x_train, y_train) if params.split == "train" else (x_test, y_test)
@@ -70,6 +82,7 @@ def run(params, reporter) -> dict:
     # The average pixel over the whole split, without a 180 MB float copy.
     pixel_mean = float(images.mean(dtype=np.float64) / 255.0)
     return {
+        "digits": params.images == "mnist",  # the challenge asks for a handwritten seven
         "first_label": int(labels[start]),
         "first_name": names[labels[start]],
         "images": int(len(images)),

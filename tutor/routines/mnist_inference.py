@@ -224,6 +224,16 @@ def get_network(params, reporter, x_train, y_train, x_test, y_test) -> tuple[dic
     return network, "trained", seconds
 
 
+SHOWN = 24  # test images in the digits view
+
+
+def preview(params, reporter) -> None:
+    """The first test digits with their labels, before the network answers."""
+    _, (x_test, y_test) = load_images("mnist", notify=reporter.note)
+    reporter.view("digits", images=np.array(x_test[:SHOWN]), labels=[str(v) for v in y_test[:SHOWN]],
+                  selected=0, title=f"the first {SHOWN} test digits")
+
+
 def run(params, reporter) -> dict:
     given = None
     if params.weights.strip():  # check the file before spending time on the images
@@ -261,7 +271,7 @@ def run(params, reporter) -> dict:
     per_digit = [float(np.mean(batched[test_y == d] == d)) if np.any(test_y == d) else 0.0 for d in range(10)]
     reporter.view("bars", labels=[str(d) for d in range(10)], values=per_digit, ylim=(0.0, 1.0),
                   title="accuracy per digit", ylabel="accuracy")
-    shown = 24
+    shown = SHOWN
     wrong = np.flatnonzero(batched[:shown] != test_y[:shown])
     selected = int(wrong[0]) if len(wrong) else 0
     probabilities = predict(network, test_x[selected])

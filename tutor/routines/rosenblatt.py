@@ -21,6 +21,13 @@ def learn_from_bean(w: float, x: float, y: float, lr: float) -> float:
     return w + lr * error * x
 
 
+def preview(params, reporter) -> None:
+    """The beans, before the neuron has drawn any line."""
+    x, y = toxicity_beans(params.rng, params.beans)
+    reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}],
+                  title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
+
+
 def run(params, reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     w = params.w0

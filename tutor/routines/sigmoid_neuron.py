@@ -106,6 +106,18 @@ def chain_rule_table(w: float, b: float, x: float, y: float, lr: float, index: i
             "title": f"the chain rule for bean {index} (w = {w:.4f}, b = {b:.4f})"}
 
 
+def bean_groups(x: np.ndarray, y: np.ndarray) -> list[dict]:
+    return [{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
+            {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}]
+
+
+def preview(params, reporter) -> None:
+    """The beans, harmless and toxic, before the neuron has learned anything."""
+    x, y = make_beans(params)
+    reporter.view("fit", points=bean_groups(x, y), title=f"{len(x)} {params.data} beans: toxic or not",
+                  xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1))
+
+
 def run(params, reporter) -> dict:
     x, y = make_beans(params)  # (m,), (m,)
     xs, ys = x.tolist(), y.tolist()  # plain floats for the tight loop
@@ -119,8 +131,7 @@ def run(params, reporter) -> dict:
         loss = mean_squared_error(y, a)
         reporter.view(
             "fit",
-            points=[{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
-                    {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}],
+            points=bean_groups(x, y),
             lines=[{"x": curve_x, "y": forward(w, b, curve_x), "label": f"sigmoid({w:.2f} x + {b:.2f})"}],
             title=f"epoch {epoch}: w = {w:.3f}, b = {b:.3f}",
             xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1),
@@ -139,6 +150,7 @@ def run(params, reporter) -> dict:
 
     a = forward(w, b, x)
     return {
+        "threshold_beans": params.data == "threshold",  # the challenge is about these beans
         "w": w, "b": b,
         "loss": mean_squared_error(y, a),
         "accuracy": accuracy(y, a),
