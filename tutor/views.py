@@ -1,7 +1,10 @@
 """What each view's data holds: the contract between routines and renderers.
 
 A routine sends ``reporter.view(kind, **data)``; renderers draw it with
-``tutor.plotting``. Arrays may be NumPy arrays or lists. Every key not marked
+``tutor.plotting``. A routine module may also define ``preview(params,
+reporter)``: it sends only the data views (the data, no model's answers),
+quickly and without importing TensorFlow, so the data can be looked at
+before the first run. Arrays may be NumPy arrays or lists. Every key not marked
 required is optional. Keep payloads small: a renderer redraws them up to ten
 times a second.
 
@@ -25,7 +28,9 @@ times a second.
 ``surface`` - a value over a 2-D grid, as a heat map
     x (required): 1-D, the columns' coordinates (length nx)
     y (required): 1-D, the rows' coordinates (length ny)
-    z (required): 2-D, shape (ny, nx)
+    z (required): 2-D, shape (ny, nx); may be empty (size 0) when there
+        is nothing to shade yet - e.g. a lesson's ``preview`` before the first
+        run: then x and y only give the plot's extents for the points
     points: list of {"x", "y", "label"}  data drawn on top (e.g. per class)
     path: {"x", "y"}                     a walk over the surface
     marker: (x, y)
@@ -38,7 +43,9 @@ times a second.
     selected: int                        the image whose top-k is shown
     top: list of (label, probability)    for the selected image
     tops: one such list per image        lets the app browse the selection with keys
+    columns: int                         images per row of the grid
     title: str
+    (A ``preview`` sends images and labels only: no predicted, top or tops.)
 
 ``bars`` - one bar per label
     labels, values (required); title, ylabel: str; ylim: (low, high)
@@ -52,6 +59,7 @@ times a second.
 
 ``heatmaps`` - several small 2-D maps side by side (filters, feature maps)
     maps (required): list of {"title", "values": 2-D}
+    columns: int                         maps per row
     title: str
 """
 
