@@ -210,3 +210,46 @@ def test_softmax_loss_table_on_the_page_is_right():
     for p, loss in rows:
         digits = len(loss.partition(".")[2])
         assert f"{-math.log(float(p)) + 0.0:.{digits}f}" == loss, (p, loss)
+
+
+def test_softmax_refuses_logits_no_network_makes_instead_of_calling_them_diverged():
+    record, _ = run("softmax", logits="1e100, -1e100", label=1)
+    assert record.status == "failed" and "too large" in record.error and "learning rate" not in record.error
+    record, _ = run("softmax", logits="1e6, -1e6", label=1)
+    assert record.status == FINISHED and record.result["cross_entropy"] == pytest.approx(2e6)
+
+
+# ---------------------------------------------------------------- other numbers next to their formulas
+
+
+def test_cost_function_sweep_backwards_is_explained_not_an_index_error():
+    record, _ = run("cost-function", w_from=5.0, w_to=-5.0)
+    assert record.status == "failed" and "sweep to" in record.error and record.traceback is None
+
+
+@pytest.mark.parametrize("between", ["none", "sigmoid", "relu", "tanh"])
+def test_activation_functions_title_is_the_formula_computed(between):
+    record, views = run("activation-functions", between=between)
+    titles = [m["title"] for m in views["matrix"]["matrices"]]
+    name = "" if between == "none" else between
+    assert f"two layers: {name}(X W1 + b1) W2 + b2" in titles
+
+
+def test_sigmoid_neuron_band_accuracy_is_below_always_harmless_as_the_page_says():
+    says("sigmoid-neuron", "its accuracy stays around 0.52 - worse than answering \"harmless\" for every bean (0.60 here")
+    record, _ = run("sigmoid-neuron", data="band")
+    assert round(record.result["accuracy"], 2) == 0.52
+    from tutor.data.beans import band_beans
+    _, y = band_beans(np.random.default_rng(0), 100)
+    assert 1 - y.mean() == pytest.approx(0.60)
+
+
+def test_hidden_layer_faster_learning_rate_numbers():
+    says("hidden-layer", "after 150 epochs instead of 350 with the default seed, and 150 instead of 1,050 with seed 1")
+
+    def first_at_95(seed, **overrides):
+        record, _ = run("hidden-layer", seed, **overrides)
+        return next(p["step"] for p in record.history if p["accuracy"] >= 0.95)
+
+    assert first_at_95(0) == 350 and first_at_95(0, lr=0.5) == 150
+    assert first_at_95(1) == 1050 and first_at_95(1, lr=0.5) == 150

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.runner import TutorError
 
 
 def cost(w: float, x: np.ndarray, y: np.ndarray) -> float:
@@ -28,6 +29,9 @@ def preview(params, reporter) -> None:
 
 
 def run(params, reporter) -> dict:
+    if params.w_to <= params.w_from:
+        raise TutorError(f"the sweep runs from w = {params.w_from:g} up to w = {params.w_to:g}: "
+                         "make 'sweep to' larger than 'sweep from'")
     x, y = toxicity_beans(params.rng, params.beans)
     ws = np.arange(params.w_from, params.w_to + params.step / 2, params.step)  # the sweep
     costs = np.empty_like(ws)

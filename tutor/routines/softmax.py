@@ -16,6 +16,7 @@ import numpy as np
 from tutor.runner import TutorError
 
 OVERFLOW_EXAMPLE = (1010.0, 1000.0, 990.0)
+LOGIT_LIMIT = 1e6  # typed logits beyond this are refused (the loss stays a readable number)
 EPSILON = 1e-7  # keeps log() finite when a probability rounds to 0
 
 
@@ -77,8 +78,8 @@ def parse_logits(text: str) -> np.ndarray:
                              "e.g. 0.3, 2.9, 4.0") from None
         if not np.isfinite(value):
             raise TutorError(f"logits: {part!r} is not a finite number")
-        if abs(value) > 1e100:  # a - max(a) itself would overflow; no network scores like that
-            raise TutorError(f"logits: {part} is too large; keep logits within +-1e100")
+        if abs(value) > LOGIT_LIMIT:  # no network scores like that; the loss could reach 2e100
+            raise TutorError(f"logits: {part} is too large; keep logits within +-{LOGIT_LIMIT:g}")
         values.append(value)
     return np.array(values)
 
