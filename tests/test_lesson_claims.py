@@ -253,3 +253,16 @@ def test_hidden_layer_faster_learning_rate_numbers():
 
     assert first_at_95(0) == 350 and first_at_95(0, lr=0.5) == 150
     assert first_at_95(1) == 1050 and first_at_95(1, lr=0.5) == 150
+
+
+def test_no_minus_zero_in_titles_and_labels():
+    _, views = run("cost-function", w_from=-5.0, w_to=5.0)
+    assert "-0.00" not in views["cost"]["title"] + views["fit"]["lines"][0]["label"]
+    record, views = run("cost-function", w_from=-0.5, w_to=0.5, step=0.1)
+    assert record.status == FINISHED
+    from tutor.routines._numbers import fmt, plus
+
+    assert fmt(-0.0001, ".3f") == "0.000" and fmt(-0.5, ".1f") == "-0.5"
+    assert plus(-0.05) == "- 0.05" and plus(-0.001) == "+ 0.00" and plus(2.5) == "+ 2.50"
+    _, views = run("cost-surface", epochs=500)
+    assert "+ -" not in views["fit"]["lines"][0]["label"]

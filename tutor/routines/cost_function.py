@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.routines._numbers import fmt
 from tutor.runner import TutorError
 
 
@@ -33,7 +34,8 @@ def run(params, reporter) -> dict:
         raise TutorError(f"the sweep runs from w = {params.w_from:g} up to w = {params.w_to:g}: "
                          "make 'sweep to' larger than 'sweep from'")
     x, y = toxicity_beans(params.rng, params.beans)
-    ws = np.arange(params.w_from, params.w_to + params.step / 2, params.step)  # the sweep
+    # the sweep, rounded so that no w prints as -0.00 or 1.2800000000000011
+    ws = np.round(np.arange(params.w_from, params.w_to + params.step / 2, params.step), 10)
     costs = np.empty_like(ws)
     best = 0
     line_x = np.array([0.0, 1.0])
@@ -46,13 +48,13 @@ def run(params, reporter) -> dict:
         if i % every == 0 or i == len(ws) - 1:
             reporter.view(
                 "cost", x=ws[: i + 1].copy(), y=costs[: i + 1].copy(), marker=(ws[best], costs[best]),
-                title=f"w = {w:.2f}: cost {costs[i]:.4f}   (lowest so far at w = {ws[best]:.2f})",
+                title=f"w = {fmt(w, '.2f')}: cost {costs[i]:.4f}   (lowest so far at w = {fmt(ws[best], '.2f')})",
                 xlabel="w", ylabel="e(w)",
             )
             reporter.view(
                 "fit", points=[{"x": x, "y": y, "label": "beans"}],
-                lines=[{"x": line_x, "y": w * line_x, "label": f"trying w = {w:.2f}"},
-                       {"x": line_x, "y": ws[best] * line_x, "label": f"best so far {ws[best]:.2f}"}],
+                lines=[{"x": line_x, "y": w * line_x, "label": f"trying w = {fmt(w, '.2f')}"},
+                       {"x": line_x, "y": ws[best] * line_x, "label": f"best so far {fmt(ws[best], '.2f')}"}],
                 title="every w is a line; the cost says how far the beans are from it",
                 xlabel="size", ylabel="toxicity",
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
-from tutor.routines._numbers import fmt
+from tutor.routines._numbers import fmt, plus
 from tutor.routines._walks import WalkedAway, thinned
 
 GRID_W = np.round(np.linspace(-1.5, 2.5, 41), 10)  # w from -1.5 to 2.5 in steps of 0.1
@@ -87,7 +87,7 @@ def run(params, reporter) -> dict:
             )
             reporter.view(
                 "fit", points=[{"x": x, "y": y, "label": "beans"}], ylim=ylim,
-                lines=[{"x": line_x, "y": w * line_x + b, "label": f"y = {fmt(w, '.2f')} x + {fmt(b, '.2f')}"}],
+                lines=[{"x": line_x, "y": w * line_x + b, "label": f"y = {fmt(w, '.2f')} x {plus(b)}"}],
                 title="the line the current (w, b) draws", xlabel="size", ylabel="toxicity",
             )
             if not away:  # a diverged step's cost goes on the curve through the runner

@@ -6,6 +6,7 @@ import numpy as np
 
 from tutor.data.toy import line_points
 from tutor.keras_bridge import predict, start_keras, summary_table, train
+from tutor.routines._numbers import fmt, plus
 
 
 def axis_sums(keras) -> dict[str, list[int]]:
@@ -48,7 +49,7 @@ def run(params, reporter) -> dict:
         w, b = line(model)
         reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": "data"}],
                       lines=[{"x": line_x[:, 0], "y": predict(model, line_x)[:, 0],
-                              "label": f"y = {w:.3f} x + {b:.3f}"}],
+                              "label": f"y = {fmt(w, '.3f')} x {plus(b, '.3f')}"}],
                       title=f"epoch {epoch}", xlabel="x", ylabel="y")
 
     batch = len(x) if params.batch == 0 else params.batch  # 0 means the whole set at once

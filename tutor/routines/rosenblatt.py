@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.routines._numbers import fmt
 
 
 def predict(w: float, x: np.ndarray) -> np.ndarray:
@@ -40,8 +41,8 @@ def run(params, reporter) -> dict:
         reporter.view(
             "fit",
             points=[{"x": x, "y": y, "label": "beans"}],
-            lines=[{"x": line_x, "y": predict(w, line_x), "label": f"y = {w:.3f} x"}],
-            title=f"epoch {epoch}: w = {w:.4f}",
+            lines=[{"x": line_x, "y": predict(w, line_x), "label": f"y = {fmt(w, '.3f')} x"}],
+            title=f"epoch {epoch}: w = {fmt(w, '.4f')}",
             xlabel="size",
             ylabel="toxicity",
         )

@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from tutor.data.beans import band_beans, threshold_beans
+from tutor.routines._numbers import fmt, plus
 
 
 def sigmoid(z):
@@ -103,7 +104,7 @@ def chain_rule_table(w: float, b: float, x: float, y: float, lr: float, index: i
         ["new b", b - lr * f["de_db"], "b - lr * de/db"],
     ]
     return {"columns": ["piece", "value", "formula"], "rows": rows,
-            "title": f"the chain rule for bean {index} (w = {w:.4f}, b = {b:.4f})"}
+            "title": f"the chain rule for bean {index} (w = {fmt(w, '.4f')}, b = {fmt(b, '.4f')})"}
 
 
 def bean_groups(x: np.ndarray, y: np.ndarray) -> list[dict]:
@@ -132,8 +133,8 @@ def run(params, reporter) -> dict:
         reporter.view(
             "fit",
             points=bean_groups(x, y),
-            lines=[{"x": curve_x, "y": forward(w, b, curve_x), "label": f"sigmoid({w:.2f} x + {b:.2f})"}],
-            title=f"epoch {epoch}: w = {w:.3f}, b = {b:.3f}",
+            lines=[{"x": curve_x, "y": forward(w, b, curve_x), "label": f"sigmoid({fmt(w, '.2f')} x {plus(b)})"}],
+            title=f"epoch {epoch}: w = {fmt(w, '.3f')}, b = {fmt(b, '.3f')}",
             xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1),
         )
         reporter.view("table", **chain_rule_table(w, b, xs[index], ys[index], params.lr, index))
