@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn, Sequence
 
 from tutor import __version__
+from tutor.lessons import SEED_MAX, shown
 from tutor.timeline import DEFAULT_SPEED, SPEEDS
 
 EXIT_USAGE = 2
@@ -35,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the interactive tutor.",
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
-    parser.add_argument("--lessons", type=Path, metavar="DIR", action="append", default=[],
+    # A str, not a Path: Path("") is ".", and an empty value must not load the current folder.
+    parser.add_argument("--lessons", metavar="DIR", action="append", default=[],
                         help="add the lesson pack in DIR (its own routines may run); repeatable")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -63,7 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-MAX_SEED = 2**32 - 1  # NumPy and Keras seeds are 32-bit
 
 
 def _stop_like_ctrl_c(signum, frame) -> None:
@@ -115,9 +116,13 @@ def _course(args: argparse.Namespace):
     from tutor.lessons import find_packs, load_course
 
     for directory in args.lessons:
-        if not directory.is_dir():
-            raise UsageError(f"lesson folder {str(directory)!r} does not exist")
-    return load_course(packs=find_packs(args.lessons))
+        if not directory.strip():
+            raise UsageError("--lessons needs a folder, got an empty value")
+        if Path(directory).exists() and not Path(directory).is_dir():
+            raise UsageError(f"lesson folder {shown(directory)} is not a folder")
+        if not Path(directory).is_dir():
+            raise UsageError(f"lesson folder {shown(directory)} does not exist")
+    return load_course(packs=find_packs([Path(directory) for directory in args.lessons]))
 
 
 def _warn_problems(course) -> None:
@@ -160,7 +165,7 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f"--set takes NAME=VALUE, got {pair!r}")
+            raise UsageError(f"--set takes NAME=VALUE, got {shown(pair)}")
         values[name.strip()] = value
     return values
 
@@ -178,8 +183,8 @@ def _resolve_run(args: argparse.Namespace):
         values = lesson.resolve(_overrides(args.overrides))
     except ParamError as error:
         raise UsageError(str(error)) from None
-    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
-        raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {args.seed}")
+    if args.seed is not None and not 0 <= args.seed <= SEED_MAX:
+        raise UsageError(f"--seed must be a whole number from 0 to {SEED_MAX}, got {args.seed}")
     return course, lesson, values
 
 
@@ -210,12 +215,10 @@ def command_run(args: argparse.Namespace) -> int:
 def command_check(args: argparse.Namespace) -> int:
     from tutor.lessons import load_course
 
-    from tutor.lessons import find_packs
-
     directory = args.directory
     if directory is not None and not directory.is_dir():
         raise UsageError(f"{str(directory)!r} is not a folder")
-    course = load_course(directory) if directory else load_course(packs=find_packs(args.lessons))
+    course = load_course(directory) if directory else _course(args)
     for problem in course.problems:
         print(problem)
     if course.problems:

@@ -294,9 +294,9 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
     table.add_column(style="bold")
     table.add_column()
     for name, value in record.result.items():
-        if isinstance(value, (int, float, str, bool)):
-            table.add_row(name, f"{value:.6g}" if isinstance(value, float) else str(value))
-    table.add_row("status", record.status)
+        if isinstance(value, (int, float, str, bool)):  # Text: a routine's strings are not markup
+            table.add_row(Text(name), Text(f"{value:.6g}" if isinstance(value, float) else str(value)))
+    table.add_row("status", Text(record.status))
     table.add_row("time", f"{record.seconds:.1f} s")
     console.print(table)
     goal = lesson.challenge.goal

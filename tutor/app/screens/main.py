@@ -108,14 +108,14 @@ class MainScreen(Screen):
                         title="Lessons", severity="warning", timeout=10)
         for folder in self.course.code_dirs:
             self.notify(f"Lessons from {folder} run Python code from that folder.",
-                        title="Lesson pack", severity="warning", timeout=12)
+                        title="Lesson pack", severity="warning", timeout=12, markup=False)
         if not self.course.lessons:
             return
         wanted = self._initial_lesson or self.store.last_lesson
         known = {lesson.id for lesson in self.course.lessons}
         if wanted not in known:
             if self._initial_lesson:
-                self.notify(f"There is no lesson {self._initial_lesson!r}.", severity="error")
+                self.notify(f"There is no lesson {self._initial_lesson!r}.", severity="error", markup=False)
             wanted = self.course.lessons[0].id
         self.open_lesson(wanted, autorun=self._autorun, overrides=self._overrides)
         self.call_after_refresh(self._focus_start)
@@ -139,12 +139,12 @@ class MainScreen(Screen):
         try:
             values = lesson.resolve(overrides)
         except ParamError as error:
-            self.notify(f"{error}; using the defaults.", title="Parameters", severity="error")
+            self.notify(f"{error}; using the defaults.", title="Parameters", severity="error", markup=False)
             values = lesson.resolve({})
         old = self.pane
         if old is not None:
             if old.running:
-                self.notify(f"Stopped the run of {old.lesson.title}.")
+                self.notify(f"Stopped the run of {old.lesson.title}.", markup=False)
             old.remove()
         past = self.store.runs(lesson_id)[-SHOWN_RUNS:]
         pane = LessonPane(lesson, values, passed=self.store.passed(lesson_id), past=past, seed=self.seed,
@@ -178,14 +178,14 @@ class MainScreen(Screen):
         lesson = self.course.get(event.lesson_id)
         self.store.mark_passed(lesson.id)
         self.query_one(LessonTree).mark_passed(lesson.id)
-        self.notify(f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=8)
+        self.notify(f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=8, markup=False)
         self._warn_about_progress()
 
     def _warn_about_progress(self) -> None:
         """A damaged or unwritable progress file is reported once, never as a crash."""
         if self.store.warning and self.store.warning != self._shown_warning:
             self._shown_warning = self.store.warning
-            self.notify(self.store.warning, title="Progress", severity="warning", timeout=10)
+            self.notify(self.store.warning, title="Progress", severity="warning", timeout=10, markup=False)
 
     # ------------------------------------------------------------ actions
 

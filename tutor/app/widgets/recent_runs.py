@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.lessons import Lesson
@@ -11,10 +12,11 @@ from tutor.lessons import Lesson
 SHOWN_RUNS = 10
 
 
-def _value(value: Any) -> str:
+def _value(value: Any) -> Text:
+    """A cell as text, never markup (parameter values come from the learner)."""
     if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+        return Text(f"{value:.4g}")
+    return Text(str(value))
 
 
 class RecentRuns(DataTable):
@@ -39,10 +41,11 @@ class RecentRuns(DataTable):
                   if len({repr((run.get("params") or {}).get(name)) for run in runs}) > 1]
         results = [name for name, value in (runs[0].get("result") or {}).items()
                    if isinstance(value, (int, float)) and not isinstance(value, bool)][:4]
-        self.add_columns("#", *params, "status", *results, "challenge")
+        self.add_columns("#", *(Text(name) for name in params), "status", *(Text(name) for name in results),
+                         "challenge")
         for number, run in zip(range(len(runs), 0, -1), runs):
             values = run.get("params") or {}
             result = run.get("result") or {}
             met = {True: "met ✓", False: "not met", None: "·"}.get(run.get("challenge_met"), "·")
             self.add_row(str(number), *(_value(values.get(name, "")) for name in params),
-                         str(run.get("status", "")), *(_value(result.get(name, "")) for name in results), met)
+                         _value(run.get("status", "")), *(_value(result.get(name, "")) for name in results), met)
