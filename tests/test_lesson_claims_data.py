@@ -210,3 +210,11 @@ def test_mnist_data_challenge_needs_a_handwritten_seven(monkeypatch):
     assert sneaker.challenge_met is False
     seven, _ = run_views("mnist-data", start=15)
     assert seven.result["first_label"] == 7 and seven.challenge_met is True
+
+
+@pytest.mark.parametrize("lesson_id,accuracy", [("mnist-mlp", 0.975), ("lenet5", 0.985), ("fashion-mnist", 0.87)])
+def test_image_challenges_are_judged_on_the_whole_test_set(lesson_id, accuracy):
+    lesson = COURSE.get(lesson_id)
+    assert "10,000" in lesson.challenge.goal
+    assert not lesson.challenge.met({"test_images": 100, "test_accuracy": 1.0})
+    assert lesson.challenge.met({"test_images": 10000, "test_accuracy": accuracy})
