@@ -218,3 +218,17 @@ def test_image_challenges_are_judged_on_the_whole_test_set(lesson_id, accuracy):
     assert "10,000" in lesson.challenge.goal
     assert not lesson.challenge.met({"test_images": 100, "test_accuracy": 1.0})
     assert lesson.challenge.met({"test_images": 10000, "test_accuracy": accuracy})
+
+
+@pytest.mark.keras
+def test_keras_preview_points_are_the_points_the_run_trains_on():
+    """One short run of each Keras lesson with a 2-D data view: its drawn data equals the preview's."""
+    for lesson_id in KERAS_PREVIEWS:
+        before = preview(lesson_id, seed=2)
+        record, after = run_views(lesson_id, seed=2, epochs=2)
+        assert record.status == "finished", record.error
+        kind = "fit" if lesson_id == "keras-basics" else "surface"
+        assert_same_points(points_of(before[kind]), points_of(after[kind]))
+        if kind == "surface":  # the same grid, so the plot does not jump when the run starts
+            np.testing.assert_allclose(before[kind]["x"], after[kind]["x"])
+            np.testing.assert_allclose(before[kind]["y"], after[kind]["y"])
