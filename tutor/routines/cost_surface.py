@@ -37,8 +37,15 @@ def gradients(w: float, b: float, x: np.ndarray, y: np.ndarray) -> tuple[float, 
 
 
 def cost_map(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The cost over the grid: shape (61, 41), rows b, columns w."""
-    return cost(GRID_W[np.newaxis, :], GRID_B[:, np.newaxis], x, y)
+    """The cost over the grid: shape (61, 41), rows b, columns w.
+
+    The same mean squared error, expanded as a quadratic in w and b so that
+    5,000 beans do not need a (61, 41, 5000) array:
+    e = mean(y^2) - 2 w mean(x y) - 2 b mean(y) + w^2 mean(x^2) + 2 w b mean(x) + b^2
+    """
+    w, b = GRID_W[np.newaxis, :], GRID_B[:, np.newaxis]
+    return (np.mean(y * y) - 2 * w * np.mean(x * y) - 2 * b * np.mean(y)
+            + w * w * np.mean(x * x) + 2 * w * b * np.mean(x) + b * b)
 
 
 def preview(params, reporter) -> None:
