@@ -439,23 +439,29 @@ def fast_fit(
         reporter, lambda: _compiled_runner(model, x, y, batch_size, validation_data, jit_compile))
     names = runner.names + runner.val_names
     history: dict[str, list[float]] = {}
-    done, count, last_viewed = 0, 8, 0
+    # The first view comes after epoch 1: the first epochs are where a model changes most.
+    done, count, last_viewed = 0, 8, 1 - view_every
     while done < epochs:
         reporter.check_cancelled()
-        count = min(count, epochs - done, runner.capacity)
+        # A chunk ends where a view is due, so the views change every view_every epochs.
+        due = last_viewed + view_every if on_view is not None else epochs
+        count = min(count, epochs - done, runner.capacity, max(1, due - done))
         orders = np.stack([rng.permutation(len(x)) for _ in range(count)])  # (count, n)
         began = time.perf_counter()
         logs = runner.run(orders)  # (count, metrics)
         per_epoch = (time.perf_counter() - began) / count
-        for row in logs:
+        for index, row in enumerate(logs):
             done += 1
             metrics = _metric_names(dict(zip(names, row.tolist())), val_name)
             for key, value in metrics.items():
                 history.setdefault(key, []).append(value)
+            last = index == len(logs) - 1
+            if last and on_view is not None and (done - last_viewed >= view_every or done == epochs):
+                # The model as it is after epoch `done`: sent before that epoch's
+                # progress, so the run's frame for this epoch shows it.
+                last_viewed = done
+                on_view(model, done)
             reporter.progress(done, epochs, **metrics)  # records the epoch; raises on Stop
-        if on_view is not None and (done - last_viewed >= view_every or done == epochs):
-            last_viewed = done
-            on_view(model, done)
         # The next chunk should take about chunk_seconds; grow gently.
         count = max(1, min(int(chunk_seconds / max(per_epoch, 1e-6)), 4 * count))
     return history
