@@ -37,6 +37,9 @@ async def measure(lessons: list[str], runs: int) -> None:
 
     app = TutorApp(clock=False)
     async with app.run_test(size=(100, 32)) as pilot:
+        while not (app.screen.pane is not None and app.screen.pane.query("#params")):
+            await pilot.pause(0.05)  # the first lesson is fully mounted before another is opened
+        await pilot.pause(0.5)
         for lesson_id in lessons:
             app.screen.open_lesson(lesson_id)
             while not (app.screen.pane.is_mounted and app.screen.pane.query("#params")):
