@@ -1,4 +1,5 @@
-"""The digits view: a plot of small images whose selection can be moved with keys."""
+"""The digits view: the selected image large with its top-3, the others around it;
+the selection moves with keys."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import Any, Mapping, Sequence
 from textual.binding import Binding
 
 from tutor.app.widgets.plot_view import PlotView
+from tutor.plotting import Past
 
 
 class DigitsView(PlotView):
     """Arrow keys move the selected image; its top-3 probabilities follow (when the
     routine sent them for every image as ``tops``)."""
 
-    can_focus = True
     BINDINGS = [
         Binding("right,l", "move(1)", "Next image", id="digits.next", show=False),
         Binding("left,h", "move(-1)", "Previous image", id="digits.previous", show=False),
@@ -22,8 +23,8 @@ class DigitsView(PlotView):
     ]
 
     def show(self, data: Mapping[str, Any] | None, history: Sequence[Mapping[str, float]] = (),
-             past: Sequence[Sequence[Mapping[str, float]]] = ()) -> None:
-        super().show(data, history, past)
+             past: Past = (), cursor: int | None = None) -> None:
+        super().show(data, history, past, cursor)
         if self.data and self.data.get("selected") is None and len(self.data.get("labels", ())):
             self.data = {**self.data, "selected": 0}
 

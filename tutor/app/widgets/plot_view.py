@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Mapping, Sequence
 
+from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from tutor.plotting import draw
+from tutor.plotting import Past, draw, labelled_runs
 
 
 class PlotView(PlotextPlot):
@@ -15,7 +17,17 @@ class PlotView(PlotextPlot):
 
     ``replot()`` only marks the plot stale: the drawing happens in ``render``, so
     several updates between two frames cost one drawing, and a view on a hidden
-    tab costs nothing until it is shown.
+    tab costs nothing until it is shown. What does not fit inside the plot (a long
+    title, a colour key) is shown as caption lines above it, as plain text.
+    """
+
+    can_focus = True
+    # Focus shows as a tint over the whole plot: a border would take two rows and
+    # two columns from every view, and an outline would hide the tick labels.
+    DEFAULT_CSS = """
+    PlotView:focus {
+        tint: $accent 18%;
+    }
     """
 
     def __init__(self, kind: str, *, id: str | None = None, classes: str | None = None) -> None:
@@ -23,38 +35,53 @@ class PlotView(PlotextPlot):
         self.kind = kind
         self.data: Mapping[str, Any] = {}
         self.history: Sequence[Mapping[str, float]] = ()
-        self.past: Sequence[Sequence[Mapping[str, float]]] = ()
+        self.past: list[tuple[str, Sequence[Mapping[str, float]]]] = []
+        self.cursor: int | None = None
         self._stale = True
         self._rendered: tuple[Any, RenderResult] | None = None
+        self._caption_rows = 0  # last drawing's caption height: usually the same next time
 
     def show(self, data: Mapping[str, Any] | None, history: Sequence[Mapping[str, float]] = (),
-             past: Sequence[Sequence[Mapping[str, float]]] = ()) -> None:
-        self.data, self.history, self.past = data or {}, history, past
+             past: Past = (), cursor: int | None = None) -> None:
+        self.data, self.history, self.past, self.cursor = data or {}, history, labelled_runs(past), cursor
         self.replot()
 
     def replot(self) -> None:
         self._stale = True
         self.refresh()
 
-    def _draw(self) -> None:
+    def _draw(self, width: int, height: int) -> list[str]:
         plt = self.plt
         plt.clear_figure()
+        # The theme first: texts drawn on the canvas take its colour as their background.
+        plt.theme(self._get_plotext_theme_name(self.app.theme))
         try:
-            draw(plt, self.kind, self.data, self.history, self.past, width=self.size.width)
+            captions = draw(plt, self.kind, self.data, self.history, self.past, width=width, height=height,
+                            cursor=self.cursor)
         except Exception as error:  # bad view data must not take the app down
             plt.clear_figure()
-            plt.title(f"cannot draw {self.kind}: {type(error).__name__}: {error}")
             self.log.error(f"drawing {self.kind} failed", error)
+            captions = [f"cannot draw {self.kind}: {type(error).__name__}: {error}"]
+        return [line for caption in captions for line in textwrap.wrap(caption, max(width, 10)) or [""]]
 
     def render(self) -> RenderResult:
         # A layout pass re-renders every widget; plotext rebuilds the whole
         # figure each time, so reuse the last one unless data, size or theme changed.
         key = (self.size, self.app.theme, self.theme)
-        if self._stale:
-            self._stale = False
-            self._draw()
-        elif self._rendered is not None and self._rendered[0] == key:
+        if not self._stale and self._rendered is not None and self._rendered[0] == key:
             return self._rendered[1]
-        rendered = super().render()
+        self._stale = False
+        width, height = self.size.width, self.size.height
+        lines = self._draw(width, height - self._caption_rows)
+        if len(lines) != self._caption_rows:  # the captions grew or shrank: lay the plot out again
+            self._caption_rows = min(len(lines), max(height - 4, 0))
+            lines = self._draw(width, height - self._caption_rows)
+        lines = lines[:self._caption_rows]
+        plot_height = max(height - len(lines), 1)
+        self.plt.plotsize(width, plot_height)
+        self.plt._set_size(width, plot_height)  # as PlotextPlot.render does (textual-plotext issue 5)
+        plot = Text.from_ansi(self.plt.build())
+        rendered = Text("\n").join([*(Text(line, style="bold", no_wrap=True) for line in lines), plot]) \
+            if lines else plot
         self._rendered = (key, rendered)
         return rendered

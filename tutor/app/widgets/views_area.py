@@ -1,4 +1,4 @@
-"""The lesson's views, one widget per declared view, fed from run snapshots."""
+"""The lesson's views, one widget per declared view, fed with each frame's data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from tutor.app.widgets.digits_view import DigitsView
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.text_view import TextView
-from tutor.runner import Snapshot
+from tutor.plotting import Past, labelled_runs
 from tutor.textviews import TEXT_VIEWS
 
 
@@ -30,26 +30,36 @@ class ViewsArea(VerticalScroll):
                 view_class = DigitsView if kind == "digits" else PlotView
                 yield view_class(kind, id=f"view-{kind}", classes="view")
 
-    def show(self, snapshot: Snapshot | None, past: Sequence[Sequence[Mapping[str, float]]] = ()) -> None:
-        """Redraw the views whose data changed since the last snapshot."""
-        views = snapshot.views if snapshot else {}
-        history = snapshot.history if snapshot else []
+    def show(self, views: Mapping[str, Mapping] | Any | None, history: Sequence[Mapping[str, float]] = (),
+             past: Past = (), cursor: int | None = None) -> None:
+        """Redraw the views whose data, history length, earlier runs or cursor changed.
+
+        ``views`` maps each kind to its data; a run snapshot (with ``.views`` and
+        ``.history``) is accepted too.
+        """
+        if views is not None and hasattr(views, "views") and hasattr(views, "history"):
+            views, history = views.views, views.history
+        views = views or {}
+        past = labelled_runs(past)
         for kind in self.kinds:
             data = views.get(kind)
             # Routines send fresh data per update, so identity tells what changed
             # (the object itself is kept, not its id(), which can be reused);
-            # the loss view also changes whenever the history grows.
-            sizes = (len(history), len(past)) if kind == "loss" else ()
+            # the loss view also changes whenever the history, the earlier runs or the cursor do.
+            extra = (len(history), [(label, len(run)) for label, run in past], cursor) if kind == "loss" else ()
             shown = self._shown.get(kind)
-            if shown is not None and shown[0] is data and shown[1] == sizes:
+            if shown is not None and shown[0] is data and shown[1] == extra:
                 continue
-            self._shown[kind] = (data, sizes)
+            self._shown[kind] = (data, extra)
             view = self.query_one(f"#view-{kind}")
             if isinstance(view, PlotView):
-                view.show(data, history, past if kind == "loss" else ())
+                if kind == "loss":
+                    view.show(data, history, past, cursor)
+                else:
+                    view.show(data)
             else:
                 view.show(data)
 
-    def clear(self, past: Sequence[Sequence[Mapping[str, float]]] = ()) -> None:
+    def clear(self, past: Past = ()) -> None:
         self._shown.clear()
-        self.show(None, past)
+        self.show(None, (), past)
