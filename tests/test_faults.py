@@ -155,8 +155,9 @@ sys.exit(run_app("deaf", autorun=True, course=dataclasses.replace(course, lesson
 '''
 
 
-def test_quit_while_a_routine_is_deaf_to_stop_ends_the_process(isolated_home):
-    """As when quitting while a Keras lesson imports TensorFlow: the process must not wait for it."""
+def app_on_a_terminal(script: str, when: str, act) -> tuple[bool, int]:
+    """Run ``script`` (an app) on a real pseudo-terminal, 100x30; once ``when`` is on the
+    screen call ``act(pid, terminal)``. Returns (acted, exit code); fails after 30 s."""
     import pty
     import re
     import select
@@ -169,10 +170,10 @@ def test_quit_while_a_routine_is_deaf_to_stop_ends_the_process(isolated_home):
     if pid == 0:  # the child: the app on a real (pseudo) terminal, 100x30
         os.chdir(root)
         os.environ.update(TERM="xterm-256color", COLUMNS="100", LINES="30")
-        os.execv(sys.executable, [sys.executable, "-c", QUIT_WHILE_DEAF])
+        os.execv(sys.executable, [sys.executable, "-c", script])
     screen = ""
-    quit_sent = False
-    deadline = time.monotonic() + 30  # the routine would stay deaf for 60 s
+    acted = False
+    deadline = time.monotonic() + 30
     status = None
     while time.monotonic() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)
@@ -183,13 +184,37 @@ def test_quit_while_a_routine_is_deaf_to_stop_ends_the_process(isolated_home):
                 screen += re.sub(r"\x1b\[[0-9;?<>=]*[a-zA-Z~]", "", os.read(terminal, 65536).decode("utf-8", "replace"))
             except OSError:  # the child closed the terminal
                 pass
-        if not quit_sent and "Starting" in screen:  # the run began; its routine is deaf to Stop
-            os.write(terminal, b"\x11")  # ctrl+q
-            quit_sent = True
+        if not acted and when in screen:
+            act(pid, terminal)
+            acted = True
     else:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        pytest.fail(f"the app did not quit while its routine was busy (quit sent: {quit_sent})")
+        pytest.fail(f"the app did not end (acted: {acted})")
     os.close(terminal)
+    return acted, os.waitstatus_to_exitcode(status)
+
+
+def test_quit_while_a_routine_is_deaf_to_stop_ends_the_process(isolated_home):
+    """As when quitting while a Keras lesson imports TensorFlow: the process must not wait for it."""
     # The routine would wait 60 s for a go-ahead that never comes: the process did not wait for it.
-    assert quit_sent and os.waitstatus_to_exitcode(status) == 0
+    acted, code = app_on_a_terminal(QUIT_WHILE_DEAF, "Starting", lambda pid, terminal: os.write(terminal, b"\x11"))
+    assert acted and code == 0
+
+
+TERMINATED_DURING_A_RUN = '''
+import dataclasses, sys
+from tests.test_app import endless_lesson, make_course
+from tutor.app import run_app
+course = make_course()
+sys.exit(run_app("endless", autorun=True, course=dataclasses.replace(course, lessons=course.lessons + (endless_lesson(),))))
+'''
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_the_app_told_to_end_during_a_run_records_it_as_stopped(isolated_home, signal_name):
+    acted, code = app_on_a_terminal(TERMINATED_DURING_A_RUN, "epoch 3",
+                                    lambda pid, terminal: os.kill(pid, getattr(signal, signal_name)))
+    assert acted and code == 0
+    [run] = ProgressStore().runs("endless")
+    assert run["status"] == "stopped" and len(run["history"]) >= 3
