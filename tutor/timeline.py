@@ -101,8 +101,11 @@ class Player:
 
     ``position`` is a step (epoch), not a frame index, so thinning a growing
     timeline never moves what is shown; ``math.inf`` means "the newest frame".
-    Playback moves at ``total / SPEEDS[speed]`` steps a second but never past
-    the newest frame computed, so a run slower than that is simply shown live.
+    A whole run plays in ``SPEEDS[speed]`` seconds, eased: a network changes
+    fastest in its first epochs, so the first tenth of the run gets about a
+    third of the time (step = 1 + (total - 1) t², t the fraction of the time).
+    Playback never goes past the newest frame computed, so a run slower than
+    its pace is simply shown live.
     """
 
     def __init__(self, speed: str = DEFAULT_SPEED) -> None:
@@ -110,6 +113,17 @@ class Player:
         self.position = 0.0
         self.playing = True
         self._last_tick: float | None = None
+
+    @staticmethod
+    def _time_of(position: float, span: int) -> float:
+        """The fraction of the playback time at which ``position`` is shown (inverse of ``_step_at``)."""
+        if span <= 1:
+            return 1.0
+        return math.sqrt(min(max((position - 1) / (span - 1), 0.0), 1.0))
+
+    @staticmethod
+    def _step_at(fraction: float, span: int) -> float:
+        return 1 + (span - 1) * min(fraction, 1.0) ** 2
 
     def tick(self, now: float, frames: Sequence[Frame], total: int) -> Frame | None:
         """Advance by the time since the last tick; the frame to show now (None: no frames)."""
@@ -123,8 +137,9 @@ class Player:
                 self.position = math.inf
             else:
                 newest = frames[-1].step
-                rate = max(total, newest, 1) / seconds
-                self.position = min(max(self.position, frames[0].step) + rate * elapsed, newest)
+                span = max(total, newest, 1)
+                fraction = self._time_of(max(self.position, frames[0].step), span) + elapsed / seconds
+                self.position = min(self._step_at(fraction, span), newest)
         return frames[frame_index(frames, self.position)]
 
     def at_end(self, frames: Sequence[Frame]) -> bool:
