@@ -63,7 +63,7 @@ def draw(
     ``past`` earlier runs as (label, history); ``cursor`` the step a replayed run
     is at. They feed the loss view.
     """
-    size = Size(width or DEFAULT_SIZE[0], height or DEFAULT_SIZE[1])
+    size = _size(plt, width, height)
     data = data or {}
     if kind == "loss":
         return draw_loss(plt, data, size, history, labelled_runs(past), cursor)
@@ -90,6 +90,16 @@ def labelled_runs(past: Past) -> list[tuple[str, History]]:
 class Size:
     width: int
     height: int
+
+
+def _size(plt: Any, width: int | None, height: int | None) -> Size:
+    """The plot's size: as given, else as set on the figure with ``plotsize``, else a default."""
+    # plotext keeps its figure in a private attribute; textual-plotext's plt is the figure.
+    figure = getattr(getattr(plt, "_core", None), "_figure", plt)
+    figure = getattr(figure, "_active", figure)
+    width = width or getattr(figure, "_width", None) or DEFAULT_SIZE[0]
+    height = height or getattr(figure, "_height", None) or DEFAULT_SIZE[1]
+    return Size(int(width), int(height))
 
 
 # ---------------------------------------------------------------- numbers

@@ -1,10 +1,17 @@
-"""The text views (``table`` and ``matrix``) as rich renderables, for both renderers."""
+"""The text views (``table`` and ``matrix``) as rich renderables, for both renderers.
+
+Numbers are written compactly (60000, 0.9548, -0.0356, 1.2e-05) and never wrap;
+text cells (names, formulas) may wrap, so a table narrower than its natural
+width still shows every column. Nothing from the data is read as markup.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping
 
 import numpy as np
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -12,18 +19,41 @@ from rich.text import Text
 TEXT_VIEWS = ("table", "matrix")
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, (float, np.floating)):
-        return f"{value:.4g}"
-    return str(value)
+def compact(value: Any) -> str:
+    """A number as short as it can be while keeping four significant digits."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if not isinstance(value, (float, np.floating)):
+        return str(value)
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))  # 60000.0 -> 60000, never 6e+04
+    if abs(value) >= 1000:
+        return f"{value:.0f}"
+    text = f"{value:.4g}"
+    return "0" if text in ("-0", "0") else text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 def table(data: Mapping[str, Any]) -> Table:
-    view = Table(title=data.get("title") or None, expand=False, title_justify="left")
-    for column in data["columns"]:
-        view.add_column(str(column), justify="right" if column != data["columns"][0] else "left")
-    for row in data["rows"]:
-        view.add_row(*(_cell(value) for value in row))
+    columns = [str(column) for column in data["columns"]]
+    rows = [list(row) for row in data["rows"]]
+    view = Table(title=Text(str(data["title"])) if data.get("title") else None, expand=False,
+                 title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for index, column in enumerate(columns):
+        numeric = bool(rows) and all(_is_number(row[index]) for row in rows if index < len(row))
+        # Numbers keep their width (and align right); text may wrap to let the table fit.
+        view.add_column(Text(column), justify="right" if numeric and index else "left", no_wrap=numeric,
+                        overflow="fold", min_width=min(len(column), 6) if not numeric else None)
+    for row in rows:
+        view.add_row(*(Text(compact(value)) for value in row))
     return view
 
 
@@ -31,23 +61,26 @@ def _matrix(entry: Mapping[str, Any]) -> Table:
     values = np.atleast_2d(np.asarray(entry["values"]))
     rows = entry.get("rows")
     cols = entry.get("cols")
-    view = Table(title=entry.get("title") or None, show_header=cols is not None, title_justify="left",
-                 show_lines=False, pad_edge=False)
+    view = Table(title=Text(str(entry["title"])) if entry.get("title") else None, show_header=cols is not None,
+                 title_justify="left", box=None, padding=(0, 1), pad_edge=False, show_lines=False)
     if rows is not None:
-        view.add_column("", style="bold")
-    for index in range(values.shape[1]):
-        view.add_column(str(cols[index]) if cols is not None else "", justify="right")
+        view.add_column("", style="bold", no_wrap=True)
     integer = np.issubdtype(values.dtype, np.integer)
+    cells = [[compact(value) for value in row] for row in values]
+    for index in range(values.shape[1]):
+        widest = max((len(row[index]) for row in cells), default=1)
+        # A long class name folds in its header: all ten columns fit in 80.
+        view.add_column(Text(str(cols[index])) if cols is not None else "", justify="right", no_wrap=False,
+                        overflow="fold", min_width=widest, max_width=max(widest, 5))
     largest = values.max() if integer and values.size else 0
     for r, row in enumerate(values):
-        cells = []
-        for value in row:
-            text = Text(str(value) if integer else f"{value:.4g}")
-            if integer and largest and value:
-                # Counts (a confusion matrix) get brighter as they grow.
-                text.stylize("bold" if value >= largest / 2 else "")
-            cells.append(text)
-        view.add_row(*([str(rows[r])] if rows is not None else []), *cells)
+        line = []
+        for c, value in enumerate(row):
+            text = Text(cells[r][c])
+            if integer and largest and value and value >= largest / 2:
+                text.stylize("bold")  # counts (a confusion matrix): the large ones stand out
+            line.append(text)
+        view.add_row(*([Text(str(rows[r]))] if rows is not None else []), *line)
     return view
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from rich.console import RenderableType
 from rich.measure import Measurement
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
@@ -13,23 +14,53 @@ from tutor.textviews import renderable
 
 
 class TextView(ScrollableContainer):
-    """Tables keep their natural width and scroll both ways rather than squeeze."""
+    """A table as wide as the view when its text columns can wrap to fit; wider
+    ones keep their width, scroll sideways and say so."""
+
+    DEFAULT_CSS = """
+    TextView:focus {
+        tint: $accent 18%;
+    }
+    TextView > .text-view-hint {
+        color: $text-muted;
+        height: 1;
+        width: auto;
+    }
+    """
 
     def __init__(self, kind: str, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.kind = kind
-        self.border_title = kind
+        self._view: RenderableType = renderable(kind, None)
 
     def compose(self) -> ComposeResult:
-        yield Static(renderable(self.kind, None), classes="text-view-body")
+        hint = Static("→ scrolls: wider than the view (maximise it, or scroll sideways)", classes="text-view-hint",
+                      markup=False)
+        hint.display = False
+        yield hint
+        yield Static(self._view, classes="text-view-body")
 
     def show(self, data: Mapping[str, Any] | None) -> None:
         body = self.query_one(".text-view-body", Static)
         try:
-            view = renderable(self.kind, data)
-            # Natural width (not the cell's): wide tables scroll sideways instead of squeezing.
-            console = self.app.console
-            body.styles.width = Measurement.get(console, console.options.update_width(1000), view).maximum
-            body.update(view)
+            self._view = renderable(self.kind, data)
         except Exception as error:  # bad view data must not take the app down
-            body.update(f"cannot show {self.kind}: {type(error).__name__}: {error}")
+            self._view = f"cannot show {self.kind}: {type(error).__name__}: {error}"
+        body.update(self._view)
+        self._fit()
+        if data is None:  # a new run: start from the table's title again
+            self.scroll_home(animate=False)
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """The table's natural width when it fits, else the view's (its text wraps), else its least."""
+        if not self.is_mounted:
+            return
+        console = self.app.console
+        measured = Measurement.get(console, console.options.update_width(1000), self._view)
+        room = max(self.scrollable_content_region.width, 1)
+        width = measured.maximum if measured.maximum <= room else max(measured.minimum, room)
+        self.query_one(".text-view-body", Static).styles.width = width
+        self.query_one(".text-view-hint", Static).display = width > room
