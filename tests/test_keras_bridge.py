@@ -199,3 +199,15 @@ def test_a_keras_lesson_prints_nothing_to_the_terminal():
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout == ""
     assert out.stderr == ""
+
+
+@pytest.mark.keras
+def test_an_inherited_keras_backend_does_not_take_over():
+    import os
+    import subprocess
+    import sys
+
+    code = "from tutor.keras_bridge import import_keras; print(import_keras().backend.backend())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "KERAS_BACKEND": "jax"})
+    assert done.stdout.strip() == "tensorflow", done.stderr

@@ -104,3 +104,17 @@ def test_a_file_given_as_the_lessons_folder_says_it_is_not_a_folder(tmp_path):
     assert str(problem) == f"{tmp_path / 'one.toml'}:1: is not a folder (give the folder that holds the lesson files)"
     missing = load_course(packs=find_packs([tmp_path / "missing"])).problems
     assert [str(p) for p in missing] == [f"{tmp_path / 'missing'}:1: lesson folder not found"]
+
+
+def test_the_code_tab_shows_the_pack_s_own_module_even_when_its_name_is_taken(tmp_path):
+    from tutor.app.widgets.code_view import routine_source
+
+    # A pack module named like a standard-library module: the Code tab must show the pack's file.
+    shutil.copytree(EXAMPLE, tmp_path / "pack")
+    (tmp_path / "pack" / "momentum.py").rename(tmp_path / "pack" / "random.py")
+    toml = tmp_path / "pack" / "momentum.toml"
+    toml.write_text(toml.read_text().replace('"momentum:run"', '"random:run"'))
+    lesson = load_course(packs=[Pack(tmp_path / "pack", trusted=True)]).get("momentum")
+    path, source = routine_source(lesson)
+    assert Path(path) == tmp_path / "pack" / "random.py"
+    assert source == (tmp_path / "pack" / "random.py").read_text()

@@ -85,3 +85,23 @@ def test_import_tutor_and_help_stay_light():
     code = "import sys, tutor, tutor.cli; print(sorted(m for m in ('tensorflow', 'keras', 'textual') if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert output.stdout.strip() == "[]"
+
+
+def test_params_keep_the_mapping_contract_and_agree_both_ways():
+    from tutor.runner import Params
+
+    params = Params({"lr": 0.5, "epochs": 3}, seed=7)
+    assert dict(params) == {"lr": 0.5, "epochs": 3}
+    assert list(params.values()) == [0.5, 3] and list(params.items()) == [("lr", 0.5), ("epochs", 3)]
+    assert params.lr == params["lr"] == 0.5 and params.get("missing", 1) == 1
+    assert params.seed == 7 and params.rng.integers(1 << 30) == Params({}, seed=7).rng.integers(1 << 30)
+    with pytest.raises(AttributeError):
+        params.missing  # noqa: B018
+
+
+def test_a_result_that_cannot_be_saved_fails_the_run_with_a_clear_message(monkeypatch):
+    lesson = COURSE.get("rosenblatt")
+    monkeypatch.setattr(type(lesson), "load_routine", lambda self: lambda params, reporter: {"where": Path(".")})
+    record = run_lesson(lesson, lesson.resolve({}), 0)
+    assert record.status == FAILED
+    assert "the routine's result cannot be saved" in record.error and "PosixPath" in record.error

@@ -108,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"tutor: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:  # a disk that filled up, a file that vanished: one line, not a traceback
+        print(f"tutor: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

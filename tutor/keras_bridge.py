@@ -66,7 +66,9 @@ def import_keras() -> Any:
     """Import Keras (TensorFlow backend) with its console noise switched off."""
     with _import_lock:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # C++ INFO/WARNING/ERROR lines
-        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        # The fast loop and the callbacks are TensorFlow's: an inherited
+        # KERAS_BACKEND=jax or torch would fail later with an obscure traceback.
+        os.environ["KERAS_BACKEND"] = "tensorflow"
         os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
         with _stderr_silenced():
             import tensorflow as tf

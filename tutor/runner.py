@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -39,36 +39,40 @@ class TutorError(Exception):
     """
 
 
-@dataclass(frozen=True)
 class Params(Mapping[str, Any]):
     """The parameters a routine runs with, read as ``params.lr`` or ``params["lr"]``.
 
-    ``rng`` is the only source of randomness a routine may use; it is seeded
-    from ``seed`` so the same seed gives the same data and the same numbers.
+    A read-only mapping of the lesson's parameters, plus two attributes:
+    ``seed``, and ``rng``, the only source of randomness a routine may use
+    (seeded from ``seed``, so the same seed gives the same data and numbers).
+    The loader refuses parameter names that would shadow them (``seed``,
+    ``rng``, the mapping's methods), so both ways of reading always agree.
     """
 
-    values: Mapping[str, Any]
-    seed: int = 0
-    rng: np.random.Generator = field(default=None, repr=False)  # type: ignore[assignment]
+    __slots__ = ("_values", "seed", "rng")
 
-    def __post_init__(self) -> None:
-        if self.rng is None:
-            object.__setattr__(self, "rng", np.random.default_rng(self.seed))
+    def __init__(self, values: Mapping[str, Any], seed: int = 0, rng: np.random.Generator | None = None) -> None:
+        self._values = dict(values)
+        self.seed = seed
+        self.rng = rng if rng is not None else np.random.default_rng(seed)
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self.values[name]
+            return self._values[name]
         except KeyError:
             raise AttributeError(name) from None
 
     def __getitem__(self, name: str) -> Any:
-        return self.values[name]
+        return self._values[name]
 
-    def __iter__(self):
-        return iter(self.values)
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Params({self._values!r}, seed={self.seed})"
 
 
 # A NaN or infinite metric is kept in the history as this: finite, so JSON stays valid.

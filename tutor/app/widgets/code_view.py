@@ -2,34 +2,41 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
 from textual.highlight import highlight
 from textual.widgets import Static
 
+from tutor.lessons import Lesson
 
-def routine_source(routine: str) -> tuple[str, str]:
-    """(file name, source) of the module holding ``package.module:function``."""
-    module_name = routine.partition(":")[0] if ":" in routine else routine.rpartition(".")[0]
+
+def routine_source(lesson: Lesson) -> tuple[str, str]:
+    """(file, source) of the module whose routine the lesson really runs.
+
+    Taken from the loaded function itself, so a pack's own module (loaded
+    under a private name) is shown, never a same-named module elsewhere.
+    """
     try:
-        module = importlib.import_module(module_name)
-        return inspect.getsourcefile(module) or module_name, inspect.getsource(module)
-    except (ImportError, OSError, TypeError) as error:
-        return module_name, f"# The source of {routine} is not available: {error}\n"
+        path = inspect.getsourcefile(lesson.load_routine())
+        if path is None:
+            raise OSError("no source file")
+        return path, Path(path).read_text(encoding="utf-8")
+    except Exception as error:  # noqa: BLE001 - a missing module is reported by Run, not here
+        return lesson.routine, f"# The source of {lesson.routine} is not available: {error}\n"
 
 
 class CodeView(ScrollableContainer, can_focus=True):
     """Read-only: the code that runs when you press Run."""
 
-    def __init__(self, routine: str, *, id: str | None = None) -> None:
+    def __init__(self, lesson: Lesson, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.routine = routine
+        self.lesson = lesson
 
     def compose(self) -> ComposeResult:
-        path, source = routine_source(self.routine)
-        module = self.routine.partition(":")[0]
+        path, source = routine_source(self.lesson)
+        module = self.lesson.routine.partition(":")[0]
         yield Static(f"{module}  ({path.rsplit('/', 1)[-1]})", id="code-title", markup=False)
         yield Static(highlight(source, language="python"), id="code-text")

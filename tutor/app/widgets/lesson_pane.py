@@ -92,7 +92,7 @@ class LessonPane(Vertical):
             with TabPane("Explanation", id="tab-explanation"):
                 yield Explanation(lesson.pages, id="explanation")
             with TabPane("Code", id="tab-code"):
-                yield CodeView(lesson.routine, id="code")
+                yield CodeView(lesson, id="code")
             with TabPane("Parameters", id="tab-parameters"):
                 yield ParamForm(lesson.params, self._start_values, lesson.presets, id="params")
             with TabPane("Views", id="tab-views"):
