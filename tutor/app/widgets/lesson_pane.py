@@ -41,6 +41,13 @@ from tutor.timeline import KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Frame, Player
 PAST_RUNS = 3  # earlier runs whose loss curves are overlaid
 
 
+def _keep_recent(runs: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The runs the Runs tab lists; only the last PAST_RUNS keep their history (the loss
+    overlay): a long run's history is megabytes, and the pane lives as long as the app."""
+    runs = runs[-SHOWN_RUNS:]
+    return [run if index >= len(runs) - PAST_RUNS else {**run, "history": []} for index, run in enumerate(runs)]
+
+
 class LessonPane(Vertical):
     """Shows one lesson and runs it; a new lesson gets a new pane."""
 
@@ -63,7 +70,7 @@ class LessonPane(Vertical):
         super().__init__(id=id)
         self.lesson = lesson
         self.passed = passed
-        self.past = [run for run in past if isinstance(run, Mapping)]
+        self.past = _keep_recent([run for run in past if isinstance(run, Mapping)])
         self.seed = seed
         self.clock = clock
         self.autorun = autorun
@@ -180,7 +187,7 @@ class LessonPane(Vertical):
             self.notify(str(error), title="Cannot run", severity="error", markup=False)
             return False
         if self.last_record is not None and self.last_record.history:
-            self.past = [*self.past, self.last_record.to_json()][-SHOWN_RUNS:]  # now an earlier run
+            self.past = _keep_recent([*self.past, self.last_record.to_json()])  # now an earlier run
         # The screen is taken now: the run may end after this pane has gone (another lesson opened).
         session = RunSession(self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen))
         self.session = session
