@@ -253,3 +253,20 @@ def test_headless_json_run(data_dir, tmp_path, capsys):
     assert 0.6 < result["test_accuracy"] <= 1 and result["test_images"] == 200
     assert Path(result["model_path"]).is_file()
     assert run_json["challenge_met"] is (result["test_accuracy"] >= 0.985)
+
+
+@needs_data
+@pytest.mark.keras
+def test_a_model_that_cannot_be_saved_keeps_the_training_and_says_why(data_dir, tmp_path):
+    # A folder given as the model path: the finished training is kept, the note says why it was not saved.
+    folder = tmp_path / "a-folder.keras"
+    folder.mkdir()
+    lesson = COURSE.get("mnist-mlp")
+    state = RunState()
+    record = run_lesson(lesson, lesson.resolve({**SMALL, "train_limit": "500", "model": str(folder)}), state=state)
+    assert record.status == FINISHED, record.error
+    assert record.result["model_saved"] is False and record.result["test_accuracy"] > 0.5
+    [note] = [note for note in state.snapshot().notes if "not saved" in note]
+    assert "a-folder.keras" in note and "folder" in note
+    assert folder.is_dir() and not list(folder.iterdir())  # nothing replaced, nothing left behind
+    assert not list(tmp_path.glob(".*tmp*"))

@@ -340,3 +340,15 @@ def test_a_list_of_numbers_is_checked_as_typed(tmp_path):
             param.coerce(raw)
     [problem] = problems(tmp_path, NUMBERS.replace('default = "0.3, 2.9, 4.0"', 'default = "0.3, x"'))
     assert "params.logits.default: 'x' is not a number" in problem
+
+
+def test_free_text_parameters_of_the_course_are_checked_as_typed():
+    from tutor.lessons import ParamError, load_course
+
+    course = load_course()
+    for lesson_id, name, bad in [("softmax", "logits", "1, abc"), ("mnist-mlp", "hidden", "392, 1.5"),
+                                 ("fashion-mnist", "hidden", "big")]:
+        param = course.get(lesson_id).params[name]
+        with pytest.raises(ParamError):
+            param.coerce(bad)
+        assert param.coerce(param.default) == param.default

@@ -18,6 +18,7 @@ import numpy as np
 from tutor.data.images import CLASS_NAMES, load_images
 from tutor.paths import user_data_dir
 from tutor.reporting import Cancelled
+from tutor.files import atomic_path
 from tutor.runner import TutorError
 
 CLASSES = 10
@@ -138,12 +139,18 @@ def model_path(lesson_id: str, given: str) -> Path:
     return default_model_path(lesson_id)
 
 
-def save_model(model, path: Path) -> None:
+def save_model(model, path: Path, reporter, what: str = "model") -> bool:
+    """Save atomically (a kill or a full disk never leaves a broken file in place of the
+    old one). A model that cannot be saved is said, not fatal: the training is kept."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        model.save(path)
-    except OSError as error:
-        raise TutorError(f"could not save the model to {path}: {error.strerror or error}") from None
+        with atomic_path(path) as temporary:
+            model.save(temporary)
+    except OSError as error:  # a read-only home, a folder given as the path, a full disk
+        reporter.note(f"the {what} was not saved: {error}")
+        return False
+    reporter.note(f"{what} saved to {path}")
+    return True
 
 
 def load_saved_model(keras, path: Path, input_shape: tuple[int, ...]):
@@ -338,11 +345,9 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
         except Cancelled:
             # Stopped: keep what was learned so far, then end the run.
             if callback.last_epoch:
-                save_model(model, path)
-                reporter.note(f"model after epoch {callback.last_epoch} saved to {path}")
+                save_model(model, path, reporter, what=f"model after epoch {callback.last_epoch}")
             raise
-        save_model(model, path)
-        reporter.note(f"model saved to {path}")
+        result["model_saved"] = save_model(model, path, reporter)
         result.update(
             train_loss=history["loss"][-1],
             train_accuracy=history["accuracy"][-1],

@@ -12,8 +12,6 @@ Both give the same predictions; the batched loop is many times faster.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -23,6 +21,7 @@ import numpy as np
 from tutor.data.images import load_images
 from tutor.paths import user_data_dir
 from tutor.routines.softmax import cross_entropy, softmax
+from tutor.files import atomic_path
 from tutor.runner import TutorError
 
 SIZES = (784, 50, 100, 10)
@@ -90,15 +89,8 @@ def load_weights(path: str | Path) -> dict[str, np.ndarray]:
 def save_weights(path: Path, network: dict[str, np.ndarray]) -> None:
     """Write atomically: a run stopped half-way never leaves a broken file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".npz", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **network)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    with atomic_path(path) as temporary:
+        np.savez(temporary, **network)
 
 
 # ---------------------------------------------------------------- training
