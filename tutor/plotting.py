@@ -419,8 +419,10 @@ def draw_bars(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     if len(labels):
         # Narrow bars leave a gap between neighbours, so each stays a bar of its own.
         # plotext places the bars and their labels itself (setting xlim or xticks would shift them).
-        plt.bar(labels, shown.tolist(), color=SERIES_COLORS[0], width=0.5 if len(labels) > 1 else 0.3,
-                minimum=low)
+        # A bar takes half its slot when the slot is 4 columns or more, else one column,
+        # so neighbours never merge into a block.
+        slot = (size.width - 8) / len(labels)
+        plt.bar(labels, shown.tolist(), color=SERIES_COLORS[0], width=0.5 if slot >= 4 else 0.01, minimum=low)
     integer = bool(finite.size) and bool(np.all(finite == np.round(finite))) and data.get("ylim") is None
     plt.ylim(low, high)
     yticks = nice_ticks(low, high, max(2, size.height // 4), integer)
@@ -629,15 +631,21 @@ class Raster:
         plt.xlim(0, max(self.cols - 1, 1))
         plt.ylim(0, max(self.rows - 1, 1))
         for row in range(self.rows):
-            start = 0
-            for col in range(1, self.cols + 1):
-                if col == self.cols or self._style(row, col) != self._style(row, start):
-                    text = "".join(self.chars[row][start:col])
-                    fg, bg = self.fg[row][start], self.bg[row][start]
-                    if text.strip() or bg is not None:
-                        plt.text(text, start, row, color=fg if fg is not None else "default",
-                                 background=bg, alignment="left")
-                    start = col
+            col = 0
+            while col < self.cols:
+                if self._blank(row, col):  # the canvas shows through: nothing to draw
+                    col += 1
+                    continue
+                end = col + 1
+                while end < self.cols and not self._blank(row, end) and self._style(row, end) == self._style(row, col):
+                    end += 1
+                fg, bg = self.fg[row][col], self.bg[row][col]
+                plt.text("".join(self.chars[row][col:end]), col, row, color=fg if fg is not None else "default",
+                         background=bg, alignment="left")
+                col = end
+
+    def _blank(self, row: int, col: int) -> bool:
+        return self.chars[row][col] == " " and self.bg[row][col] is None
 
     def _style(self, row: int, col: int) -> tuple:
         return self.fg[row][col], self.bg[row][col]

@@ -50,8 +50,10 @@ def table(data: Mapping[str, Any]) -> Table:
     for index, column in enumerate(columns):
         numeric = bool(rows) and all(_is_number(row[index]) for row in rows if index < len(row))
         # Numbers keep their width (and align right); text may wrap to let the table fit.
+        # Headers wrap between words, never inside one.
+        longest_word = max((len(word) for word in column.split()), default=1)
         view.add_column(Text(column), justify="right" if numeric and index else "left", no_wrap=numeric,
-                        overflow="fold", min_width=min(len(column), 6) if not numeric else None)
+                        overflow="fold", min_width=min(longest_word, 12))
     for row in rows:
         view.add_row(*(Text(compact(value)) for value in row))
     return view

@@ -34,7 +34,7 @@ class TextView(ScrollableContainer):
         self._view: RenderableType = renderable(kind, None)
 
     def compose(self) -> ComposeResult:
-        hint = Static("→ scrolls: wider than the view (maximise it, or scroll sideways)", classes="text-view-hint",
+        hint = Static("→ scrolls sideways", classes="text-view-hint",
                       markup=False)
         hint.display = False
         yield hint
