@@ -60,7 +60,7 @@ def test_the_surface_key_says_what_the_colours_mean_and_where_the_minimum_is():
     _, captions = drawn("surface", {"x": x, "y": y, "z": z, "marker": (1.0, 0.5), "zlabel": "cost",
                                     "path": {"x": [0.2, 0.6, 1.0], "y": [2.0, 1.0, 0.5]}})
     text = " ".join(captions)
-    assert "log scale" in text and "cost" in text and "◆ minimum (1, 0.5)" in text and "path" in text
+    assert "cost (log): blue" in text and "red 13" in text and "◆ min (1, 0.5)" in text and "path" in text
 
 
 # ---------------------------------------------------------------- honest numbers

@@ -721,16 +721,16 @@ class Shading:
         return np.clip(np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
 
     def key(self, name: str) -> str:
-        low, high = (10 ** self.low, 10 ** self.high) if self.log else (self.low, self.high)
-        middle = 10 ** ((self.low + self.high) / 2) if self.log else (self.low + self.high) / 2
-        scale = ", log scale" if self.log else ""
-        return (f"colour = {name}{scale}: dark blue {number(low)} · cyan · yellow {number(middle)}"
-                f" · red {number(high)}")
+        """E.g. "cost (log): blue 0.0017 · yellow 0.19 · red 21"; short, so it fits small views."""
+        ends = (self.low, (self.low + self.high) / 2, self.high)
+        low, middle, high = (10 ** v for v in ends) if self.log else ends
+        scale = " (log)" if self.log else ""
+        return f"{name}{scale}: blue {low:.2g} · yellow {middle:.2g} · red {high:.2g}"
 
 
-def _raster_frame(plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | None, y: Range | None,
-                  title_room: bool) -> tuple[int, int, list[str], list[float], list[float]]:
-    """Set up a plot whose canvas is a raster: its (cols, rows), the caption lines, and the ticks.
+def _raster_frame(plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | None,
+                  y: Range | None) -> tuple[int, int, list[str]]:
+    """Set up a plot whose canvas is a raster; return its (cols, rows) and the caption lines.
 
     The canvas size is what plotext leaves inside its frame, ticks and labels.
     """
@@ -744,7 +744,7 @@ def _raster_frame(plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | N
     label_width = max((len(label) for label in ylabels), default=0)
     cols = size.width - 2 - label_width
     title = " ".join(str(data.get("title", "")).split())
-    if title and title_room and len(title) <= cols - 2:
+    if title and len(title) <= cols - 2:
         plt.title(title)
     elif title:
         captions.append(title)
@@ -763,7 +763,7 @@ def _raster_frame(plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | N
         plt.yticks([to_row(t) for t in yticks], ylabels)
     else:
         plt.yticks([])
-    return cols, rows, captions, [], []
+    return cols, rows, captions
 
 
 def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
@@ -773,7 +773,7 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     z = np.where(np.abs(z) <= FARTHEST, z, np.nan)
     x_range = (_range(float(x.min()), float(x.max())) if x.size else None) or Range(0.0, 1.0)
     y_range = (_range(float(y.min()), float(y.max())) if y.size else None) or Range(0.0, 1.0)
-    cols, rows, captions, _, _ = _raster_frame(plt, size, data, x=x_range, y=y_range, title_room=True)
+    cols, rows, captions = _raster_frame(plt, size, data, x=x_range, y=y_range)
     if cols < 2 or rows < 2:
         return captions
     raster = Raster(cols, rows)
@@ -806,7 +806,7 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     path = data.get("path") or {}
     if len(_floats(path.get("x", ()))):
         cut = _path(raster, _coords(path["x"]), _coords(path["y"]), box, cell)
-        notes.append("• path (● now)" + (", ↕ clipped at the edge" if cut else ""))
+        notes.append("• path ● now" + (" (↕ clipped at the edge)" if cut else ""))
     marker = _point(data.get("marker"))
     if marker is not None:
         mx, my = marker
@@ -814,11 +814,11 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
             c, r = cell(mx, my)
             raster.set(c, r, "◆", (255, 40, 40) if not raster.bg[r][c] else _contrast(raster.bg[r][c]),
                        raster.bg[r][c])
-            notes.append(f"◆ minimum ({number(mx)}, {number(my)})")
+            notes.append(f"◆ min ({number(mx)}, {number(my)})")
         else:
-            notes.append(f"◆ minimum ({number(mx)}, {number(my)}) is outside the plot")
+            notes.append(f"◆ min ({number(mx)}, {number(my)}) is outside the plot")
     raster.put(plt)
-    return captions + (["   ".join(notes)] if notes else [])
+    return captions + (["  ".join(notes)] if notes else [])
 
 
 def _path(raster: Raster, px: np.ndarray, py: np.ndarray, box: Box, cell) -> bool:
@@ -883,7 +883,7 @@ def draw_digits(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     predicted = data.get("predicted")
     guesses = [str(p) for p in predicted] if predicted is not None else [None] * len(labels)
     count = len(labels)
-    cols, rows, captions, _, _ = _raster_frame(plt, size, data, x=None, y=None, title_room=True)
+    cols, rows, captions = _raster_frame(plt, size, data, x=None, y=None)
     if count == 0 or cols < 4 or rows < 3:
         return captions
     selected = int(data.get("selected") or 0) % count
@@ -959,7 +959,7 @@ def draw_heatmaps(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     maps = [np.nan_to_num(np.atleast_2d(np.asarray(m.get("values", [[0]]), dtype=float)), nan=0.0,
                           posinf=0.0, neginf=0.0) for m in data["maps"]]
     titles = [str(m.get("title", "")) for m in data["maps"]]
-    cols, rows, captions, _, _ = _raster_frame(plt, size, data, x=None, y=None, title_room=True)
+    cols, rows, captions = _raster_frame(plt, size, data, x=None, y=None)
     if not maps or cols < 4 or rows < 3:
         return captions
     across = max(1, min(len(maps), int(data.get("columns") or 8)))
