@@ -187,3 +187,15 @@ def test_filters_and_feature_maps_fill_their_tiles():
 
 def test_caption_lines_do_not_depend_on_plotext_being_given_a_size():
     assert isinstance(plotting.draw(plotext, "fit", {"points": [{"x": [1], "y": [1]}]}), list)
+
+
+def test_the_data_is_drawn_before_any_model():
+    beans = [{"x": [0.1, 0.4, 0.8], "y": [0.2, 0.5, 0.9], "label": "beans"}]
+    text, _ = drawn("fit", {"points": beans, "title": "the beans"})
+    assert text.count("•") >= 3 + 2  # the three beans and the legend's marker
+    text, captions = drawn("surface", {"points": [*beans, {"x": [0.5], "y": [0.1], "label": "toxic"}]})
+    assert text.count("o") >= 3 and "x" in text and "o beans  x toxic" in captions
+    data = digits()
+    del data["predicted"], data["tops"]
+    text, _ = drawn("digits", data, 100, 30)
+    assert "true 3" in text and "guess" not in text and "✗" not in text

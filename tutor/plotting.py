@@ -381,10 +381,10 @@ def draw_fit(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
 
 
 def draw_cost(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
-    x, y = _coords(data["x"]), _coords(data["y"])
+    x, y = _coords(data.get("x", ())), _coords(data.get("y", ()))
     path = data.get("path") or {}
     path_x, path_y = _coords(path.get("x", ())), _coords(path.get("y", ()))
-    box = Box(_extend(_extent(x), path_x) or Range(0, 1), _extent(y) or Range(0, 1))
+    box = Box(_extend(_extent(x), path_x) or Range(0, 1), _extent(y) or _extent(path_y) or Range(0, 1))
     notes = []
     _plot_clipped(plt, x, y, box, color=SERIES_COLORS[0], label="cost")
     if len(path_x):
@@ -767,19 +767,23 @@ def _raster_frame(plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | N
 
 
 def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
-    x, y = _coords(data["x"]), _coords(data["y"])
+    x, y = _coords(data.get("x", ())), _coords(data.get("y", ()))
     x, y = x[np.isfinite(x)], y[np.isfinite(y)]
-    z = np.atleast_2d(np.asarray(data["z"], dtype=float)) if np.size(data["z"]) else np.zeros((0, 0))
-    z = np.where(np.abs(z) <= FARTHEST, z, np.nan)
-    x_range = (_range(float(x.min()), float(x.max())) if x.size else None) or Range(0.0, 1.0)
-    y_range = (_range(float(y.min()), float(y.max())) if y.size else None) or Range(0.0, 1.0)
+    z = np.asarray(data.get("z", ()), dtype=float)
+    z = np.atleast_2d(np.where(np.abs(z) <= FARTHEST, z, np.nan)) if z.size else np.zeros((0, 0))
+    # Before the first model there may be only the data: the grid then spans it.
+    groups = list(data.get("points") or ())
+    x_range = ((_range(float(x.min()), float(x.max())) if x.size else None)
+               or _extent(*(_coords(g.get("x", ())) for g in groups)) or Range(0.0, 1.0))
+    y_range = ((_range(float(y.min()), float(y.max())) if y.size else None)
+               or _extent(*(_coords(g.get("y", ())) for g in groups)) or Range(0.0, 1.0))
     cols, rows, captions = _raster_frame(plt, size, data, x=x_range, y=y_range)
     if cols < 2 or rows < 2:
         return captions
     raster = Raster(cols, rows)
     zlabel = str(data.get("zlabel", "value"))
     shading = Shading.of(z, probability=zlabel.startswith("P("))
-    if z.size:
+    if z.size and len(x) and len(y):
         # Two pixel rows per cell; z's row 0 is the lowest y, the raster's top row comes first.
         pixels = shading.scale(_resample(z, rows * 2, cols))[::-1]
         raster.image(0, rows - 1, pixels, heat, threshold=0.5)
@@ -792,7 +796,7 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
 
     notes = []
     markers = "ox+#"
-    for index, group in enumerate(data.get("points") or ()):
+    for index, group in enumerate(groups):
         gx, gy = _coords(group.get("x", ())), _coords(group.get("y", ()))
         n = min(len(gx), len(gy))
         inside = np.isfinite(gx[:n]) & np.isfinite(gy[:n]) & box.inside(gx[:n], gy[:n])
