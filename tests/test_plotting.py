@@ -199,3 +199,10 @@ def test_the_data_is_drawn_before_any_model():
     del data["predicted"], data["tops"]
     text, _ = drawn("digits", data, 100, 30)
     assert "true 3" in text and "guess" not in text and "✗" not in text
+
+
+def test_a_log_scale_within_one_decade_still_has_ticks():
+    history = [{"step": s, "loss": 0.0013 + 0.0002 * (s % 3)} for s in range(1, 40)]
+    text, _ = drawn("loss", {"ylog": True}, 80, 18, history=history)
+    labels = y_tick_labels(text)
+    assert len(labels) >= 2 and all(label.startswith("0.001") for label in labels)

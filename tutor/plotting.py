@@ -330,9 +330,12 @@ def _axes(plt: Any, box: Box, size: Size, *, integer_x: bool = False, integer_y:
     plt.ylim(box.y.low, box.y.high)
     xticks = nice_ticks(box.x.low, box.x.high, max(2, size.width // 12), integer_x)
     plt.xticks(xticks, tick_labels(xticks))
-    if log_y:
+    if log_y and box.y.span >= 1:  # whole decades: 0.01, 0.1, 1, 10
         yticks = nice_ticks(box.y.low, box.y.high, max(2, size.height // 4), integer=True)
         plt.yticks(yticks, [_log_label(t) for t in yticks])
+    elif log_y:  # less than a decade: a few values inside it
+        yticks = nice_ticks(box.y.low, box.y.high, max(2, size.height // 4))
+        plt.yticks(yticks, [f"{10 ** t:.2g}" for t in yticks])
     else:
         yticks = nice_ticks(box.y.low, box.y.high, max(2, size.height // 4), integer_y)
         plt.yticks(yticks, tick_labels(yticks))
