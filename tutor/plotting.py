@@ -512,6 +512,11 @@ def draw_loss(plt: Any, data: Mapping[str, Any], size: Size, history: History,
     current_values = [shown(v)[in_x(s)] for s, v, style in curves if v is not None]
     earlier_values = [shown(v)[in_x(s)] for _, s, v, _ in earlier]
     y_range = _extend(_extent(*current_values) if current_values else None, *earlier_values) or Range(0, 1)
+    # Room above the curves for the legend, which plotext draws top left: where a loss starts.
+    entries = len(earlier) + len(curves) + len(accuracies)
+    rows = max(size.height - 6, 1)
+    if 0 < entries < rows:
+        y_range = Range(y_range.low, y_range.high + y_range.span * entries / (rows - entries))
     box = Box(x_range, y_range)
     for label, steps, values, color in earlier:
         name = f"earlier: {label}" if label else "earlier run"
