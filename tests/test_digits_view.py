@@ -37,7 +37,7 @@ async def test_arrow_keys_move_the_selection_and_its_probabilities():
         assert view.data["selected"] == 1
         drawn = view.render().plain
         assert " 7  60%" in drawn and " 1  40%" in drawn and "guess 7 ✗" in drawn
-        await pilot.press("down")  # two columns: one row down is two images on
+        await pilot.press("down")  # the grid drawn at 90 columns shows two a row: one row down is two on
         assert view.data["selected"] == 3
         await pilot.press("right")  # wraps around
         assert view.data["selected"] == 0

@@ -312,9 +312,13 @@ def _scatter_clipped(plt: Any, x: Any, y: Any, box: Box, **style: Any) -> int:
 # ---------------------------------------------------------------- frame
 
 
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
 def _title(plt: Any, title: str, size: Size, room: int | None = None) -> list[str]:
     """Put the title inside the plot when it fits there, else return it as a caption line."""
-    title = " ".join(str(title).split())
+    title = _one_line(title)
     if not title:
         return []
     if len(title) <= (room if room is not None else size.width - 14):
@@ -736,39 +740,45 @@ class Shading:
         return f"{name}{scale}: blue {low:.2g} · yellow {middle:.2g} · red {high:.2g}"
 
 
+@dataclass(frozen=True)
+class Canvas:
+    """The cells plotext leaves for a raster inside its frame, ticks, title and labels."""
+
+    cols: int
+    rows: int
+    title_inside: bool
+    yticks: list[float]
+    ylabels: list[str]
+
+    @staticmethod
+    def of(size: Size, data: Mapping[str, Any], x: Range | None, y: Range | None) -> "Canvas":
+        yticks = nice_ticks(y.low, y.high, max(2, (size.height - 5) // 4)) if y is not None else []
+        ylabels = tick_labels(yticks)
+        cols = size.width - 2 - max((len(label) for label in ylabels), default=0)
+        title = _one_line(data.get("title", ""))
+        title_inside = bool(title) and len(title) <= cols - 2
+        lowbar = bool(data.get("xlabel") or data.get("ylabel"))
+        rows = size.height - 2 - (1 if x is not None else 0) - int(title_inside) - int(lowbar)
+        return Canvas(cols, rows, title_inside, yticks, ylabels)
+
+
 def _raster_frame(plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | None,
                   y: Range | None) -> tuple[int, int, list[str]]:
-    """Set up a plot whose canvas is a raster; return its (cols, rows) and the caption lines.
-
-    The canvas size is what plotext leaves inside its frame, ticks and labels.
-    """
-    captions: list[str] = []
-    ylabels: list[str] = []
-    yticks: list[float] = []
-    rows_guess = size.height - 5
-    if y is not None:
-        yticks = nice_ticks(y.low, y.high, max(2, rows_guess // 4))
-        ylabels = tick_labels(yticks)
-    label_width = max((len(label) for label in ylabels), default=0)
-    cols = size.width - 2 - label_width
-    title = " ".join(str(data.get("title", "")).split())
-    if title and len(title) <= cols - 2:
+    """Set up a plot whose canvas is a raster; return its (cols, rows) and the caption lines."""
+    canvas = Canvas.of(size, data, x, y)
+    cols, rows = canvas.cols, canvas.rows
+    title = _one_line(data.get("title", ""))
+    captions = [] if canvas.title_inside or not title else [title]
+    if canvas.title_inside:
         plt.title(title)
-    elif title:
-        captions.append(title)
-    has_title = bool(title) and not captions
-    lowbar = bool(data.get("xlabel") or data.get("ylabel"))
-    rows = size.height - 2 - (1 if x is not None else 0) - int(has_title) - int(lowbar)
     _axis_labels(plt, data)
-    to_col = (lambda v: (v - x.low) / x.span * (cols - 1)) if x is not None and x.span > 0 else None
-    to_row = (lambda v: (v - y.low) / y.span * (rows - 1)) if y is not None and y.span > 0 else None
-    if to_col is not None:
+    if x is not None and x.span > 0:
         xticks = nice_ticks(x.low, x.high, max(2, cols // 10))
-        plt.xticks([to_col(t) for t in xticks], tick_labels(xticks))
+        plt.xticks([(t - x.low) / x.span * (cols - 1) for t in xticks], tick_labels(xticks))
     else:
         plt.xticks([])
-    if to_row is not None:
-        plt.yticks([to_row(t) for t in yticks], ylabels)
+    if y is not None and y.span > 0:
+        plt.yticks([(t - y.low) / y.span * (rows - 1) for t in canvas.yticks], canvas.ylabels)
     else:
         plt.yticks([])
     return cols, rows, captions
@@ -884,9 +894,32 @@ def _digit_caption(label: str, guess: str | None) -> str:
     return f"✗{guess} ({label})"
 
 
-def draw_digits(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
-    """The selected image large (one pixel per column, two per row) with its top-3,
-    and as many of the others as fit, each at half that size with its label below."""
+@dataclass(frozen=True)
+class DigitLayout:
+    """Where the selected image, its numbers and the grid of the others go on the canvas."""
+
+    scale: int  # pixels per cell side of the selected image (the grid's are twice that)
+    info: list[str]  # the selected image's numbers beside it; [] when there is no room
+    info_col: int
+    grid_col: int
+    across: int  # images per row of the grid
+    down: int
+
+    @staticmethod
+    def of(shape: tuple[int, int], info: list[str], cols: int, rows: int) -> "DigitLayout":
+        h, w = shape
+        # The largest scale at which the selected image fits with a line under it.
+        scale = next((s for s in (1, 2, 3, 4) if -(-w // s) <= cols and -(-h // (2 * s)) + 1 <= rows), 4)
+        info_col = -(-w // scale) + 2
+        shown = info if cols - info_col >= 12 else []
+        grid_col = info_col + (max(len(line) for line in shown) + 2 if shown else 0)
+        tile_w, tile_h = -(-w // (2 * scale)), -(-h // (4 * scale))
+        return DigitLayout(scale, shown, info_col, grid_col, across=max((cols - grid_col + 1) // (tile_w + 2), 0),
+                           down=rows // (tile_h + 1))
+
+
+def _digits_parts(data: Mapping[str, Any]) -> tuple[np.ndarray, list[str], list[str | None], int]:
+    """The images (0..1), true labels, guesses (None without predictions) and the selected index."""
     images = _unit(np.asarray(data["images"]))
     if images.ndim == 2:
         images = images[None]
@@ -894,31 +927,39 @@ def draw_digits(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     images = images[:len(labels)]
     predicted = data.get("predicted")
     guesses = [str(p) for p in predicted] if predicted is not None else [None] * len(labels)
-    count = len(labels)
-    cols, rows, captions = _raster_frame(plt, size, data, x=None, y=None)
-    if count == 0 or cols < 4 or rows < 3:
-        return captions
-    selected = int(data.get("selected") or 0) % count
-    raster = Raster(cols, rows)
-    h, w = images.shape[1:]
-    # The largest scale (pixels per cell side) at which the selected image fits with a line under it.
-    scale = next((s for s in (1, 2, 3, 4) if -(-w // s) <= cols and -(-h // (2 * s)) + 1 <= rows), 4)
-    big = _shrink(images[selected], scale)
-    raster.image(0, rows - 1, big, grey, threshold=0.4, blank=0.12)
-    big_rows = -(-big.shape[0] // 2)
+    selected = int(data.get("selected") or 0) % len(labels) if labels else 0
+    return images, labels, guesses, selected
+
+
+def digit_grid_columns(data: Mapping[str, Any], width: int, height: int) -> int:
+    """How many images a row of the digits view's grid shows at this size: what up and down move by."""
+    images, labels, guesses, selected = _digits_parts(data)
+    if not labels:
+        return 1
+    canvas = Canvas.of(Size(width, height), data, None, None)
     info = _selected_info(data, labels, guesses, selected)
-    info_col = big.shape[1] + 2
-    room = cols - info_col
-    shown_info = info if room >= 12 else []
-    for line_index, line in enumerate(shown_info[:rows]):
-        raster.write(info_col, rows - 1 - line_index, line[:room])
+    return max(DigitLayout.of(images.shape[1:], info, canvas.cols, canvas.rows).across, 1)
+
+
+def draw_digits(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
+    """The selected image large (one pixel per column, two per row) with its top-3,
+    and as many of the others as fit, each at half that size with its label below."""
+    images, labels, guesses, selected = _digits_parts(data)
+    cols, rows, captions = _raster_frame(plt, size, data, x=None, y=None)
+    if not labels or cols < 4 or rows < 3:
+        return captions
+    info = _selected_info(data, labels, guesses, selected)
+    layout = DigitLayout.of(images.shape[1:], info, cols, rows)
+    raster = Raster(cols, rows)
+    big = _shrink(images[selected], layout.scale)
+    raster.image(0, rows - 1, big, grey, threshold=0.4, blank=0.12)
+    for line_index, line in enumerate(layout.info[:rows]):
+        raster.write(layout.info_col, rows - 1 - line_index, line[:cols - layout.info_col])
     under = _digit_caption(labels[selected], guesses[selected])
-    raster.write(0, rows - 1 - big_rows, f"#{selected} {under}"[:cols])
-    if not shown_info:
+    raster.write(0, rows - 1 - -(-big.shape[0] // 2), f"#{selected} {under}"[:cols])
+    if not layout.info:
         captions.append("   ".join(info))
-    # The others, half as large, right of the selected image and its numbers.
-    grid_col = info_col + (max(len(line) for line in info) + 2 if shown_info else 0)
-    _thumbnails(raster, images, labels, guesses, selected, left=grid_col, scale=scale * 2)
+    _thumbnails(raster, images, labels, guesses, selected, layout)
     raster.put(plt)
     return captions
 
@@ -945,13 +986,13 @@ def _selected_info(data: Mapping[str, Any], labels: list[str], guesses: list[str
 
 
 def _thumbnails(raster: Raster, images: np.ndarray, labels: list[str], guesses: list[str | None],
-                selected: int, *, left: int, scale: int) -> None:
-    """As many images as fit right of ``left``, in the page that holds the selected one."""
+                selected: int, layout: DigitLayout) -> None:
+    """As many images as fit right of the selected one, in the page that holds it."""
     h, w = images.shape[1:]
+    scale = layout.scale * 2
     tile_w, tile_h = -(-w // scale), -(-h // (2 * scale))
-    across = (raster.cols - left + 1) // (tile_w + 2)
-    down = raster.rows // (tile_h + 1)
-    per_page = across * down
+    across, left = layout.across, layout.grid_col
+    per_page = across * layout.down
     if per_page <= 0:
         return
     first = (selected // per_page) * per_page

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 from textual.binding import Binding
 
 from tutor.app.widgets.plot_view import PlotView
-from tutor.plotting import Past
+from tutor.plotting import Past, digit_grid_columns
 
 
 class DigitsView(PlotView):
@@ -39,4 +39,7 @@ class DigitsView(PlotView):
             self.replot()
 
     def action_move_row(self, rows: int) -> None:
-        self.action_move(rows * int(self.data.get("columns", 8)) if self.data else 0)
+        """Up and down move by a row of the grid as it is drawn at the view's size."""
+        if self.count:
+            height = self.size.height - self._caption_rows
+            self.action_move(rows * digit_grid_columns(self.data, self.size.width, height))
