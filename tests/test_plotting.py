@@ -206,3 +206,11 @@ def test_a_log_scale_within_one_decade_still_has_ticks():
     text, _ = drawn("loss", {"ylog": True}, 80, 18, history=history)
     labels = y_tick_labels(text)
     assert len(labels) >= 2 and all(label.startswith("0.001") for label in labels)
+
+
+def test_a_long_run_is_drawn_from_its_envelope_keeping_every_spike():
+    steps = np.arange(1, 100_001, dtype=float)
+    values = 1 / steps
+    values[54_321] = 5.0  # one bad epoch
+    kept_steps, kept = plotting.envelope(steps, values, 80)
+    assert len(kept) <= 2 * 80 + 2 and 5.0 in kept and kept_steps[0] == 1 and kept_steps[-1] == 100_000

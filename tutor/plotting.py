@@ -460,6 +460,26 @@ def _series(history: History, name: str) -> tuple[np.ndarray, np.ndarray]:
     return steps, values
 
 
+def envelope(steps: np.ndarray, values: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most about 2 x ``buckets`` points: each bucket's lowest and highest, in order.
+
+    A long run has more epochs than the plot has columns; drawing each costs
+    time at every redraw, and the envelope keeps every spike a learner could see.
+    """
+    n = len(values)
+    if n <= 2 * buckets or buckets < 1:
+        return steps, values
+    edges = np.linspace(0, n, buckets + 1).astype(int)
+    keep = set()
+    for start, end in zip(edges, edges[1:]):
+        chunk = values[start:end]
+        if chunk.size and np.isfinite(chunk).any():
+            keep.update((start + int(np.nanargmin(chunk)), start + int(np.nanargmax(chunk))))
+    keep.update((0, n - 1))
+    index = np.array(sorted(keep))
+    return steps[index], values[index]
+
+
 def blown_up(values: np.ndarray) -> int | None:
     """Index of the first value that is not finite or ``BLOWUP`` times the run's start, if any."""
     finite = values[np.isfinite(values)]
@@ -485,6 +505,7 @@ def draw_loss(plt: Any, data: Mapping[str, Any], size: Size, history: History,
                             " the run diverged; its last finite points are drawn")
             curves.append((steps[cut:cut + 1], None, {"blowup": True}))
             steps, values = steps[:cut], values[:cut]
+        steps, values = envelope(steps, values, size.width)
         curves.append((steps, values, {"name": name, "color": SERIES_COLORS[index % len(SERIES_COLORS)]}))
     current_steps = np.concatenate([c[0] for c in curves]) if curves else np.zeros(0)
     # The axes fit the current run; earlier runs are cut to its steps.
@@ -497,7 +518,7 @@ def draw_loss(plt: Any, data: Mapping[str, Any], size: Size, history: History,
             cut = blown_up(values)
             if cut is not None:
                 steps, values = steps[:cut], values[:cut]
-            earlier.append((label, steps, values, PAST_COLORS[index % len(PAST_COLORS)]))
+            earlier.append((label, *envelope(steps, values, size.width), PAST_COLORS[index % len(PAST_COLORS)]))
     if x_range is None:
         x_range = _extent(*(steps for _, steps, _, _ in earlier), pad=0.0) or Range(0, 1)
     if cursor is not None and math.isfinite(cursor):
@@ -532,7 +553,7 @@ def draw_loss(plt: Any, data: Mapping[str, Any], size: Size, history: History,
             continue
         _draw_run(plt, steps, shown(values), box, style["name"], style["color"], cursor)
     if accuracies:
-        _draw_accuracies(plt, history, accuracies, box)
+        _draw_accuracies(plt, history, accuracies, box, size)
     if cursor is not None and box.x.low <= cursor <= box.x.high:
         plt.vline(cursor, "white")
     _axes(plt, box, size, integer_x=True, log_y=log)
@@ -557,15 +578,16 @@ def _draw_run(plt: Any, steps: np.ndarray, values: np.ndarray, box: Box, name: s
     after = steps >= cursor
     _plot_clipped(plt, steps[before], values[before], box, color=color, label=name)
     _plot_clipped(plt, steps[after], values[after], box, color=DIM)
-    at = np.flatnonzero(steps == cursor)
-    if at.size:
-        _scatter_clipped(plt, [cursor], [values[at[0]]], box, color=color, marker="●")
+    finite = np.isfinite(values)
+    if finite.any() and steps[finite][0] <= cursor <= steps[finite][-1]:
+        _scatter_clipped(plt, [cursor], [np.interp(cursor, steps[finite], values[finite])], box, color=color,
+                         marker="●")
 
 
-def _draw_accuracies(plt: Any, history: History, names: list[str], box: Box) -> None:
+def _draw_accuracies(plt: Any, history: History, names: list[str], box: Box, size: Size) -> None:
     right = Box(box.x, Range(0.0, 1.0))
     for index, name in enumerate(names):
-        steps, values = _series(history, name)
+        steps, values = envelope(*_series(history, name), size.width)
         _plot_clipped(plt, steps, values, right, label=name, yside="right",
                       color=SERIES_COLORS[(index + 2) % len(SERIES_COLORS)])
     plt.ylim(0, 1, yside="right")
