@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 from rich.console import Console
 from rich.measure import Measurement
+from textual.app import App
+from textual.widgets import Static
 
+from tests.test_app import pilot_test
+from tutor.app.widgets.text_view import TextView
 from tutor.textviews import compact, renderable
 
 MNIST = [str(d) for d in range(10)]
@@ -48,3 +52,25 @@ def test_a_table_of_formulas_fits_a_half_screen_view_by_wrapping_its_text():
     assert Measurement.get(console, console.options, view).minimum <= 38
     text = "\n".join(printed(view, 38))
     assert "-0.0003701" in text and "60000" in text and "e+0" not in text
+
+
+
+class Tables(App):
+    def compose(self):
+        yield TextView("table", id="view")
+
+
+@pilot_test
+async def test_the_app_says_when_a_table_scrolls_and_not_when_it_fits():
+    wide = {"columns": [f"column {i}" for i in range(12)], "rows": [[123456.0 + i for i in range(12)]]}
+    narrow = {"columns": ["piece", "value"], "rows": [["w", 0.5]]}
+    app = Tables()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(TextView)
+        hint = view.query_one(".text-view-hint", Static)
+        view.show(wide)
+        await pilot.pause()
+        assert hint.display and "→ scrolls" in str(hint.render())
+        view.show(narrow)
+        await pilot.pause()
+        assert not hint.display
