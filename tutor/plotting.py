@@ -42,6 +42,8 @@ BLOWUP = 1e3
 # Coordinates beyond this are not drawn (and said to be clipped): spans of such
 # numbers overflow, and no lesson plots anything this large on purpose.
 FARTHEST = 1e15
+# Surfaces shorter than this many rows put their title in the caption, with the key.
+SMALL_SURFACE = 20
 # Colour levels of a raster: few enough that neighbouring cells share a colour
 # (one text per run of cells), many enough for smooth shading.
 LEVELS = 24
@@ -817,7 +819,12 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
                or _extent(*(_coords(g.get("x", ())) for g in groups)) or Range(0.0, 1.0))
     y_range = ((_range(float(y.min()), float(y.max())) if y.size else None)
                or _extent(*(_coords(g.get("y", ())) for g in groups)) or Range(0.0, 1.0))
-    cols, rows, captions = _raster_frame(plt, size, data, x=x_range, y=y_range)
+    # A small view keeps its rows for the map: the title joins the key in one wrapped caption.
+    small = size.height < SMALL_SURFACE
+    cols, rows, captions = _raster_frame(plt, size, {**data, "title": ""} if small else data,
+                                         x=x_range, y=y_range)
+    if small and _one_line(data.get("title", "")):
+        captions.append(_one_line(data["title"]))
     if cols < 2 or rows < 2:
         return captions
     raster = Raster(cols, rows)
@@ -862,7 +869,8 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
         else:
             notes.append(f"◆ min ({number(mx)}, {number(my)}) is outside the plot")
     raster.put(plt)
-    return captions + (["  ".join(notes)] if notes else [])
+    captions += ["  ".join(notes)] if notes else []
+    return ["  ·  ".join(captions)] if small and captions else captions
 
 
 def _path(raster: Raster, px: np.ndarray, py: np.ndarray, box: Box, cell) -> bool:
