@@ -24,17 +24,18 @@ from __future__ import annotations
 
 import functools
 import gzip
+import math
 import os
 import socket
-import threading
 import warnings
-import zipfile
 import zlib
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from tutor.data.network import online
+from tutor.data.safe import NpzReader, open_regular, read_into, regular_file, show
 from tutor.runner import TutorError
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -54,6 +55,10 @@ TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 IMAGES_MAGIC = 0x00000803  # 0x08 = unsigned byte, 3 dimensions
 LABELS_MAGIC = 0x00000801  # 0x08 = unsigned byte, 1 dimension
 SIDE = 28
+# The most images (or labels) one file may declare: MNIST-like sets have 60,000 + 10,000.
+# Anything more is refused before it is read, so a small file cannot claim gigabytes.
+MAX_IMAGES = 100_000
+MAX_ARRAY_BYTES = 128 * 2**20  # one array of a mnist.npz (uint8: 60,000 images are 47 MB)
 
 # The system-wide place (a module attribute so tests can point it elsewhere).
 SYSTEM_DIR = Path("/usr/share/datasets")
@@ -141,42 +146,80 @@ def keras_datasets_dir() -> Path:
 # ---------------------------------------------------------------- IDX files
 
 
+def _idx_limits(path: Path, magic: int, dims: tuple[int, ...]) -> None:
+    """Refuse a header that MNIST-like data cannot have, before any data is read or allocated."""
+    if magic == IMAGES_MAGIC:
+        count, rows, columns = dims
+        if (rows, columns) != (SIDE, SIDE):
+            raise TutorError(f"{show(path)} declares images of {rows:,}x{columns:,} pixels; "
+                             f"MNIST-like images are {SIDE}x{SIDE}")
+        what = "images"
+    else:
+        (count,) = dims
+        what = "labels"
+    if count == 0:
+        raise TutorError(f"{show(path)} holds no {what}: its header declares 0")
+    if count > MAX_IMAGES:
+        raise TutorError(f"{show(path)} declares {count:,} {what}; an MNIST-like file holds at most "
+                         f"{MAX_IMAGES:,} (MNIST has 60,000 for training and 10,000 for testing)")
+
+
 def read_idx(path: Path, magic: int) -> np.ndarray:
-    """Read one IDX file (gzipped if its name ends in .gz) and check its header."""
+    """Read one IDX file (gzipped if its name ends in .gz) and check its header.
+
+    The header is read and checked first (28x28 images, at most ``MAX_IMAGES``);
+    then exactly the number of bytes it declares is read - never a byte more,
+    so a small .gz that unpacks to gigabytes is refused after reading one
+    extra byte.
+    """
     path = Path(path)
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as stream:
-                raw = stream.read()
-        else:
-            raw = path.read_bytes()
-    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
-        raise TutorError(f"cannot read {path}: the file is damaged or not gzip ({error}). "
-                         "Delete it and get a fresh copy.") from None
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
-    found = int.from_bytes(raw[:4], "big") if len(raw) >= 4 else None
-    if found is not None and found != magic:
-        raise TutorError(
-            f"{path} is not the expected IDX file: its magic number is 0x{found:08X}, "
-            f"expected 0x{magic:08X} ({'images' if magic == IMAGES_MAGIC else 'labels'})"
-        )
-    if len(raw) < header:
-        raise TutorError(f"{path} is truncated: {len(raw)} bytes, shorter than an IDX header")
-    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected = int(np.prod(dims))
-    body = len(raw) - header
-    if body != expected:
-        state = "truncated" if body < expected else "longer than its header says"
-        raise TutorError(f"{path} is {state}: the header announces {dims} = {expected} bytes "
-                         f"of data, the file holds {body}")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+    def damaged(error: BaseException) -> TutorError:
+        return TutorError(f"cannot read {show(path)}: the file is damaged or not gzip ({error}). "
+                          "Delete it and get a fresh copy.")
+
+    raw = open_regular(path, "image data")  # a folder, FIFO or device is refused, never opened
+    try:
+        with raw, (gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix == ".gz" else raw) as stream:
+            try:
+                head = read_into(stream, header)
+                found = int.from_bytes(head[:4], "big") if len(head) >= 4 else None
+                if found is not None and found != magic:
+                    raise TutorError(
+                        f"{show(path)} is not the expected IDX file: its magic number is 0x{found:08X}, "
+                        f"expected 0x{magic:08X} ({'images' if magic == IMAGES_MAGIC else 'labels'})"
+                    )
+                if len(head) < header:
+                    raise TutorError(f"{show(path)} is truncated: {len(head)} bytes, shorter than an IDX header")
+                dims = tuple(int.from_bytes(head[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+                _idx_limits(path, magic, dims)
+                expected = math.prod(dims)  # Python ints: no overflow
+                if path.suffix != ".gz":
+                    body = os.fstat(raw.fileno()).st_size - header
+                    if body != expected:
+                        state = "truncated" if body < expected else "longer than its header says"
+                        raise TutorError(f"{show(path)} is {state}: the header announces {dims} = {expected:,} "
+                                         f"bytes of data, the file holds {body:,}")
+                data = read_into(stream, expected)
+                if len(data) < expected:
+                    raise TutorError(f"{show(path)} is truncated: the header announces {dims} = {expected:,} "
+                                     f"bytes of data, the file holds {len(data):,}")
+                if stream.read(1):
+                    raise TutorError(f"{show(path)} is longer than its header says: the header announces "
+                                     f"{dims} = {expected:,} bytes of data, the file holds more")
+            except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
+                raise damaged(error) from None
+    except (OSError, EOFError, zlib.error) as error:  # closing a damaged gzip stream
+        raise damaged(error) from None
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
 
 
 def _find_idx(directory: Path, stem_names: tuple[str, ...]) -> Path | None:
+    """The IDX file for one part, gzipped or not; a folder, FIFO or device by that name is an error."""
     for stem in stem_names:
         for candidate in (directory / f"{stem}.gz", directory / stem):
-            if candidate.is_file():
+            if regular_file(candidate, "image data") is not None:
                 return candidate
     return None
 
@@ -196,23 +239,36 @@ def _load_idx_dir(directory: Path) -> tuple[Split, Split, str] | None:
 
 
 def _load_npz(path: Path) -> tuple[Split, Split, str]:
-    """Keras' ``mnist.npz``: x_train, y_train, x_test, y_test."""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [key for key in _NPZ_KEYS if key not in archive.files]
-            if missing:
-                raise TutorError(f"{path} lacks {', '.join(missing)}: expected the arrays "
-                                 f"{', '.join(_NPZ_KEYS)} (the layout of Keras' mnist.npz)")
-            arrays = {key: archive[key] for key in _NPZ_KEYS}
-    except TutorError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
-        raise TutorError(f"cannot read {path}: the file is damaged ({error}). "
-                         "Delete it and get a fresh copy.") from None
+    """Keras' ``mnist.npz``: x_train, y_train, x_test, y_test.
+
+    Each array's shape and type come from its header and are checked before
+    its data is unpacked: a small archive declaring billions of images is
+    refused without allocating them.
+    """
+    with NpzReader(path, "image data", max_bytes=MAX_ARRAY_BYTES) as archive:
+        missing = [key for key in _NPZ_KEYS if key not in archive.files]
+        if missing:
+            raise TutorError(f"{show(path)} lacks {', '.join(missing)}: expected the arrays "
+                             f"{', '.join(_NPZ_KEYS)} (the layout of Keras' mnist.npz)")
+        for key in _NPZ_KEYS:
+            shape, dtype = archive.header(key)
+            what = "images" if key.startswith("x") else "labels"
+            if not np.issubdtype(dtype, np.integer):
+                raise TutorError(f"{show(path)}: {key} holds {dtype} values, expected bytes 0..255")
+            if what == "images" and (len(shape) != 3 or shape[1:] != (SIDE, SIDE)):
+                raise TutorError(f"{show(path)}: {key} declares shape {shape}, expected (n, {SIDE}, {SIDE}) images")
+            if what == "labels" and len(shape) != 1:
+                raise TutorError(f"{show(path)}: {key} declares shape {shape}, expected (n,) labels")
+            if shape[0] == 0:
+                raise TutorError(f"{show(path)}: {key} holds no {what}")
+            if shape[0] > MAX_IMAGES:
+                raise TutorError(f"{show(path)}: {key} declares {shape[0]:,} {what}; an MNIST-like set holds "
+                                 f"at most {MAX_IMAGES:,} (MNIST has 60,000 for training and 10,000 for testing)")
+        arrays = {key: archive.read(key) for key in _NPZ_KEYS}
     for key, value in arrays.items():
         if value.dtype != np.uint8:
-            if not np.issubdtype(value.dtype, np.integer) or value.min(initial=0) < 0 or value.max(initial=0) > 255:
-                raise TutorError(f"{path}: {key} holds {value.dtype} values, expected bytes 0..255")
+            if value.min(initial=0) < 0 or value.max(initial=0) > 255:
+                raise TutorError(f"{show(path)}: {key} holds {value.dtype} values, expected bytes 0..255")
             arrays[key] = value.astype(np.uint8)
     _check_split(arrays["x_train"], arrays["y_train"], f"{path} (x_train)", f"{path} (y_train)")
     _check_split(arrays["x_test"], arrays["y_test"], f"{path} (x_test)", f"{path} (y_test)")
@@ -226,6 +282,8 @@ def _check_split(x: np.ndarray, y: np.ndarray, x_name: str, y_name: str) -> None
         raise TutorError(f"{y_name}: labels have shape {y.shape}, expected (n,)")
     if len(x) != len(y):
         raise TutorError(f"{x_name} holds {len(x)} images but {y_name} holds {len(y)} labels")
+    if len(x) == 0:
+        raise TutorError(f"{x_name} holds no images: the set is empty")
     if len(y) and int(y.max()) > 9:
         raise TutorError(f"{y_name}: label {int(y.max())} is out of range 0..9")
 
@@ -237,7 +295,7 @@ def _load_dir(name: str, directory: Path, idx: bool = True) -> tuple[Split, Spli
     if found is not None:
         return found
     npz = directory / f"{name}.npz"
-    if npz.is_file():
+    if regular_file(npz, "image data") is not None:  # a folder or FIFO by that name is an error
         return _load_npz(npz)
     return None
 
@@ -314,28 +372,9 @@ def _frozen(split: Split) -> Split:
     return x, y
 
 
-def _online(host: str = "storage.googleapis.com", port: int = 443, timeout: float = 2.0) -> bool:
-    """Can we open a connection to Keras' download server within ``timeout`` seconds?
-
-    Name lookup can block far longer than a socket timeout, so the check runs
-    in a daemon thread that is simply abandoned when it takes too long.
-    ``TUTOR_OFFLINE=1`` skips the check.
-    """
-    if os.environ.get("TUTOR_OFFLINE", "").strip().lower() in ("1", "true", "yes"):
-        return False
-    result: list[bool] = []
-
-    def probe() -> None:
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 1.0)
-    return bool(result and result[0])
+def _online() -> bool:
+    """Can Keras' download server be reached quickly? (``TUTOR_OFFLINE=1``: no.) See tutor.data.network."""
+    return online()
 
 
 def _keras_download(name: str) -> tuple[Split, Split]:

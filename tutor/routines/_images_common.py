@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from tutor.data.images import CLASS_NAMES, load_images
+from tutor.data.safe import check_zip_size, regular_file, show
 from tutor.paths import user_data_dir
 from tutor.reporting import Cancelled
 from tutor.files import atomic_path
@@ -153,22 +154,53 @@ def save_model(model, path: Path, reporter, what: str = "model") -> bool:
     return True
 
 
+# A saved model of these lessons unpacks to at most about 1.5 GB (mnist-mlp with eight
+# 4096-unit layers and Adam's two moments per weight); anything bigger is not one of ours.
+MODEL_MAX_BYTES = 2 * 10**9
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception as one line: the reason kept whole (up to 600 characters), whitespace folded."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= 600 else text[:597] + "..."
+
+
 def load_saved_model(keras, path: Path, input_shape: tuple[int, ...]):
-    """A model saved by this lesson, checked to read images shaped ``input_shape``."""
-    if not path.is_file():
-        raise TutorError(f"no saved model at {path}: run the lesson with mode=train first "
+    """A model saved by this lesson, checked to read images shaped ``input_shape``.
+
+    Before Keras opens it: the path must be a regular file (a folder, FIFO or
+    device is said to be one), and the archive must not unpack to more than
+    ``MODEL_MAX_BYTES`` or to far more than its own size (a decompression bomb).
+    """
+    if regular_file(path, "model") is None:
+        raise TutorError(f"no saved model at {show(path)}: run the lesson with mode=train first "
                          "(or set model to the path of a .keras file)")
+    check_zip_size(path, "model", MODEL_MAX_BYTES)
     try:
         model = keras.models.load_model(path)
     except Exception as error:  # zip, HDF5, JSON or layer errors: all mean "not a usable model"
-        raise TutorError(f"cannot read the model file {path}: it is not a valid Keras model "
-                         f"({type(error).__name__}: {str(error)[:200]})") from None
+        reason = _one_line(error)
+        if "safe_mode" in reason or "unsafe" in reason.lower():
+            raise TutorError(f"the model file {show(path)} contains Python code (a Lambda layer or a custom "
+                             "function), which the tutor does not run: save a model built from standard "
+                             f"layers. Keras says: {reason.split(' If you trust')[0]}") from None
+        raise TutorError(f"cannot read the model file {show(path)}: it is not a valid Keras model "
+                         f"({type(error).__name__}: {reason})") from None
     shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else None
     if shape != tuple(input_shape) or outputs != CLASSES:
-        raise TutorError(f"the model in {path} reads inputs shaped {shape} and gives {outputs} outputs; "
+        raise TutorError(f"the model in {show(path)} reads inputs shaped {shape} and gives {outputs} outputs; "
                          f"this lesson needs {tuple(input_shape)} and {CLASSES}")
     return model
+
+
+def compile_for_evaluation(model, reporter) -> None:
+    """A model saved before ``compile`` has no loss to evaluate: give it the lessons' own."""
+    if getattr(model, "compiled", True) and getattr(model, "loss", None) is not None:
+        return
+    model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+    reporter.note("the saved model was not compiled: evaluating it with categorical cross-entropy, "
+                  "the loss these lessons train with")
 
 
 # ---------------------------------------------------------------- reading predictions
@@ -301,6 +333,8 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
                           params.test_limit)
     names = data.class_names
     index = int(params.index)
+    if len(data.x_test) == 0:
+        raise TutorError(f"the {spec.dataset} test set is empty: there are no test images to show or judge")
     if not 0 <= index < len(data.x_test):
         raise TutorError(f"index {index} is outside the test set (0 to {len(data.x_test) - 1})")
     x_test = as_inputs(data.x_test, spec.input_shape)
@@ -310,6 +344,7 @@ def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
     keras = start_keras(reporter, params.seed)
     if evaluate_only:
         model = load_saved_model(keras, path, spec.input_shape)
+        compile_for_evaluation(model, reporter)
         reporter.note(f"loaded the trained model from {path}")
     else:
         model = spec.build(keras, params)

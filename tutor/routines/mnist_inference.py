@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from tutor.data.images import load_images
+from tutor.data.safe import NpzReader, regular_file, show
 from tutor.paths import user_data_dir
 from tutor.routines.softmax import cross_entropy, softmax
 from tutor.files import atomic_path
@@ -30,6 +30,7 @@ SHAPES = {
     "W2": (50, 100), "b2": (100,),
     "W3": (100, 10), "b3": (10,),
 }
+WEIGHTS_MAX_BYTES = 784 * 50 * 16  # the largest array (W1) in the widest number type (complex128 is refused)
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
@@ -48,41 +49,31 @@ def predict(network: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
 
 
 def load_weights(path: str | Path) -> dict[str, np.ndarray]:
-    """W1, b1, ..., b3 from an .npz (never unpickles); a TutorError names what is wrong."""
+    """W1, b1, ..., b3 from an .npz (never unpickles); a TutorError names what is wrong.
+
+    The path must be a regular file (a folder, FIFO or device is said to be
+    one, never opened). Each array's shape and type are read from its header
+    and checked against what the network needs before its data is unpacked,
+    so a small file that declares a huge array allocates nothing.
+    """
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise TutorError(f"weights: there is no file {path}")
-    if not zipfile.is_zipfile(path):  # an .npz is a zip archive of .npy files
-        with open(path, "rb") as stream:
-            single = stream.read(6) == b"\x93NUMPY"
-        what = "holds a single array (.npy)" if single else "is not an .npz archive"
-        raise TutorError(f"weights: {path} {what}; expected an .npz with {', '.join(SHAPES)}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            found = set(archive.files)
-            network = {}
-            for key, shape in SHAPES.items():
-                if key not in found:
-                    raise TutorError(f"weights: {path} has no array {key!r} (expected {key} with shape "
-                                     f"{shape}; the file holds {', '.join(sorted(found)) or 'nothing'})")
-                network[key] = archive[key]
-    except TutorError:
-        raise
-    except ValueError as error:
-        if "pickle" in str(error):
-            raise TutorError(f"weights: {path} contains pickled objects, which the tutor does not load "
-                             "(save plain arrays with np.savez)") from None
-        raise TutorError(f"weights: cannot read {path} as .npz ({error})") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as error:
-        raise TutorError(f"weights: cannot read {path} as .npz ({error})") from None
-    for key, shape in SHAPES.items():
-        value = network[key]
-        if value.shape != shape:
-            raise TutorError(f"weights: {key!r} in {path} has shape {value.shape}, expected {shape}")
-        if not np.issubdtype(value.dtype, np.floating) and not np.issubdtype(value.dtype, np.integer):
-            raise TutorError(f"weights: {key!r} in {path} holds {value.dtype} values, expected numbers")
+    if regular_file(path, "weights") is None:
+        raise TutorError(f"weights: there is no file {show(path)}")
+    with NpzReader(path, "weights", max_bytes=WEIGHTS_MAX_BYTES) as archive:
+        found = set(archive.files)
+        for key, shape in SHAPES.items():
+            if key not in found:
+                raise TutorError(f"weights: {show(path)} has no array {key!r} (expected {key} with shape "
+                                 f"{shape}; the file holds {', '.join(sorted(found))[:200] or 'nothing'})")
+            declared, dtype = archive.header(key)
+            if declared != shape:
+                raise TutorError(f"weights: {key!r} in {show(path)} has shape {declared}, expected {shape}")
+            if not np.issubdtype(dtype, np.floating) and not np.issubdtype(dtype, np.integer):
+                raise TutorError(f"weights: {key!r} in {show(path)} holds {dtype} values, expected numbers")
+        network = {key: archive.read(key) for key in SHAPES}
+    for key, value in network.items():
         if not np.all(np.isfinite(value)):
-            raise TutorError(f"weights: {key!r} in {path} contains NaN or infinite values")
+            raise TutorError(f"weights: {key!r} in {show(path)} contains NaN or infinite values")
     return network
 
 

@@ -1,0 +1,277 @@
+"""Reading data files without trusting them: what a file is, and what it claims, before reading it.
+
+A data file the learner names (``--set weights=...``, ``model=...``) or the
+tutor finds (MNIST's IDX files, ``mnist.npz``) may be anything: a folder, a
+FIFO that blocks whoever opens it, a device, ``/proc/self/mem``, or a small
+archive that unpacks to gigabytes. The helpers here look first and read
+after:
+
+- :func:`regular_file` - ``stat`` the path: a missing file is ``None``; a
+  folder, FIFO, device, socket or system file is a :class:`TutorError` that
+  says what it is (nothing is opened, so a FIFO never blocks);
+- :func:`open_regular` - open it only once it is known to be a regular file;
+- :class:`NpzReader` - the arrays of an ``.npz`` (a zip of ``.npy`` files),
+  each array's shape and type read from its header before a byte of data is
+  unpacked or allocated, and never unpickled;
+- :func:`check_zip_size` - the total size a zip archive (a ``.keras`` model)
+  would unpack to, from its directory, before anything unpacks it.
+
+Every message names the file and says what is wrong in one line.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+import stat
+import zipfile
+import zlib
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from tutor.runner import TutorError
+
+PATH_SHOWN = 200  # characters of a path shown in a message
+
+
+def show(path: str | os.PathLike) -> str:
+    """A path fit for one line: control characters escaped, a very long one cut with '...'."""
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in os.fspath(path))
+    return text if len(text) <= PATH_SHOWN else text[: PATH_SHOWN - 3] + "..."
+
+
+def size_text(count: int) -> str:
+    """Bytes for people: 3.1 GB, 182.9 kB, 12 bytes."""
+    for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
+
+
+def kind(mode: int) -> str:
+    """What a stat mode is, in words: 'a folder', 'a named pipe (FIFO)', ..."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+_SYSTEM = ("/proc/", "/sys/")  # regular-looking files that are not data (/proc/self/mem)
+
+
+def regular_file(path: str | os.PathLike, what: str) -> os.stat_result | None:
+    """The ``stat`` of ``path`` (links followed) if it is a regular file, ``None`` if nothing is there.
+
+    Anything else is a :class:`TutorError` saying what the path is, e.g.
+    "weights: /tmp/w.npz is a folder, not a file". ``what`` starts the message.
+    """
+    given = os.fspath(path)
+    if "\0" in given:
+        raise TutorError(f"{what}: the name {show(given)} contains a NUL character")
+    try:
+        info = os.stat(given)
+    except FileNotFoundError:
+        if os.path.islink(given):
+            raise TutorError(f"{what}: {show(given)} is a link to {show(os.readlink(given))}, "
+                             "which does not exist") from None
+        return None
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise TutorError(f"{what}: the name {show(given)} is too long for this system") from None
+        if error.errno == errno.ENOTDIR:
+            raise TutorError(f"{what}: {show(given)}: a part of the path is a file, not a folder") from None
+        if error.errno == errno.ELOOP:
+            raise TutorError(f"{what}: {show(given)}: too many levels of links") from None
+        raise TutorError(f"{what}: cannot look at {show(given)}: {error.strerror or error}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise TutorError(f"{what}: {show(given)} is {kind(info.st_mode)}, not a file")
+    real = os.path.realpath(given)
+    if real.startswith(_SYSTEM) or given.startswith(_SYSTEM):
+        raise TutorError(f"{what}: {show(given)} is a system file, not a data file")
+    return info
+
+
+def open_regular(path: str | os.PathLike, what: str) -> BinaryIO:
+    """Open ``path`` for reading once it is known to be a regular file (never blocks on a FIFO)."""
+    if regular_file(path, what) is None:
+        raise TutorError(f"{what}: there is no file {show(path)}")
+    try:
+        # O_NONBLOCK: should the path become a FIFO after the check, opening it still returns at once.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise TutorError(f"{what}: cannot open {show(path)}: {error.strerror or error}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise TutorError(f"{what}: {show(path)} is not a regular file")
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
+
+
+def read_into(stream: BinaryIO, count: int) -> bytearray:
+    """Up to ``count`` bytes from ``stream`` into one writable buffer (shorter at the end of the data)."""
+    buffer = bytearray(count)
+    view = memoryview(buffer)
+    filled = 0
+    while filled < count:
+        got = stream.readinto(view[filled:])
+        if not got:
+            break
+        filled += got
+    view.release()
+    if filled < count:
+        del buffer[filled:]
+    return buffer
+
+
+# ---------------------------------------------------------------- zip archives
+
+
+def check_zip_size(path: str | os.PathLike, what: str, limit: int, ratio: float = 50.0,
+                   small: int = 64 * 2**20) -> None:
+    """Refuse a zip archive whose members would unpack to more than ``limit`` bytes in all,
+    or - above ``small`` bytes - to more than ``ratio`` times the archive's size (a
+    decompression bomb: trained weights hardly compress). Only the zip's directory is read.
+    A file that is not a zip is left to its reader."""
+    with open_regular(path, what) as handle:
+        if not zipfile.is_zipfile(handle):
+            return
+        handle.seek(0)
+        packed = os.fstat(handle.fileno()).st_size
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                members = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            raise TutorError(f"{what}: {show(path)} is a damaged zip archive ({error})") from None
+    total = sum(int(member.file_size) for member in members)
+    if total > limit:
+        raise TutorError(f"{what}: {show(path)} would unpack to {size_text(total)} "
+                         f"({size_text(packed)} packed), more than the {size_text(limit)} "
+                         "the tutor reads; it was not opened")
+    if total > small and total > ratio * max(1, packed):
+        raise TutorError(f"{what}: {show(path)} would unpack to {size_text(total)} from "
+                         f"{size_text(packed)} ({total / max(1, packed):,.0f} times its size): "
+                         "a decompression bomb, not a saved model; it was not opened")
+
+
+class NpzReader:
+    """The arrays of an ``.npz``: headers first, data only for what passed the caller's checks.
+
+    ::
+
+        with NpzReader(path, "weights") as npz:
+            shape, dtype = npz.header("W1")   # nothing unpacked or allocated yet
+            ...                               # check them against what the lesson needs
+            w1 = npz.read("W1")               # at most max_bytes, exactly what the header says
+
+    Object arrays (which would need pickle) are refused in :meth:`header`.
+    """
+
+    def __init__(self, path: str | os.PathLike, what: str, max_bytes: int = 256 * 2**20):
+        self.path = Path(path)
+        self.what = what
+        self.max_bytes = max_bytes
+        self._handle = open_regular(path, what)
+        try:
+            if not zipfile.is_zipfile(self._handle):
+                self._handle.seek(0)
+                single = self._handle.read(6) == b"\x93NUMPY"
+                raise TutorError(f"{what}: {show(path)} "
+                                 + ("holds a single array (.npy), not an .npz archive" if single
+                                    else "is not an .npz archive"))
+            self._handle.seek(0)
+            self._zip = zipfile.ZipFile(self._handle)
+            self._members = {name[:-4]: info for info in self._zip.infolist()
+                             if (name := info.filename).endswith(".npy")}
+        except TutorError:
+            self._handle.close()
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            self._handle.close()
+            raise TutorError(f"{what}: cannot read {show(path)} as .npz ({error})") from None
+        self._headers: dict[str, tuple[tuple[int, ...], np.dtype, bool, int]] = {}
+
+    @property
+    def files(self) -> list[str]:
+        return list(self._members)
+
+    def __enter__(self) -> "NpzReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self._zip.close()
+        finally:
+            self._handle.close()
+
+    def _damaged(self, key: str, reason: object) -> TutorError:
+        return TutorError(f"{self.what}: array {key!r} in {show(self.path)} is damaged ({reason})")
+
+    def _read_header(self, stream) -> tuple[tuple[int, ...], bool, np.dtype]:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            return np.lib.format.read_array_header_1_0(stream, max_header_size=10_000)
+        if version == (2, 0):
+            return np.lib.format.read_array_header_2_0(stream, max_header_size=10_000)
+        raise ValueError(f".npy format version {version[0]}.{version[1]} is not supported")
+
+    def header(self, key: str) -> tuple[tuple[int, ...], np.dtype]:
+        """(shape, dtype) of array ``key`` as its header declares them; nothing else is read."""
+        if key in self._headers:
+            shape, dtype, _, _ = self._headers[key]
+            return shape, dtype
+        info = self._members[key]
+        try:
+            with self._zip.open(info) as stream:
+                shape, fortran, dtype = self._read_header(stream)
+                offset = stream.tell()
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as error:
+            raise self._damaged(key, error) from None
+        shape = tuple(int(d) for d in shape)
+        if dtype.hasobject:
+            raise TutorError(f"{self.what}: {show(self.path)} contains pickled objects (array {key!r}), "
+                             "which the tutor does not load (save plain arrays with np.savez)")
+        self._headers[key] = (shape, dtype, bool(fortran), offset)
+        return shape, dtype
+
+    def read(self, key: str) -> np.ndarray:
+        """Array ``key``, exactly as its header declares it; writable.
+
+        Refused before anything is allocated or unpacked when the declared size
+        is above ``max_bytes`` or differs from what the archive's directory says
+        the member holds."""
+        shape, dtype = self.header(key)
+        _, _, fortran, offset = self._headers[key]
+        nbytes = math.prod(shape) * dtype.itemsize  # Python ints: never overflows
+        if nbytes > self.max_bytes:
+            raise TutorError(f"{self.what}: array {key!r} in {show(self.path)} declares shape {shape} of "
+                             f"{dtype}, {size_text(nbytes)}; the tutor reads at most "
+                             f"{size_text(self.max_bytes)} - it was not loaded")
+        held = int(self._members[key].file_size) - offset
+        if held != nbytes:
+            raise self._damaged(key, f"its header declares {size_text(nbytes)} of data for shape {shape}, "
+                                     f"the archive says it holds {size_text(max(0, held))}")
+        try:
+            with self._zip.open(self._members[key]) as stream:
+                stream.read(offset)
+                data = read_into(stream, nbytes)
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, ValueError) as error:
+            raise self._damaged(key, error) from None
+        if len(data) != nbytes:
+            raise self._damaged(key, f"{size_text(len(data))} of data, its header declares {size_text(nbytes)}")
+        return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
