@@ -42,6 +42,9 @@ BLOWUP = 1e3
 # Coordinates beyond this are not drawn (and said to be clipped): spans of such
 # numbers overflow, and no lesson plots anything this large on purpose.
 FARTHEST = 1e15
+# Grey images (digits): a pixel this bright is ink (a block without colour); one
+# darker than PAPER is left empty, so the canvas shows through.
+INK, PAPER = 0.4, 0.12
 # Surfaces shorter than this many rows put their title in the caption, with the key.
 SMALL_SURFACE = 20
 # Colour levels of a raster: few enough that neighbouring cells share a colour
@@ -318,12 +321,12 @@ def _one_line(text: Any) -> str:
     return " ".join(str(text).split())
 
 
-def _title(plt: Any, title: str, size: Size, room: int | None = None) -> list[str]:
+def _title(plt: Any, title: str, size: Size) -> list[str]:
     """Put the title inside the plot when it fits there, else return it as a caption line."""
     title = _one_line(title)
     if not title:
         return []
-    if len(title) <= (room if room is not None else size.width - 14):
+    if len(title) <= size.width - 14:  # plotext drops a title wider than its canvas, silently
         plt.title(title)
         return []
     return [title]
@@ -633,11 +636,12 @@ class Raster:
             lower = pixels[r + 1] if r + 1 < height else None
             row = top - r // 2
             for c in range(width):
-                self._half_cells(col + c, row, float(upper[c]), None if lower is None else float(lower[c]),
+                self._two_pixels(col + c, row, float(upper[c]), None if lower is None else float(lower[c]),
                                  colormap, threshold, blank)
 
-    def _half_cells(self, col: int, row: int, upper: float, lower: float | None,
+    def _two_pixels(self, col: int, row: int, upper: float, lower: float | None,
                     colormap: Callable[[float], Color], threshold: float, blank: float | None) -> None:
+        """One cell showing two pixels stacked (the lower one missing on an odd last row)."""
         low_half = lower if lower is not None else upper
         if blank is not None and upper < blank and low_half < blank:
             return
@@ -982,7 +986,7 @@ def draw_digits(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     layout = DigitLayout.of(images.shape[1:], info, cols, rows)
     raster = Raster(cols, rows)
     big = _shrink(images[selected], layout.scale)
-    raster.image(0, rows - 1, big, grey, threshold=0.4, blank=0.12)
+    raster.image(0, rows - 1, big, grey, threshold=INK, blank=PAPER)
     for line_index, line in enumerate(layout.info[:rows]):
         raster.write(layout.info_col, rows - 1 - line_index, line[:cols - layout.info_col])
     under = _digit_caption(labels[selected], guesses[selected])
@@ -1030,7 +1034,7 @@ def _thumbnails(raster: Raster, images: np.ndarray, labels: list[str], guesses: 
         row, column = divmod(slot, across)
         col = left + column * (tile_w + 2)
         top = raster.rows - 1 - row * (tile_h + 1)
-        raster.image(col, top, _shrink(images[index], scale), grey, threshold=0.4, blank=0.12)
+        raster.image(col, top, _shrink(images[index], scale), grey, threshold=INK, blank=PAPER)
         caption = _digit_caption(labels[index], guesses[index])
         caption = f"[{caption}]" if index == selected else caption
         raster.write(col, top - tile_h, caption[:tile_w + 1],
