@@ -74,3 +74,4 @@ async def test_the_app_says_when_a_table_scrolls_and_not_when_it_fits():
         view.show(narrow)
         await pilot.pause()
         assert not hint.display
+        assert app.screen.maximize(view, container=False)  # the maximise key works on tables too

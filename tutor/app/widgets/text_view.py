@@ -17,6 +17,7 @@ class TextView(ScrollableContainer):
     """A table as wide as the view when its text columns can wrap to fit; wider
     ones keep their width, scroll sideways and say so."""
 
+    ALLOW_MAXIMIZE = True  # scrollable containers refuse by default; a table is worth the whole window
     DEFAULT_CSS = """
     TextView:focus {
         tint: $accent 18%;
