@@ -177,12 +177,14 @@ def number(value: float, spacing: float | None = None) -> str:
     magnitude = abs(value)
     if magnitude != 0 and (magnitude >= 1e6 or magnitude < 1e-3):
         text = f"{value:.2g}"
+    elif magnitude >= 1000:
+        text = f"{value:.0f}"
     elif spacing:
         decimals = max(0, -math.floor(math.log10(spacing) + 1e-9))
         text = f"{value:.{min(decimals, 4)}f}"
     else:
         text = f"{value:.4g}"
-    return "0" if text.lstrip("-").strip("0.") == "" else text
+    return text.lstrip("-") if text.lstrip("-").strip("0.") == "" else text  # zero has no sign
 
 
 def _log_label(exponent: float) -> str:
