@@ -240,7 +240,8 @@ class NpzReader:
             with self._zip.open(info) as stream:
                 shape, fortran, dtype = self._read_header(stream)
                 offset = stream.tell()
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as error:
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+                RuntimeError) as error:  # RuntimeError: an encrypted member
             raise self._damaged(key, error) from None
         shape = tuple(int(d) for d in shape)
         if dtype.hasobject:
@@ -270,7 +271,8 @@ class NpzReader:
             with self._zip.open(self._members[key]) as stream:
                 stream.read(offset)
                 data = read_into(stream, nbytes)
-        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, ValueError) as error:
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError,
+                RuntimeError) as error:
             raise self._damaged(key, error) from None
         if len(data) != nbytes:
             raise self._damaged(key, f"{size_text(len(data))} of data, its header declares {size_text(nbytes)}")
