@@ -16,6 +16,13 @@ A directory may hold the four IDX files (gzipped or not) or Keras'
 ``mnist.npz``. The IDX files are parsed here with NumPy: a big-endian header
 (magic number, then one size per dimension) followed by raw ``uint8``.
 
+Nothing is trusted before it is checked (see :mod:`tutor.data.safe`): a
+folder, FIFO or device named like a data file is reported as such, an IDX
+header must declare 28x28 images and at most ``MAX_IMAGES`` of them before
+its data is read (then exactly that many bytes are read, so a gzip bomb
+unpacks one byte too many and no more), and each array of an ``mnist.npz``
+is checked from its header before it is unpacked.
+
 Loaded arrays are cached for the life of the process and returned read-only,
 so several lessons can share them without copying 50 MB each time.
 """
