@@ -139,6 +139,8 @@ async def test_run_updates_views_finishes_and_passes(isolated_home: Path) -> Non
         assert record.status == "finished" and record.challenge_met
         # A quick run is played back at a watchable pace, not shown finished at once.
         assert pane(app).player.playing and not fit.data["title"].startswith("epoch 100:")
+        # The pass is saved at once but announced when the replay ends: nothing covers the views meanwhile.
+        assert ProgressStore().passed("rosenblatt") and not pane(app).has_class("-passed")
         await pilot.press("end")  # the last frame: the routine's last report and the whole history
         await pilot.pause()
         assert fit.data["title"] == f"epoch 100: w = {record.result['w']:.4f}"
@@ -525,6 +527,8 @@ async def test_unwritable_progress_is_a_warning_not_a_crash(tmp_path: Path, monk
         assert pane(app).last_record.challenge_met
         warnings = [n.message for n in app._notifications if n.severity == "warning"]
         assert any("not being saved" in message for message in warnings)
+        await pilot.press("end")  # the pass is announced when its replay ends
+        await pilot.pause()
         assert "✓" in str(app.screen.query_one(LessonTree).get_node_at_line(1).label)
 
 

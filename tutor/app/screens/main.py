@@ -169,17 +169,20 @@ class MainScreen(Screen):
 
     @on(RunRecorded)
     def _run_recorded(self, event: RunRecorded) -> None:
+        # Kept at once (the pass too), even if the learner quits during the replay.
         self.store.add_run(event.record.to_json())
+        if event.record.challenge_met:
+            self.store.mark_passed(event.record.lesson)
         self.app.run_ended(event.session)
         self._warn_about_progress()
 
     @on(LessonPassed)
     def _lesson_passed(self, event: LessonPassed) -> None:
+        """The replay of a passing run reached its end: now tell the learner."""
         lesson = self.course.get(event.lesson_id)
-        self.store.mark_passed(lesson.id)
         self.query_one(LessonTree).mark_passed(lesson.id)
-        self.notify(f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=8, markup=False)
-        self._warn_about_progress()
+        self.notify(f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=5,
+                    markup=False)
 
     def _warn_about_progress(self) -> None:
         """A damaged or unwritable progress file is reported once, never as a crash."""

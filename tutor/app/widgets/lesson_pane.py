@@ -80,6 +80,7 @@ class LessonPane(Vertical):
         self.last_record: RunRecord | None = None
         self._shown: tuple[Frame | None, int, bool] | None = None
         self._had_frames = False
+        self._announce_pass = False
         self._preview: Mapping[str, Any] = {}
 
     # ------------------------------------------------------------ layout
@@ -227,6 +228,8 @@ class LessonPane(Vertical):
         if session is not self.session or session.done or not self.running:
             return  # it ended in time, or another run has started
         record = session.let_go()
+        self.last_record = record  # the run is over for the learner; the routine's own record may follow
+        self._shown_final = record  # the status says why, below
         self.running = False
         self.query_one(StatusLine).ready("Stopped; the busy routine ends in the background.")
         self.notify("The routine was busy (loading TensorFlow or compiling) and ends by itself "
@@ -351,6 +354,11 @@ class LessonPane(Vertical):
         elif self.last_record is not None and self._shown_final != self.last_record:
             self._shown_final = self.last_record
             status.finished(self.last_record, snapshot)
+            if self._announce_pass:
+                self._announce_pass = False
+                self.passed = True
+                self.add_class("-passed")
+                self.post_message(LessonPassed(self.lesson.id))
         if frames:
             index = next((i + 1 for i, kept in enumerate(frames) if kept is frame), len(frames))
             state = "▶" if self.player.playing else "⏸"
@@ -409,9 +417,7 @@ class LessonPane(Vertical):
         elif record.status == STOPPED and not let_go:
             self.notify("Stopped: the views keep what was drawn; , and . step through it.", title="Run stopped")
         elif record.status == FINISHED and record.challenge_met:
-            self.passed = True
-            self.add_class("-passed")
-            self.post_message(LessonPassed(self.lesson.id))
+            self._announce_pass = True  # when its replay reaches the end: no spoiler, nothing covered
         elif record.status == FINISHED:
             note = f"\n{record.error}" if record.error else ""
             self.notify(f"{self.lesson.challenge.goal}{note}", title="Finished: challenge not met yet",
