@@ -299,6 +299,13 @@ def test_softmax_lesson_shows_typed_logits():
 def test_bad_logits_are_a_clear_error(text, fragment):
     with pytest.raises(TutorError, match=fragment):
         sm.parse_logits(text)
+    from tutor.lessons import ParamError
+
+    try:  # what is not a list of numbers is refused as it is typed, before any run
+        COURSE.get("softmax").resolve({"logits": text})
+    except ParamError as error:
+        assert str(error).startswith("logits: ")
+        return
     record = run("softmax", logits=text)
     assert record.status == FAILED and fragment in record.error and record.traceback is None
 

@@ -213,8 +213,12 @@ def test_fashion_uses_class_names_everywhere(data_dir):
 @pytest.mark.keras
 @needs_data
 def test_bad_hidden_layers_is_a_clear_error(data_dir):
-    record, _ = run("mnist-mlp", hidden="256,lots", train_limit="100", test_limit="100")
-    assert record.status == FAILED and "hidden layers '256,lots'" in record.error and record.traceback is None
+    from tutor.lessons import ParamError
+
+    with pytest.raises(ParamError, match="hidden: 'lots' is not a whole number"):  # refused as typed
+        COURSE.get("mnist-mlp").resolve({"hidden": "256,lots"})
+    record, _ = run("mnist-mlp", hidden="256,0", train_limit="100", test_limit="100")  # whole, but no layer of 0
+    assert record.status == FAILED and "hidden layers '256,0'" in record.error and record.traceback is None
 
 
 @pytest.mark.keras

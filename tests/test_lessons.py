@@ -328,9 +328,9 @@ def test_a_list_of_numbers_is_checked_as_typed(tmp_path):
     logits, hidden = lesson.params["logits"], lesson.params["hidden"]
     assert logits.format == "numbers" and logits.coerce(" 1, -2.5,3e2 ") == " 1, -2.5,3e2 ".strip()
     assert hidden.coerce("64, 32") == "64, 32"
+    assert logits.coerce("[1 2; 3]") == "[1 2; 3]"  # the separators the routines read: commas, spaces
     for param, raw, message in [
         (logits, "1, abc", "logits: 'abc' is not a number; type numbers separated by commas"),
-        (logits, "1,,2", "logits: type numbers separated by commas, e.g. 0.5, 2"),
         (logits, "", "logits: type numbers separated by commas"),
         (logits, "1, inf", "logits: 'inf' is not a finite number"),
         (logits, "1,2[/]", "logits: '2[/]' is not a number"),

@@ -122,11 +122,15 @@ class Param:
         return value
 
     def _check_format(self, text: str) -> None:
-        """``numbers``: comma-separated finite numbers; ``whole-numbers``: comma-separated whole numbers."""
+        """``numbers``: finite numbers; ``whole-numbers``: whole numbers; separated by commas or spaces."""
         whole = self.format == "whole-numbers"
         kind = "whole numbers" if whole else "numbers"
-        parts = [part.strip() for part in text.split(",")]
-        if not text.strip() or any(not part for part in parts):
+        # The separators the routines accept: commas and/or spaces (a list may come in brackets).
+        text = text.strip()
+        if text[:1] + text[-1:] in ("[]", "()"):
+            text = text[1:-1]
+        parts = [part for part in re.split(r"[,;\s]+", text) if part]
+        if not parts:
             raise ParamError(f"{self.name}: type {kind} separated by commas, e.g. {'3, 4' if whole else '0.5, 2'}")
         for part in parts:
             try:
