@@ -214,3 +214,16 @@ def test_a_long_run_is_drawn_from_its_envelope_keeping_every_spike():
     values[54_321] = 5.0  # one bad epoch
     kept_steps, kept = plotting.envelope(steps, values, 80)
     assert len(kept) <= 2 * 80 + 2 and 5.0 in kept and kept_steps[0] == 1 and kept_steps[-1] == 100_000
+
+
+def test_a_legend_label_too_wide_for_the_plot_is_cut_there_and_said_in_full_outside():
+    # plotext drops the whole legend when one label is wider than the plot.
+    history = [{"step": step, "loss": 1.0 / step} for step in range(1, 30)]
+    earlier = [("method=stochastic · loss 0.00132", history)]
+    plotext.clear_figure()
+    plotext.plotsize(34, 14)
+    plotext.theme("clear")
+    captions = plotting.draw(plotext, "loss", {}, history, earlier)
+    art = plotext.uncolorize(plotext.build())
+    assert "earlier: method=stochastic · loss 0.00132" in captions
+    assert "earlier: met" in art and "…" in art and "loss" in art  # the legend is still drawn

@@ -70,14 +70,44 @@ def draw(
     """
     size = _size(plt, width, height)
     data = data or {}
+    legend = _LegendGuard(plt, size)
     if kind == "loss":
-        return draw_loss(plt, data, size, history, labelled_runs(past), cursor)
+        return draw_loss(legend, data, size, history, labelled_runs(past), cursor) + legend.captions
     drawer = _DRAWERS.get(kind)
     if drawer is None:
         return [f"({kind} is not a plot view)"]
     if not data:  # before the routine's first report the view is an empty frame
         return []
-    return drawer(plt, data, size)
+    return drawer(legend, data, size) + legend.captions
+
+
+class _LegendGuard:
+    """Stands in for ``plt`` and keeps every legend entry short enough to be drawn.
+
+    plotext drops the WHOLE legend, silently, when one label is wider than the
+    plot: a long label (``earlier: method=stochastic · loss 0.0013``) is cut
+    with "…" in the legend, and said in full in a caption line outside the plot.
+    """
+
+    def __init__(self, plt: Any, size: "Size") -> None:
+        self._plt = plt
+        self._room = max(size.width - 16, 6)  # the plot's inner width, less the marker and margins
+        self.captions: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._plt, name)
+
+    def _short(self, label: Any) -> Any:
+        if not label or len(str(label)) <= self._room:
+            return label
+        self.captions.append(str(label))
+        return str(label)[:self._room - 1] + "…"
+
+    def plot(self, *args: Any, label: Any = None, **style: Any) -> Any:
+        return self._plt.plot(*args, label=self._short(label), **style)
+
+    def scatter(self, *args: Any, label: Any = None, **style: Any) -> Any:
+        return self._plt.scatter(*args, label=self._short(label), **style)
 
 
 def labelled_runs(past: Past) -> list[tuple[str, History]]:

@@ -257,12 +257,15 @@ def run(params, reporter) -> dict:
     shown = SHOWN
     wrong = np.flatnonzero(batched[:shown] != test_y[:shown])
     selected = int(wrong[0]) if len(wrong) else 0
-    probabilities = predict(network, test_x[selected])
-    top = np.argsort(probabilities)[::-1][:3]
+    probabilities = predict(network, test_x[:shown])  # (shown, 10)
+
+    def top_3(p: np.ndarray) -> list[tuple[str, float]]:
+        return [(str(k), float(p[k])) for k in np.argsort(p)[::-1][:3]]
+
+    tops = [top_3(p) for p in probabilities]  # every shown image's: the app browses them with the arrow keys
     reporter.view(
         "digits", images=np.array(x_test[:shown]), labels=[str(v) for v in test_y[:shown]],
-        predicted=[str(v) for v in batched[:shown]], selected=selected,
-        top=[(str(k), float(probabilities[k])) for k in top],
+        predicted=[str(v) for v in batched[:shown]], selected=selected, top=tops[selected], tops=tops,
         title=f"the first {shown} test digits and the network's answers",
     )
     result = {

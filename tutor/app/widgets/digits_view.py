@@ -35,7 +35,9 @@ class DigitsView(PlotView):
     def action_move(self, step: int) -> None:
         if self.count:
             selected = (int(self.data.get("selected", 0)) + step) % self.count
-            self.data = {**self.data, "selected": selected}
+            # Without every image's top-3 (``tops``), the routine's ``top`` belongs to its own selection only.
+            top = self.data.get("top") if self.data.get("tops") is not None else None
+            self.data = {**self.data, "selected": selected, "top": top}
             self.replot()
 
     def action_move_row(self, rows: int) -> None:

@@ -54,7 +54,11 @@ class RunError(Vertical):
         log = self.query_one("#error-traceback", RichLog)
         log.clear()
         if record.traceback:
-            log.write(routine_frames(short_paths(record.traceback.rstrip())))
+            text = routine_frames(short_paths(record.traceback.rstrip()))
+            log.write(text)
+            # A fixed height: an auto-height RichLog was sometimes left one row high,
+            # its traceback unseen (it writes only once it has been laid out).
+            log.styles.height = min(len(text.splitlines()) + 1, 14)
         log.display = bool(record.traceback)
         self.add_class("-shown")
 
