@@ -351,6 +351,7 @@ class LessonPane(Vertical):
             pass  # "Stopping…" stays until the run ends or is let go
         elif frame is not None and self.last_record is not None and not self.player.at_end(frames):
             status.replaying(frame, self.last_record)
+            self._shown_final = None  # back at the end, the status says how the run ended again
         elif self.last_record is not None and self._shown_final != self.last_record:
             self._shown_final = self.last_record
             status.finished(self.last_record, snapshot)
