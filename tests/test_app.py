@@ -180,6 +180,8 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         assert "Replay epoch 13/100" in str(pane(app).query_one("#status-text").render())
         await pilot.press("space")  # play from here to the end
         await wait_until(pilot, lambda: fit.data["title"].startswith("epoch 100: "), timeout=20)
+        # Back at the end, the status says how the run ended again.
+        await wait_until(pilot, lambda: str(pane(app).query_one("#status-text").render()).startswith("Finished"))
 
 
 @pilot_test
