@@ -162,6 +162,8 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         await wait_for_run(pilot)
         fit = pane(app).query_one("#view-fit", PlotView)
         loss = pane(app).query_one("#view-loss", PlotView)
+        await pilot.press("end")
+        await wait_until(pilot, lambda: str(pane(app).query_one("#status-text").render()).startswith("Finished"))
         await pilot.press("home")
         await pilot.pause()
         assert fit.data["title"].startswith("epoch 1: ")
