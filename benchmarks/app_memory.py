@@ -53,8 +53,12 @@ async def measure(lessons: list[str], runs: int) -> None:
                 pane.last_frame()  # skip the playback
                 await pilot.pause()
                 sizes.append(rss_mb())
-            print(f"{lesson_id:15s} RSS after each run (MB): " + " ".join(f"{size:.0f}" for size in sizes)
-                  + f"   last five grew {sizes[-1] - sizes[-5]:+.0f} MB", flush=True)
+            print(
+                f"{lesson_id:15s} RSS after each run (MB): "
+                + " ".join(f"{size:.0f}" for size in sizes)
+                + f"   last five grew {sizes[-1] - sizes[-5]:+.0f} MB",
+                flush=True,
+            )
     print(f"final RSS {rss_mb():.0f} MB")
 
 

@@ -44,14 +44,18 @@ def main() -> None:
     epochs = 200
     _, fast = timed(lambda: [sn.train_epoch(0.01, 0.01, x.tolist(), y.tolist(), 0.05) for _ in range(epochs)])
     _, slow = timed(lambda: [numpy_scalar_epoch(0.01, 0.01, x, y, 0.05) for _ in range(epochs)])
-    print(f"per-bean loop, {epochs} epochs x 100 beans: plain floats {fast:.3f} s, "
-          f"NumPy scalars {slow:.3f} s ({slow / fast:.0f}x slower)")
+    print(
+        f"per-bean loop, {epochs} epochs x 100 beans: plain floats {fast:.3f} s, "
+        f"NumPy scalars {slow:.3f} s ({slow / fast:.0f}x slower)"
+    )
 
     for lesson_id in ("sigmoid-neuron", "hidden-layer"):
         lesson = course.get(lesson_id)
         record = run_lesson(lesson, lesson.resolve({}))
-        print(f"{lesson_id} with the defaults ({record.params['epochs']} epochs): {record.seconds:.2f} s, "
-              f"accuracy {record.result['accuracy']:.2f}")
+        print(
+            f"{lesson_id} with the defaults ({record.params['epochs']} epochs): {record.seconds:.2f} s, "
+            f"accuracy {record.result['accuracy']:.2f}"
+        )
 
     if not os.environ.get("TUTOR_DATA_DIR"):
         print("set TUTOR_DATA_DIR to the MNIST files for the inference timings")
@@ -61,9 +65,11 @@ def main() -> None:
         os.environ["TUTOR_HOME"] = home  # train from scratch, do not touch saved weights
         record = run_lesson(lesson, lesson.resolve({}))
     r = record.result
-    print(f"mnist-inference: trained in {r['train_seconds']:.2f} s; accuracy {r['accuracy_batched']:.4f} "
-          f"(one by one {r['accuracy_one_by_one']:.4f}); one by one {r['seconds_one_by_one']:.3f} s, "
-          f"batches of 100 {r['seconds_batched']:.3f} s, speed-up {r['speedup']:.1f}x")
+    print(
+        f"mnist-inference: trained in {r['train_seconds']:.2f} s; accuracy {r['accuracy_batched']:.4f} "
+        f"(one by one {r['accuracy_one_by_one']:.4f}); one by one {r['seconds_one_by_one']:.3f} s, "
+        f"batches of 100 {r['seconds_batched']:.3f} s, speed-up {r['speedup']:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -83,8 +83,13 @@ def main() -> None:
     parser.add_argument("--fit-epochs", type=int, default=200, help="epochs plain fit really runs")
     parser.add_argument("--epochs", type=int, default=5000, help="the lessons' epoch count")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--compare", type=int, default=0, metavar="K",
-                        help="also compare what both ways learn in --fit-epochs epochs, on K seeds")
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also compare what both ways learn in --fit-epochs epochs, on K seeds",
+    )
     args = parser.parse_args()
 
     began = time.perf_counter()
@@ -99,15 +104,19 @@ def main() -> None:
         began = time.perf_counter()
         record = run_lesson(lesson, lesson.resolve({}), args.seed)
         whole = time.perf_counter() - began
-        print(f"\n{name}: {len(x)} points, batch 10, {args.epochs} epochs = "
-              f"{args.epochs * -(-len(x) // 10)} updates")
-        print(f"  plain model.fit : {plain:7.1f} s  EXTRAPOLATED from {args.fit_epochs} epochs "
-              f"(first epoch {first:.2f} s, then {per_epoch * 1000:.1f} ms/epoch)")
-        print(f"  tutor fast_fit  : {fast:7.1f} s  measured, all {args.epochs} epochs "
-              f"({fast / args.epochs * 1000:.2f} ms/epoch incl. compiling), training accuracy {accuracy:.3f}")
+        print(f"\n{name}: {len(x)} points, batch 10, {args.epochs} epochs = {args.epochs * -(-len(x) // 10)} updates")
+        print(
+            f"  plain model.fit : {plain:7.1f} s  EXTRAPOLATED from {args.fit_epochs} epochs "
+            f"(first epoch {first:.2f} s, then {per_epoch * 1000:.1f} ms/epoch)"
+        )
+        print(
+            f"  tutor fast_fit  : {fast:7.1f} s  measured, all {args.epochs} epochs "
+            f"({fast / args.epochs * 1000:.2f} ms/epoch incl. compiling), training accuracy {accuracy:.3f}"
+        )
         print(f"  ratio           : {plain / fast:7.1f}x faster")
-        print(f"  whole lesson    : {whole:7.1f} s  (run_lesson with defaults: {record.status}, "
-              f"result {record.result})")
+        print(
+            f"  whole lesson    : {whole:7.1f} s  (run_lesson with defaults: {record.status}, result {record.result})"
+        )
         for seed in range(args.compare):
             compare(keras, make, name, seed, args.fit_epochs)
 

@@ -48,8 +48,10 @@ def main() -> None:
         sizes.append(rss_mb())
         print(f"run {run:3d}: {record.status:9s} RSS {sizes[-1]:7.1f} MB", flush=True)
     half = len(sizes) // 2
-    print(f"growth per run over the second half: {(sizes[-1] - sizes[half]) / max(1, len(sizes) - 1 - half):.2f} MB"
-          f" ({'no clear_session' if args.no_clear else 'clear_session each run'})")
+    print(
+        f"growth per run over the second half: {(sizes[-1] - sizes[half]) / max(1, len(sizes) - 1 - half):.2f} MB"
+        f" ({'no clear_session' if args.no_clear else 'clear_session each run'})"
+    )
 
 
 if __name__ == "__main__":

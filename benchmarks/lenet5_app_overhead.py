@@ -45,8 +45,7 @@ from tutor.progress import ProgressStore  # noqa: E402
 from tutor.reporting import Progress  # noqa: E402
 
 
-def app_epoch(course, overrides: dict, seed: int, size: tuple[int, int],
-              ui: dict | None = None) -> tuple[float, float]:
+def app_epoch(course, overrides: dict, seed: int, size: tuple[int, int], ui: dict | None = None) -> tuple[float, float]:
     """Run lenet5 inside the app; note when each epoch's progress report arrives.
 
     ``ui`` (if given) receives the CPU seconds the app's own thread (Textual's
@@ -102,9 +101,11 @@ def main() -> None:
     lesson = course.get("lenet5")
     overrides = {"preset": args.preset, "epochs": str(args.epochs), "model": bench_model_path()}
     values = lesson.resolve(overrides)
-    print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, decay {values['decay']}, "
-          f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, app {args.size}, "
-          f"load {os.getloadavg()[0]:.2f}")
+    print(
+        f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, decay {values['decay']}, "
+        f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, app {args.size}, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
     import_keras()
     headless, app, headless_cpu, app_cpu, ui_share = [], [], [], [], []
     for repeat in range(args.repeats):
@@ -117,17 +118,27 @@ def main() -> None:
         app.append(wall)
         app_cpu.append(cpu)
         ui_share.append(ui["cpu_share"])
-        print(f"  run {repeat + 1}: app      {wall:.3f} s/epoch, CPU {cpu:.2f} s/epoch "
-              f"(the app's own thread busy {100 * ui['cpu_share']:.0f}% of a core)", flush=True)
+        print(
+            f"  run {repeat + 1}: app      {wall:.3f} s/epoch, CPU {cpu:.2f} s/epoch "
+            f"(the app's own thread busy {100 * ui['cpu_share']:.0f}% of a core)",
+            flush=True,
+        )
     med = statistics.median
-    print(f"headless: {med(headless):.3f} s/epoch (median of {len(headless)}, best {min(headless):.3f}), "
-          f"CPU {med(headless_cpu):.2f} s/epoch")
-    print(f"app:      {med(app):.3f} s/epoch (median of {len(app)}, best {min(app):.3f}), "
-          f"CPU {med(app_cpu):.2f} s/epoch")
-    print(f"ratio app/headless: {med(app) / med(headless):.3f} median, {min(app) / min(headless):.3f} best-of, "
-          f"{med(app_cpu) / med(headless_cpu):.3f} CPU time  (target <= 1.10)")
-    print(f"the app's thread used {100 * med(ui_share):.0f}% of one core while training "
-          f"(on 2 cores TensorFlow has to share)  load average now {os.getloadavg()[0]:.2f}")
+    print(
+        f"headless: {med(headless):.3f} s/epoch (median of {len(headless)}, best {min(headless):.3f}), "
+        f"CPU {med(headless_cpu):.2f} s/epoch"
+    )
+    print(
+        f"app:      {med(app):.3f} s/epoch (median of {len(app)}, best {min(app):.3f}), CPU {med(app_cpu):.2f} s/epoch"
+    )
+    print(
+        f"ratio app/headless: {med(app) / med(headless):.3f} median, {min(app) / min(headless):.3f} best-of, "
+        f"{med(app_cpu) / med(headless_cpu):.3f} CPU time  (target <= 1.10)"
+    )
+    print(
+        f"the app's thread used {100 * med(ui_share):.0f}% of one core while training "
+        f"(on 2 cores TensorFlow has to share)  load average now {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

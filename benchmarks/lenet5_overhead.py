@@ -91,6 +91,7 @@ class HookClock:
                 return function(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - began
+
         return wrapper
 
 
@@ -116,8 +117,10 @@ def tutor_epoch(lesson, values: dict, seed: int, hooks: HookClock | None = None)
 
     outcome = {}
     worker = threading.Thread(
-        target=lambda: outcome.setdefault("record", run_lesson(lesson, values, seed, state=RunState(),
-                                                                on_report=on_report)))
+        target=lambda: outcome.setdefault(
+            "record", run_lesson(lesson, values, seed, state=RunState(), on_report=on_report)
+        )
+    )
     bridge.reporter_callback = timed_callback
     try:
         with renderer.bar:
@@ -141,12 +144,21 @@ def plain_epoch(values: dict, seed: int) -> tuple[float, float]:
     model = lenet5(keras)
     steps = values["epochs"] * -(-len(x_train) // values["batch_size"])
     lr = cosine_decay(keras, values["lr"], steps) if values["decay"] else values["lr"]
-    model.compile(optimizer=make_optimizer(keras, values["optimizer"], lr),
-                  loss="categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=make_optimizer(keras, values["optimizer"], lr), loss="categorical_crossentropy", metrics=["accuracy"]
+    )
     ends: list[tuple[float, float]] = []
     clock = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: ends.append(now()))
-    model.fit(x_train, y_train, batch_size=values["batch_size"], epochs=values["epochs"],
-              validation_data=(x_test, y_test), shuffle=True, verbose=0, callbacks=[clock])
+    model.fit(
+        x_train,
+        y_train,
+        batch_size=values["batch_size"],
+        epochs=values["epochs"],
+        validation_data=(x_test, y_test),
+        shuffle=True,
+        verbose=0,
+        callbacks=[clock],
+    )
     return steady_epoch_seconds(ends)
 
 
@@ -160,8 +172,10 @@ def main() -> None:
     lesson = load_course().get("lenet5")
     values = lesson.resolve({"preset": args.preset, "epochs": str(args.epochs), "model": bench_model_path()})
     seed = lesson.seed
-    print(f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, decay {values['decay']}, "
-          f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, load {os.getloadavg()[0]:.2f}")
+    print(
+        f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, decay {values['decay']}, "
+        f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, load {os.getloadavg()[0]:.2f}"
+    )
     import_keras()  # both sides pay TensorFlow's import before their clocks start
     tutor, plain, tutor_cpu, plain_cpu, hook_share = [], [], [], [], []
     for repeat in range(args.repeats):
@@ -174,17 +188,28 @@ def main() -> None:
         tutor.append(wall)
         tutor_cpu.append(cpu)
         hook_share.append(hooks.seconds / args.epochs / wall)
-        print(f"  run {repeat + 1}: tutor       {wall:.3f} s/epoch, CPU {cpu:.2f} s/epoch "
-              f"(its own work: {1000 * hooks.seconds / args.epochs:.0f} ms/epoch)", flush=True)
+        print(
+            f"  run {repeat + 1}: tutor       {wall:.3f} s/epoch, CPU {cpu:.2f} s/epoch "
+            f"(its own work: {1000 * hooks.seconds / args.epochs:.0f} ms/epoch)",
+            flush=True,
+        )
     med = statistics.median
-    print(f"plain Keras: {med(plain):.3f} s/epoch (median of {len(plain)}, best {min(plain):.3f}), "
-          f"CPU {med(plain_cpu):.2f} s/epoch")
-    print(f"tutor:       {med(tutor):.3f} s/epoch (median of {len(tutor)}, best {min(tutor):.3f}), "
-          f"CPU {med(tutor_cpu):.2f} s/epoch")
-    print(f"ratio tutor/plain: {med(tutor) / med(plain):.3f} median, {min(tutor) / min(plain):.3f} best-of, "
-          f"{med(tutor_cpu) / med(plain_cpu):.3f} CPU time  (target <= 1.05)")
-    print(f"the tutor's own work per epoch: {100 * med(hook_share):.2f}% of an epoch "
-          f"(renderer + view updates, timed directly)  load average now {os.getloadavg()[0]:.2f}")
+    print(
+        f"plain Keras: {med(plain):.3f} s/epoch (median of {len(plain)}, best {min(plain):.3f}), "
+        f"CPU {med(plain_cpu):.2f} s/epoch"
+    )
+    print(
+        f"tutor:       {med(tutor):.3f} s/epoch (median of {len(tutor)}, best {min(tutor):.3f}), "
+        f"CPU {med(tutor_cpu):.2f} s/epoch"
+    )
+    print(
+        f"ratio tutor/plain: {med(tutor) / med(plain):.3f} median, {min(tutor) / min(plain):.3f} best-of, "
+        f"{med(tutor_cpu) / med(plain_cpu):.3f} CPU time  (target <= 1.05)"
+    )
+    print(
+        f"the tutor's own work per epoch: {100 * med(hook_share):.2f}% of an epoch "
+        f"(renderer + view updates, timed directly)  load average now {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

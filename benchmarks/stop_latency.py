@@ -78,8 +78,10 @@ def main() -> None:
         if seconds is not None:
             latencies.append(seconds)
     if latencies:
-        print(f"\n{len(latencies)} lessons stopped: median {statistics.median(latencies) * 1000:.1f} ms, "
-              f"max {max(latencies) * 1000:.1f} ms (promise: 1000 ms)")
+        print(
+            f"\n{len(latencies)} lessons stopped: median {statistics.median(latencies) * 1000:.1f} ms, "
+            f"max {max(latencies) * 1000:.1f} ms (promise: 1000 ms)"
+        )
 
 
 if __name__ == "__main__":

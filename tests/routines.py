@@ -50,9 +50,12 @@ def until_stopped(params, reporter) -> dict:
     for epoch in range(1, MAX_EPOCHS + 1):
         reporter.check_cancelled()
         w += params.lr * float(np.mean((y - w * x) * x))
-        reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}],
-                      lines=[{"x": line_x, "y": w * line_x, "label": f"y = {w:.3f} x"}],
-                      title=f"epoch {epoch}: w = {w:.4f}")
+        reporter.view(
+            "fit",
+            points=[{"x": x, "y": y, "label": "beans"}],
+            lines=[{"x": line_x, "y": w * line_x, "label": f"y = {w:.3f} x"}],
+            title=f"epoch {epoch}: w = {w:.4f}",
+        )
         reporter.progress(epoch, MAX_EPOCHS, loss=float(np.mean((y - w * x) ** 2)), w=w)
         time.sleep(0.01)
     return {"w": w}

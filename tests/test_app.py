@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import json
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from tutor.progress import ProgressStore
 from tutor.runner import RunRecord
 
 SIZE = (100, 34)
+
 
 def pilot_test(scenario):
     """Run an async pilot scenario as a plain test (no asyncio plugin needed)."""
@@ -81,13 +81,18 @@ async def ready(pilot) -> None:
 async def wait_for_run(pilot, timeout: float = 30.0) -> None:
     """Until the current run has ended and its last message is handled."""
     session = pane(pilot.app).session
-    await wait_until(pilot, lambda: session is None or (session.done and not pane(pilot.app).running
-                                                        and pane(pilot.app).last_record is not None),
-                     timeout=timeout)
+    await wait_until(
+        pilot,
+        lambda: (
+            session is None
+            or (session.done and not pane(pilot.app).running and pane(pilot.app).last_record is not None)
+        ),
+        timeout=timeout,
+    )
     await pilot.pause()
 
 
-def run_in_app(course: Course, lesson_id: str, overrides) -> "RunRecord":
+def run_in_app(course: Course, lesson_id: str, overrides) -> RunRecord:
     """Open ``lesson_id`` in the app, press Run, and return the finished run's record."""
 
     async def scenario():
@@ -257,8 +262,9 @@ async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypat
     routines.GO_ON.clear()
     # As a Keras lesson on its first run, deaf while TensorFlow loads.
     monkeypatch.setattr(lesson_pane, "tensorflow_loaded", lambda: False)
-    deaf = dataclasses.replace(make_course().get("rosenblatt"), id="deaf", order=3, backend="keras",
-                               routine="tests.routines:deaf_at_first")
+    deaf = dataclasses.replace(
+        make_course().get("rosenblatt"), id="deaf", order=3, backend="keras", routine="tests.routines:deaf_at_first"
+    )
     app = make_app(deaf, lesson_id="deaf")
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -378,8 +384,11 @@ async def test_the_app_follows_the_theme() -> None:
             await pilot.pause()
             # The plot's own background is taken from the theme.
             drawn = fit.render()
-            backgrounds[theme] = {span.style.bgcolor.triplet for span in drawn.spans
-                                  if not isinstance(span.style, str) and span.style.bgcolor}
+            backgrounds[theme] = {
+                span.style.bgcolor.triplet
+                for span in drawn.spans
+                if not isinstance(span.style, str) and span.style.bgcolor
+            }
         assert backgrounds["textual-light"] and backgrounds["textual-dark"]
         assert backgrounds["textual-light"] != backgrounds["textual-dark"]
 
@@ -552,7 +561,10 @@ async def test_tree_opens_lessons_and_command_palette_lists_them() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"rosenb")
-        await wait_until(pilot, lambda: "Go to lesson 1.1" in str(app.screen.query("CommandList").first().get_option_at_index(0).prompt))
+        await wait_until(
+            pilot,
+            lambda: "Go to lesson 1.1" in str(app.screen.query("CommandList").first().get_option_at_index(0).prompt),
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert pane(app).lesson.id == "rosenblatt"
@@ -614,8 +626,13 @@ def test_the_screen_is_drawn_apart_from_fd_2(isolated_home: Path) -> None:
     )
     main, child = os.openpty()
     try:
-        process = subprocess.run([sys.executable, "-c", code], stderr=child, stdout=subprocess.PIPE,
-                                 timeout=60, env={**os.environ, "TUTOR_HOME": str(isolated_home)})
+        process = subprocess.run(
+            [sys.executable, "-c", code],
+            stderr=child,
+            stdout=subprocess.PIPE,
+            timeout=60,
+            env={**os.environ, "TUTOR_HOME": str(isolated_home)},
+        )
         os.close(child)
         seen = b""
         while True:

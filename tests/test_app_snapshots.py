@@ -143,8 +143,9 @@ async def _run_and_go_to_frame_3(pilot) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_cost_surface_with_its_path(snap_compare, size) -> None:
-    assert snap_compare(_course_app("cost-surface"), terminal_size=SIZES[size],
-                        run_before=_then(_run_and_go_to_the_end))
+    assert snap_compare(
+        _course_app("cost-surface"), terminal_size=SIZES[size], run_before=_then(_run_and_go_to_the_end)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -164,8 +165,11 @@ def test_gradient_descent_compares_its_three_methods(snap_compare, size) -> None
 @pytest.mark.parametrize("size", SIZES)
 def test_deep_spiral_surface_forming(snap_compare, size, frame) -> None:
     go = _run_and_go_to_frame_3 if frame == "early" else _run_and_go_to_the_end
-    assert snap_compare(_course_app("deep-spiral", epochs=900), terminal_size=SIZES[size],
-                        run_before=_then(go, _maximise("view-surface")))
+    assert snap_compare(
+        _course_app("deep-spiral", epochs=900),
+        terminal_size=SIZES[size],
+        run_before=_then(go, _maximise("view-surface")),
+    )
 
 
 @needs_shared_data
@@ -173,8 +177,11 @@ def test_deep_spiral_surface_forming(snap_compare, size, frame) -> None:
 def test_mnist_inference_maximised_digit_with_its_top_3(snap_compare, size, monkeypatch) -> None:
     monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
     app = _course_app("mnist-inference", weights=SHARED_DATA / "reference" / "book_sample_weight.npz")
-    assert snap_compare(app, terminal_size=SIZES[size],
-                        run_before=_then(_run_and_go_to_the_end, _maximise("view-digits"), _press("right")))
+    assert snap_compare(
+        app,
+        terminal_size=SIZES[size],
+        run_before=_then(_run_and_go_to_the_end, _maximise("view-digits"), _press("right")),
+    )
 
 
 @pytest.mark.keras
@@ -183,5 +190,6 @@ def test_mnist_inference_maximised_digit_with_its_top_3(snap_compare, size, monk
 def test_lenet5_confusion_matrix_maximised(snap_compare, size, monkeypatch) -> None:
     monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
     app = _course_app("lenet5", epochs=1, train_limit=1000, test_limit=1000)
-    assert snap_compare(app, terminal_size=SIZES[size],
-                        run_before=_then(_run_and_go_to_the_end, _maximise("view-matrix")))
+    assert snap_compare(
+        app, terminal_size=SIZES[size], run_before=_then(_run_and_go_to_the_end, _maximise("view-matrix"))
+    )

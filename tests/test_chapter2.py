@@ -48,8 +48,14 @@ def offline(monkeypatch, tmp_path):
 def test_chapter_two_lessons_load_in_order():
     assert not COURSE.problems
     ids = [item.id for item in COURSE.by_chapter()[2]]
-    assert ids == ["activation-functions", "sigmoid-neuron", "hidden-layer", "forward-pass", "softmax",
-                   "mnist-inference"]
+    assert ids == [
+        "activation-functions",
+        "sigmoid-neuron",
+        "hidden-layer",
+        "forward-pass",
+        "softmax",
+        "mnist-inference",
+    ]
 
 
 # ---------------------------------------------------------------- 2.1 activation functions
@@ -289,13 +295,16 @@ def test_softmax_lesson_shows_typed_logits():
     assert run("softmax", logits="0.1, 0.2, 9", label=2).challenge_met
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("0.3, x, 4", "'x' is not a number"),
-    ("3", "at least two numbers"),
-    ("", "at least two numbers"),
-    ("1, inf", "not a finite number"),
-    ("1, -1e300", "too large"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("0.3, x, 4", "'x' is not a number"),
+        ("3", "at least two numbers"),
+        ("", "at least two numbers"),
+        ("1, inf", "not a finite number"),
+        ("1, -1e300", "too large"),
+    ],
+)
 def test_bad_logits_are_a_clear_error(text, fragment):
     with pytest.raises(TutorError, match=fragment):
         sm.parse_logits(text)

@@ -38,7 +38,13 @@ def test_chapter3_lessons_are_the_six_keras_lessons_in_order():
 
 def test_original_hyper_parameters_are_the_defaults():
     spiral = COURSE.get("deep-spiral").defaults()
-    assert (spiral["layers"], spiral["neurons"], spiral["batch"], spiral["epochs"], spiral["lr"]) == (3, 8, 10, 5000, 0.05)
+    assert (spiral["layers"], spiral["neurons"], spiral["batch"], spiral["epochs"], spiral["lr"]) == (
+        3,
+        8,
+        10,
+        5000,
+        0.05,
+    )
     beans = COURSE.get("keras-beans").defaults()
     assert (beans["hidden"], beans["batch"], beans["epochs"], beans["lr"]) == (2, 10, 5000, 0.05)
     assert COURSE.get("binary-mlp").defaults()["epochs"] == 3000
@@ -46,8 +52,19 @@ def test_original_hyper_parameters_are_the_defaults():
     assert (labels["samples"], labels["features"], labels["batch"], labels["epochs"]) == (1000, 100, 32, 100)
 
 
-@pytest.mark.parametrize("make", [toy.two_feature_beans, toy.spiral, toy.circle, toy.xor, toy.gaussian_blobs,
-                                  toy.quality_check, toy.random_labels, toy.line_points])
+@pytest.mark.parametrize(
+    "make",
+    [
+        toy.two_feature_beans,
+        toy.spiral,
+        toy.circle,
+        toy.xor,
+        toy.gaussian_blobs,
+        toy.quality_check,
+        toy.random_labels,
+        toy.line_points,
+    ],
+)
 def test_generators_are_seeded(make):
     a = make(np.random.default_rng(3))
     b = make(np.random.default_rng(3))
@@ -248,8 +265,9 @@ def test_stop_ends_a_keras_lesson_quickly_and_keeps_its_history(trainer):
 
             threading.Timer(0.3, press_stop).start()
 
-    record = run_lesson(lesson, lesson.resolve({"trainer": trainer, "epochs": 50_000}), 0,
-                        on_report=on_report, cancel=cancel)
+    record = run_lesson(
+        lesson, lesson.resolve({"trainer": trainer, "epochs": 50_000}), 0, on_report=on_report, cancel=cancel
+    )
     stopped_after = time.perf_counter() - asked["at"]
     assert record.status == STOPPED
     assert 0 < len(record.history) < 50_000

@@ -15,8 +15,9 @@ from tests.test_lessons import VALID
 
 def tutor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
 
 
 def test_list_shows_lessons_by_chapter_and_progress():
@@ -36,17 +37,28 @@ def test_headless_run_prints_progress_summary_and_plots():
     done = tutor("run", "rosenblatt", "--headless", "--set", "epochs=20")
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "20/20" in out                       # the progress bar reached the end
-    assert "Result" in out and "w " in out       # the summary with final parameters
+    assert "20/20" in out  # the progress bar reached the end
+    assert "Result" in out and "w " in out  # the summary with final parameters
     assert "Challenge met" in out
-    assert "beans" in out and "loss" in out      # the plots' legends / titles
-    assert "┌" in out and "┘" in out              # plotext frames
+    assert "beans" in out and "loss" in out  # the plots' legends / titles
+    assert "┌" in out and "┘" in out  # plotext frames
 
 
 def test_headless_run_writes_json_with_overrides_and_seed(tmp_path):
     target = tmp_path / "out.json"
-    done = tutor("run", "gradient-descent", "--headless", "--set", "method=mini-batch", "--set", "lr=0.2",
-                 "--seed", "7", "--json", str(target))
+    done = tutor(
+        "run",
+        "gradient-descent",
+        "--headless",
+        "--set",
+        "method=mini-batch",
+        "--set",
+        "lr=0.2",
+        "--seed",
+        "7",
+        "--json",
+        str(target),
+    )
     assert done.returncode == 0, done.stderr
     run = json.loads(target.read_text())
     assert run["lesson"] == "gradient-descent" and run["seed"] == 7
@@ -56,8 +68,19 @@ def test_headless_run_writes_json_with_overrides_and_seed(tmp_path):
     assert run["status"] == "finished" and run["challenge_met"] is True
     assert abs(run["result"]["w"] - run["result"]["least_squares_w"]) < 0.02
     assert run["versions"]["numpy"] and run["versions"]["tutor"]
-    again = tutor("run", "gradient-descent", "--headless", "--set", "method=mini-batch", "--set", "lr=0.2",
-                  "--seed", "7", "--json", str(tmp_path / "again.json"))
+    again = tutor(
+        "run",
+        "gradient-descent",
+        "--headless",
+        "--set",
+        "method=mini-batch",
+        "--set",
+        "lr=0.2",
+        "--seed",
+        "7",
+        "--json",
+        str(tmp_path / "again.json"),
+    )
     assert json.loads((tmp_path / "again.json").read_text())["result"] == run["result"]
 
 
@@ -69,7 +92,9 @@ def test_check_passes_on_the_course():
 
 def test_check_reports_every_problem_with_file_and_line(tmp_path):
     (tmp_path / "good.toml").write_text(VALID)
-    (tmp_path / "bad.toml").write_text(VALID.replace('id = "demo"', 'id = "bad"').replace("default = 10", "default = 1000"))
+    (tmp_path / "bad.toml").write_text(
+        VALID.replace('id = "demo"', 'id = "bad"').replace("default = 10", "default = 1000")
+    )
     (tmp_path / "broken.toml").write_text("id = \n")
     done = tutor("check", str(tmp_path))
     assert done.returncode == 1
@@ -80,17 +105,23 @@ def test_check_reports_every_problem_with_file_and_line(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "no-such-lesson", "--headless"], "no lesson 'no-such-lesson' (known: rosenblatt,"),
-    (["run", "rosenblatt", "--headless", "--set", "speed=3"], "unknown parameter 'speed' for lesson 'rosenblatt'"),
-    (["run", "rosenblatt", "--headless", "--set", "lr=9"], "lr: 9.0 is above the maximum 2.0"),
-    (["run", "rosenblatt", "--headless", "--set", "epochs=many"], "epochs: 'many' is not a whole number"),
-    (["run", "rosenblatt", "--headless", "--set", "lr"], "--set takes NAME=VALUE, got 'lr'"),
-    (["run", "rosenblatt", "--headless", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
-    (["run", "rosenblatt", "--headless", "--json", "/no/such/dir/out.json"], "the folder /no/such/dir does not exist"),
-    (["check", "/no/such/dir"], "'/no/such/dir' is not a folder"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "no-such-lesson", "--headless"], "no lesson 'no-such-lesson' (known: rosenblatt,"),
+        (["run", "rosenblatt", "--headless", "--set", "speed=3"], "unknown parameter 'speed' for lesson 'rosenblatt'"),
+        (["run", "rosenblatt", "--headless", "--set", "lr=9"], "lr: 9.0 is above the maximum 2.0"),
+        (["run", "rosenblatt", "--headless", "--set", "epochs=many"], "epochs: 'many' is not a whole number"),
+        (["run", "rosenblatt", "--headless", "--set", "lr"], "--set takes NAME=VALUE, got 'lr'"),
+        (["run", "rosenblatt", "--headless", "--seed", "x"], "argument --seed: invalid int value: 'x'"),
+        (
+            ["run", "rosenblatt", "--headless", "--json", "/no/such/dir/out.json"],
+            "the folder /no/such/dir does not exist",
+        ),
+        (["check", "/no/such/dir"], "'/no/such/dir' is not a folder"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
 def test_invalid_input_gives_one_clear_line_and_a_nonzero_exit(args, message):
     done = tutor(*args)
     assert done.returncode == 2
@@ -107,8 +138,17 @@ def test_broken_toml_in_a_lesson_folder_is_one_line_per_problem(tmp_path):
 
 
 def test_diverging_run_exits_nonzero_with_an_explanation(tmp_path):
-    done = tutor("run", "gradient-descent", "--headless", "--set", "method=mini-batch", "--set", "lr=5",
-                 "--json", str(tmp_path / "run.json"))
+    done = tutor(
+        "run",
+        "gradient-descent",
+        "--headless",
+        "--set",
+        "method=mini-batch",
+        "--set",
+        "lr=5",
+        "--json",
+        str(tmp_path / "run.json"),
+    )
     assert done.returncode == 3
     said = " ".join(done.stdout.split())
     assert "Diverged" in said and "smaller learning rate" in said
@@ -134,9 +174,25 @@ def test_json_holds_the_run_s_timeline_bounded_whatever_the_epochs(tmp_path):
 def test_live_headless_plays_the_run_back_in_place(tmp_path):
     # As in a terminal (TTY_COMPATIBLE): the plots are redrawn in place as the playback goes.
     env = {**os.environ, "COLUMNS": "100", "LINES": "40", "NO_COLOR": "1", "TTY_COMPATIBLE": "1"}
-    done = subprocess.run([sys.executable, "-m", "tutor", "run", "rosenblatt", "--headless", "--live",
-                           "--speed", "fast", "--set", "epochs=40"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tutor",
+            "run",
+            "rosenblatt",
+            "--headless",
+            "--live",
+            "--speed",
+            "fast",
+            "--set",
+            "epochs=40",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     import re
 
@@ -152,9 +208,24 @@ def test_being_told_to_end_stops_a_headless_run_like_ctrl_c_and_records_it(tmp_p
 
     target = tmp_path / "run.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "run", "gradient-descent", "--headless", "--set", "epochs=5000",
-         "--set", "beans=5000", "--json", str(target)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"},
+        [
+            sys.executable,
+            "-m",
+            "tutor",
+            "run",
+            "gradient-descent",
+            "--headless",
+            "--set",
+            "epochs=5000",
+            "--set",
+            "beans=5000",
+            "--json",
+            str(target),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
     )
     time.sleep(2.5)  # past start-up, into the training
     assert process.poll() is None, process.communicate()
@@ -171,10 +242,13 @@ def test_being_told_to_end_stops_a_headless_run_like_ctrl_c_and_records_it(tmp_p
 
 def test_a_closed_output_pipe_loses_nothing(tmp_path):
     target = tmp_path / "run.json"
-    shell = (f"{sys.executable} -m tutor run rosenblatt --headless --set epochs=300 --json {target} | head -2;"
-             " exit ${PIPESTATUS[0]}")
-    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NO_COLOR": "1"})
+    shell = (
+        f"{sys.executable} -m tutor run rosenblatt --headless --set epochs=300 --json {target} | head -2;"
+        " exit ${PIPESTATUS[0]}"
+    )
+    done = subprocess.run(
+        ["bash", "-c", shell], capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"}
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
     assert json.loads(target.read_text())["status"] == "finished"
@@ -183,13 +257,19 @@ def test_a_closed_output_pipe_loses_nothing(tmp_path):
     assert ProgressStore().passed("rosenblatt")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "rosenblatt", "--headless", "--seed", str(10**20)], "--seed must be a whole number from 0 to 4294967295"),
-    (["run", "rosenblatt", "--live"], "--live goes with --headless"),
-    (["serve", "--port", "99999"], "--port must be from 1 to 65535, got 99999"),
-    (["serve", "--port", "-1"], "--port must be from 1 to 65535, got -1"),
-    (["serve", "--host", "no.such.host.invalid"], "is not an address this machine can listen on"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["run", "rosenblatt", "--headless", "--seed", str(10**20)],
+            "--seed must be a whole number from 0 to 4294967295",
+        ),
+        (["run", "rosenblatt", "--live"], "--live goes with --headless"),
+        (["serve", "--port", "99999"], "--port must be from 1 to 65535, got 99999"),
+        (["serve", "--port", "-1"], "--port must be from 1 to 65535, got -1"),
+        (["serve", "--host", "no.such.host.invalid"], "is not an address this machine can listen on"),
+    ],
+)
 def test_more_bad_input_gives_one_clear_line(args, message):
     done = tutor(*args)
     assert done.returncode == 2
@@ -211,7 +291,12 @@ def test_serve_on_a_port_in_use_says_so_in_one_line():
 
 def test_list_survives_an_ascii_terminal_and_no_width():
     for env in ({"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0"}, {"COLUMNS": "0"}):
-        done = subprocess.run([sys.executable, "-m", "tutor", "list"], capture_output=True, text=True,
-                              env={**os.environ, **env}, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "tutor", "list"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            timeout=60,
+        )
         assert done.returncode == 0 and "Traceback" not in done.stderr, (env, done.stderr)
         assert "rosenblatt" in done.stdout, env

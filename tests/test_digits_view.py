@@ -18,8 +18,12 @@ def grid_data() -> dict:
     images = np.zeros((4, 28, 28))
     images[:, 10:18, 12:16] = 255  # a bar, enough to draw
     return {
-        "images": images, "labels": ["1", "1", "7", "1"], "predicted": ["1", "7", "7", "1"], "columns": 2,
-        "selected": 0, "top": [("1", 0.9)],
+        "images": images,
+        "labels": ["1", "1", "7", "1"],
+        "predicted": ["1", "7", "7", "1"],
+        "columns": 2,
+        "selected": 0,
+        "top": [("1", 0.9)],
         "tops": [[("1", 0.9)], [("7", 0.6), ("1", 0.4)], [("7", 0.99)], [("1", 0.8)]],
     }
 

@@ -17,20 +17,35 @@ from tests.test_cli import tutor
 from tests.test_lessons import VALID
 from tutor.progress import ProgressStore
 
-FAILING_ROUTINE = '''
+FAILING_ROUTINE = """
 def run(params, reporter):
     reporter.progress(1, 2, loss=0.5)
     raise ValueError("the routine broke on purpose")
-'''
+"""
 
 
 def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path):
     target = tmp_path / "run.json"
     env = {**os.environ, "NO_COLOR": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "run", "gradient-descent", "--headless", "--set", "epochs=5000",
-         "--set", "beans=5000", "--json", str(target)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "tutor",
+            "run",
+            "gradient-descent",
+            "--headless",
+            "--set",
+            "epochs=5000",
+            "--set",
+            "beans=5000",
+            "--json",
+            str(target),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     time.sleep(2.5)  # past start-up, into the training
     assert process.poll() is None, process.communicate()
@@ -42,7 +57,7 @@ def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path):
     assert run["status"] == "stopped" and len(run["history"]) >= 1
 
 
-DEAF_ROUTINE = '''
+DEAF_ROUTINE = """
 import time
 
 def run(params, reporter):
@@ -50,19 +65,24 @@ def run(params, reporter):
     time.sleep(60)  # deaf to Stop, as while TensorFlow loads
     reporter.check_cancelled()
     return {}
-'''
+"""
 
 
 def test_ctrl_c_while_the_routine_is_deaf_to_it_still_stops_and_saves_the_run(tmp_path):
     (tmp_path / "deaf_routine.py").write_text(DEAF_ROUTINE)
     # As a Keras lesson's first run, deaf while TensorFlow loads.
-    (tmp_path / "deaf.toml").write_text(VALID.replace("tutor.routines.rosenblatt:run", "deaf_routine:run")
-                                        .replace('backend = "numpy"', 'backend = "keras"'))
+    (tmp_path / "deaf.toml").write_text(
+        VALID.replace("tutor.routines.rosenblatt:run", "deaf_routine:run").replace(
+            'backend = "numpy"', 'backend = "keras"'
+        )
+    )
     target = tmp_path / "run.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tutor", "--lessons", str(tmp_path), "run", "demo", "--headless", "--json",
-         str(target)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"},
+        [sys.executable, "-m", "tutor", "--lessons", str(tmp_path), "run", "demo", "--headless", "--json", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
     )
     time.sleep(2.5)  # past start-up, into the deaf part
     assert process.poll() is None, process.communicate()
@@ -145,14 +165,14 @@ def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
     scenario()
 
 
-QUIT_WHILE_DEAF = '''
+QUIT_WHILE_DEAF = """
 import dataclasses, sys
 from tests.test_app import make_course
 from tutor.app import run_app
 course = make_course()
 deaf = dataclasses.replace(course.get("rosenblatt"), id="deaf", order=3, routine="tests.routines:deaf_at_first")
 sys.exit(run_app("deaf", autorun=True, course=dataclasses.replace(course, lessons=course.lessons + (deaf,))))
-'''
+"""
 
 
 def app_on_a_terminal(script: str, when: str, act) -> tuple[bool, int]:
@@ -202,19 +222,20 @@ def test_quit_while_a_routine_is_deaf_to_stop_ends_the_process(isolated_home):
     assert acted and code == 0
 
 
-TERMINATED_DURING_A_RUN = '''
+TERMINATED_DURING_A_RUN = """
 import dataclasses, sys
 from tests.test_app import endless_lesson, make_course
 from tutor.app import run_app
 course = make_course()
 sys.exit(run_app("endless", autorun=True, course=dataclasses.replace(course, lessons=course.lessons + (endless_lesson(),))))
-'''
+"""
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
 def test_the_app_told_to_end_during_a_run_records_it_as_stopped(isolated_home, signal_name):
-    acted, code = app_on_a_terminal(TERMINATED_DURING_A_RUN, "epoch 3",
-                                    lambda pid, terminal: os.kill(pid, getattr(signal, signal_name)))
+    acted, code = app_on_a_terminal(
+        TERMINATED_DURING_A_RUN, "epoch 3", lambda pid, terminal: os.kill(pid, getattr(signal, signal_name))
+    )
     assert acted and code == 0
     [run] = ProgressStore().runs("endless")
     assert run["status"] == "stopped" and len(run["history"]) >= 3

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.test_images import NAMES, idx_bytes, tiny_set, write_idx_set
 from tutor.data import housing, images, network, toy
 from tutor.data.images import IMAGES_MAGIC, LABELS_MAGIC, load_images, read_idx
 from tutor.lessons import load_course
@@ -28,8 +29,6 @@ from tutor.routines import _images_common as ic
 from tutor.routines import binary_mlp
 from tutor.routines import mnist_inference as mi
 from tutor.runner import FAILED, FINISHED, Params, RunState, TutorError, run_lesson
-
-from tests.test_images import NAMES, idx_bytes, tiny_set, write_idx_set
 
 LITTLE = 64 * 2**20  # more than any refusal here may allocate
 COURSE = load_course()
@@ -97,8 +96,7 @@ def test_idx_dims_of_two_to_the_32_cubed_are_said_plainly(tmp_path):
     path = tmp_path / "t10k-images-idx3-ubyte"
     biggest = 2**32 - 1
     path.write_bytes(header(IMAGES_MAGIC, biggest, biggest, biggest))
-    message = refused(lambda: read_idx(path, IMAGES_MAGIC), str(path),
-                      "4,294,967,295x4,294,967,295 pixels", "28x28")
+    message = refused(lambda: read_idx(path, IMAGES_MAGIC), str(path), "4,294,967,295x4,294,967,295 pixels", "28x28")
     assert not re.search(r"-\d", message.split(str(path))[-1])  # no overflowed (negative) byte count
 
 
@@ -108,8 +106,9 @@ def test_a_gzip_bomb_behind_a_small_header_reads_only_what_the_header_declares(t
     bomb = gzip_of_zeros(idx_bytes(data[0][0], IMAGES_MAGIC), 200 * 2**20)  # 200 MB unpacked
     assert len(bomb) < 1_000_000
     (directory / f"{NAMES['train_images']}.gz").write_bytes(bomb)
-    refused(lambda: load_images("mnist", data_dir=directory),
-            "train-images-idx3-ubyte.gz", "longer than its header says")
+    refused(
+        lambda: load_images("mnist", data_dir=directory), "train-images-idx3-ubyte.gz", "longer than its header says"
+    )
 
 
 def test_an_empty_test_set_is_refused_as_empty(tmp_path):
@@ -145,7 +144,8 @@ def npz_declaring(path: Path, arrays: dict[str, tuple[tuple[int, ...], str]], re
         for key, (shape, dtype) in arrays.items():
             stream = io.BytesIO()
             np.lib.format.write_array_header_1_0(
-                stream, {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": shape})
+                stream, {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": shape}
+            )
             archive.writestr(f"{key}.npy", stream.getvalue() + bytes(64))
         for key, value in (real or {}).items():
             stream = io.BytesIO()
@@ -180,15 +180,25 @@ def test_a_weights_npz_whose_data_unpacks_to_gigabytes_is_not_unpacked(tmp_path)
 
 def test_a_mnist_npz_declaring_millions_of_images_is_refused(tmp_path):
     (tmp_path / "d").mkdir()
-    path = npz_declaring(tmp_path / "d" / "mnist.npz", {
-        "x_train": ((5_000_000, 28, 28), "|u1"), "y_train": ((5_000_000,), "|u1"),
-        "x_test": ((10, 28, 28), "|u1"), "y_test": ((10,), "|u1"),
-    })
+    path = npz_declaring(
+        tmp_path / "d" / "mnist.npz",
+        {
+            "x_train": ((5_000_000, 28, 28), "|u1"),
+            "y_train": ((5_000_000,), "|u1"),
+            "x_test": ((10, 28, 28), "|u1"),
+            "y_test": ((10,), "|u1"),
+        },
+    )
     refused(lambda: load_images("mnist", data_dir=tmp_path / "d"), str(path), "x_train", "5,000,000 images")
-    path = npz_declaring(tmp_path / "d" / "mnist.npz", {
-        "x_train": ((10, 2**20, 2**20), "|u1"), "y_train": ((10,), "|u1"),
-        "x_test": ((10, 28, 28), "|u1"), "y_test": ((10,), "|u1"),
-    })
+    path = npz_declaring(
+        tmp_path / "d" / "mnist.npz",
+        {
+            "x_train": ((10, 2**20, 2**20), "|u1"),
+            "y_train": ((10,), "|u1"),
+            "x_test": ((10, 28, 28), "|u1"),
+            "y_test": ((10,), "|u1"),
+        },
+    )
     refused(lambda: load_images("mnist", data_dir=tmp_path / "d"), str(path), "(10, 1048576, 1048576)")
 
 
@@ -257,8 +267,11 @@ def test_a_keras_file_much_bigger_unpacked_than_packed_is_refused(tmp_path):
 def test_a_model_path_that_is_not_a_file_says_what_it_is(tmp_path, make):
     path = tmp_path / "m.keras"
     path.mkdir() if make == "folder" else os.mkfifo(path)
-    refused(lambda: ic.load_saved_model(None, path, (784,)), str(path),
-            "is a folder" if make == "folder" else "is a named pipe (FIFO)")
+    refused(
+        lambda: ic.load_saved_model(None, path, (784,)),
+        str(path),
+        "is a folder" if make == "folder" else "is a named pipe (FIFO)",
+    )
 
 
 @pytest.mark.keras
@@ -282,8 +295,9 @@ def test_uncompiled_and_lambda_models_in_evaluate_mode(tmp_path, monkeypatch):
     assert record.status == FINISHED, record.error
     assert record.result["test_images"] == 30 and np.isfinite(record.result["test_loss"])
 
-    lam = keras.Sequential([keras.Input((784,)), keras.layers.Lambda(lambda x: x * 2.0),
-                            keras.layers.Dense(10, activation="softmax")])
+    lam = keras.Sequential(
+        [keras.Input((784,)), keras.layers.Lambda(lambda x: x * 2.0), keras.layers.Dense(10, activation="softmax")]
+    )
     lam.save(tmp_path / "lambda.keras")
     record = run("mnist-mlp", mode="evaluate", model=str(tmp_path / "lambda.keras"))
     assert record.status == FAILED and record.traceback is None

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from tutor.reporting import Cancelled, Progress, Reporter, ViewUpdate
+from tutor.reporting import Cancelled, Progress, Reporter
 
 pytestmark = pytest.mark.keras
 
@@ -27,8 +27,9 @@ def small_model(keras, seed=0, optimizer="sgd"):
     from tutor.keras_bridge import seed_everything
 
     seed_everything(seed)
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
+    )
     opt = keras.optimizers.SGD(0.1) if optimizer == "sgd" else keras.optimizers.Adam(0.01)
     model.compile(optimizer=opt, loss="mse", metrics=["accuracy"])
     return model
@@ -47,7 +48,7 @@ def replay_by_hand(keras, model, x, y, epochs, batch_size, seed):
     for epoch in range(epochs):
         order = rng.permutation(len(x))
         for start in range(0, len(x), batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             model.train_on_batch(x[idx], y[idx])
 
 
@@ -91,12 +92,22 @@ def test_fast_fit_reports_every_epoch_with_renamed_validation_metrics(keras):
     x, y = toy(30)
     reports, views = [], []
     model = small_model(keras)
-    history = fast_fit(model, x, y, epochs=25, batch_size=10, reporter=Reporter(reports.append), seed=0,
-                       validation_data=(x[:10], y[:10]), val_name="test", view_every=10,
-                       on_view=lambda m, epoch: views.append(epoch))
+    history = fast_fit(
+        model,
+        x,
+        y,
+        epochs=25,
+        batch_size=10,
+        reporter=Reporter(reports.append),
+        seed=0,
+        validation_data=(x[:10], y[:10]),
+        val_name="test",
+        view_every=10,
+        on_view=lambda m, epoch: views.append(epoch),
+    )
     progress = [r for r in reports if isinstance(r, Progress)]
     assert [p.step for p in progress] == list(range(1, 26))
-    assert set(progress[-1].metrics) == {"loss", "accuracy", "test_loss", "accuracy", "test_accuracy"}
+    assert set(progress[-1].metrics) == {"loss", "accuracy", "test_loss", "test_accuracy"}
     assert set(history) == {"loss", "accuracy", "test_loss", "test_accuracy"}
     assert all(len(values) == 25 for values in history.values())
     assert views[-1] == 25 and all(b - a >= 10 for a, b in zip(views, views[1:-1]))
@@ -111,8 +122,9 @@ def test_callback_reports_fit_epochs_and_views(keras):
     x, y = toy(30)
     reports, views = [], []
     model = small_model(keras)
-    callback = reporter_callback(Reporter(reports.append), 6, view_every=4,
-                                 on_view=lambda m, epoch: views.append(epoch), val_name="held_out")
+    callback = reporter_callback(
+        Reporter(reports.append), 6, view_every=4, on_view=lambda m, epoch: views.append(epoch), val_name="held_out"
+    )
     model.fit(x, y, epochs=6, batch_size=10, verbose=0, validation_data=(x, y), callbacks=[callback])
     progress = [r for r in reports if isinstance(r, Progress)]
     assert [p.step for p in progress] == [1, 2, 3, 4, 5, 6]
@@ -133,15 +145,27 @@ def test_stop_interrupts_training_between_batches(keras, fast):
 
     def on_view(model, epoch):  # the first view: training is underway, ask to stop soon
         if not asked:
+
             def stop():
                 asked["at"] = time.perf_counter()
                 cancel.set()
+
             threading.Timer(0.1, stop).start()
             asked["timer"] = True
 
     with pytest.raises(Cancelled):
-        train(small_model(keras), x, y, epochs=100_000, batch_size=1, reporter=reporter, seed=0,
-              fast=fast, view_every=1, on_view=on_view)
+        train(
+            small_model(keras),
+            x,
+            y,
+            epochs=100_000,
+            batch_size=1,
+            reporter=reporter,
+            seed=0,
+            fast=fast,
+            view_every=1,
+            on_view=on_view,
+        )
     stopped_after = time.perf_counter() - asked["at"]
     epochs_done = [r.step for r in reports if isinstance(r, Progress)]
     assert 0 < len(epochs_done) < 100_000
@@ -208,6 +232,11 @@ def test_an_inherited_keras_backend_does_not_take_over():
     import sys
 
     code = "from tutor.keras_bridge import import_keras; print(import_keras().backend.backend())"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "KERAS_BACKEND": "jax"})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+    )
     assert done.stdout.strip() == "tensorflow", done.stderr

@@ -22,8 +22,12 @@ COURSE = load_course()
 
 def text_of(lesson_id: str) -> str:
     lesson = COURSE.get(lesson_id)
-    parts = [lesson.summary, lesson.challenge.goal, *(p.text for p in lesson.pages),
-             *(param.help for param in lesson.params.values())]
+    parts = [
+        lesson.summary,
+        lesson.challenge.goal,
+        *(p.text for p in lesson.pages),
+        *(param.help for param in lesson.params.values()),
+    ]
     return re.sub(r"\s+", " ", "\n".join(parts))
 
 
@@ -128,8 +132,9 @@ def test_gradient_descent_fixed_step_0_1_hops_around_the_bottom_as_the_page_says
 
 def test_gradient_descent_wobble_numbers_on_the_page():
     says("gradient-descent", "stochastic wobbles most (about 0.07), fixed step 0.06, mini-batch least (about 0.01)")
-    wobble = {m: run("gradient-descent", method=m)[0].result["wobble"] for m in ("stochastic", "mini-batch",
-                                                                                 "fixed-step")}
+    wobble = {
+        m: run("gradient-descent", method=m)[0].result["wobble"] for m in ("stochastic", "mini-batch", "fixed-step")
+    }
     assert round(wobble["stochastic"], 2) == 0.07
     assert round(wobble["fixed-step"], 2) == 0.06
     assert round(wobble["mini-batch"], 2) == 0.01
@@ -236,10 +241,11 @@ def test_activation_functions_title_is_the_formula_computed(between):
 
 
 def test_sigmoid_neuron_band_accuracy_is_below_always_harmless_as_the_page_says():
-    says("sigmoid-neuron", "its accuracy stays around 0.52 - worse than answering \"harmless\" for every bean (0.60 here")
+    says("sigmoid-neuron", 'its accuracy stays around 0.52 - worse than answering "harmless" for every bean (0.60 here')
     record, _ = run("sigmoid-neuron", data="band")
     assert round(record.result["accuracy"], 2) == 0.52
     from tutor.data.beans import band_beans
+
     _, y = band_beans(np.random.default_rng(0), 100)
     assert 1 - y.mean() == pytest.approx(0.60)
 

@@ -26,8 +26,7 @@ COURSE = load_course()
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 needs_shared = pytest.mark.skipif(not (SHARED / "mnist").is_dir(), reason="../shared/data is not here")
 
-NUMPY_PREVIEWS = ["rosenblatt", "cost-function", "gradient-descent", "cost-surface", "sigmoid-neuron",
-                  "hidden-layer"]
+NUMPY_PREVIEWS = ["rosenblatt", "cost-function", "gradient-descent", "cost-surface", "sigmoid-neuron", "hidden-layer"]
 KERAS_PREVIEWS = ["keras-basics", "keras-beans", "deep-spiral", "binary-mlp"]
 IMAGE_PREVIEWS = ["mnist-data", "mnist-inference", "mnist-mlp", "lenet5", "fashion-mnist"]
 
@@ -175,8 +174,13 @@ for lesson_id in {lessons!r}:
     kinds[lesson_id] = [getattr(report, "view", None) for report in sent]
 print(json.dumps({{"tensorflow": "tensorflow" in sys.modules, "keras": "keras" in sys.modules, "kinds": kinds}}))
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parents[1])
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert out.returncode == 0, out.stderr
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert not found["tensorflow"] and not found["keras"]

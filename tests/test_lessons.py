@@ -81,8 +81,10 @@ def test_broken_toml_reports_file_and_line(tmp_path):
 
 def test_unknown_key_is_reported_with_its_line(tmp_path):
     [message] = problems(tmp_path, VALID.replace('backend = "numpy"\n', 'backend = "numpy"\ncolour = "red"\n'))
-    assert message.endswith(":6: colour: unknown key (allowed: id, title, chapter, order, backend, routine, views, "
-                            "pages, challenge, summary, seed, params, presets)")
+    assert message.endswith(
+        ":6: colour: unknown key (allowed: id, title, chapter, order, backend, routine, views, "
+        "pages, challenge, summary, seed, params, presets)"
+    )
 
 
 def test_missing_key_is_reported(tmp_path):
@@ -142,7 +144,9 @@ def test_duplicate_ids_keep_the_first_and_report_the_second(tmp_path):
     write(tmp_path, VALID, "b.toml")
     course = load_course(tmp_path)
     assert [lesson.id for lesson in course.lessons] == ["demo"]
-    assert [str(p) for p in course.problems] == [f"{tmp_path / 'b.toml'}:1: id: 'demo' is already used by {tmp_path / 'a.toml'}"]
+    assert [str(p) for p in course.problems] == [
+        f"{tmp_path / 'b.toml'}:1: id: 'demo' is already used by {tmp_path / 'a.toml'}"
+    ]
 
 
 def test_overrides_are_coerced_and_checked(tmp_path):
@@ -162,7 +166,9 @@ def test_overrides_are_coerced_and_checked(tmp_path):
 
 
 def test_presets_set_several_parameters_and_explicit_values_win(tmp_path):
-    text = VALID.replace("[challenge]", """[params.preset]
+    text = VALID.replace(
+        "[challenge]",
+        """[params.preset]
 type = "choice"
 choices = ["slow", "fast"]
 default = "slow"
@@ -171,7 +177,8 @@ default = "slow"
 lr = 0.5
 epochs = 50
 
-[challenge]""")
+[challenge]""",
+    )
     lesson = load_lesson(write(tmp_path, text))
     assert lesson.resolve({})["lr"] == 0.05
     assert lesson.resolve({"preset": "fast"})["lr"] == 0.5
@@ -183,27 +190,35 @@ def test_all_shipped_lessons_are_valid():
     assert course.problems == ()
     assert len(course.lessons) >= 4
     assert [lesson.id for lesson in course.lessons][:4] == [
-        "rosenblatt", "cost-function", "gradient-descent", "cost-surface"]
+        "rosenblatt",
+        "cost-function",
+        "gradient-descent",
+        "cost-surface",
+    ]
 
 
 # ---------------------------------------------------------------- hostile files: text is text, reading is bounded
 
 
-@pytest.mark.parametrize("field, old, new", [
-    ("title", 'title = "A demo lesson"', r'title = "A demo\u001b]0;pwned\u0007 lesson"'),
-    ("challenge.goal", 'goal = "w near 1.25"', r'goal = "w near \u009b2J1.25"'),
-    ("pages.0.title", 'title = "One"', r'title = "O\u007fne"'),
-    ("pages.0.text", 'text = "Some *markdown*."', r'text = "Some \u001b[2J*markdown*."'),
-    ("params.lr.help", 'help = "learning rate"', r'help = "learning\rrate"'),
-    ("params.method.choices", 'choices = ["a", "b"]', r'choices = ["a", "b\u0000"]'),
-    ("id", 'id = "demo"', r'id = "de\u001bmo"'),
-])
+@pytest.mark.parametrize(
+    "field, old, new",
+    [
+        ("title", 'title = "A demo lesson"', r'title = "A demo\u001b]0;pwned\u0007 lesson"'),
+        ("challenge.goal", 'goal = "w near 1.25"', r'goal = "w near \u009b2J1.25"'),
+        ("pages.0.title", 'title = "One"', r'title = "O\u007fne"'),
+        ("pages.0.text", 'text = "Some *markdown*."', r'text = "Some \u001b[2J*markdown*."'),
+        ("params.lr.help", 'help = "learning rate"', r'help = "learning\rrate"'),
+        ("params.method.choices", 'choices = ["a", "b"]', r'choices = ["a", "b\u0000"]'),
+        ("id", 'id = "demo"', r'id = "de\u001bmo"'),
+    ],
+)
 def test_control_characters_in_lesson_text_are_refused_with_file_and_line(tmp_path, field, old, new):
     assert old in VALID
     messages = problems(tmp_path, VALID.replace(old, new))
     line = next(number for number, text in enumerate(VALID.replace(old, new).splitlines(), 1) if new in text)
-    assert any(m.startswith(f"{tmp_path / 'demo.toml'}:{line}: {field}: contains a control character (U+")
-               for m in messages), messages
+    assert any(
+        m.startswith(f"{tmp_path / 'demo.toml'}:{line}: {field}: contains a control character (U+") for m in messages
+    ), messages
     assert all("\x1b" not in m and "\x07" not in m for m in messages)
 
 
@@ -225,7 +240,9 @@ def test_a_fifo_named_like_a_lesson_is_reported_not_read(tmp_path):
     os.mkfifo(tmp_path / "x.toml")
     course = load_course(tmp_path)  # would block forever on open()
     assert [lesson.id for lesson in course.lessons] == ["demo"]
-    assert [str(p) for p in course.problems] == [f"{tmp_path / 'x.toml'}:1: not a regular file (a folder, FIFO or device); skipped"]
+    assert [str(p) for p in course.problems] == [
+        f"{tmp_path / 'x.toml'}:1: not a regular file (a folder, FIFO or device); skipped"
+    ]
 
 
 def test_a_link_to_dev_zero_or_a_huge_file_is_not_read(tmp_path):
@@ -250,11 +267,14 @@ def test_a_deeply_nested_toml_array_is_a_problem_not_a_crash(tmp_path):
     assert any(m.startswith(f"{tmp_path / 'nested.toml'}:") and "nested more than" in m for m in messages), messages
 
 
-@pytest.mark.parametrize("chapters, message", [
-    ("chapters = 5", "chapters: must be a table"),
-    ('[chapters]\n1 = "One\\u001b[2J"', "chapters.1: contains a control character (U+001B)"),
-    ('[chapters]\none = "One"', 'chapters.one: chapters are written as 1 = "Title"'),
-])
+@pytest.mark.parametrize(
+    "chapters, message",
+    [
+        ("chapters = 5", "chapters: must be a table"),
+        ('[chapters]\n1 = "One\\u001b[2J"', "chapters.1: contains a control character (U+001B)"),
+        ('[chapters]\none = "One"', 'chapters.one: chapters are written as 1 = "Title"'),
+    ],
+)
 def test_a_bad_chapters_file_is_a_problem_and_the_lessons_still_load(tmp_path, chapters, message):
     write(tmp_path, VALID)
     (tmp_path / "chapters.toml").write_text(chapters + "\n")
@@ -263,14 +283,18 @@ def test_a_bad_chapters_file_is_a_problem_and_the_lessons_still_load(tmp_path, c
     assert any(message in str(p) for p in course.problems), course.problems
 
 
-@pytest.mark.parametrize("condition, message", [
-    (" + ".join(["w"] * 100_000) + " > 0", "characters long; a condition has at most"),
-    (" * ".join(["9" * 4000] * 100) + " > w", "characters long"),
-    ("9" * 30 + " * w > 1", "a whole number in a condition has at most 19 digits"),
-    ("abs(" * 30 + "w" + ")" * 30 + " > 1", "nests too deeply"),
-    ("-" * 60 + "w > 1", "nests too deeply"),
-    ("w ** 2 > 1", "Pow is not allowed"),
-], ids=["100000-terms", "4000-digit-products", "30-digits", "nested-calls", "60-minus-signs", "power"])
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        (" + ".join(["w"] * 100_000) + " > 0", "characters long; a condition has at most"),
+        (" * ".join(["9" * 4000] * 100) + " > w", "characters long"),
+        ("9" * 30 + " * w > 1", "a whole number in a condition has at most 19 digits"),
+        ("abs(" * 30 + "w" + ")" * 30 + " > 1", "nests too deeply"),
+        ("-" * 60 + "w > 1", "nests too deeply"),
+        ("w ** 2 > 1", "Pow is not allowed"),
+    ],
+    ids=["100000-terms", "4000-digit-products", "30-digits", "nested-calls", "60-minus-signs", "power"],
+)
 def test_costly_challenge_conditions_are_refused_at_load(tmp_path, condition, message):
     import time
 
@@ -281,20 +305,23 @@ def test_costly_challenge_conditions_are_refused_at_load(tmp_path, condition, me
     assert time.perf_counter() - started < 5  # a hang guard: refused before any big arithmetic
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("[params.lr]", "seed = -5\n\n[params.lr]", "seed: must be between 0 and 4294967295, not -5"),
-    ("[params.lr]", "seed = 99999999999\n\n[params.lr]", "seed: must be between 0 and 4294967295"),
-    ("min = 0.001", "min = nan", "params.lr.min: must be a finite number, not nan"),
-    ("max = 1.0", "max = nan", "params.lr.max: must be a finite number, not nan"),
-    ("[params.shuffle]", "[params.seed]", "params.seed: 'seed' is reserved"),
-    ("[params.shuffle]", "[params.rng]", "params.rng: 'rng' is reserved"),
-    ("[params.shuffle]", "[params.values]", "params.values: 'values' is reserved"),
-    ("[params.shuffle]", "[params.get]", "params.get: 'get' is reserved"),
-    ("[params.shuffle]", '[params."learning rate"]', "params.learning rate: a parameter name is a word"),
-    ("[params.shuffle]", "[params.class]", "params.class: a parameter name is a word"),
-    ("[params.shuffle]", "[params.__dict__]", "params.__dict__: a parameter name is a word"),
-    ("help = \"learning rate\"", 'help = "learning rate"\nformat = "numbers"', "params.lr.format: applies to str"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("[params.lr]", "seed = -5\n\n[params.lr]", "seed: must be between 0 and 4294967295, not -5"),
+        ("[params.lr]", "seed = 99999999999\n\n[params.lr]", "seed: must be between 0 and 4294967295"),
+        ("min = 0.001", "min = nan", "params.lr.min: must be a finite number, not nan"),
+        ("max = 1.0", "max = nan", "params.lr.max: must be a finite number, not nan"),
+        ("[params.shuffle]", "[params.seed]", "params.seed: 'seed' is reserved"),
+        ("[params.shuffle]", "[params.rng]", "params.rng: 'rng' is reserved"),
+        ("[params.shuffle]", "[params.values]", "params.values: 'values' is reserved"),
+        ("[params.shuffle]", "[params.get]", "params.get: 'get' is reserved"),
+        ("[params.shuffle]", '[params."learning rate"]', "params.learning rate: a parameter name is a word"),
+        ("[params.shuffle]", "[params.class]", "params.class: a parameter name is a word"),
+        ("[params.shuffle]", "[params.__dict__]", "params.__dict__: a parameter name is a word"),
+        ('help = "learning rate"', 'help = "learning rate"\nformat = "numbers"', "params.lr.format: applies to str"),
+    ],
+)
 def test_unsafe_seeds_bounds_and_parameter_names_are_refused_at_load(tmp_path, old, new, message):
     assert old in VALID
     messages = problems(tmp_path, VALID.replace(old, new))
@@ -310,7 +337,9 @@ def test_a_long_value_is_cut_when_echoed_back(tmp_path):
         assert len(str(caught.value)) < 200 and "…" in str(caught.value)
 
 
-NUMBERS = VALID.replace("[params.shuffle]", """[params.logits]
+NUMBERS = VALID.replace(
+    "[params.shuffle]",
+    """[params.logits]
 type = "str"
 format = "numbers"
 default = "0.3, 2.9, 4.0"
@@ -320,7 +349,8 @@ type = "str"
 format = "whole-numbers"
 default = "392,196"
 
-[params.shuffle]""")
+[params.shuffle]""",
+)
 
 
 def test_a_list_of_numbers_is_checked_as_typed(tmp_path):
@@ -346,8 +376,11 @@ def test_free_text_parameters_of_the_course_are_checked_as_typed():
     from tutor.lessons import ParamError, load_course
 
     course = load_course()
-    for lesson_id, name, bad in [("softmax", "logits", "1, abc"), ("mnist-mlp", "hidden", "392, 1.5"),
-                                 ("fashion-mnist", "hidden", "big")]:
+    for lesson_id, name, bad in [
+        ("softmax", "logits", "1, abc"),
+        ("mnist-mlp", "hidden", "392, 1.5"),
+        ("fashion-mnist", "hidden", "big"),
+    ]:
         param = course.get(lesson_id).params[name]
         with pytest.raises(ParamError):
             param.coerce(bad)

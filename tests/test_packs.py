@@ -47,8 +47,9 @@ def test_user_folder_lessons_may_reuse_the_tutors_routines(isolated_home):
 
 def test_duplicate_ids_and_broken_files_are_reported_and_the_rest_loads(tmp_path):
     (tmp_path / "dup.toml").write_text(VALID.replace('"demo"', '"rosenblatt"'))
-    (tmp_path / "nomodule.toml").write_text(VALID.replace('"demo"', '"x"').replace(
-        "tutor.routines.rosenblatt:run", "missing_module:run"))
+    (tmp_path / "nomodule.toml").write_text(
+        VALID.replace('"demo"', '"x"').replace("tutor.routines.rosenblatt:run", "missing_module:run")
+    )
     (tmp_path / "ok.toml").write_text(VALID)
     course = load_course(packs=[Pack(tmp_path, trusted=True)])
     assert course.get("demo") and course.get("rosenblatt").path.parent.name == "lessons"
@@ -93,8 +94,9 @@ def test_an_empty_lessons_folder_name_does_not_load_the_current_folder(tmp_path,
     assert "here" not in [lesson.id for lesson in course.lessons]
     assert course.code_dirs == ()
     [problem] = course.problems
-    assert str(problem) == ("--lessons:1: an empty folder name; the current folder is loaded only when named "
-                            "(--lessons .)")
+    assert str(problem) == (
+        "--lessons:1: an empty folder name; the current folder is loaded only when named (--lessons .)"
+    )
 
 
 def test_a_file_given_as_the_lessons_folder_says_it_is_not_a_folder(tmp_path):

@@ -57,8 +57,17 @@ def test_a_title_too_wide_for_the_plot_is_returned_as_a_caption():
 def test_the_surface_key_says_what_the_colours_mean_and_where_the_minimum_is():
     x, y = np.linspace(0, 2, 21), np.linspace(-3, 3, 61)
     z = (x[None, :] - 1) ** 2 + (y[:, None] - 0.5) ** 2 + 0.001
-    _, captions = drawn("surface", {"x": x, "y": y, "z": z, "marker": (1.0, 0.5), "zlabel": "cost",
-                                    "path": {"x": [0.2, 0.6, 1.0], "y": [2.0, 1.0, 0.5]}})
+    _, captions = drawn(
+        "surface",
+        {
+            "x": x,
+            "y": y,
+            "z": z,
+            "marker": (1.0, 0.5),
+            "zlabel": "cost",
+            "path": {"x": [0.2, 0.6, 1.0], "y": [2.0, 1.0, 0.5]},
+        },
+    )
     text = " ".join(captions)
     assert "cost (log): blue" in text and "red 13" in text and "◆ min (1, 0.5)" in text and "path" in text
 
@@ -79,7 +88,15 @@ def test_no_tick_reads_minus_zero():
     x, y = np.linspace(-1, 1, 11), np.linspace(-0.3, 0.3, 7)
     text, _ = drawn("surface", {"x": x, "y": y, "z": np.outer(y, x)})
     assert "-0.0" not in text and not re.search(r"(?<![\d.])-0(?![.\d])", text)
-    assert plotting.tick_labels(plotting.nice_ticks(-0.3, 0.3, 6)) == ["-0.3", "-0.2", "-0.1", "0.0", "0.1", "0.2", "0.3"]
+    assert plotting.tick_labels(plotting.nice_ticks(-0.3, 0.3, 6)) == [
+        "-0.3",
+        "-0.2",
+        "-0.1",
+        "0.0",
+        "0.1",
+        "0.2",
+        "0.3",
+    ]
 
 
 def test_zero_probability_bars_fill_no_row_and_bars_stay_apart():
@@ -94,16 +111,20 @@ def test_zero_probability_bars_fill_no_row_and_bars_stay_apart():
 
 
 def test_a_runaway_line_is_clipped_and_said_to_be():
-    data = {"points": [{"x": [0.1, 0.5, 0.9], "y": [0.1, 0.4, 0.8], "label": "beans"}],
-            "lines": [{"x": [0, 1], "y": [0, 1e300], "label": "runaway"}]}
+    data = {
+        "points": [{"x": [0.1, 0.5, 0.9], "y": [0.1, 0.4, 0.8], "label": "beans"}],
+        "lines": [{"x": [0, 1], "y": [0, 1e300], "label": "runaway"}],
+    }
     text, captions = drawn("fit", data)
     assert any("clipped" in caption and "runaway" in caption for caption in captions)
     assert "1e+300" not in text  # the axes still fit the beans
 
 
 def test_a_diverged_run_draws_its_finite_part_and_marks_the_blow_up():
-    history = [{"step": s, "loss": 1 / s} for s in range(1, 11)] + [{"step": 11, "loss": 3e27},
-                                                                  {"step": 12, "loss": float("inf")}]
+    history = [{"step": s, "loss": 1 / s} for s in range(1, 11)] + [
+        {"step": 11, "loss": 3e27},
+        {"step": 12, "loss": float("inf")},
+    ]
     text, captions = drawn("loss", {}, 70, 16, history=history)
     assert any("blew up at step 11" in caption and "diverged" in caption for caption in captions)
     assert "▲" in text and "1e27" not in text and "3e+27" not in text
@@ -131,7 +152,7 @@ def test_a_cursor_marks_the_step_of_a_replayed_run():
 
 
 def test_log_scale_labels_powers_of_ten_with_earlier_runs_and_a_cursor():
-    history = [{"step": s, "loss": 10.0 ** -s} for s in range(1, 9)]
+    history = [{"step": s, "loss": 10.0**-s} for s in range(1, 9)]
     past = [("method=fixed", [{"step": s, "loss": 10.0 ** (-s / 2)} for s in range(1, 9)])]
     text, _ = drawn("loss", {"ylog": True}, 80, 20, history=history, past=past, cursor=4)
     labels = y_tick_labels(text)
@@ -145,10 +166,14 @@ def test_log_scale_labels_powers_of_ten_with_earlier_runs_and_a_cursor():
 def digits(count: int = 12) -> dict:
     images = np.zeros((count, 28, 28))
     images[:, 4:24, 12:16] = 255  # a tall bar: every image's ink spans 20 rows of 28
-    return {"images": images, "labels": [str(i % 10) for i in range(count)],
-            "predicted": [str(i % 10) for i in range(count)], "selected": 3,
-            "tops": [[(str(i % 10), 0.9), ("7", 0.06), ("1", 0.01)] for i in range(count)],
-            "title": "the first test digits and the network's answers"}
+    return {
+        "images": images,
+        "labels": [str(i % 10) for i in range(count)],
+        "predicted": [str(i % 10) for i in range(count)],
+        "selected": 3,
+        "tops": [[(str(i % 10), 0.9), ("7", 0.06), ("1", 0.01)] for i in range(count)],
+        "title": "the first test digits and the network's answers",
+    }
 
 
 def test_the_selected_digit_is_drawn_a_pixel_per_column_two_per_row_beside_its_top_3():

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
@@ -39,9 +38,15 @@ def test_processes_finishing_at_the_same_moment_keep_every_run_and_pass(isolated
     gate.mkdir()
     script = tmp_path / "racer.py"
     script.write_text(RACER)
-    racers = [subprocess.Popen([sys.executable, str(script), str(index), str(gate / "go")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-              for index in range(PROCESSES)]
+    racers = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(index), str(gate / "go")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(PROCESSES)
+    ]
     deadline = time.monotonic() + 60  # a hang guard for slow machines
     while len(list(gate.glob("ready-*"))) < PROCESSES and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -86,8 +91,9 @@ def test_a_result_json_cannot_hold_is_still_saved(isolated_home):
     loop: list = []
     loop.append(loop)
     store = ProgressStore()
-    store.add_run({"lesson": "odd", "status": "finished", "result": {"w": np.float32(0.5), "a": np.arange(3),
-                                                                      "thing": object()}})
+    store.add_run(
+        {"lesson": "odd", "status": "finished", "result": {"w": np.float32(0.5), "a": np.arange(3), "thing": object()}}
+    )
     store.add_run({"lesson": "odd", "status": "finished", "result": {"loop": loop}})
     first, second = ProgressStore().runs("odd")
     assert first["result"]["w"] == 0.5 and first["result"]["a"] == [0, 1, 2]
@@ -96,8 +102,12 @@ def test_a_result_json_cannot_hold_is_still_saved(isolated_home):
 
 
 def test_an_old_progress_json_is_imported_once_and_left_in_place(isolated_home):
-    old = {"format": 1, "passed": {"rosenblatt": "2025-01-02"}, "last_lesson": "adaline",
-           "runs": {"rosenblatt": [{"status": "finished", "seed": 3, "history": [{"step": 1, "loss": 1.0}]}]}}
+    old = {
+        "format": 1,
+        "passed": {"rosenblatt": "2025-01-02"},
+        "last_lesson": "adaline",
+        "runs": {"rosenblatt": [{"status": "finished", "seed": 3, "history": [{"step": 1, "loss": 1.0}]}]},
+    }
     legacy = isolated_home / "progress.json"
     legacy.write_text("\ufeff" + json.dumps(old), encoding="utf-8")  # a BOM is not damage
     store = ProgressStore()
@@ -109,15 +119,19 @@ def test_an_old_progress_json_is_imported_once_and_left_in_place(isolated_home):
     assert [run["seed"] for run in ProgressStore().runs("rosenblatt")] == [3, 4]  # not imported twice
 
 
-@pytest.mark.parametrize("content", [
-    b'{"runs": {"rosenblatt": "x"}}',
-    b'{"passed": {"a": "2025-01-01"}, "runs": [1, 2]}',
-    b'{"runs": {"a": [1, 2, 3]}, "last_lesson": {"x": 1}}',
-    b"\xff\xfe not utf-8 \xc3\x28",
-    b"[" * 100_000 + b"]" * 100_000,
-    b"[1, 2, 3]",
-    b"{not json",
-], ids=["runs-not-a-list", "runs-a-list", "ints-and-dict", "invalid-utf8", "deep", "a-list", "not-json"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"runs": {"rosenblatt": "x"}}',
+        b'{"passed": {"a": "2025-01-01"}, "runs": [1, 2]}',
+        b'{"runs": {"a": [1, 2, 3]}, "last_lesson": {"x": 1}}',
+        b"\xff\xfe not utf-8 \xc3\x28",
+        b"[" * 100_000 + b"]" * 100_000,
+        b"[1, 2, 3]",
+        b"{not json",
+    ],
+    ids=["runs-not-a-list", "runs-a-list", "ints-and-dict", "invalid-utf8", "deep", "a-list", "not-json"],
+)
 def test_a_damaged_progress_json_is_set_aside_and_runs_are_still_recorded(isolated_home, content):
     (isolated_home / "progress.json").write_bytes(content)
     store = ProgressStore()
@@ -132,12 +146,14 @@ def test_a_damaged_progress_json_is_set_aside_and_runs_are_still_recorded(isolat
 
 
 def test_valid_parts_of_a_damaged_progress_json_are_kept(isolated_home):
-    (isolated_home / "progress.json").write_text(json.dumps(
-        {"passed": {"rosenblatt": "2025-01-01"}, "runs": {"adaline": "x", "rosenblatt": [{"seed": 1}, 5]}}))
+    (isolated_home / "progress.json").write_text(
+        json.dumps({"passed": {"rosenblatt": "2025-01-01"}, "runs": {"adaline": "x", "rosenblatt": [{"seed": 1}, 5]}})
+    )
     store = ProgressStore()
     assert "damaged" in store.warning and "rest was kept" in store.warning
     assert store.passed("rosenblatt") and store.runs("rosenblatt") == [
-        {"params": None, "seed": 1, "status": None, "history": None, "result": None, "challenge_met": None}]
+        {"params": None, "seed": 1, "status": None, "history": None, "result": None, "challenge_met": None}
+    ]
 
 
 def test_a_damaged_database_is_set_aside_under_a_unique_name_each_time(isolated_home):
@@ -191,11 +207,26 @@ def test_a_store_named_like_the_old_file_does_not_import_itself(tmp_path):
 
 def test_runs_of_the_wrong_shape_are_read_as_runs_the_app_can_show(isolated_home):
     # The app plots ``history`` and lists ``params``: ints or text there used to crash it.
-    (isolated_home / "progress.json").write_text(json.dumps({"runs": {"rosenblatt": [
-        {"status": "finished", "history": "x", "params": [1, 2], "seed": True, "result": 5},
-        {"status": 3, "history": [1, {"step": 1, "loss": 0.5}], "challenge_met": "yes"}]}}))
+    (isolated_home / "progress.json").write_text(
+        json.dumps(
+            {
+                "runs": {
+                    "rosenblatt": [
+                        {"status": "finished", "history": "x", "params": [1, 2], "seed": True, "result": 5},
+                        {"status": 3, "history": [1, {"step": 1, "loss": 0.5}], "challenge_met": "yes"},
+                    ]
+                }
+            }
+        )
+    )
     first, second = ProgressStore().runs("rosenblatt")
-    assert first == {"params": None, "seed": None, "status": "finished", "history": None, "result": None,
-                     "challenge_met": None}
+    assert first == {
+        "params": None,
+        "seed": None,
+        "status": "finished",
+        "history": None,
+        "result": None,
+        "challenge_met": None,
+    }
     assert second["status"] is None and second["history"] == [{"step": 1, "loss": 0.5}]
     assert second["challenge_met"] is None

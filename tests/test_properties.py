@@ -21,16 +21,50 @@ BASE = tomllib.loads(VALID)
 PROBLEM_LINE = re.compile(r"^.+\.toml:\d+: .+")
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=20), st.sampled_from(["numpy", "keras", "fit", "loss", "float", "int", "choice"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.sampled_from(["numpy", "keras", "fit", "loss", "float", "int", "choice"]),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)),
-    max_leaves=8)
-paths = st.lists(st.sampled_from(
-    ["id", "title", "chapter", "order", "backend", "routine", "views", "params", "lr", "epochs", "method",
-     "type", "default", "min", "max", "choices", "challenge", "condition", "goal", "pages", "text", "extra"]),
-    min_size=1, max_size=3)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+paths = st.lists(
+    st.sampled_from(
+        [
+            "id",
+            "title",
+            "chapter",
+            "order",
+            "backend",
+            "routine",
+            "views",
+            "params",
+            "lr",
+            "epochs",
+            "method",
+            "type",
+            "default",
+            "min",
+            "max",
+            "choices",
+            "challenge",
+            "condition",
+            "goal",
+            "pages",
+            "text",
+            "extra",
+        ]
+    ),
+    min_size=1,
+    max_size=3,
+)
 
 
 def _strip_none(value):
@@ -102,8 +136,12 @@ def test_any_override_is_accepted_valid_or_refused_with_a_reason(lesson, data):
     names = st.sampled_from(list(lesson.params) or ["x"]) | st.text(max_size=10)
     choices = sorted({c for p in lesson.params.values() for c in p.choices})
     plausible = st.sampled_from(["0.01", "0.05", "1", "2", "10", "100", "true", "off", "", *choices])
-    raw = plausible | st.text(max_size=12) | st.integers(-10**9, 10**9).map(str) | \
-        st.floats(allow_nan=True, allow_infinity=True).map(repr)
+    raw = (
+        plausible
+        | st.text(max_size=12)
+        | st.integers(-(10**9), 10**9).map(str)
+        | st.floats(allow_nan=True, allow_infinity=True).map(repr)
+    )
     overrides = data.draw(st.dictionaries(names, raw, max_size=3))
     try:
         resolved = lesson.resolve(overrides)
@@ -149,16 +187,24 @@ def test_the_cli_accepts_or_refuses_any_set_values_without_a_traceback(monkeypat
 
 json_shapes = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10)),
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.sampled_from(["passed", "runs", "last_lesson", "format", "rosenblatt",
-                                                             "status", "history", "x"]) | st.text(max_size=6),
-                                            inner, max_size=4)),
-    max_leaves=12)
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(["passed", "runs", "last_lesson", "format", "rosenblatt", "status", "history", "x"])
+            | st.text(max_size=6),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(old_json=st.one_of(st.binary(max_size=300), json_shapes.map(lambda v: json.dumps(v).encode())),
-       database=st.one_of(st.none(), st.binary(min_size=1, max_size=5000)))
+@given(
+    old_json=st.one_of(st.binary(max_size=300), json_shapes.map(lambda v: json.dumps(v).encode())),
+    database=st.one_of(st.none(), st.binary(min_size=1, max_size=5000)),
+)
 def test_no_progress_file_or_database_stops_a_run_from_being_recorded(old_json, database):
     import tempfile
 

@@ -95,12 +95,15 @@ def test_dev_full_is_a_full_disk_in_one_line_and_stays_a_device():
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
 
 
-@pytest.mark.parametrize("make, reason", [
-    (lambda tmp: (tmp / "folder").mkdir() or tmp / "folder", "it is a folder; give a file name"),
-    (lambda tmp: tmp / "missing" / "run.json", "does not exist"),
-    (lambda tmp: tmp / ("x" * 300 + ".json"), "the name is too long"),
-    (lambda tmp: Path("/proc/version"), "it is a system file"),
-])
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda tmp: (tmp / "folder").mkdir() or tmp / "folder", "it is a folder; give a file name"),
+        (lambda tmp: tmp / "missing" / "run.json", "does not exist"),
+        (lambda tmp: tmp / ("x" * 300 + ".json"), "the name is too long"),
+        (lambda tmp: Path("/proc/version"), "it is a system file"),
+    ],
+)
 def test_impossible_output_paths_are_refused_in_one_line(tmp_path, make, reason):
     path = make(tmp_path)
     with pytest.raises(TutorFileError) as caught:
@@ -135,8 +138,10 @@ def test_dev_stdout_adds_to_what_was_printed_and_stays_what_it_was(tmp_path, red
     import subprocess
     import sys
 
-    script = ("import sys; from tutor.files import write_output; print('before', flush=True); "
-              "write_output('/dev/stdout', 'JSON\\n'); print('after')")
+    script = (
+        "import sys; from tutor.files import write_output; print('before', flush=True); "
+        "write_output('/dev/stdout', 'JSON\\n'); print('after')"
+    )
     if redirect == "file":
         out = tmp_path / "out.txt"
         with open(out, "w") as handle:

@@ -17,11 +17,14 @@ COURSE = load_course()
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("lesson_id, overrides", [
-    ("rosenblatt", {"epochs": 2000, "beans": 5000}),
-    ("gradient-descent", {"epochs": 5000, "beans": 5000}),
-    ("cost-surface", {"epochs": 20000, "beans": 5000}),
-])
+@pytest.mark.parametrize(
+    "lesson_id, overrides",
+    [
+        ("rosenblatt", {"epochs": 2000, "beans": 5000}),
+        ("gradient-descent", {"epochs": 5000, "beans": 5000}),
+        ("cost-surface", {"epochs": 20000, "beans": 5000}),
+    ],
+)
 def test_a_routine_stops_at_its_next_check_after_the_flag(lesson_id, overrides):
     # Stop within a second follows from checking every epoch (an epoch here is
     # milliseconds): after the flag, the run must not report one more epoch.
@@ -35,8 +38,7 @@ def test_a_routine_stops_at_its_next_check_after_the_flag(lesson_id, overrides):
             if len(reported) == 3:
                 cancel.set()
 
-    record = run_lesson(lesson, lesson.resolve(overrides), 0, on_report=press_stop_at_the_third_report,
-                        cancel=cancel)
+    record = run_lesson(lesson, lesson.resolve(overrides), 0, on_report=press_stop_at_the_third_report, cancel=cancel)
     assert record.status == STOPPED
     assert [point["step"] for point in record.history] == reported[:3] == reported
     assert record.challenge_met is None
@@ -82,7 +84,9 @@ def test_routines_and_domain_code_import_no_user_interface():
 
 
 def test_import_tutor_and_help_stay_light():
-    code = "import sys, tutor, tutor.cli; print(sorted(m for m in ('tensorflow', 'keras', 'textual') if m in sys.modules))"
+    code = (
+        "import sys, tutor, tutor.cli; print(sorted(m for m in ('tensorflow', 'keras', 'textual') if m in sys.modules))"
+    )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert output.stdout.strip() == "[]"
 

@@ -92,13 +92,16 @@ def test_markup_in_lesson_text_is_shown_literally_and_is_no_link(tmp_path):
             assert f"rate {QUIT_LINK} (lr)" in rendered(label) and no_actions(label)
             assert f"[/] the step size {QUIT_LINK}" in rendered(form.query_one("#row-lr .param-help", Static))
             choice = form.query_one("#param-method", Select)
-            assert "[b]plain[/b]" in str(choice.query_one("SelectCurrent").render()) or \
-                "[b]plain[/b]" in str(choice._options[0][0])
+            assert "[b]plain[/b]" in str(choice.query_one("SelectCurrent").render()) or "[b]plain[/b]" in str(
+                choice._options[0][0]
+            )
 
             page = app.screen.query_one("#page-text")
             assert f"Some text {QUIT_LINK} and [/] on the page." in page.source
             paragraph = page.query_one("MarkdownParagraph")
-            assert f"{QUIT_LINK} and [/]" in str(paragraph.render()) or f"{QUIT_LINK} and [/]" in str(paragraph._content)
+            assert f"{QUIT_LINK} and [/]" in str(paragraph.render()) or f"{QUIT_LINK} and [/]" in str(
+                paragraph._content
+            )
 
             # A click where the "link" would be must not quit the app.
             await pilot.click(paragraph)
@@ -111,8 +114,9 @@ def test_markup_in_lesson_text_is_shown_literally_and_is_no_link(tmp_path):
             await pilot.press("ctrl+p")
             await pilot.pause()
             await pilot.press(*"hostile")
-            await wait_until(pilot, lambda: app.screen.query("CommandList")
-                             and app.screen.query_one("CommandList").option_count > 0)
+            await wait_until(
+                pilot, lambda: app.screen.query("CommandList") and app.screen.query_one("CommandList").option_count > 0
+            )
             prompt = str(app.screen.query_one("CommandList").get_option_at_index(0).prompt)
             assert f"Weights {QUIT_LINK} and [/]" in prompt
             assert f"A summary with [bold]{QUIT_LINK}" in prompt
@@ -128,12 +132,15 @@ def test_markup_in_lesson_text_is_shown_literally_and_is_no_link(tmp_path):
     scenario()
 
 
-NUMBERS = HOSTILE.replace('[params.method]', '''[params.logits]
+NUMBERS = HOSTILE.replace(
+    "[params.method]",
+    """[params.logits]
 type = "str"
 format = "numbers"
 default = "0.3, 2.9, 4.0"
 
-[params.method]''')
+[params.method]""",
+)
 
 
 def test_a_list_of_numbers_is_checked_as_it_is_typed(tmp_path):

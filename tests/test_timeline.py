@@ -216,8 +216,12 @@ def test_a_routine_deaf_to_stop_is_let_go_and_recorded_as_stopped(monkeypatch):
 def test_the_session_calls_on_end_with_the_record_in_its_thread():
     lesson = COURSE.get("rosenblatt")
     ended = []
-    session = RunSession(lesson, lesson.resolve({"epochs": 3}), 0,
-                         on_end=lambda record: ended.append((record, threading.current_thread().name)))
+    session = RunSession(
+        lesson,
+        lesson.resolve({"epochs": 3}),
+        0,
+        on_end=lambda record: ended.append((record, threading.current_thread().name)),
+    )
     session.start().wait(10)
     _wait_for(lambda: ended)
     record, thread = ended[0]

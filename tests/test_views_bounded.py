@@ -31,20 +31,40 @@ def payloads(draw):
     rows, cols = draw(st.integers(1, 6)), draw(st.integers(1, 6))
     history = [{"step": s, "loss": v, "accuracy": w} for s, v, w in zip(range(1, 7), a, b)]
     return {
-        "fit": {"points": [{"x": a, "y": b, "label": "p"}], "lines": [{"x": b, "y": c, "label": "l"}],
-                "ylim": pair() if draw(st.booleans()) else None},
+        "fit": {
+            "points": [{"x": a, "y": b, "label": "p"}],
+            "lines": [{"x": b, "y": c, "label": "l"}],
+            "ylim": pair() if draw(st.booleans()) else None,
+        },
         "cost": {"x": a, "y": b, "path": {"x": c, "y": a}, "marker": pair()},
-        "surface": {"x": a, "y": b, "z": grid(c, rows, cols), "points": [{"x": b, "y": c}],
-                    "path": {"x": c, "y": b}, "marker": pair(), "zlabel": draw(st.sampled_from(["cost", "P(x)"]))},
-        "bars": {"labels": [str(i) for i in range(len(a))], "values": a,
-                 "ylim": pair() if draw(st.booleans()) else None},
-        "digits": {"images": grid(a, rows, cols)[None].repeat(2, axis=0), "labels": ["1", "2"],
-                   "predicted": ["1", "3"], "selected": draw(st.integers(-3, 3)),
-                   "tops": [[("1", draw(NUMBERS))], [("3", draw(NUMBERS))]]},
+        "surface": {
+            "x": a,
+            "y": b,
+            "z": grid(c, rows, cols),
+            "points": [{"x": b, "y": c}],
+            "path": {"x": c, "y": b},
+            "marker": pair(),
+            "zlabel": draw(st.sampled_from(["cost", "P(x)"])),
+        },
+        "bars": {
+            "labels": [str(i) for i in range(len(a))],
+            "values": a,
+            "ylim": pair() if draw(st.booleans()) else None,
+        },
+        "digits": {
+            "images": grid(a, rows, cols)[None].repeat(2, axis=0),
+            "labels": ["1", "2"],
+            "predicted": ["1", "3"],
+            "selected": draw(st.integers(-3, 3)),
+            "tops": [[("1", draw(NUMBERS))], [("3", draw(NUMBERS))]],
+        },
         "heatmaps": {"maps": [{"title": "f", "values": grid(b, rows, cols)}, {"title": "g", "values": grid(c, 1, 1)}]},
-        "loss": ({"ylog": draw(st.booleans())}, history,
-                 [("earlier", [{"step": s, "loss": v} for s, v in zip(range(1, 7), c)])],
-                 draw(st.one_of(st.none(), st.integers(-5, 10)))),
+        "loss": (
+            {"ylog": draw(st.booleans())},
+            history,
+            [("earlier", [{"step": s, "loss": v} for s, v in zip(range(1, 7), c)])],
+            draw(st.one_of(st.none(), st.integers(-5, 10))),
+        ),
     }
 
 

@@ -24,8 +24,16 @@ def printed(view, width: int) -> list[str]:
 
 def confusion(names) -> dict:
     counts = np.diag([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]) + np.eye(10, k=1, dtype=int) * 7
-    return {"matrices": [{"title": "confusion matrix: rows = true class, columns = prediction "
-                                   "(9548 of 10000 on the diagonal)", "values": counts, "rows": names, "cols": names}]}
+    return {
+        "matrices": [
+            {
+                "title": "confusion matrix: rows = true class, columns = prediction (9548 of 10000 on the diagonal)",
+                "values": counts,
+                "rows": names,
+                "cols": names,
+            }
+        ]
+    }
 
 
 def test_numbers_are_compact():
@@ -44,15 +52,20 @@ def test_the_confusion_matrix_shows_all_ten_columns_in_78_columns():
 
 
 def test_a_table_of_formulas_fits_a_half_screen_view_by_wrapping_its_text():
-    data = {"title": "the chain rule for bean 50 (w = 27.8936, b = -12.5669)", "columns": ["piece", "value", "formula"],
-            "rows": [["x (size)", 0.5943, ""], ["de/dw", -0.0003701, "de/da * da/dz * dz/dw"],
-                     ["images", 60000.0, "the training set"]]}
+    data = {
+        "title": "the chain rule for bean 50 (w = 27.8936, b = -12.5669)",
+        "columns": ["piece", "value", "formula"],
+        "rows": [
+            ["x (size)", 0.5943, ""],
+            ["de/dw", -0.0003701, "de/da * da/dz * dz/dw"],
+            ["images", 60000.0, "the training set"],
+        ],
+    }
     view = renderable("table", data)
     console = Console(width=200)
     assert Measurement.get(console, console.options, view).minimum <= 38
     text = "\n".join(printed(view, 38))
     assert "-0.0003701" in text and "60000" in text and "e+0" not in text
-
 
 
 class Tables(App):

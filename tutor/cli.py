@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import signal
-import threading
 import sys
+import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import NoReturn
 
 from tutor import __version__
 from tutor.lessons import SEED_MAX, shown
@@ -32,13 +33,17 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tutor",
-        description="Learn deep learning by watching networks learn. "
-        "With no command, opens the interactive tutor.",
+        description="Learn deep learning by watching networks learn. With no command, opens the interactive tutor.",
     )
     parser.add_argument("--version", action="version", version=f"tutor {__version__}")
     # A str, not a Path: Path("") is ".", and an empty value must not load the current folder.
-    parser.add_argument("--lessons", metavar="DIR", action="append", default=[],
-                        help="add the lesson pack in DIR (its own routines may run); repeatable")
+    parser.add_argument(
+        "--lessons",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="add the lesson pack in DIR (its own routines may run); repeatable",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     commands.add_parser("list", help="list the lessons by chapter")
@@ -46,15 +51,27 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run one lesson (in the app, or --headless in this terminal)")
     run.add_argument("lesson", help="lesson id, e.g. rosenblatt (see 'tutor list')")
     run.add_argument("--headless", action="store_true", help="run in this terminal without the app")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
-                     help="set a lesson parameter (repeatable)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a lesson parameter (repeatable)",
+    )
     run.add_argument("--seed", type=int, help="random seed (default: the lesson's)")
-    run.add_argument("--json", type=Path, metavar="PATH",
-                     help="write the run (params, metrics, result, timeline of frames) as JSON")
-    run.add_argument("--live", action="store_true",
-                     help="with --headless: animate the plots during the run, at a pace you can watch")
-    run.add_argument("--speed", choices=list(SPEEDS), default=DEFAULT_SPEED,
-                     help="with --live: how fast a quick run is played back (default: %(default)s)")
+    run.add_argument(
+        "--json", type=Path, metavar="PATH", help="write the run (params, metrics, result, timeline of frames) as JSON"
+    )
+    run.add_argument(
+        "--live", action="store_true", help="with --headless: animate the plots during the run, at a pace you can watch"
+    )
+    run.add_argument(
+        "--speed",
+        choices=list(SPEEDS),
+        default=DEFAULT_SPEED,
+        help="with --live: how fast a quick run is played back (default: %(default)s)",
+    )
 
     check = commands.add_parser("check", help="validate lesson files and report every problem")
     check.add_argument("directory", nargs="?", type=Path, help="folder of lesson TOML files (default: the course)")
@@ -63,8 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="localhost", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on, 1-65535 (default: %(default)s)")
     return parser
-
-
 
 
 def _stop_like_ctrl_c(signum, frame) -> None:
@@ -130,8 +145,11 @@ def _course(args: argparse.Namespace):
 
 def _warn_problems(course) -> None:
     if course.problems:
-        print(f"tutor: warning: {len(course.problems)} problem(s) in lesson files were skipped; "
-              "run 'tutor check' to see them", file=sys.stderr)
+        print(
+            f"tutor: warning: {len(course.problems)} problem(s) in lesson files were skipped; "
+            "run 'tutor check' to see them",
+            file=sys.stderr,
+        )
 
 
 def command_list(args: argparse.Namespace) -> int:
@@ -154,11 +172,17 @@ def command_list(args: argparse.Namespace) -> int:
     for number, lessons in course.by_chapter().items():
         table.add_section()
         # Lesson text is text: Text objects, never parsed as markup.
-        table.add_row(Text(f"Chapter {number}", style="bold"), Text(course.chapter_title(number), style="bold"),
-                      "", "", end_section=True)
+        table.add_row(
+            Text(f"Chapter {number}", style="bold"),
+            Text(course.chapter_title(number), style="bold"),
+            "",
+            "",
+            end_section=True,
+        )
         for lesson in lessons:
-            table.add_row(Text(lesson.id), Text(lesson.title), Text(lesson.backend),
-                          "✓" if store.passed(lesson.id) else "·")
+            table.add_row(
+                Text(lesson.id), Text(lesson.title), Text(lesson.backend), "✓" if store.passed(lesson.id) else "·"
+            )
     out.print(table)
     return 0
 
@@ -204,8 +228,9 @@ def command_run(args: argparse.Namespace) -> int:
         from tutor.headless import run_headless
         from tutor.runner import exit_leaving_busy_routines
 
-        code = run_headless(lesson, values, args.seed, json_path=args.json, live=args.live, speed=args.speed,
-                            console=console())
+        code = run_headless(
+            lesson, values, args.seed, json_path=args.json, live=args.live, speed=args.speed, console=console()
+        )
         exit_leaving_busy_routines(code)
         return code
     if args.json is not None:
@@ -263,7 +288,8 @@ def command_serve(args: argparse.Namespace) -> int:
         except OSError as error:
             reason = "it is already in use" if error.errno in (98, 48) else error.strerror
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
-    command = " ".join(shlex.quote(part) for part in
-                       [sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)])
+    command = " ".join(
+        shlex.quote(part) for part in [sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)]
+    )
     Server(command, host=args.host, port=args.port, title="tutor").serve()
     return 0

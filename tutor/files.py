@@ -103,8 +103,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     check_writable_target(target, allow_special=False)
     final = Path(os.path.realpath(target))
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{final.stem[:60]}-", suffix=f".tmp{final.suffix}",
-                                        dir=final.parent)
+        handle, name = tempfile.mkstemp(prefix=f".{final.stem[:60]}-", suffix=f".tmp{final.suffix}", dir=final.parent)
         os.close(handle)
     except OSError as error:
         raise _error(target, error) from None
@@ -157,6 +156,8 @@ def _own_descriptor(given: str) -> int | None:
     except OSError:
         return None
     return number
+
+
 _SYSTEM_PREFIXES = ("/proc/", "/sys/")
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import plotext
 from rich.console import Console, Group, RenderableType
@@ -21,11 +22,13 @@ from rich.panel import Panel
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress as ProgressBar,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
+)
+from rich.progress import (
+    Progress as ProgressBar,
 )
 from rich.table import Column, Table
 from rich.text import Text
@@ -36,7 +39,15 @@ from tutor.keras_bridge import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson
 from tutor.progress import ProgressStore
 from tutor.runner import (
-    DIVERGED, FAILED, FINISHED, STOP_GRACE, STOPPED, RunRecord, RunSession, RunState, jsonable,
+    DIVERGED,
+    FAILED,
+    FINISHED,
+    STOP_GRACE,
+    STOPPED,
+    RunRecord,
+    RunSession,
+    RunState,
+    jsonable,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
 
@@ -71,8 +82,7 @@ class ProgressDisplay:
             TimeRemainingColumn(),
             TimeElapsedColumn(),
             # The metrics take what width is left and are cut with "…", never wrapped.
-            TextColumn("{task.fields[metrics]}",
-                       table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
+            TextColumn("{task.fields[metrics]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
             console=console,
             auto_refresh=False,
         )
@@ -82,7 +92,7 @@ class ProgressDisplay:
 
     def update(self, state: RunState) -> None:
         snapshot = state.snapshot()
-        for note in snapshot.notes[self.notes_shown:]:
+        for note in snapshot.notes[self.notes_shown :]:
             self.console.print(Text(f"  {note}", style="cyan"))
         self.notes_shown = len(snapshot.notes)
         if not snapshot.latest:
@@ -95,13 +105,25 @@ class ProgressDisplay:
         for unit, progress in snapshot.latest.items():
             if unit not in self.tasks:
                 self.tasks[unit] = self.bar.add_task(unit, total=progress.total, metrics="")
-            self.bar.update(self.tasks[unit], completed=progress.step, total=progress.total,
-                            metrics=format_metrics(progress.metrics))
+            self.bar.update(
+                self.tasks[unit],
+                completed=progress.step,
+                total=progress.total,
+                metrics=format_metrics(progress.metrics),
+            )
         self.bar.refresh()
 
 
-def plot_text(console: Console, kind: str, data: Mapping[str, Any] | None, history, *, width: int, height: int,
-              cursor: int | None = None) -> RenderableType:
+def plot_text(
+    console: Console,
+    kind: str,
+    data: Mapping[str, Any] | None,
+    history,
+    *,
+    width: int,
+    height: int,
+    cursor: int | None = None,
+) -> RenderableType:
     """One plot view drawn with plotext, with any caption that did not fit inside it."""
     plotext.clear_figure()
     plotext.plotsize(width, height)
@@ -114,8 +136,16 @@ def plot_text(console: Console, kind: str, data: Mapping[str, Any] | None, histo
     return Group(*(Text(line, style="bold") for line in captions), plot)
 
 
-def views_renderable(console: Console, lesson: Lesson, views: Mapping[str, Any], history, *, height: int | None = None,
-                     cursor: int | None = None, skip: Mapping[str, Any] | None = None) -> list[RenderableType]:
+def views_renderable(
+    console: Console,
+    lesson: Lesson,
+    views: Mapping[str, Any],
+    history,
+    *,
+    height: int | None = None,
+    cursor: int | None = None,
+    skip: Mapping[str, Any] | None = None,
+) -> list[RenderableType]:
     """Every view of the lesson with data (text views as tables), top to bottom."""
     width = max(40, min(console.width, 110))
     parts: list[RenderableType] = []
@@ -127,8 +157,11 @@ def views_renderable(console: Console, lesson: Lesson, views: Mapping[str, Any],
             continue
         if (kind != "loss" and data is None) or (kind == "loss" and not history):
             continue
-        parts.append(plot_text(console, kind, data, history, width=width,
-                               height=height or PLOT_HEIGHTS.get(kind, 20), cursor=cursor))
+        parts.append(
+            plot_text(
+                console, kind, data, history, width=width, height=height or PLOT_HEIGHTS.get(kind, 20), cursor=cursor
+            )
+        )
     return parts
 
 
@@ -151,7 +184,7 @@ class LivePlayback:
         if self.shown == key:
             return None
         self.shown = key
-        history = snapshot.history[:frame.history_length]
+        history = snapshot.history[: frame.history_length]
         plots = [view for view in self.lesson.views if view not in textviews.TEXT_VIEWS]
         height = max(8, min(LIVE_HEIGHT, (self.console.height - 4) // max(1, len(plots))))
         views = {kind: data for kind, data in frame.views.items() if kind not in textviews.TEXT_VIEWS}
@@ -202,8 +235,9 @@ def run_headless(
             json_error = str(error)
     try:
         if record is session.let_go_record:
-            console.print(Text("The routine was busy (loading TensorFlow or compiling); it ends with this command.",
-                               style="dim"))
+            console.print(
+                Text("The routine was busy (loading TensorFlow or compiling); it ends with this command.", style="dim")
+            )
         snapshot = session.state.snapshot()
         frames = session.state.frames()
         final = frames[-1].views if frames else snapshot.views  # a diverged run: its last finite frame
@@ -222,15 +256,21 @@ def run_headless(
     return EXIT_CODES.get(record.status, 1)
 
 
-def print_header(console: Console, lesson: Lesson, values: Mapping[str, Any], seed: int,
-                 warning: str | None) -> None:
+def print_header(console: Console, lesson: Lesson, values: Mapping[str, Any], seed: int, warning: str | None) -> None:
     _warn(console, warning)
     # Lesson text is text: Text objects, never markup.
-    console.print(Panel.fit(
-        Text.assemble((lesson.title, "bold"), "\n", lesson.summary, "\n",
-                      (f"lesson {lesson.id} · chapter {lesson.chapter} · {lesson.backend} · seed {seed}", "dim")),
-        border_style="blue",
-    ))
+    console.print(
+        Panel.fit(
+            Text.assemble(
+                (lesson.title, "bold"),
+                "\n",
+                lesson.summary,
+                "\n",
+                (f"lesson {lesson.id} · chapter {lesson.chapter} · {lesson.backend} · seed {seed}", "dim"),
+            ),
+            border_style="blue",
+        )
+    )
     if values:
         changed = {k for k, v in values.items() if v != lesson.params[k].default}
         line = Text("parameters: ", style="dim")
@@ -242,8 +282,7 @@ def print_header(console: Console, lesson: Lesson, values: Mapping[str, Any], se
         console.print(Text(LOADING_MESSAGE, style="dim"))
 
 
-def _watch(console: Console, session: RunSession, display: ProgressDisplay,
-           playback: LivePlayback | None) -> RunRecord:
+def _watch(console: Console, session: RunSession, display: ProgressDisplay, playback: LivePlayback | None) -> RunRecord:
     """Draw until the run ends (and, live, until its playback ends); Ctrl+C stops it."""
     stop_asked: float | None = None
     screen: Any = Live(console=console, auto_refresh=False, transient=False) if playback else display.bar

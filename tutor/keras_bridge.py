@@ -18,13 +18,13 @@ Three ways a routine trains with Keras and reports to the tutor:
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import sys
 import threading
 import time
 import warnings
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -71,8 +71,8 @@ def import_keras() -> Any:
         os.environ["KERAS_BACKEND"] = "tensorflow"
         os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
         with _stderr_silenced():
-            import tensorflow as tf
             import keras
+            import tensorflow as tf
 
         tf.get_logger().setLevel("ERROR")
         tf.autograph.set_verbosity(0)
@@ -133,8 +133,15 @@ def _reporter_callback_class() -> type:
     keras = import_keras()
 
     class ReporterCallback(keras.callbacks.Callback):
-        def __init__(self, reporter: Reporter, epochs: int | None, view_every: int,
-                     on_view: OnView | None, val_name: str, batch_progress: bool) -> None:
+        def __init__(
+            self,
+            reporter: Reporter,
+            epochs: int | None,
+            view_every: int,
+            on_view: OnView | None,
+            val_name: str,
+            batch_progress: bool,
+        ) -> None:
             super().__init__()
             self.reporter = reporter
             self.epochs = epochs
@@ -178,8 +185,9 @@ def _reporter_callback_class() -> type:
                 if now - self._last_batch_report >= 0.1 or self.reporter.control.paused:
                     self._last_batch_report = now
                     steps = int((self.params or {}).get("steps") or 0)
-                    self.reporter.progress(batch + 1, steps, unit="batch", record=False,
-                                           **_metric_names(logs, self.val_name))
+                    self.reporter.progress(
+                        batch + 1, steps, unit="batch", record=False, **_metric_names(logs, self.val_name)
+                    )
 
         def on_test_batch_end(self, batch, logs=None):
             self._stop_if_asked()
@@ -265,6 +273,7 @@ def summary_table(model: Any, title: str = "model.summary()") -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the fast loop
 
+
 class _EpochRunner:
     """Runs up to ``capacity`` epochs of ``model.train_step`` in one compiled TensorFlow call.
 
@@ -277,8 +286,15 @@ class _EpochRunner:
     model's ``test_step`` runs on all of it after each epoch.
     """
 
-    def __init__(self, model: Any, x: np.ndarray, y: np.ndarray, batch_size: int,
-                 validation_data: tuple[np.ndarray, np.ndarray] | None, jit_compile: bool) -> None:
+    def __init__(
+        self,
+        model: Any,
+        x: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        validation_data: tuple[np.ndarray, np.ndarray] | None,
+        jit_compile: bool,
+    ) -> None:
         import_keras()
         import tensorflow as tf
 
@@ -317,7 +333,7 @@ class _EpochRunner:
 
             tf.while_loop(lambda b: b < full, step, (tf.constant(0),))
             if rest:  # the last, smaller batch, as fit has it
-                idx = order[full * batch_size:]
+                idx = order[full * batch_size :]
                 model.train_step((tf.gather(x_t, idx), tf.gather(y_t, idx)))
             logs = model.get_metrics_result()
             values = [tf.cast(logs[name], tf.float32) for name in self.names]
@@ -438,7 +454,8 @@ def fast_fit(
         validation_data = tuple(np.asarray(v, dtype="float32") for v in validation_data)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     runner = _while_listening_for_stop(
-        reporter, lambda: _compiled_runner(model, x, y, batch_size, validation_data, jit_compile))
+        reporter, lambda: _compiled_runner(model, x, y, batch_size, validation_data, jit_compile)
+    )
     names = runner.names + runner.val_names
     history: dict[str, list[float]] = {}
     # The first view comes after epoch 1: the first epochs are where a model changes most.
@@ -494,12 +511,30 @@ def train(
     Returns the per-epoch history (``History.history`` style).
     """
     if fast:
-        return fast_fit(model, x, y, epochs=epochs, batch_size=batch_size, reporter=reporter, seed=seed,
-                        validation_data=validation_data, view_every=view_every, on_view=on_view,
-                        val_name=val_name)
+        return fast_fit(
+            model,
+            x,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            reporter=reporter,
+            seed=seed,
+            validation_data=validation_data,
+            view_every=view_every,
+            on_view=on_view,
+            val_name=val_name,
+        )
     callback = reporter_callback(reporter, epochs, view_every=view_every, on_view=on_view, val_name=val_name)
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
-                        validation_data=validation_data, callbacks=[callback])
+    history = model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        verbose=0,
+        validation_data=validation_data,
+        callbacks=[callback],
+    )
     return {_renamed(key, val_name): [float(v) for v in values] for key, values in history.history.items()}
 
 
@@ -540,5 +575,13 @@ def decision_surface(
     xs, ys, coords = grid(bounds[0], bounds[1], step=step, points=points)
     z = predict(model, coords)[:, 0].reshape(len(ys), len(xs))  # (ny, nx)
     groups = [{"x": x[y == k, 0], "y": x[y == k, 1], "label": name} for k, name in enumerate(class_names)]
-    return {"x": xs, "y": ys, "z": z, "points": groups, "title": title, "xlabel": xlabel, "ylabel": ylabel,
-            "zlabel": f"P({class_names[1]})"}
+    return {
+        "x": xs,
+        "y": ys,
+        "z": z,
+        "points": groups,
+        "title": title,
+        "xlabel": xlabel,
+        "ylabel": ylabel,
+        "zlabel": f"P({class_names[1]})",
+    }

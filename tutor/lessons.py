@@ -15,9 +15,10 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from tutor.views import VIEW_KINDS
 
@@ -136,8 +137,10 @@ class Param:
             try:
                 number = int(part) if whole else float(part)
             except ValueError:
-                raise ParamError(f"{self.name}: {shown(part)} is not a {'whole number' if whole else 'number'};"
-                                 f" type {kind} separated by commas") from None
+                raise ParamError(
+                    f"{self.name}: {shown(part)} is not a {'whole number' if whole else 'number'};"
+                    f" type {kind} separated by commas"
+                ) from None
             if not whole and not math.isfinite(number):
                 raise ParamError(f"{self.name}: {shown(part)} is not a finite number")
 
@@ -333,8 +336,11 @@ def condition_names(condition: str) -> set[str]:
         raise ValueError(f"nests too deeply (more than {MAX_CONDITION_DEPTH} levels)")
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, int) \
-                and abs(node.value).bit_length() > MAX_CONSTANT_BITS:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, int)
+            and abs(node.value).bit_length() > MAX_CONSTANT_BITS
+        ):
             raise ValueError("a whole number in a condition has at most 19 digits")
         if isinstance(node, ast.Call):
             if not (isinstance(node.func, ast.Name) and node.func.id in _ALLOWED_CALLS) or node.keywords:
@@ -347,8 +353,20 @@ def condition_names(condition: str) -> set[str]:
                 raise ValueError("only numbers and True/False may appear as constants")
         elif not isinstance(
             node,
-            (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.Compare, ast.BinOp, ast.UnaryOp,
-             ast.USub, ast.Not, ast.Load, *_COMPARE, *_ARITH),
+            (
+                ast.Expression,
+                ast.BoolOp,
+                ast.And,
+                ast.Or,
+                ast.Compare,
+                ast.BinOp,
+                ast.UnaryOp,
+                ast.USub,
+                ast.Not,
+                ast.Load,
+                *_COMPARE,
+                *_ARITH,
+            ),
         ):
             raise ValueError(f"{type(node).__name__} is not allowed in a condition")
     return names
@@ -415,7 +433,7 @@ def _key_lines(text: str) -> dict[str, int]:
         if key:
             name = key.group(1).strip("\"'")
             lines.setdefault(f"{table}.{name}" if table else name, number)
-            rest = line[key.end():]
+            rest = line[key.end() :]
             for quote in ('"""', "'''"):
                 if rest.count(quote) % 2 == 1:
                     in_multiline = quote
@@ -440,8 +458,13 @@ class _Checker:
     def problem(self, dotted: str, message: str) -> None:
         self.problems.append(Problem(self.file, self.line_of(dotted), dotted, message))
 
-    def table(self, data: Mapping[str, Any], where: str, required: Mapping[str, type | tuple],
-              optional: Mapping[str, type | tuple]) -> dict[str, Any]:
+    def table(
+        self,
+        data: Mapping[str, Any],
+        where: str,
+        required: Mapping[str, type | tuple],
+        optional: Mapping[str, type | tuple],
+    ) -> dict[str, Any]:
         """Check a table's keys and value types; return the well-typed ones."""
         good: dict[str, Any] = {}
         prefix = f"{where}." if where else ""
@@ -457,9 +480,7 @@ class _Checker:
             good[key] = value
         for key in required:
             if key not in data:
-                self.problems.append(
-                    Problem(self.file, self.line_of(where) if where else 1, prefix + key, "missing")
-                )
+                self.problems.append(Problem(self.file, self.line_of(where) if where else 1, prefix + key, "missing"))
         return good
 
 
@@ -473,8 +494,7 @@ def _is(value: Any, expected: type | tuple) -> bool:
 
 
 def _describe(kind: type | tuple) -> str:
-    names = {str: "text", int: "an integer", float: "a number", bool: "true or false",
-             list: "a list", dict: "a table"}
+    names = {str: "text", int: "an integer", float: "a number", bool: "true or false", list: "a list", dict: "a table"}
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
@@ -482,8 +502,15 @@ def _describe(kind: type | tuple) -> str:
 # ---------------------------------------------------------------- loading
 
 _TOP_REQUIRED = {
-    "id": str, "title": str, "chapter": int, "order": int, "backend": str, "routine": str,
-    "views": list, "pages": list, "challenge": dict,
+    "id": str,
+    "title": str,
+    "chapter": int,
+    "order": int,
+    "backend": str,
+    "routine": str,
+    "views": list,
+    "pages": list,
+    "challenge": dict,
 }
 _TOP_OPTIONAL = {"summary": str, "seed": int, "params": dict, "presets": dict}
 _PARAM_REQUIRED = {"type": str, "default": (str, int, float, bool)}
@@ -499,6 +526,7 @@ def read_lesson_text(path: Path) -> str:
     Raises LessonError: a FIFO named x.toml must not block ``tutor list``, nor a
     link to /dev/zero read forever.
     """
+
     def refuse(message: str) -> LessonError:
         return LessonError([Problem(str(path), 1, "", message)])
 
@@ -543,7 +571,7 @@ def parse_lesson_toml(path: Path, text: str) -> dict[str, Any]:
     return data
 
 
-def _check_text(check: "_Checker", data: Mapping[str, Any]) -> None:
+def _check_text(check: _Checker, data: Mapping[str, Any]) -> None:
     """Every key and string holds text only (no control characters), and nesting is bounded.
 
     Walks without recursion: the structure is not trusted yet.
@@ -568,8 +596,10 @@ def _check_text(check: "_Checker", data: Mapping[str, Any]) -> None:
                     continue
                 stack.append((path, item, depth + 1))
         elif isinstance(value, list):
-            stack.extend((f"{where}.{index}" if where.startswith("pages") and depth == 1 else where, item, depth + 1)
-                         for index, item in enumerate(value))
+            stack.extend(
+                (f"{where}.{index}" if where.startswith("pages") and depth == 1 else where, item, depth + 1)
+                for index, item in enumerate(value)
+            )
 
 
 def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
@@ -617,18 +647,32 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
     if check.problems:
         raise LessonError(check.problems)
     return Lesson(
-        id=lesson_id, title=top["title"], chapter=top["chapter"], order=top["order"],
-        backend=top["backend"], routine=top["routine"], views=views, params=params,
-        pages=pages, challenge=challenge, summary=top.get("summary", ""),
-        seed=top.get("seed", 0), presets=presets, path=path, code_dir=code_dir,
+        id=lesson_id,
+        title=top["title"],
+        chapter=top["chapter"],
+        order=top["order"],
+        backend=top["backend"],
+        routine=top["routine"],
+        views=views,
+        params=params,
+        pages=pages,
+        challenge=challenge,
+        summary=top.get("summary", ""),
+        seed=top.get("seed", 0),
+        presets=presets,
+        path=path,
+        code_dir=code_dir,
     )
 
 
 def _check_routine(check: _Checker, routine: str, code_dir: Path | None) -> None:
     module_name, _ = _split_routine(routine)
     if code_dir is None and module_name.split(".")[0] != ROUTINE_PACKAGE:
-        check.problem("routine", f"must name a function inside the {ROUTINE_PACKAGE!r} package, not {routine!r}"
-                      " (routines from a lesson folder run only when it is passed with --lessons or TUTOR_LESSONS)")
+        check.problem(
+            "routine",
+            f"must name a function inside the {ROUTINE_PACKAGE!r} package, not {routine!r}"
+            " (routines from a lesson folder run only when it is passed with --lessons or TUTOR_LESSONS)",
+        )
         return
     try:
         resolve_routine(routine, code_dir)
@@ -651,8 +695,9 @@ def _load_params(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Param]:
             check.problem(where, "a parameter name is a word of letters, digits and _ (routines read params.NAME)")
             continue
         if name in RESERVED_PARAM_NAMES:
-            check.problem(where, f"{name!r} is reserved (routines read params.{name} for something else); "
-                                 "choose another name")
+            check.problem(
+                where, f"{name!r} is reserved (routines read params.{name} for something else); choose another name"
+            )
             continue
         good = check.table(spec, where, _PARAM_REQUIRED, _PARAM_OPTIONAL)
         for bound in ("min", "max"):
@@ -679,8 +724,7 @@ def _load_params(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Param]:
         low, high = good.get("min"), good.get("max")
         if low is not None and high is not None and low > high:
             check.problem(f"{where}.min", f"min {low} is above max {high}")
-        param = Param(name, kind, None, good.get("help", ""), good.get("label", ""), low, high, choices,
-                      text_format)
+        param = Param(name, kind, None, good.get("help", ""), good.get("label", ""), low, high, choices, text_format)
         try:
             default = _strict_default(param, good["default"])
         except ParamError as error:
@@ -828,13 +872,27 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Co
     seen: dict[str, Path] = {}
     for pack in folders:
         if pack.given is not None and not pack.given.strip():
-            problems.append(Problem("--lessons", 1, "", "an empty folder name; the current folder is "
-                                    "loaded only when named (--lessons .)"))
+            problems.append(
+                Problem(
+                    "--lessons",
+                    1,
+                    "",
+                    "an empty folder name; the current folder is loaded only when named (--lessons .)",
+                )
+            )
             continue
         if not pack.path.is_dir():
             found = os.path.lexists(pack.path)
-            problems.append(Problem(str(pack.path), 1, "", "is not a folder (give the folder that holds the "
-                                    "lesson files)" if found else "lesson folder not found"))
+            problems.append(
+                Problem(
+                    str(pack.path),
+                    1,
+                    "",
+                    "is not a folder (give the folder that holds the lesson files)"
+                    if found
+                    else "lesson folder not found",
+                )
+            )
             continue
         chapters_file = pack.path / "chapters.toml"
         if os.path.lexists(chapters_file):  # a FIFO or a dangling link is reported, not skipped
@@ -876,11 +934,11 @@ def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:
     chapters: dict[int, str] = {}
     table = data.get("chapters", {})
     if not isinstance(table, dict):
-        check.problem("chapters", "must be a table: [chapters] then lines like 1 = \"Title\"")
+        check.problem("chapters", 'must be a table: [chapters] then lines like 1 = "Title"')
         table = {}
     for key, title in table.items():
         if not key.isdigit() or not isinstance(title, str) or len(key) > 6:
-            check.problem(f"chapters.{key}", "chapters are written as 1 = \"Title\"")
+            check.problem(f"chapters.{key}", 'chapters are written as 1 = "Title"')
             continue
         chapters[int(key)] = title
     for key in data:

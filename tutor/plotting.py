@@ -23,8 +23,9 @@ Without colour the block shapes still show which half-cells are high.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class _LegendGuard:
     with "…" in the legend, and said in full in a caption line outside the plot.
     """
 
-    def __init__(self, plt: Any, size: "Size") -> None:
+    def __init__(self, plt: Any, size: Size) -> None:
         self._plt = plt
         self._room = max(size.width - 16, 6)  # the plot's inner width, less the marker and margins
         self.captions: list[str] = []
@@ -101,7 +102,7 @@ class _LegendGuard:
         if not label or len(str(label)) <= self._room:
             return label
         self.captions.append(str(label))
-        return str(label)[:self._room - 1] + "…"
+        return str(label)[: self._room - 1] + "…"
 
     def plot(self, *args: Any, label: Any = None, **style: Any) -> Any:
         return self._plt.plot(*args, label=self._short(label), **style)
@@ -218,7 +219,7 @@ def number(value: float, spacing: float | None = None) -> str:
 
 
 def _log_label(exponent: float) -> str:
-    value = 10.0 ** exponent
+    value = 10.0**exponent
     return number(value) if -2 <= exponent <= 4 else f"1e{int(round(exponent))}"
 
 
@@ -261,7 +262,7 @@ class Box:
     y: Range
 
     def inside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return ((x >= self.x.low) & (x <= self.x.high) & (y >= self.y.low) & (y <= self.y.high))
+        return (x >= self.x.low) & (x <= self.x.high) & (y >= self.y.low) & (y <= self.y.high)
 
 
 def clip_polyline(x: np.ndarray, y: np.ndarray, box: Box) -> tuple[list[tuple[list[float], list[float]]], bool]:
@@ -364,8 +365,9 @@ def _title(plt: Any, title: str, size: Size) -> list[str]:
     return [title]
 
 
-def _axes(plt: Any, box: Box, size: Size, *, integer_x: bool = False, integer_y: bool = False,
-          log_y: bool = False) -> None:
+def _axes(
+    plt: Any, box: Box, size: Size, *, integer_x: bool = False, integer_y: bool = False, log_y: bool = False
+) -> None:
     """Limits and round ticks of a plot over ``box`` (log_y: y holds log10 of the values)."""
     plt.xlim(box.x.low, box.x.high)
     plt.ylim(box.y.low, box.y.high)
@@ -376,7 +378,7 @@ def _axes(plt: Any, box: Box, size: Size, *, integer_x: bool = False, integer_y:
         plt.yticks(yticks, [_log_label(t) for t in yticks])
     elif log_y:  # less than a decade: a few values inside it
         yticks = nice_ticks(box.y.low, box.y.high, max(2, size.height // 4))
-        plt.yticks(yticks, [f"{10 ** t:.2g}" for t in yticks])
+        plt.yticks(yticks, [f"{10**t:.2g}" for t in yticks])
     else:
         yticks = nice_ticks(box.y.low, box.y.high, max(2, size.height // 4), integer_y)
         plt.yticks(yticks, tick_labels(yticks))
@@ -410,9 +412,15 @@ def draw_fit(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     notes = []
     markers = "•x+◆"
     for index, group in enumerate(points):
-        left_out = _scatter_clipped(plt, px[index], py[index], box, marker=markers[index % len(markers)],
-                                    color=SERIES_COLORS[index % len(SERIES_COLORS)],
-                                    label=str(group.get("label", "")) or None)
+        left_out = _scatter_clipped(
+            plt,
+            px[index],
+            py[index],
+            box,
+            marker=markers[index % len(markers)],
+            color=SERIES_COLORS[index % len(SERIES_COLORS)],
+            label=str(group.get("label", "")) or None,
+        )
         if left_out:
             notes.append(f"{left_out} point(s) of {group.get('label', 'the data')} outside the plot")
     for index, line in enumerate(lines):
@@ -446,8 +454,8 @@ def draw_cost(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
 
 def draw_bars(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     labels = [str(label) for label in data["labels"]]
-    values = _coords(data["values"])[:len(labels)]
-    labels = labels[:len(values)]
+    values = _coords(data["values"])[: len(labels)]
+    labels = labels[: len(values)]
     finite = values[np.isfinite(values)]
     given = _range(*_given_limits(data))
     if given is not None:
@@ -526,8 +534,9 @@ def blown_up(values: np.ndarray) -> int | None:
     return int(np.argmax(bad)) if bad.any() else None
 
 
-def draw_loss(plt: Any, data: Mapping[str, Any], size: Size, history: History,
-              past: list[tuple[str, History]], cursor: int | None) -> list[str]:
+def draw_loss(
+    plt: Any, data: Mapping[str, Any], size: Size, history: History, past: list[tuple[str, History]], cursor: int | None
+) -> list[str]:
     """Losses on the left axis, accuracies on the right; earlier runs dimmed and labelled."""
     log = bool(data.get("ylog"))
     losses, accuracies = _split_metrics(history)
@@ -538,9 +547,11 @@ def draw_loss(plt: Any, data: Mapping[str, Any], size: Size, history: History,
         cut = blown_up(values)
         if cut is not None:
             last = values[cut]
-            captions.append(f"▲ {name} blew up at step {number(steps[cut])} (to {number(float(last))}):"
-                            " the run diverged; its last finite points are drawn")
-            curves.append((steps[cut:cut + 1], None, {"blowup": True}))
+            captions.append(
+                f"▲ {name} blew up at step {number(steps[cut])} (to {number(float(last))}):"
+                " the run diverged; its last finite points are drawn"
+            )
+            curves.append((steps[cut : cut + 1], None, {"blowup": True}))
             steps, values = steps[:cut], values[:cut]
         steps, values = envelope(steps, values, size.width)
         curves.append((steps, values, {"name": name, "color": SERIES_COLORS[index % len(SERIES_COLORS)]}))
@@ -585,8 +596,13 @@ def draw_loss(plt: Any, data: Mapping[str, Any], size: Size, history: History,
         _plot_clipped(plt, steps, shown(values), box, color=color, label=name)
     for steps, values, style in curves:
         if values is None:
-            plt.scatter([float(np.clip(steps[0], x_range.low, x_range.high))], [y_range.high], marker="▲",
-                        color="red", label="blew up")
+            plt.scatter(
+                [float(np.clip(steps[0], x_range.low, x_range.high))],
+                [y_range.high],
+                marker="▲",
+                color="red",
+                label="blew up",
+            )
             continue
         _draw_run(plt, steps, shown(values), box, style["name"], style["color"], cursor)
     if accuracies:
@@ -605,8 +621,9 @@ def draw_loss(plt: Any, data: Mapping[str, Any], size: Size, history: History,
     return _title(plt, title, size) + captions
 
 
-def _draw_run(plt: Any, steps: np.ndarray, values: np.ndarray, box: Box, name: str, color: Any,
-              cursor: int | None) -> None:
+def _draw_run(
+    plt: Any, steps: np.ndarray, values: np.ndarray, box: Box, name: str, color: Any, cursor: int | None
+) -> None:
     """The current run's curve: in colour up to the cursor, dimmed after it (a replay)."""
     if cursor is None:
         _plot_clipped(plt, steps, values, box, color=color, label=name)
@@ -617,16 +634,18 @@ def _draw_run(plt: Any, steps: np.ndarray, values: np.ndarray, box: Box, name: s
     _plot_clipped(plt, steps[after], values[after], box, color=DIM)
     finite = np.isfinite(values)
     if finite.any() and steps[finite][0] <= cursor <= steps[finite][-1]:
-        _scatter_clipped(plt, [cursor], [np.interp(cursor, steps[finite], values[finite])], box, color=color,
-                         marker="●")
+        _scatter_clipped(
+            plt, [cursor], [np.interp(cursor, steps[finite], values[finite])], box, color=color, marker="●"
+        )
 
 
 def _draw_accuracies(plt: Any, history: History, names: list[str], box: Box, size: Size) -> None:
     right = Box(box.x, Range(0.0, 1.0))
     for index, name in enumerate(names):
         steps, values = envelope(*_series(history, name), size.width)
-        _plot_clipped(plt, steps, values, right, label=name, yside="right",
-                      color=SERIES_COLORS[(index + 2) % len(SERIES_COLORS)])
+        _plot_clipped(
+            plt, steps, values, right, label=name, yside="right", color=SERIES_COLORS[(index + 2) % len(SERIES_COLORS)]
+        )
     plt.ylim(0, 1, yside="right")
     plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
 
@@ -658,8 +677,15 @@ class Raster:
         for offset, char in enumerate(text):
             self.set(col + offset, row, char, fg)
 
-    def image(self, col: int, top: int, pixels: np.ndarray, colormap: Callable[[float], Color],
-              threshold: float = 0.5, blank: float | None = None) -> None:
+    def image(
+        self,
+        col: int,
+        top: int,
+        pixels: np.ndarray,
+        colormap: Callable[[float], Color],
+        threshold: float = 0.5,
+        blank: float | None = None,
+    ) -> None:
         """Draw ``pixels`` (values 0..1, row 0 at the top) with two pixel rows per cell,
         its top-left corner at cell (col, top). ``blank``: values below it are left empty."""
         height, width = pixels.shape
@@ -668,11 +694,26 @@ class Raster:
             lower = pixels[r + 1] if r + 1 < height else None
             row = top - r // 2
             for c in range(width):
-                self._two_pixels(col + c, row, float(upper[c]), None if lower is None else float(lower[c]),
-                                 colormap, threshold, blank)
+                self._two_pixels(
+                    col + c,
+                    row,
+                    float(upper[c]),
+                    None if lower is None else float(lower[c]),
+                    colormap,
+                    threshold,
+                    blank,
+                )
 
-    def _two_pixels(self, col: int, row: int, upper: float, lower: float | None,
-                    colormap: Callable[[float], Color], threshold: float, blank: float | None) -> None:
+    def _two_pixels(
+        self,
+        col: int,
+        row: int,
+        upper: float,
+        lower: float | None,
+        colormap: Callable[[float], Color],
+        threshold: float,
+        blank: float | None,
+    ) -> None:
         """One cell showing two pixels stacked (the lower one missing on an odd last row)."""
         low_half = lower if lower is not None else upper
         if blank is not None and upper < blank and low_half < blank:
@@ -712,8 +753,14 @@ class Raster:
                 while end < self.cols and not self._blank(row, end) and self._style(row, end) == self._style(row, col):
                     end += 1
                 fg, bg = self.fg[row][col], self.bg[row][col]
-                plt.text("".join(self.chars[row][col:end]), col, row, color=fg if fg is not None else "default",
-                         background=bg, alignment="left")
+                plt.text(
+                    "".join(self.chars[row][col:end]),
+                    col,
+                    row,
+                    color=fg if fg is not None else "default",
+                    background=bg,
+                    alignment="left",
+                )
                 col = end
 
     def _blank(self, row: int, col: int) -> bool:
@@ -775,7 +822,7 @@ class Shading:
     log: bool
 
     @staticmethod
-    def of(z: np.ndarray, probability: bool) -> "Shading":
+    def of(z: np.ndarray, probability: bool) -> Shading:
         finite = z[np.isfinite(z)]
         if probability or finite.size == 0:
             return Shading(0.0, 1.0, False)
@@ -788,14 +835,14 @@ class Shading:
 
     def scale(self, z: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = np.log10(np.where(z > 0, z, 10.0 ** self.low)) if self.log else z
+            values = np.log10(np.where(z > 0, z, 10.0**self.low)) if self.log else z
             t = (values - self.low) / (self.high - self.low) if self.high > self.low else np.zeros_like(z)
         return np.clip(np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
 
     def key(self, name: str) -> str:
         """E.g. "cost (log): blue 0.0017 · yellow 0.19 · red 21"; short, so it fits small views."""
         ends = (self.low, (self.low + self.high) / 2, self.high)
-        low, middle, high = (10 ** v for v in ends) if self.log else ends
+        low, middle, high = (10**v for v in ends) if self.log else ends
         scale = " (log)" if self.log else ""
         return f"{name}{scale}: blue {low:.2g} · yellow {middle:.2g} · red {high:.2g}"
 
@@ -811,7 +858,7 @@ class Canvas:
     ylabels: list[str]
 
     @staticmethod
-    def of(size: Size, data: Mapping[str, Any], x: Range | None, y: Range | None) -> "Canvas":
+    def of(size: Size, data: Mapping[str, Any], x: Range | None, y: Range | None) -> Canvas:
         yticks = nice_ticks(y.low, y.high, max(2, (size.height - 5) // 4)) if y is not None else []
         ylabels = tick_labels(yticks)
         cols = size.width - 2 - max((len(label) for label in ylabels), default=0)
@@ -822,8 +869,9 @@ class Canvas:
         return Canvas(cols, rows, title_inside, yticks, ylabels)
 
 
-def _raster_frame(plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | None,
-                  y: Range | None) -> tuple[int, int, list[str]]:
+def _raster_frame(
+    plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | None, y: Range | None
+) -> tuple[int, int, list[str]]:
     """Set up a plot whose canvas is a raster; return its (cols, rows) and the caption lines."""
     canvas = Canvas.of(size, data, x, y)
     cols, rows = canvas.cols, canvas.rows
@@ -851,14 +899,19 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     z = np.atleast_2d(np.where(np.abs(z) <= FARTHEST, z, np.nan)) if z.size else np.zeros((0, 0))
     # Before the first model there may be only the data: the grid then spans it.
     groups = list(data.get("points") or ())
-    x_range = ((_range(float(x.min()), float(x.max())) if x.size else None)
-               or _extent(*(_coords(g.get("x", ())) for g in groups)) or Range(0.0, 1.0))
-    y_range = ((_range(float(y.min()), float(y.max())) if y.size else None)
-               or _extent(*(_coords(g.get("y", ())) for g in groups)) or Range(0.0, 1.0))
+    x_range = (
+        (_range(float(x.min()), float(x.max())) if x.size else None)
+        or _extent(*(_coords(g.get("x", ())) for g in groups))
+        or Range(0.0, 1.0)
+    )
+    y_range = (
+        (_range(float(y.min()), float(y.max())) if y.size else None)
+        or _extent(*(_coords(g.get("y", ())) for g in groups))
+        or Range(0.0, 1.0)
+    )
     # A small view keeps its rows for the map: the title joins the key in one wrapped caption.
     small = size.height < SMALL_SURFACE
-    cols, rows, captions = _raster_frame(plt, size, {**data, "title": ""} if small else data,
-                                         x=x_range, y=y_range)
+    cols, rows, captions = _raster_frame(plt, size, {**data, "title": ""} if small else data, x=x_range, y=y_range)
     if small and _one_line(data.get("title", "")):
         captions.append(_one_line(data["title"]))
     if cols < 2 or rows < 2:
@@ -874,8 +927,10 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     box = Box(x_range, y_range)
 
     def cell(px: float, py: float) -> tuple[int, int]:
-        return (int(round((px - x_range.low) / x_range.span * (cols - 1))),
-                int(round((py - y_range.low) / y_range.span * (rows - 1))))
+        return (
+            int(round((px - x_range.low) / x_range.span * (cols - 1))),
+            int(round((py - y_range.low) / y_range.span * (rows - 1))),
+        )
 
     notes = []
     markers = "ox+#"
@@ -885,8 +940,13 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
         inside = np.isfinite(gx[:n]) & np.isfinite(gy[:n]) & box.inside(gx[:n], gy[:n])
         for px, py in zip(gx[:n][inside], gy[:n][inside]):
             c, r = cell(px, py)
-            raster.set(c, r, markers[index % len(markers)], _contrast(raster.bg[r][c] or raster.fg[r][c]),
-                       raster.bg[r][c] or raster.fg[r][c])
+            raster.set(
+                c,
+                r,
+                markers[index % len(markers)],
+                _contrast(raster.bg[r][c] or raster.fg[r][c]),
+                raster.bg[r][c] or raster.fg[r][c],
+            )
         notes.append(f"{markers[index % len(markers)]} {group.get('label', f'group {index + 1}')}")
         if n - inside.sum():
             notes.append(f"({int(n - inside.sum())} outside the plot)")
@@ -899,8 +959,7 @@ def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
         mx, my = marker
         if box.inside(np.array([mx]), np.array([my]))[0]:
             c, r = cell(mx, my)
-            raster.set(c, r, "◆", (255, 40, 40) if not raster.bg[r][c] else _contrast(raster.bg[r][c]),
-                       raster.bg[r][c])
+            raster.set(c, r, "◆", (255, 40, 40) if not raster.bg[r][c] else _contrast(raster.bg[r][c]), raster.bg[r][c])
             notes.append(f"◆ min ({number(mx)}, {number(my)})")
         else:
             notes.append(f"◆ min ({number(mx)}, {number(my)}) is outside the plot")
@@ -972,7 +1031,7 @@ class DigitLayout:
     down: int
 
     @staticmethod
-    def of(shape: tuple[int, int], info: list[str], cols: int, rows: int) -> "DigitLayout":
+    def of(shape: tuple[int, int], info: list[str], cols: int, rows: int) -> DigitLayout:
         h, w = shape
         # The largest scale at which the selected image fits with a line under it.
         scale = next((s for s in (1, 2, 3, 4) if -(-w // s) <= cols and -(-h // (2 * s)) + 1 <= rows), 4)
@@ -980,8 +1039,14 @@ class DigitLayout:
         shown = info if cols - info_col >= 12 else []
         grid_col = info_col + (max(len(line) for line in shown) + 2 if shown else 0)
         tile_w, tile_h = -(-w // (2 * scale)), -(-h // (4 * scale))
-        return DigitLayout(scale, shown, info_col, grid_col, across=max((cols - grid_col + 1) // (tile_w + 2), 0),
-                           down=rows // (tile_h + 1))
+        return DigitLayout(
+            scale,
+            shown,
+            info_col,
+            grid_col,
+            across=max((cols - grid_col + 1) // (tile_w + 2), 0),
+            down=rows // (tile_h + 1),
+        )
 
 
 def _digits_parts(data: Mapping[str, Any]) -> tuple[np.ndarray, list[str], list[str | None], int]:
@@ -989,8 +1054,8 @@ def _digits_parts(data: Mapping[str, Any]) -> tuple[np.ndarray, list[str], list[
     images = _unit(np.asarray(data["images"]))
     if images.ndim == 2:
         images = images[None]
-    labels = [str(label) for label in data["labels"]][:len(images)]
-    images = images[:len(labels)]
+    labels = [str(label) for label in data["labels"]][: len(images)]
+    images = images[: len(labels)]
     predicted = data.get("predicted")
     guesses = [str(p) for p in predicted] if predicted is not None else [None] * len(labels)
     selected = int(data.get("selected") or 0) % len(labels) if labels else 0
@@ -1020,7 +1085,7 @@ def draw_digits(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     big = _shrink(images[selected], layout.scale)
     raster.image(0, rows - 1, big, grey, threshold=INK, blank=PAPER)
     for line_index, line in enumerate(layout.info[:rows]):
-        raster.write(layout.info_col, rows - 1 - line_index, line[:cols - layout.info_col])
+        raster.write(layout.info_col, rows - 1 - line_index, line[: cols - layout.info_col])
     under = _digit_caption(labels[selected], guesses[selected])
     raster.write(0, rows - 1 - -(-big.shape[0] // 2), f"#{selected} {under}"[:cols])
     if not layout.info:
@@ -1030,8 +1095,7 @@ def draw_digits(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     return captions
 
 
-def _selected_info(data: Mapping[str, Any], labels: list[str], guesses: list[str | None],
-                   selected: int) -> list[str]:
+def _selected_info(data: Mapping[str, Any], labels: list[str], guesses: list[str | None], selected: int) -> list[str]:
     top = data.get("top")
     tops = data.get("tops")
     if tops is not None and selected < len(tops):
@@ -1051,8 +1115,9 @@ def _selected_info(data: Mapping[str, Any], labels: list[str], guesses: list[str
     return lines
 
 
-def _thumbnails(raster: Raster, images: np.ndarray, labels: list[str], guesses: list[str | None],
-                selected: int, layout: DigitLayout) -> None:
+def _thumbnails(
+    raster: Raster, images: np.ndarray, labels: list[str], guesses: list[str | None], selected: int, layout: DigitLayout
+) -> None:
     """As many images as fit right of the selected one, in the page that holds it."""
     h, w = images.shape[1:]
     scale = layout.scale * 2
@@ -1069,14 +1134,15 @@ def _thumbnails(raster: Raster, images: np.ndarray, labels: list[str], guesses: 
         raster.image(col, top, _shrink(images[index], scale), grey, threshold=INK, blank=PAPER)
         caption = _digit_caption(labels[index], guesses[index])
         caption = f"[{caption}]" if index == selected else caption
-        raster.write(col, top - tile_h, caption[:tile_w + 1],
-                     (255, 220, 80) if index == selected else None)
+        raster.write(col, top - tile_h, caption[: tile_w + 1], (255, 220, 80) if index == selected else None)
 
 
 def draw_heatmaps(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     """Small maps (filters, feature maps) in a grid, each scaled to fill its tile."""
-    maps = [np.nan_to_num(np.atleast_2d(np.asarray(m.get("values", [[0]]), dtype=float)), nan=0.0,
-                          posinf=0.0, neginf=0.0) for m in data["maps"]]
+    maps = [
+        np.nan_to_num(np.atleast_2d(np.asarray(m.get("values", [[0]]), dtype=float)), nan=0.0, posinf=0.0, neginf=0.0)
+        for m in data["maps"]
+    ]
     titles = [str(m.get("title", "")) for m in data["maps"]]
     cols, rows, captions = _raster_frame(plt, size, data, x=None, y=None)
     if not maps or cols < 4 or rows < 3:
@@ -1105,8 +1171,11 @@ def draw_heatmaps(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
         name = title if len(title) <= tile_w else (title.split()[-1] if title.split() else "")
         raster.write(col, top - -(-pixels.shape[0] // 2), name[:tile_w])
     raster.put(plt)
-    return captions + ["colour: blue negative · grey 0 · red positive (each map scaled to its own largest value)"
-                       if signed else "colour: dark blue low · red high (each map on its own scale)"]
+    return captions + [
+        "colour: blue negative · grey 0 · red positive (each map scaled to its own largest value)"
+        if signed
+        else "colour: dark blue low · red high (each map on its own scale)"
+    ]
 
 
 _DRAWERS: dict[str, Callable[[Any, Mapping[str, Any], Size], list[str]]] = {

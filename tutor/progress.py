@@ -58,8 +58,12 @@ CREATE TABLE IF NOT EXISTS runs (
     lesson TEXT NOT NULL, saved_at TEXT NOT NULL, record TEXT NOT NULL);
 """
 _INDEX = "CREATE INDEX IF NOT EXISTS runs_by_lesson ON runs (learner, lesson, id)"
-_COLUMNS = {"meta": {"key", "value"}, "passed": {"learner", "lesson", "passed_on"},
-            "state": {"learner", "key", "value"}, "runs": {"id", "learner", "lesson", "saved_at", "record"}}
+_COLUMNS = {
+    "meta": {"key", "value"},
+    "passed": {"learner", "lesson", "passed_on"},
+    "state": {"learner", "key", "value"},
+    "runs": {"id", "learner", "lesson", "saved_at", "record"},
+}
 
 # SQLite's primary result codes for a file that is not (or no longer) a database.
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
@@ -125,7 +129,11 @@ def _loads_dict(text: Any) -> dict[str, Any] | None:
 
 # The shape callers rely on (the app plots ``history``, lists ``params`` and ``result``).
 _RUN_SHAPES: dict[str, tuple[type, ...]] = {
-    "params": (dict,), "seed": (int,), "status": (str,), "history": (list,), "result": (dict,),
+    "params": (dict,),
+    "seed": (int,),
+    "status": (str,),
+    "history": (list,),
+    "result": (dict,),
     "challenge_met": (bool,),
 }
 
@@ -172,8 +180,7 @@ class ProgressStore:
                     if conn.execute("SELECT 1 FROM meta WHERE key = 'legacy_json'").fetchone() is None:
                         outcome = self._import_legacy(conn)
                         conn.execute("INSERT INTO meta (key, value) VALUES ('legacy_json', ?)", (outcome,))
-                    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)",
-                                 (str(SCHEMA_VERSION),))
+                    conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                     conn.execute("COMMIT")
                 except BaseException:
                     _rollback(conn)
@@ -248,8 +255,10 @@ class ProgressStore:
             memory.execute(_INDEX)
         with contextlib.suppress(sqlite3.Error):
             if memory.execute("SELECT 1 FROM meta WHERE key = 'legacy_json'").fetchone() is None:
-                memory.execute("INSERT INTO meta (key, value) VALUES ('legacy_json', ?)",
-                               (self._import_legacy(memory, set_aside=False),))
+                memory.execute(
+                    "INSERT INTO meta (key, value) VALUES ('legacy_json', ?)",
+                    (self._import_legacy(memory, set_aside=False),),
+                )
         self.warning = f"Progress is not being saved: cannot write {self.path.parent} ({_reason(error)})."
 
     # ------------------------------------------------------------ the old JSON file
@@ -301,8 +310,10 @@ class ProgressStore:
         passed = data.get("passed", {})
         if isinstance(passed, dict):
             for lesson, when in passed.items():
-                conn.execute("INSERT OR IGNORE INTO passed (learner, lesson, passed_on) VALUES (?, ?, ?)",
-                             (self.learner, lesson, when if isinstance(when, str) else ""))
+                conn.execute(
+                    "INSERT OR IGNORE INTO passed (learner, lesson, passed_on) VALUES (?, ?, ?)",
+                    (self.learner, lesson, when if isinstance(when, str) else ""),
+                )
         else:
             problems.append("'passed' is not a table")
         last = data.get("last_lesson")
@@ -365,24 +376,28 @@ class ProgressStore:
             return default
 
     def _insert_run(self, conn: sqlite3.Connection, lesson: str, text: str) -> None:
-        conn.execute("INSERT INTO runs (learner, lesson, saved_at, record) VALUES (?, ?, ?, ?)",
-                     (self.learner, lesson, _dt.datetime.now().isoformat(timespec="seconds"), text))
+        conn.execute(
+            "INSERT INTO runs (learner, lesson, saved_at, record) VALUES (?, ?, ?, ?)",
+            (self.learner, lesson, _dt.datetime.now().isoformat(timespec="seconds"), text),
+        )
         # Only the newest RUNS_KEPT of this lesson stay (the index makes this cheap).
         conn.execute(
             "DELETE FROM runs WHERE learner = ? AND lesson = ? AND id <= "
             "(SELECT id FROM runs WHERE learner = ? AND lesson = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-            (self.learner, lesson, self.learner, lesson, RUNS_KEPT))
+            (self.learner, lesson, self.learner, lesson, RUNS_KEPT),
+        )
 
     def _set_state(self, conn: sqlite3.Connection, key: str, value: str) -> None:
-        conn.execute("INSERT INTO state (learner, key, value) VALUES (?, ?, ?) "
-                     "ON CONFLICT (learner, key) DO UPDATE SET value = excluded.value",
-                     (self.learner, key, value))
+        conn.execute(
+            "INSERT INTO state (learner, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (learner, key) DO UPDATE SET value = excluded.value",
+            (self.learner, key, value),
+        )
 
     # ------------------------------------------------------------ queries
 
     def passed(self, lesson_id: str) -> bool:
-        return bool(self._read("SELECT 1 FROM passed WHERE learner = ? AND lesson = ?",
-                               (self.learner, lesson_id), []))
+        return bool(self._read("SELECT 1 FROM passed WHERE learner = ? AND lesson = ?", (self.learner, lesson_id), []))
 
     @property
     def last_lesson(self) -> str | None:
@@ -391,8 +406,9 @@ class ProgressStore:
 
     def runs(self, lesson_id: str) -> list[dict[str, Any]]:
         """The lesson's recent runs, oldest first; a row that is not a run is skipped."""
-        rows = self._read("SELECT record FROM runs WHERE learner = ? AND lesson = ? ORDER BY id",
-                          (self.learner, lesson_id), [])
+        rows = self._read(
+            "SELECT record FROM runs WHERE learner = ? AND lesson = ? ORDER BY id", (self.learner, lesson_id), []
+        )
         return [run for run in (valid_run(_loads_dict(row[0])) for row in rows[-RUNS_KEPT:]) if run is not None]
 
     @property
@@ -404,9 +420,12 @@ class ProgressStore:
 
     def mark_passed(self, lesson_id: str) -> None:
         today = _dt.date.today().isoformat()
-        self._write(lambda conn: conn.execute(
-            "INSERT OR IGNORE INTO passed (learner, lesson, passed_on) VALUES (?, ?, ?)",
-            (self.learner, lesson_id, today)))
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT OR IGNORE INTO passed (learner, lesson, passed_on) VALUES (?, ?, ?)",
+                (self.learner, lesson_id, today),
+            )
+        )
 
     def set_last_lesson(self, lesson_id: str) -> None:
         self._write(lambda conn: self._set_state(conn, "last_lesson", lesson_id))
@@ -422,8 +441,11 @@ class ProgressStore:
         """Forget the runs of lessons that no longer exist (passes are kept: they are small)."""
         keep = sorted(set(lesson_ids))
         marks = ",".join("?" * len(keep))
-        self._write(lambda conn: conn.execute(
-            f"DELETE FROM runs WHERE learner = ? AND lesson NOT IN ({marks})", (self.learner, *keep)))
+        self._write(
+            lambda conn: conn.execute(
+                f"DELETE FROM runs WHERE learner = ? AND lesson NOT IN ({marks})", (self.learner, *keep)
+            )
+        )
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

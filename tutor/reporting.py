@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 # Past this a metric has exploded, even if it is still a finite float.
 EXPLODED = 1e30
@@ -148,9 +149,7 @@ class Reporter:
         """Raise :class:`Cancelled` after Stop, wait while paused: call it every epoch and batch."""
         self.control.checkpoint()
 
-    def progress(
-        self, step: int, total: int, unit: str = "epoch", record: bool = True, **metrics: float
-    ) -> None:
+    def progress(self, step: int, total: int, unit: str = "epoch", record: bool = True, **metrics: float) -> None:
         """Report progress; a NaN or infinite metric ends the run as :class:`Diverged`."""
         clean = {name: float(value) for name, value in metrics.items()}
         for name, value in clean.items():

@@ -17,15 +17,23 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
 from tutor import __version__
 from tutor.lessons import Lesson
 from tutor.reporting import (
-    Cancelled, Diverged, Note, Progress, Report, Reporter, RunControl, ViewUpdate,
+    Cancelled,
+    Diverged,
+    Note,
+    Progress,
+    Report,
+    Reporter,
+    RunControl,
+    ViewUpdate,
 )
 from tutor.timeline import MAX_FRAMES, Frame, Pace, Timeline
 
@@ -117,8 +125,16 @@ class RunState:
                 self.notes.append(report.text)
 
     def _add_frame(self, progress: Progress) -> None:
-        self.timeline.add(Frame(progress.step, progress.total, progress.unit, dict(self.views),
-                                len(self.history), dict(progress.metrics)))
+        self.timeline.add(
+            Frame(
+                progress.step,
+                progress.total,
+                progress.unit,
+                dict(self.views),
+                len(self.history),
+                dict(progress.metrics),
+            )
+        )
         self._framed_version = self.version
 
     def diverged(self, error: Diverged) -> None:
@@ -142,8 +158,9 @@ class RunState:
             if self.version != self._framed_version or self.timeline.newest is None:
                 last = self.timeline.newest
                 step, total, unit = (last.step, last.total, last.unit) if last else (0, 0, "epoch")
-                self.timeline.add(Frame(step, total, unit, dict(self.views), len(self.history),
-                                        dict(last.metrics) if last else {}))
+                self.timeline.add(
+                    Frame(step, total, unit, dict(self.views), len(self.history), dict(last.metrics) if last else {})
+                )
                 self._framed_version = self.version
 
     def frames(self) -> list[Frame]:
@@ -154,10 +171,11 @@ class RunState:
         with self._lock:
             return self.pace.eta(self.latest)
 
-    def snapshot(self) -> "Snapshot":
+    def snapshot(self) -> Snapshot:
         with self._lock:
-            return Snapshot(self.version, self.progress, list(self.history), dict(self.views), list(self.notes),
-                            dict(self.latest))
+            return Snapshot(
+                self.version, self.progress, list(self.history), dict(self.views), list(self.notes), dict(self.latest)
+            )
 
 
 @dataclass(frozen=True)
@@ -292,7 +310,7 @@ def new_record(lesson: Lesson, values: Mapping[str, Any], seed: int) -> RunRecor
         params=dict(values),
         seed=seed,
         challenge=lesson.challenge.goal,
-        started=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        started=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     )
 
 
@@ -347,7 +365,7 @@ class RunSession:
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self) -> "RunSession":
+    def start(self) -> RunSession:
         self.began = time.perf_counter()
         # A daemon: a routine let go after Stop must not keep the process alive.
         self._thread = threading.Thread(target=self._work, name=f"tutor-routine-{self.lesson.id}", daemon=True)

@@ -8,7 +8,8 @@ width still shows every column. Nothing from the data is read as markup.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from rich import box
@@ -45,15 +46,26 @@ def _is_number(value: Any) -> bool:
 def table(data: Mapping[str, Any]) -> Table:
     columns = [str(column) for column in data["columns"]]
     rows = [list(row) for row in data["rows"]]
-    view = Table(title=Text(str(data["title"])) if data.get("title") else None, expand=False,
-                 title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    view = Table(
+        title=Text(str(data["title"])) if data.get("title") else None,
+        expand=False,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     for index, column in enumerate(columns):
         numeric = bool(rows) and all(_is_number(row[index]) for row in rows if index < len(row))
         # Numbers keep their width (and align right); text may wrap to let the table fit.
         # Headers wrap between words, never inside one.
         longest_word = max((len(word) for word in column.split()), default=1)
-        view.add_column(Text(column), justify="right" if numeric and index else "left", no_wrap=numeric,
-                        overflow="fold", min_width=min(longest_word, 12))
+        view.add_column(
+            Text(column),
+            justify="right" if numeric and index else "left",
+            no_wrap=numeric,
+            overflow="fold",
+            min_width=min(longest_word, 12),
+        )
     for row in rows:
         view.add_row(*(Text(compact(value)) for value in row))
     return view
@@ -63,8 +75,15 @@ def _matrix(entry: Mapping[str, Any]) -> Table:
     values = np.atleast_2d(np.asarray(entry["values"]))
     rows = entry.get("rows")
     cols = entry.get("cols")
-    view = Table(title=Text(str(entry["title"])) if entry.get("title") else None, show_header=cols is not None,
-                 title_justify="left", box=None, padding=(0, 1), pad_edge=False, show_lines=False)
+    view = Table(
+        title=Text(str(entry["title"])) if entry.get("title") else None,
+        show_header=cols is not None,
+        title_justify="left",
+        box=None,
+        padding=(0, 1),
+        pad_edge=False,
+        show_lines=False,
+    )
     if rows is not None:
         view.add_column("", style="bold", no_wrap=True)
     integer = np.issubdtype(values.dtype, np.integer)
@@ -72,8 +91,14 @@ def _matrix(entry: Mapping[str, Any]) -> Table:
     for index in range(values.shape[1]):
         widest = max((len(row[index]) for row in cells), default=1)
         # A long class name folds in its header: all ten columns fit in 80.
-        view.add_column(Text(str(cols[index])) if cols is not None else "", justify="right", no_wrap=False,
-                        overflow="fold", min_width=widest, max_width=max(widest, 5))
+        view.add_column(
+            Text(str(cols[index])) if cols is not None else "",
+            justify="right",
+            no_wrap=False,
+            overflow="fold",
+            min_width=widest,
+            max_width=max(widest, 5),
+        )
     largest = values.max() if integer and values.size else 0
     for r, row in enumerate(values):
         line = []

@@ -34,6 +34,9 @@ def run(params, reporter) -> dict:
         loss = float(np.mean((y - (w * x + b)) ** 2))
         reporter.progress(step, params.steps, loss=loss)
     line = np.array([0.0, 1.0])
-    reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}],
-                  lines=[{"x": line, "y": w * line + b, "label": f"y = {w:.2f} x + {b:.2f}"}])
+    reporter.view(
+        "fit",
+        points=[{"x": x, "y": y, "label": "beans"}],
+        lines=[{"x": line, "y": w * line + b, "label": f"y = {w:.2f} x + {b:.2f}"}],
+    )
     return {"w": w, "b": b, "loss": loss}

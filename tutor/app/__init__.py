@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tutor.lessons import Course
@@ -21,8 +22,8 @@ def run_app(
     overrides: Mapping[str, Any] | None = None,
     seed: int | None = None,
     *,
-    course: "Course | None" = None,
-    store: "ProgressStore | None" = None,
+    course: Course | None = None,
+    store: ProgressStore | None = None,
 ) -> int:
     """Open the app (on ``lesson_id`` if given, starting it if ``autorun``); return an exit code."""
     from tutor.app.app import TutorApp
@@ -33,8 +34,9 @@ def run_app(
     # routine thread still busy and deaf to Stop (importing TensorFlow, seconds).
     loop = asyncio.new_event_loop()
     with private_terminal() as terminal:
-        app = TutorApp(course, lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed,
-                       store=store, terminal=terminal)
+        app = TutorApp(
+            course, lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, store=store, terminal=terminal
+        )
         # Closing the terminal or being told to end (SIGHUP, SIGTERM) quits as Ctrl+Q does:
         # the run is stopped and recorded first.
         for name in ("SIGTERM", "SIGHUP"):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import IO, Any, Mapping
+from collections.abc import Mapping
+from typing import IO, Any
 
 from rich.console import Console
 from textual.app import App
@@ -17,7 +18,6 @@ from tutor.app.terminal import driver_on
 from tutor.lessons import Course, load_course
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
-
 
 # How long Quit waits for a stopped run to end and be recorded (a NumPy
 # routine stops within one epoch; Keras may be importing TensorFlow).

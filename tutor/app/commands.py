@@ -36,8 +36,9 @@ class LessonCommands(Provider):
         for name, lesson in self._lessons():
             score = max(matcher.match(name), matcher.match(lesson.id))
             if score > 0:
-                yield Hit(score, _highlight(matcher, name), partial(self._open, lesson.id), text=name,
-                          help=_help(lesson))
+                yield Hit(
+                    score, _highlight(matcher, name), partial(self._open, lesson.id), text=name, help=_help(lesson)
+                )
 
 
 def _highlight(matcher, name: str) -> Content:

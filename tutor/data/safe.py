@@ -39,8 +39,7 @@ PATH_SHOWN = 200  # characters of a path shown in a message
 
 def show(path: str | os.PathLike) -> str:
     """A path fit for one line: control characters escaped, a very long one cut with '...'."""
-    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-                   for ch in os.fspath(path))
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in os.fspath(path))
     return text if len(text) <= PATH_SHOWN else text[: PATH_SHOWN - 3] + "..."
 
 
@@ -83,8 +82,9 @@ def regular_file(path: str | os.PathLike, what: str) -> os.stat_result | None:
         info = os.stat(given)
     except FileNotFoundError:
         if os.path.islink(given):
-            raise TutorError(f"{what}: {show(given)} is a link to {show(os.readlink(given))}, "
-                             "which does not exist") from None
+            raise TutorError(
+                f"{what}: {show(given)} is a link to {show(os.readlink(given))}, which does not exist"
+            ) from None
         return None
     except OSError as error:
         if error.errno == errno.ENAMETOOLONG:
@@ -139,8 +139,9 @@ def read_into(stream: BinaryIO, count: int) -> bytearray:
 # ---------------------------------------------------------------- zip archives
 
 
-def check_zip_size(path: str | os.PathLike, what: str, limit: int, ratio: float = 50.0,
-                   small: int = 64 * 2**20) -> None:
+def check_zip_size(
+    path: str | os.PathLike, what: str, limit: int, ratio: float = 50.0, small: int = 64 * 2**20
+) -> None:
     """Refuse a zip archive whose members would unpack to more than ``limit`` bytes in all,
     or - above ``small`` bytes - to more than ``ratio`` times the archive's size (a
     decompression bomb: trained weights hardly compress). Only the zip's directory is read.
@@ -157,13 +158,17 @@ def check_zip_size(path: str | os.PathLike, what: str, limit: int, ratio: float 
             raise TutorError(f"{what}: {show(path)} is a damaged zip archive ({error})") from None
     total = sum(int(member.file_size) for member in members)
     if total > limit:
-        raise TutorError(f"{what}: {show(path)} would unpack to {size_text(total)} "
-                         f"({size_text(packed)} packed), more than the {size_text(limit)} "
-                         "the tutor reads; it was not opened")
+        raise TutorError(
+            f"{what}: {show(path)} would unpack to {size_text(total)} "
+            f"({size_text(packed)} packed), more than the {size_text(limit)} "
+            "the tutor reads; it was not opened"
+        )
     if total > small and total > ratio * max(1, packed):
-        raise TutorError(f"{what}: {show(path)} would unpack to {size_text(total)} from "
-                         f"{size_text(packed)} ({total / max(1, packed):,.0f} times its size): "
-                         "a decompression bomb, not a saved model; it was not opened")
+        raise TutorError(
+            f"{what}: {show(path)} would unpack to {size_text(total)} from "
+            f"{size_text(packed)} ({total / max(1, packed):,.0f} times its size): "
+            "a decompression bomb, not a saved model; it was not opened"
+        )
 
 
 class NpzReader:
@@ -188,13 +193,15 @@ class NpzReader:
             if not zipfile.is_zipfile(self._handle):
                 self._handle.seek(0)
                 single = self._handle.read(6) == b"\x93NUMPY"
-                raise TutorError(f"{what}: {show(path)} "
-                                 + ("holds a single array (.npy), not an .npz archive" if single
-                                    else "is not an .npz archive"))
+                raise TutorError(
+                    f"{what}: {show(path)} "
+                    + ("holds a single array (.npy), not an .npz archive" if single else "is not an .npz archive")
+                )
             self._handle.seek(0)
             self._zip = zipfile.ZipFile(self._handle)
-            self._members = {name[:-4]: info for info in self._zip.infolist()
-                             if (name := info.filename).endswith(".npy")}
+            self._members = {
+                name[:-4]: info for info in self._zip.infolist() if (name := info.filename).endswith(".npy")
+            }
         except TutorError:
             self._handle.close()
             raise
@@ -207,7 +214,7 @@ class NpzReader:
     def files(self) -> list[str]:
         return list(self._members)
 
-    def __enter__(self) -> "NpzReader":
+    def __enter__(self) -> NpzReader:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -240,13 +247,22 @@ class NpzReader:
             with self._zip.open(info) as stream:
                 shape, fortran, dtype = self._read_header(stream)
                 offset = stream.tell()
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
-                RuntimeError) as error:  # RuntimeError: an encrypted member
+        except (
+            ValueError,
+            OSError,
+            EOFError,
+            zipfile.BadZipFile,
+            zlib.error,
+            NotImplementedError,
+            RuntimeError,
+        ) as error:  # RuntimeError: an encrypted member
             raise self._damaged(key, error) from None
         shape = tuple(int(d) for d in shape)
         if dtype.hasobject:
-            raise TutorError(f"{self.what}: {show(self.path)} contains pickled objects (array {key!r}), "
-                             "which the tutor does not load (save plain arrays with np.savez)")
+            raise TutorError(
+                f"{self.what}: {show(self.path)} contains pickled objects (array {key!r}), "
+                "which the tutor does not load (save plain arrays with np.savez)"
+            )
         self._headers[key] = (shape, dtype, bool(fortran), offset)
         return shape, dtype
 
@@ -260,19 +276,31 @@ class NpzReader:
         _, _, fortran, offset = self._headers[key]
         nbytes = math.prod(shape) * dtype.itemsize  # Python ints: never overflows
         if nbytes > self.max_bytes:
-            raise TutorError(f"{self.what}: array {key!r} in {show(self.path)} declares shape {shape} of "
-                             f"{dtype}, {size_text(nbytes)}; the tutor reads at most "
-                             f"{size_text(self.max_bytes)} - it was not loaded")
+            raise TutorError(
+                f"{self.what}: array {key!r} in {show(self.path)} declares shape {shape} of "
+                f"{dtype}, {size_text(nbytes)}; the tutor reads at most "
+                f"{size_text(self.max_bytes)} - it was not loaded"
+            )
         held = int(self._members[key].file_size) - offset
         if held != nbytes:
-            raise self._damaged(key, f"its header declares {size_text(nbytes)} of data for shape {shape}, "
-                                     f"the archive says it holds {size_text(max(0, held))}")
+            raise self._damaged(
+                key,
+                f"its header declares {size_text(nbytes)} of data for shape {shape}, "
+                f"the archive says it holds {size_text(max(0, held))}",
+            )
         try:
             with self._zip.open(self._members[key]) as stream:
                 stream.read(offset)
                 data = read_into(stream, nbytes)
-        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError,
-                RuntimeError) as error:
+        except (
+            OSError,
+            EOFError,
+            zipfile.BadZipFile,
+            zlib.error,
+            ValueError,
+            NotImplementedError,
+            RuntimeError,
+        ) as error:
             raise self._damaged(key, error) from None
         if len(data) != nbytes:
             raise self._damaged(key, f"{size_text(len(data))} of data, its header declares {size_text(nbytes)}")

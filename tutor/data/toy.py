@@ -96,8 +96,7 @@ def two_class(name: str, rng: np.random.Generator, m: int = 100) -> tuple[np.nda
     return TWO_CLASS_SETS[name](rng, m)
 
 
-def quality_check(rng: np.random.Generator, m: int = 400,
-                  tolerance: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+def quality_check(rng: np.random.Generator, m: int = 400, tolerance: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
     """m parts, each measured twice (x1, x2 in [0, 1]); a part passes (1) near the target.
 
     The target is (0.5, 0.5); a part passes when its two measurements are
@@ -110,8 +109,9 @@ def quality_check(rng: np.random.Generator, m: int = 400,
     return x.astype("float32"), y.astype("float32")
 
 
-def random_labels(rng: np.random.Generator, m: int = 1000, features: int = 100,
-                  classes: int = 10) -> tuple[np.ndarray, np.ndarray]:
+def random_labels(
+    rng: np.random.Generator, m: int = 1000, features: int = 100, classes: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
     """m samples of uniform random features with uniformly random labels 0..classes-1.
 
     There is nothing to learn: any accuracy above 1/classes on unseen samples is luck.
@@ -121,8 +121,9 @@ def random_labels(rng: np.random.Generator, m: int = 1000, features: int = 100,
     return x.astype("float32"), y.astype("int64")
 
 
-def train_test_split(rng: np.random.Generator, x: np.ndarray, y: np.ndarray,
-                     test_fraction: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def train_test_split(
+    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, test_fraction: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A random split: (x_train, y_train, x_test, y_test), test_fraction of the samples held out.
 
     Every class in ``y`` keeps at least one training sample (and, when the
@@ -155,8 +156,9 @@ def train_test_split(rng: np.random.Generator, x: np.ndarray, y: np.ndarray,
     return x[train], y[train], x[test], y[test]
 
 
-def grid(low: tuple[float, float], high: tuple[float, float], step: float | None = None,
-         points: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def grid(
+    low: tuple[float, float], high: tuple[float, float], step: float | None = None, points: int = 60
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Grid over a rectangle for a decision surface: (xs (nx,), ys (ny,), coords (ny*nx, 2)).
 
     ``step`` gives the spacing (e.g. 0.01), otherwise ``points`` per axis.

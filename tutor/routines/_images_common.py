@@ -9,17 +9,18 @@ here, written once. Keras is imported inside the functions only.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from tutor.data.images import CLASS_NAMES, load_images
 from tutor.data.safe import check_zip_size, regular_file, show
+from tutor.files import atomic_path
 from tutor.paths import user_data_dir
 from tutor.reporting import Cancelled
-from tutor.files import atomic_path
 from tutor.runner import TutorError
 
 CLASSES = 10

@@ -7,7 +7,8 @@ so the learner sees exactly the points the run will train on.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -6,7 +6,7 @@ belong together - that is what lenet5 adds.
 
 from __future__ import annotations
 
-from tutor.routines._images_common import Classifier, preview_classifier, dense_network, parse_layers, run_classifier
+from tutor.routines._images_common import Classifier, dense_network, parse_layers, preview_classifier, run_classifier
 
 INPUT_SHAPE = (784,)  # 28 x 28 pixels, one long row
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from rich.table import Table
-from rich.text import Text
 from textual.widgets import Markdown, Static
 
 INTRO = """\
@@ -52,8 +52,12 @@ class HelpScreen(ModalScreen[None]):
             keys.setdefault(binding.action, []).extend(shown)
             what.setdefault(binding.action, binding.tooltip or binding.description)
         rows = [(", ".join(keys[action]), what[action]) for action in keys]
-        rows.append((self.app.get_key_display(Binding(self.app.COMMAND_PALETTE_BINDING, "")),
-                     "Command palette: go to a lesson, change the theme"))
+        rows.append(
+            (
+                self.app.get_key_display(Binding(self.app.COMMAND_PALETTE_BINDING, "")),
+                "Command palette: go to a lesson, change the theme",
+            )
+        )
         return rows + WIDGET_KEYS
 
     def compose(self) -> ComposeResult:

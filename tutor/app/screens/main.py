@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,8 +14,8 @@ from textual.widgets import Footer, Input, Static, TextArea
 
 from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
 from tutor.app.widgets.lesson_pane import LessonPane
-from tutor.app.widgets.recent_runs import SHOWN_RUNS
 from tutor.app.widgets.lesson_tree import LessonTree, lesson_number
+from tutor.app.widgets.recent_runs import SHOWN_RUNS
 from tutor.lessons import Course, ParamError
 from tutor.progress import ProgressStore
 
@@ -24,44 +25,150 @@ class MainScreen(Screen):
         Binding("ctrl+r,f5", "run", "Run", id="run", priority=True, tooltip="Run the lesson's routine"),
         Binding("ctrl+s,f6", "stop", "Stop", id="stop", priority=True, tooltip="Stop the run, keep the plots"),
         Binding("ctrl+o", "reset", "Reset", id="reset", priority=True, tooltip="Restore the default parameters"),
-        Binding("ctrl+b", "toggle_tree", "Lessons", id="toggle-tree", priority=True,
-                tooltip="Show or hide the lesson tree"),
+        Binding(
+            "ctrl+b", "toggle_tree", "Lessons", id="toggle-tree", priority=True, tooltip="Show or hide the lesson tree"
+        ),
         Binding("question_mark", "help", "Help", id="help", tooltip="This help: all the keys"),
         Binding("f1", "help", "Help", id="help-f1", show=False, priority=True),
-        Binding("right_square_bracket", "next_page", "Next page", id="next-page", show=False,
-                tooltip="Next page of the explanation"),
-        Binding("left_square_bracket", "previous_page", "Previous page", id="previous-page", show=False,
-                tooltip="Previous page of the explanation"),
-        Binding("e", "show_tab('explanation')", "Explanation", id="tab-explanation", show=False,
-                tooltip="Show the Explanation tab"),
-        Binding("c", "show_tab('code')", "Code", id="tab-code", show=False,
-                tooltip="Show the Code tab: the routine that runs"),
-        Binding("p", "show_tab('parameters')", "Parameters", id="tab-parameters", show=False,
-                tooltip="Show the Parameters tab"),
-        Binding("v", "show_tab('views')", "Views", id="tab-views", show=False,
-                tooltip="Show the Views tab: the plots and tables"),
-        Binding("r", "show_tab('runs')", "Runs", id="tab-runs", show=False,
-                tooltip="Show the Runs tab: the lesson's recent runs side by side"),
+        Binding(
+            "right_square_bracket",
+            "next_page",
+            "Next page",
+            id="next-page",
+            show=False,
+            tooltip="Next page of the explanation",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_page",
+            "Previous page",
+            id="previous-page",
+            show=False,
+            tooltip="Previous page of the explanation",
+        ),
+        Binding(
+            "e",
+            "show_tab('explanation')",
+            "Explanation",
+            id="tab-explanation",
+            show=False,
+            tooltip="Show the Explanation tab",
+        ),
+        Binding(
+            "c",
+            "show_tab('code')",
+            "Code",
+            id="tab-code",
+            show=False,
+            tooltip="Show the Code tab: the routine that runs",
+        ),
+        Binding(
+            "p",
+            "show_tab('parameters')",
+            "Parameters",
+            id="tab-parameters",
+            show=False,
+            tooltip="Show the Parameters tab",
+        ),
+        Binding(
+            "v",
+            "show_tab('views')",
+            "Views",
+            id="tab-views",
+            show=False,
+            tooltip="Show the Views tab: the plots and tables",
+        ),
+        Binding(
+            "r",
+            "show_tab('runs')",
+            "Runs",
+            id="tab-runs",
+            show=False,
+            tooltip="Show the Runs tab: the lesson's recent runs side by side",
+        ),
         # Watching a run. Priority, so they work while the lesson tree has focus;
         # check_action hands them back to text fields and to an idle lesson.
-        Binding("space", "play_pause", "Pause", id="play-pause", priority=True,
-                tooltip="Pause or resume the run (the routine waits, using no CPU) and its playback"),
-        Binding("full_stop", "frames(1)", "Step", id="frame-next", priority=True, key_display=".",
-                tooltip="One frame forward; on a paused run's newest frame, compute one more epoch (or batch)"),
-        Binding("comma", "frames(-1)", "Back", id="frame-previous", priority=True, show=False, key_display=",",
-                tooltip="One frame back"),
-        Binding("greater_than_sign", "frames(10)", "+10", id="frames-forward", priority=True, show=False,
-                key_display=">", tooltip="Ten frames forward"),
-        Binding("less_than_sign", "frames(-10)", "-10", id="frames-back", priority=True, show=False,
-                key_display="<", tooltip="Ten frames back"),
-        Binding("home", "first_frame", "First frame", id="frame-first", priority=True, show=False,
-                tooltip="The first frame of the run"),
-        Binding("end", "last_frame", "Last frame", id="frame-last", priority=True, show=False,
-                tooltip="The newest frame of the run (live while it computes)"),
-        Binding("s", "speed", "Speed", id="speed", show=False,
-                tooltip="Playback speed: slow, normal, fast, instant (a quick run is replayed over a few seconds)"),
-        Binding("m", "maximize_view", "Maximise", id="maximize", priority=True,
-                tooltip="Maximise the focused view (or the first) to the whole window; m or Escape restores"),
+        Binding(
+            "space",
+            "play_pause",
+            "Pause",
+            id="play-pause",
+            priority=True,
+            tooltip="Pause or resume the run (the routine waits, using no CPU) and its playback",
+        ),
+        Binding(
+            "full_stop",
+            "frames(1)",
+            "Step",
+            id="frame-next",
+            priority=True,
+            key_display=".",
+            tooltip="One frame forward; on a paused run's newest frame, compute one more epoch (or batch)",
+        ),
+        Binding(
+            "comma",
+            "frames(-1)",
+            "Back",
+            id="frame-previous",
+            priority=True,
+            show=False,
+            key_display=",",
+            tooltip="One frame back",
+        ),
+        Binding(
+            "greater_than_sign",
+            "frames(10)",
+            "+10",
+            id="frames-forward",
+            priority=True,
+            show=False,
+            key_display=">",
+            tooltip="Ten frames forward",
+        ),
+        Binding(
+            "less_than_sign",
+            "frames(-10)",
+            "-10",
+            id="frames-back",
+            priority=True,
+            show=False,
+            key_display="<",
+            tooltip="Ten frames back",
+        ),
+        Binding(
+            "home",
+            "first_frame",
+            "First frame",
+            id="frame-first",
+            priority=True,
+            show=False,
+            tooltip="The first frame of the run",
+        ),
+        Binding(
+            "end",
+            "last_frame",
+            "Last frame",
+            id="frame-last",
+            priority=True,
+            show=False,
+            tooltip="The newest frame of the run (live while it computes)",
+        ),
+        Binding(
+            "s",
+            "speed",
+            "Speed",
+            id="speed",
+            show=False,
+            tooltip="Playback speed: slow, normal, fast, instant (a quick run is replayed over a few seconds)",
+        ),
+        Binding(
+            "m",
+            "maximize_view",
+            "Maximise",
+            id="maximize",
+            priority=True,
+            tooltip="Maximise the focused view (or the first) to the whole window; m or Escape restores",
+        ),
     ]
     # Keys that belong to text fields when one has focus.
     WATCHING = ("play_pause", "frames", "first_frame", "last_frame", "maximize_view")
@@ -97,18 +204,28 @@ class MainScreen(Screen):
             yield LessonTree(self.course, passed, id="lesson-tree")
             with Container(id="lesson-host"):
                 if not self.course.lessons:
-                    yield Static("No lessons found. `tutor check` lists what is wrong with the lesson files.",
-                                 id="no-lessons")
+                    yield Static(
+                        "No lessons found. `tutor check` lists what is wrong with the lesson files.", id="no-lessons"
+                    )
         yield Footer()
 
     def on_mount(self) -> None:
         self._warn_about_progress()
         if self.course.problems:
-            self.notify(f"{len(self.course.problems)} problem(s) in the lesson files: run `tutor check`.",
-                        title="Lessons", severity="warning", timeout=10)
+            self.notify(
+                f"{len(self.course.problems)} problem(s) in the lesson files: run `tutor check`.",
+                title="Lessons",
+                severity="warning",
+                timeout=10,
+            )
         for folder in self.course.code_dirs:
-            self.notify(f"Lessons from {folder} run Python code from that folder.",
-                        title="Lesson pack", severity="warning", timeout=12, markup=False)
+            self.notify(
+                f"Lessons from {folder} run Python code from that folder.",
+                title="Lesson pack",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         if not self.course.lessons:
             return
         wanted = self._initial_lesson or self.store.last_lesson
@@ -147,8 +264,15 @@ class MainScreen(Screen):
                 self.notify(f"Stopped the run of {old.lesson.title}.", markup=False)
             old.remove()
         past = self.store.runs(lesson_id)[-SHOWN_RUNS:]
-        pane = LessonPane(lesson, values, passed=self.store.passed(lesson_id), past=past, seed=self.seed,
-                          clock=self.clock, autorun=autorun)
+        pane = LessonPane(
+            lesson,
+            values,
+            passed=self.store.passed(lesson_id),
+            past=past,
+            seed=self.seed,
+            clock=self.clock,
+            autorun=autorun,
+        )
         self._pane = pane
         self.query_one("#lesson-host").mount(pane)
         self.query_one(LessonTree).show_lesson(lesson_id)
@@ -181,8 +305,9 @@ class MainScreen(Screen):
         """The replay of a passing run reached its end: now tell the learner."""
         lesson = self.course.get(event.lesson_id)
         self.query_one(LessonTree).mark_passed(lesson.id)
-        self.notify(f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=5,
-                    markup=False)
+        self.notify(
+            f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=5, markup=False
+        )
 
     def _warn_about_progress(self) -> None:
         """A damaged or unwritable progress file is reported once, never as a crash."""
@@ -194,12 +319,17 @@ class MainScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         pane = self.pane
-        if action in ("run", "stop", "reset", "show_tab", "next_page", "previous_page", "speed",
-                      *self.WATCHING) and pane is None:
+        if (
+            action in ("run", "stop", "reset", "show_tab", "next_page", "previous_page", "speed", *self.WATCHING)
+            and pane is None
+        ):
             return False
         if action in self.WATCHING:
-            if isinstance(self.focused, (Input, TextArea)) or self.focused is not None and \
-                    self.focused.has_class("-textual-select-overlay"):
+            if (
+                isinstance(self.focused, (Input, TextArea))
+                or self.focused is not None
+                and self.focused.has_class("-textual-select-overlay")
+            ):
                 return False  # typing: the key is a character
             if action == "maximize_view":
                 return True
@@ -245,8 +375,14 @@ class MainScreen(Screen):
             return
         self.pane.show_tab("views")
         views = list(self.pane.query(".view"))
-        focused = next((view for view in views if self.focused is not None
-                        and (self.focused is view or view in self.focused.ancestors)), None)
+        focused = next(
+            (
+                view
+                for view in views
+                if self.focused is not None and (self.focused is view or view in self.focused.ancestors)
+            ),
+            None,
+        )
         target = focused or (views[0] if views else None)
         if target is not None:
             target.focus()

@@ -3,7 +3,8 @@ the selection moves with keys."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from textual.binding import Binding
 
@@ -22,8 +23,13 @@ class DigitsView(PlotView):
         Binding("up,k", "move_row(-1)", "Image above", id="digits.up", show=False),
     ]
 
-    def show(self, data: Mapping[str, Any] | None, history: Sequence[Mapping[str, float]] = (),
-             past: Past = (), cursor: int | None = None) -> None:
+    def show(
+        self,
+        data: Mapping[str, Any] | None,
+        history: Sequence[Mapping[str, float]] = (),
+        past: Past = (),
+        cursor: int | None = None,
+    ) -> None:
         super().show(data, history, past, cursor)
         if self.data and self.data.get("selected") is None and len(self.data.get("labels", ())):
             self.data = {**self.data, "selected": 0}

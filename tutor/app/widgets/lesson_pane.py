@@ -10,17 +10,18 @@ the run ends.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from textual import on, work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
 from tutor.app.widgets.code_view import CodeView
@@ -34,7 +35,15 @@ from tutor.app.widgets.views_area import ViewsArea
 from tutor.keras_bridge import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson, ParamError
 from tutor.runner import (
-    DIVERGED, FAILED, FINISHED, STOP_GRACE, STOPPED, RunRecord, RunSession, describe_run, preview_views,
+    DIVERGED,
+    FAILED,
+    FINISHED,
+    STOP_GRACE,
+    STOPPED,
+    RunRecord,
+    RunSession,
+    describe_run,
+    preview_views,
 )
 from tutor.timeline import KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Frame, Player
 
@@ -89,13 +98,16 @@ class LessonPane(Vertical):
         lesson = self.lesson
         with Horizontal(id="lesson-head"):
             yield Static(
-                Content.assemble(Content.styled(lesson_number(lesson), "$text-muted"), " ",
-                                 Content.styled(lesson.title, "bold")),
+                Content.assemble(
+                    Content.styled(lesson_number(lesson), "$text-muted"), " ", Content.styled(lesson.title, "bold")
+                ),
                 id="lesson-title",
             )
             yield Static("✓ passed", id="lesson-passed")
-        yield Static(Content.assemble(Content.styled("Challenge: ", "bold $text-accent"), lesson.challenge.goal),
-                     id="lesson-challenge")
+        yield Static(
+            Content.assemble(Content.styled("Challenge: ", "bold $text-accent"), lesson.challenge.goal),
+            id="lesson-challenge",
+        )
         with TabbedContent(id="lesson-tabs", initial="tab-explanation"):
             with TabPane("Explanation", id="tab-explanation"):
                 yield Explanation(lesson.pages, id="explanation")
@@ -178,8 +190,9 @@ class LessonPane(Vertical):
         errors = self.form.errors
         if errors:
             reasons = "\n".join(f"{name}: {reason}" for name, reason in errors.items())
-            self.notify(f"Fix the parameters before running:\n{reasons}", title="Cannot run", severity="error",
-                        markup=False)
+            self.notify(
+                f"Fix the parameters before running:\n{reasons}", title="Cannot run", severity="error", markup=False
+            )
             self.show_tab("parameters")
             return False
         try:
@@ -202,7 +215,8 @@ class LessonPane(Vertical):
         views.clear(self._past_runs(values))
         views.scroll_home(animate=False)  # a new run starts with every view's title in sight
         self.query_one(StatusLine).starting(
-            LOADING_MESSAGE if self.lesson.backend == "keras" and not tensorflow_loaded() else "Starting…")
+            LOADING_MESSAGE if self.lesson.backend == "keras" and not tensorflow_loaded() else "Starting…"
+        )
         self.show_tab("views")
         session.start()
         self._ticker.resume()
@@ -232,8 +246,11 @@ class LessonPane(Vertical):
         self._shown_final = record  # the status says why, below
         self.running = False
         self.query_one(StatusLine).ready("Stopped; the busy routine ends in the background.")
-        self.notify("The routine was busy (loading TensorFlow or compiling) and ends by itself "
-                    "in the background. You can run again now.", title="Run stopped")
+        self.notify(
+            "The routine was busy (loading TensorFlow or compiling) and ends by itself "
+            "in the background. You can run again now.",
+            title="Run stopped",
+        )
         self.screen.post_message(RunRecorded(record, session))
 
     def reset(self) -> None:
@@ -302,8 +319,9 @@ class LessonPane(Vertical):
 
     def next_speed(self) -> str:
         speed = self.player.next_speed()
-        self.player.playing = True if self.session is not None and not self.player.at_end(self._frames()) \
-            else self.player.playing
+        self.player.playing = (
+            True if self.session is not None and not self.player.at_end(self._frames()) else self.player.playing
+        )
         self._ticker.resume()
         return speed
 
@@ -345,8 +363,12 @@ class LessonPane(Vertical):
         hint = self.query_one("#controls-hint", Static)
         if session.computing and not session.control.cancelled:
             behind = frame is not None and bool(frames) and frame is not frames[-1]
-            status.running(snapshot, session.state.eta() if self.clock else None,
-                           paused=session.paused and session.control.waiting, showing=frame if behind else None)
+            status.running(
+                snapshot,
+                session.state.eta() if self.clock else None,
+                paused=session.paused and session.control.waiting,
+                showing=frame if behind else None,
+            )
         elif session.computing:
             pass  # "Stopping…" stays until the run ends or is let go
         elif frame is not None and self.last_record is not None and not self.player.at_end(frames):
@@ -363,8 +385,10 @@ class LessonPane(Vertical):
         if frames:
             index = next((i + 1 for i, kept in enumerate(frames) if kept is frame), len(frames))
             state = "▶" if self.player.playing else "⏸"
-            hint.update(f"{state} frame {index}/{len(frames)} · {self.player.speed} · "
-                        "space play/pause · , . step · < > ×10 · s speed · m maximise")
+            hint.update(
+                f"{state} frame {index}/{len(frames)} · {self.player.speed} · "
+                "space play/pause · , . step · < > ×10 · s speed · m maximise"
+            )
 
     _shown_final: RunRecord | None = None
 
@@ -413,16 +437,19 @@ class LessonPane(Vertical):
         self._ticker.resume()
         if record.status in (FAILED, DIVERGED):
             self.query_one(RunError).show(record)
-            self.notify(record.error or record.status, title=f"Run {record.status}", severity="error",
-                        markup=False)
+            self.notify(record.error or record.status, title=f"Run {record.status}", severity="error", markup=False)
         elif record.status == STOPPED and not let_go:
             self.notify("Stopped: the views keep what was drawn; , and . step through it.", title="Run stopped")
         elif record.status == FINISHED and record.challenge_met:
             self._announce_pass = True  # when its replay reaches the end: no spoiler, nothing covered
         elif record.status == FINISHED:
             note = f"\n{record.error}" if record.error else ""
-            self.notify(f"{self.lesson.challenge.goal}{note}", title="Finished: challenge not met yet",
-                        severity="warning", markup=False)
+            self.notify(
+                f"{self.lesson.challenge.goal}{note}",
+                title="Finished: challenge not met yet",
+                severity="warning",
+                markup=False,
+            )
 
     def on_unmount(self) -> None:
         # Leaving the lesson (or the app) ends its run; the screen still keeps its record.

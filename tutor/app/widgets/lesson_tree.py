@@ -49,7 +49,9 @@ class LessonTree(Tree[str]):
     def _chapter_label(self, number: int) -> Text:
         lessons = self._course.by_chapter().get(number, [])
         done = sum(lesson.id in self._passed for lesson in lessons)
-        return Text.assemble((f"{number} {self._course.chapter_title(number)}", "bold"), (f" {done}/{len(lessons)}", "dim"))
+        return Text.assemble(
+            (f"{number} {self._course.chapter_title(number)}", "bold"), (f" {done}/{len(lessons)}", "dim")
+        )
 
     def mark_passed(self, lesson_id: str) -> None:
         if lesson_id in self._passed or lesson_id not in self._lesson_nodes:

@@ -6,8 +6,9 @@ exactly what the headless runner refuses, with the same reason.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -53,11 +54,17 @@ class ParamForm(VerticalScroll, can_focus=False):
     class Changed(Message):
         """A field changed; ``valid`` says whether the whole form is valid now."""
 
-        form: "ParamForm"
+        form: ParamForm
         valid: bool
 
-    def __init__(self, params: Mapping[str, Param], values: Mapping[str, Any],
-                 presets: Mapping[str, Mapping[str, Any]] | None = None, *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        params: Mapping[str, Param],
+        values: Mapping[str, Any],
+        presets: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.params = dict(params)
         self._initial_values = dict(values)
@@ -73,8 +80,11 @@ class ParamForm(VerticalScroll, can_focus=False):
             value = self._initial_values.get(name, param.default)
             with Vertical(classes="param-row", id=f"row-{name}"):
                 # Labels, help and choices come from lesson files: text, never markup.
-                yield Label(param.title if param.title == name else f"{param.title} ({name})",
-                            classes="param-label", markup=False)
+                yield Label(
+                    param.title if param.title == name else f"{param.title} ({name})",
+                    classes="param-label",
+                    markup=False,
+                )
                 yield self._field(param, value)
                 yield Static(_describe(param), classes="param-help", markup=False)
 
@@ -83,11 +93,22 @@ class ParamForm(VerticalScroll, can_focus=False):
         if param.type == "bool":
             return Switch(value=bool(value), id=field_id)
         if param.type == "choice":
-            return Select([(Content(choice), choice) for choice in param.choices], value=value,
-                          allow_blank=False, id=field_id, compact=True)
+            return Select(
+                [(Content(choice), choice) for choice in param.choices],
+                value=value,
+                allow_blank=False,
+                id=field_id,
+                compact=True,
+            )
         kind = {"int": "integer", "float": "number"}.get(param.type, "text")
-        return Input(_text(param, value), type=kind, validators=[ParamValidator(param)],
-                     id=field_id, compact=True, select_on_focus=False)
+        return Input(
+            _text(param, value),
+            type=kind,
+            validators=[ParamValidator(param)],
+            id=field_id,
+            compact=True,
+            select_on_focus=False,
+        )
 
     # ------------------------------------------------------------ reading
 
@@ -110,8 +131,9 @@ class ParamForm(VerticalScroll, can_focus=False):
             elif isinstance(field, Select):
                 # A Select only holds its value once mounted; until then it is the initial one.
                 chosen = field.value
-                values[name] = param.coerce(self._initial_values.get(name, param.default)
-                                            if chosen is Select.NULL else chosen)
+                values[name] = param.coerce(
+                    self._initial_values.get(name, param.default) if chosen is Select.NULL else chosen
+                )
             else:
                 values[name] = param.coerce(field.value)
         return values

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.app import RenderResult
@@ -41,8 +42,13 @@ class PlotView(PlotextPlot):
         self._rendered: tuple[Any, RenderResult] | None = None
         self._caption_rows = 0  # last drawing's caption height: usually the same next time
 
-    def show(self, data: Mapping[str, Any] | None, history: Sequence[Mapping[str, float]] = (),
-             past: Past = (), cursor: int | None = None) -> None:
+    def show(
+        self,
+        data: Mapping[str, Any] | None,
+        history: Sequence[Mapping[str, float]] = (),
+        past: Past = (),
+        cursor: int | None = None,
+    ) -> None:
         self.data, self.history, self.past, self.cursor = data or {}, history, labelled_runs(past), cursor
         self.replot()
 
@@ -56,8 +62,9 @@ class PlotView(PlotextPlot):
         # The theme first: texts drawn on the canvas take its colour as their background.
         plt.theme(self._get_plotext_theme_name(self.app.theme))
         try:
-            captions = draw(plt, self.kind, self.data, self.history, self.past, width=width, height=height,
-                            cursor=self.cursor)
+            captions = draw(
+                plt, self.kind, self.data, self.history, self.past, width=width, height=height, cursor=self.cursor
+            )
         except Exception as error:  # bad view data must not take the app down
             plt.clear_figure()
             self.log.error(f"drawing {self.kind} failed", error)
@@ -76,12 +83,13 @@ class PlotView(PlotextPlot):
         if len(lines) != self._caption_rows:  # the captions grew or shrank: lay the plot out again
             self._caption_rows = min(len(lines), max(height - 4, 0))
             lines = self._draw(width, height - self._caption_rows)
-        lines = lines[:self._caption_rows]
+        lines = lines[: self._caption_rows]
         plot_height = max(height - len(lines), 1)
         self.plt.plotsize(width, plot_height)
         self.plt._set_size(width, plot_height)  # as PlotextPlot.render does (textual-plotext issue 5)
         plot = Text.from_ansi(self.plt.build())
-        rendered = Text("\n").join([*(Text(line, style="bold", no_wrap=True) for line in lines), plot]) \
-            if lines else plot
+        rendered = (
+            Text("\n").join([*(Text(line, style="bold", no_wrap=True) for line in lines), plot]) if lines else plot
+        )
         self._rendered = (key, rendered)
         return rendered

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -37,15 +38,25 @@ class RecentRuns(DataTable):
             self.add_column("Recent runs")
             self.add_row("No runs yet: press Run (ctrl+r).")
             return
-        params = [name for name in lesson.params
-                  if len({repr((run.get("params") or {}).get(name)) for run in runs}) > 1]
-        results = [name for name, value in (runs[0].get("result") or {}).items()
-                   if isinstance(value, (int, float)) and not isinstance(value, bool)][:4]
-        self.add_columns("#", *(Text(name) for name in params), "status", *(Text(name) for name in results),
-                         "challenge")
+        params = [
+            name for name in lesson.params if len({repr((run.get("params") or {}).get(name)) for run in runs}) > 1
+        ]
+        results = [
+            name
+            for name, value in (runs[0].get("result") or {}).items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        ][:4]
+        self.add_columns(
+            "#", *(Text(name) for name in params), "status", *(Text(name) for name in results), "challenge"
+        )
         for number, run in zip(range(len(runs), 0, -1), runs):
             values = run.get("params") or {}
             result = run.get("result") or {}
             met = {True: "met ✓", False: "not met", None: "·"}.get(run.get("challenge_met"), "·")
-            self.add_row(str(number), *(_value(values.get(name, "")) for name in params),
-                         _value(run.get("status", "")), *(_value(result.get(name, "")) for name in results), met)
+            self.add_row(
+                str(number),
+                *(_value(values.get(name, "")) for name in params),
+                _value(run.get("status", "")),
+                *(_value(result.get(name, "")) for name in results),
+                met,
+            )

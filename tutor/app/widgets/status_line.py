@@ -73,8 +73,9 @@ class StatusLine(Horizontal):
     def stopping(self) -> None:
         self._set("Stopping…")
 
-    def running(self, snapshot: Snapshot, eta: float | None, paused: bool = False,
-                showing: Frame | None = None) -> None:
+    def running(
+        self, snapshot: Snapshot, eta: float | None, paused: bool = False, showing: Frame | None = None
+    ) -> None:
         """A run computing: where it is (epoch and batch), its metrics, and a measured ETA;
         ``showing``: the frame the views show when the playback is behind the computing."""
         progress = snapshot.progress
@@ -94,8 +95,9 @@ class StatusLine(Horizontal):
     def replaying(self, frame: Frame, record: RunRecord) -> None:
         """Playing back (or scrubbing) a run that has ended."""
         took = f" in {_duration(record.seconds)}" if self.clock else ""
-        self._set(f"Replay {frame.unit} {frame.step}/{frame.total}  {_metrics(frame.metrics)}"
-                  f"  (run {record.status}{took})")
+        self._set(
+            f"Replay {frame.unit} {frame.step}/{frame.total}  {_metrics(frame.metrics)}  (run {record.status}{took})"
+        )
         self.query_one(ProgressBar).update(total=max(frame.total, 1), progress=frame.step)
 
     def finished(self, record: RunRecord, snapshot: Snapshot) -> None:
@@ -109,8 +111,9 @@ class StatusLine(Horizontal):
                 verdict = "challenge not judged"
             else:
                 verdict = "challenge not met yet"
-            result = _metrics({k: v for k, v in record.result.items()
-                               if isinstance(v, (int, float)) and not isinstance(v, bool)})
+            result = _metrics(
+                {k: v for k, v in record.result.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            )
             self._set(f"Finished: {verdict}.  {result}{took}")
         elif record.status == STOPPED:
             self._set(f"Stopped at {at}{_metrics(progress.metrics) if progress else ''}{took}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from rich.console import RenderableType
 from rich.measure import Measurement
@@ -35,8 +36,7 @@ class TextView(ScrollableContainer):
         self._view: RenderableType = renderable(kind, None)
 
     def compose(self) -> ComposeResult:
-        hint = Static("→ scrolls sideways", classes="text-view-hint",
-                      markup=False)
+        hint = Static("→ scrolls sideways", classes="text-view-hint", markup=False)
         hint.display = False
         yield hint
         yield Static(self._view, classes="text-view-body")

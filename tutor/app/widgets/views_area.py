@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -30,8 +31,13 @@ class ViewsArea(VerticalScroll):
                 view_class = DigitsView if kind == "digits" else PlotView
                 yield view_class(kind, id=f"view-{kind}", classes="view")
 
-    def show(self, views: Mapping[str, Mapping] | Any | None, history: Sequence[Mapping[str, float]] = (),
-             past: Past = (), cursor: int | None = None) -> None:
+    def show(
+        self,
+        views: Mapping[str, Mapping] | Any | None,
+        history: Sequence[Mapping[str, float]] = (),
+        past: Past = (),
+        cursor: int | None = None,
+    ) -> None:
         """Redraw the views whose data, history length, earlier runs or cursor changed.
 
         ``views`` maps each kind to its data; a run snapshot (with ``.views`` and
