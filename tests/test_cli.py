@@ -68,7 +68,7 @@ def test_headless_run_writes_json_with_overrides_and_seed(tmp_path):
     assert run["status"] == "finished" and run["challenge_met"] is True
     assert abs(run["result"]["w"] - run["result"]["least_squares_w"]) < 0.02
     assert run["versions"]["numpy"] and run["versions"]["tutor"]
-    again = tutor(
+    tutor(
         "run",
         "gradient-descent",
         "--headless",

@@ -227,7 +227,8 @@ import dataclasses, sys
 from tests.test_app import endless_lesson, make_course
 from tutor.app import run_app
 course = make_course()
-sys.exit(run_app("endless", autorun=True, course=dataclasses.replace(course, lessons=course.lessons + (endless_lesson(),))))
+lessons = course.lessons + (endless_lesson(),)
+sys.exit(run_app("endless", autorun=True, course=dataclasses.replace(course, lessons=lessons)))
 """
 
 

@@ -45,7 +45,7 @@ def replay_by_hand(keras, model, x, y, epochs, batch_size, seed):
     """What fast_fit promises, written out: a fresh permutation per epoch from the generator,
     batches in order, the last one partial, one optimizer step per batch (train_on_batch)."""
     rng = np.random.default_rng(seed)
-    for epoch in range(epochs):
+    for _epoch in range(epochs):
         order = rng.permutation(len(x))
         for start in range(0, len(x), batch_size):
             idx = order[start : start + batch_size]

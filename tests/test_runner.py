@@ -76,7 +76,8 @@ def test_routines_and_domain_code_import_no_user_interface():
         "for package in (tutor.routines, tutor.data):\n"
         "    for info in pkgutil.iter_modules(package.__path__):\n"
         "        importlib.import_module(f'{package.__name__}.{info.name}')\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'tensorflow', 'keras', 'plotext'))\n"
+        "bad = sorted(m for m in sys.modules\n"
+        "             if m.split('.')[0] in ('textual', 'rich', 'tensorflow', 'keras', 'plotext'))\n"
         "print(bad)\n"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

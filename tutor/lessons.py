@@ -633,7 +633,7 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
         _check_routine(check, top["routine"], code_dir)
 
     views = tuple(top.get("views", ()))
-    for index, view in enumerate(views):
+    for view in views:
         if view not in VIEW_KINDS:
             check.problem("views", f"unknown view {view!r} (known: {', '.join(VIEW_KINDS)})")
     if "views" in top and not views:
