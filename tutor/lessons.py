@@ -229,7 +229,7 @@ class Lesson:
                 raise ParamError(f"unknown parameter {shown(name)} for lesson {self.id!r} (known: {known})")
         values = self.defaults()
         coerced = {name: self.params[name].coerce(raw) for name, raw in overrides.items()}
-        preset = coerced.get("preset", values.get("preset"))
+        preset: Any = coerced.get("preset", values.get("preset"))
         if self.presets and preset in self.presets:
             values.update(self.presets[preset])
         values.update(coerced)
@@ -291,7 +291,7 @@ def _import_pack_module(code_dir: Path, module_name: str) -> Any:
 
 # ---------------------------------------------------------------- challenge conditions
 
-_ALLOWED_CALLS = {"abs": abs, "min": min, "max": max}
+_ALLOWED_CALLS: dict[str, Callable[..., Any]] = {"abs": abs, "min": min, "max": max}
 _COMPARE = {
     ast.Lt: lambda a, b: a < b,
     ast.LtE: lambda a, b: a <= b,
@@ -513,8 +513,15 @@ _TOP_REQUIRED = {
     "challenge": dict,
 }
 _TOP_OPTIONAL = {"summary": str, "seed": int, "params": dict, "presets": dict}
-_PARAM_REQUIRED = {"type": str, "default": (str, int, float, bool)}
-_PARAM_OPTIONAL = {"help": str, "label": str, "min": float, "max": float, "choices": list, "format": str}
+_PARAM_REQUIRED: dict[str, type | tuple[type, ...]] = {"type": str, "default": (str, int, float, bool)}
+_PARAM_OPTIONAL: dict[str, type | tuple[type, ...]] = {
+    "help": str,
+    "label": str,
+    "min": float,
+    "max": float,
+    "choices": list,
+    "format": str,
+}
 _ID = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 # Where a line break or a tab belongs: Markdown pages and help text.
 _LAYOUT_FIELDS = re.compile(r"^(pages\.\d+\.text|params\.[^.]+\.help)$")

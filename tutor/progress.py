@@ -144,7 +144,7 @@ def valid_run(record: Any) -> dict[str, Any] | None:
         return None
     run: dict[str, Any] = {}
     for key, kinds in _RUN_SHAPES.items():
-        value = record.get(key)
+        value: Any = record.get(key)
         if value is not None and (not isinstance(value, kinds) or key == "seed" and isinstance(value, bool)):
             value = None
         if key == "history" and value is not None:

@@ -83,7 +83,8 @@ class Timeline:
 def frames_as_json(frames: Sequence[Frame]) -> list[dict[str, Any]]:
     """``[{"step", "views"}]`` for ``--json``: a frame lists only the views that changed
     since the frame before it (a view shows its last data until it changes)."""
-    out, previous = [], {}
+    out: list[dict[str, Any]] = []
+    previous: Mapping[str, Mapping[str, Any]] = {}
     for frame in frames:
         changed = {kind: data for kind, data in frame.views.items() if previous.get(kind) is not data}
         out.append({"step": frame.step, "views": changed})
