@@ -35,7 +35,7 @@ from rich.text import Text
 
 from tutor import plotting, textviews
 from tutor.files import TutorFileError, write_output
-from tutor.keras_bridge import LOADING_MESSAGE, tensorflow_loaded
+from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson
 from tutor.progress import ProgressStore
 from tutor.runner import (

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import threading
 import time
 import warnings
@@ -28,9 +27,12 @@ from typing import Any
 
 import numpy as np
 
+# LOADING_MESSAGE and tensorflow_loaded are re-exported ("as" keeps them public): they live in
+# tutor.keras_status, which the renderers import instead of this module.
+from tutor.keras_status import LOADING_MESSAGE as LOADING_MESSAGE
+from tutor.keras_status import _import_lock
+from tutor.keras_status import tensorflow_loaded as tensorflow_loaded
 from tutor.reporting import Cancelled, Reporter
-
-_import_lock = threading.Lock()
 
 # on_view(model, epoch): the routine sends its view updates (surface, fit...).
 OnView = Callable[[Any, int], None]
@@ -51,15 +53,6 @@ def _stderr_silenced():
         finally:
             os.dup2(saved, 2)
             os.close(saved)
-
-
-LOADING_MESSAGE = "Loading TensorFlow (~5 s)…"  # short: it fits the status line at 80 columns
-
-
-def tensorflow_loaded() -> bool:
-    """Has this process imported TensorFlow yet? (The first Keras run waits for it.)"""
-    # While import_keras runs, "tensorflow" is already in sys.modules, half loaded.
-    return "tensorflow" in sys.modules and not _import_lock.locked()
 
 
 def import_keras() -> Any:

@@ -32,7 +32,7 @@ from tutor.app.widgets.recent_runs import SHOWN_RUNS, RecentRuns
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
-from tutor.keras_bridge import LOADING_MESSAGE, tensorflow_loaded
+from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson, ParamError
 from tutor.runner import (
     DIVERGED,
