@@ -149,7 +149,7 @@ async def test_run_updates_views_finishes_and_passes(isolated_home: Path) -> Non
         await pilot.press("end")  # the last frame: the routine's last report and the whole history
         await pilot.pause()
         assert fit.data["title"] == f"epoch 100: w = {record.result['w']:.4f}"
-        assert [point["step"] for point in loss.history] == list(range(1, 101))
+        assert [point["step"] for point in loss.history] == list(range(0, 101))  # from epoch 0, the start
         assert "Finished: challenge met" in str(pane(app).query_one("#status-text").render())
         assert pane(app).has_class("-passed")
         assert "✓" in str(app.screen.query_one(LessonTree).get_node_at_line(1).label)
@@ -171,19 +171,19 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         await wait_until(pilot, lambda: str(pane(app).query_one("#status-text").render()).startswith("Finished"))
         await pilot.press("home")
         await pilot.pause()
-        assert fit.data["title"].startswith("epoch 1: ")
-        for _ in range(3):
+        assert fit.data["title"].startswith("epoch 0: before any bean")  # the flat line w starts from
+        for _ in range(4):
             await pilot.press("full_stop")
         await pilot.press("comma")
         await pilot.pause()
         # Every view in sync at epoch 3: the line, and the cursor on the loss curve.
-        w = pane(app).last_record.history[2]["w"]
+        w = pane(app).last_record.history[3]["w"]
         assert fit.data["title"] == f"epoch 3: w = {w:.4f}"
         assert loss.cursor == 3
         await pilot.press("greater_than_sign")
         await pilot.pause()
         assert fit.data["title"].startswith("epoch 13: ")
-        assert "frame 13/100" in str(pane(app).query_one("#controls-hint").render())
+        assert "frame 14/101" in str(pane(app).query_one("#controls-hint").render())
         assert "Replay epoch 13/100" in str(pane(app).query_one("#status-text").render())
         await pilot.press("space")  # play from here to the end
         await wait_until(pilot, lambda: fit.data["title"].startswith("epoch 100: "), timeout=20)
@@ -432,7 +432,7 @@ async def test_typing_a_value_is_used_by_the_run_and_reset_restores_defaults() -
         await pilot.press("ctrl+r")
         await wait_for_run(pilot)
         record = pane(app).last_record
-        assert record.params["epochs"] == 7 and len(record.history) == 7
+        assert record.params["epochs"] == 7 and len(record.history) == 7 + 1  # and epoch 0
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert pane(app).query_one("#param-epochs", Input).value == "100"
@@ -447,7 +447,7 @@ async def test_tutor_run_opens_the_lesson_and_starts_it() -> None:
         await wait_for_run(pilot)
         assert pane(app).query_one("#lesson-tabs").active == "tab-views"
         record = pane(app).last_record
-        assert record.status == "finished" and len(record.history) == 12
+        assert record.status == "finished" and len(record.history) == 12 + 1  # and epoch 0
 
 
 @pilot_test
@@ -478,7 +478,7 @@ async def test_choices_switches_and_presets() -> None:
         await wait_for_run(pilot)
         record = pane(app).last_record
         assert record.params["lr"] == 1.5 and record.params["noisy"] is False
-        assert len(record.history) == 20
+        assert len(record.history) == 20 + 1  # and epoch 0
 
 
 @pilot_test

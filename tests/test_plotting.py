@@ -137,27 +137,28 @@ def test_a_diverged_run_draws_its_finite_part_and_marks_the_blow_up():
 def test_earlier_runs_are_labelled_and_do_not_squeeze_the_current_run():
     current = [{"step": s, "loss": 1 / s} for s in range(1, 21)]
     earlier = [{"step": s, "loss": 2 / s} for s in range(1, 5001)]
-    text, _ = drawn("loss", {}, 80, 18, history=current, past=[("lr=0.5 · loss 0.0004", earlier)])
-    assert "earlier: lr=0.5 · loss 0.0004" in text
+    text, captions = drawn("loss", {}, 80, 18, history=current, past=[("lr=0.5 · loss 0.0004", earlier)])
+    # A short name in the legend (it sits over the plot); what the run was, in the caption.
+    assert "earlier 1" in text and "earlier 1: lr=0.5 · loss 0.0004" in captions
     assert max(int(label) for label in tick_row(text).split()) <= 30
     # The old form, histories without labels, still draws.
     text, _ = drawn("loss", {}, 80, 18, history=current, past=[earlier])
-    assert "earlier run" in text
+    assert "earlier 1" in text
 
 
 def test_a_cursor_marks_the_step_of_a_replayed_run():
     history = [{"step": s, "loss": 1 / s} for s in range(1, 31)]
     text, _ = drawn("loss", {}, 80, 18, history=history, cursor=10)
-    assert "step 10" in text and "●" in text
+    assert "epoch 10" in text and "●" in text
 
 
 def test_log_scale_labels_powers_of_ten_with_earlier_runs_and_a_cursor():
     history = [{"step": s, "loss": 10.0**-s} for s in range(1, 9)]
     past = [("method=fixed", [{"step": s, "loss": 10.0 ** (-s / 2)} for s in range(1, 9)])]
-    text, _ = drawn("loss", {"ylog": True}, 80, 20, history=history, past=past, cursor=4)
+    text, captions = drawn("loss", {"ylog": True}, 80, 20, history=history, past=past, cursor=4)
     labels = y_tick_labels(text)
     assert "0.01" in labels and "1e-6" in labels
-    assert "earlier: method=fixed" in text
+    assert "earlier 1" in text and "earlier 1: method=fixed" in captions
 
 
 # ---------------------------------------------------------------- images
@@ -243,12 +244,12 @@ def test_a_long_run_is_drawn_from_its_envelope_keeping_every_spike():
 
 def test_a_legend_label_too_wide_for_the_plot_is_cut_there_and_said_in_full_outside():
     # plotext drops the whole legend when one label is wider than the plot.
-    history = [{"step": step, "loss": 1.0 / step} for step in range(1, 30)]
-    earlier = [("method=stochastic · loss 0.00132", history)]
+    data = {"points": [{"x": [0.1, 0.5], "y": [0.1, 0.5], "label": "beans"}],
+            "lines": [{"x": [0, 1], "y": [0, 1], "label": "stochastic after 25000 updates: w = 1.271"}]}
     plotext.clear_figure()
     plotext.plotsize(34, 14)
     plotext.theme("clear")
-    captions = plotting.draw(plotext, "loss", {}, history, earlier)
+    captions = plotting.draw(plotext, "fit", data)
     art = plotext.uncolorize(plotext.build())
-    assert "earlier: method=stochastic · loss 0.00132" in captions
-    assert "earlier: met" in art and "…" in art and "loss" in art  # the legend is still drawn
+    assert "stochastic after 25000 updates: w = 1.271" in captions
+    assert "stochastic af" in art and "…" in art and "beans" in art  # the legend is still drawn

@@ -591,9 +591,11 @@ def draw_loss(
     if 0 < entries < rows:
         y_range = Range(y_range.low, y_range.high + y_range.span * entries / (rows - entries))
     box = Box(x_range, y_range)
-    for label, steps, values, color in earlier:
-        name = f"earlier: {label}" if label else "earlier run"
-        _plot_clipped(plt, steps, shown(values), box, color=color, label=name)
+    # Short names in the legend (it sits over the plot); what each earlier run was, once, in the caption.
+    for number_, (label, steps, values, color) in enumerate(earlier, start=1):
+        _plot_clipped(plt, steps, shown(values), box, color=color, label=f"earlier {number_}")
+    if any(label for label, *_ in earlier):
+        captions.append("   ".join(f"earlier {n}: {label or 'a run'}" for n, (label, *_) in enumerate(earlier, 1)))
     for steps, values, style in curves:
         if values is None:
             plt.scatter(
@@ -617,7 +619,7 @@ def draw_loss(
     if not history:
         title += " (run the lesson to see it fall)" if not past else " (earlier runs; run to compare)"
     if cursor is not None:
-        title += f" · step {cursor}"
+        title += f" · epoch {cursor}"
     return _title(plt, title, size) + captions
 
 

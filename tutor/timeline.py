@@ -65,7 +65,7 @@ class Timeline:
         self.newest = frame
         if self._offered % self._stride == 0:
             self._kept.append(frame)
-            if len(self._kept) >= self.capacity:
+            if len(self._kept) > self.capacity:  # a run of up to `capacity` epochs keeps every one
                 self._kept = self._kept[::2]
                 self._stride *= 2
         self._offered += 1

@@ -58,7 +58,13 @@ def run(params, reporter) -> dict:
                 title="every w is a line; the cost says how far the beans are from it",
                 xlabel="size", ylabel="toxicity",
             )
-            reporter.progress(i + 1, len(ws), unit="w", record=False, cost=costs[i])
+            # Recorded: each step of the sweep is a frame the learner can replay and step through.
+            reporter.progress(i + 1, len(ws), unit="w", cost=costs[i])
+    reporter.view(  # the sweep ends on its answer, not on the last w it tried
+        "fit", points=[{"x": x, "y": y, "label": "beans"}],
+        lines=[{"x": line_x, "y": ws[best] * line_x, "label": f"best w of the sweep {fmt(ws[best], '.2f')}"}],
+        title="the line of the lowest cost", xlabel="size", ylabel="toxicity",
+    )
 
     a, b, c = parabola(x, y)
     least_squares_w = -b / (2 * a)  # where the slope 2 a w + b is zero

@@ -29,22 +29,28 @@ def preview(params, reporter) -> None:
                   title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
 
 
+def show_line(reporter, x: np.ndarray, y: np.ndarray, w: float, line_x: np.ndarray, when: str) -> None:
+    reporter.view(
+        "fit",
+        points=[{"x": x, "y": y, "label": "beans"}],
+        lines=[{"x": line_x, "y": predict(w, line_x), "label": f"y = {w:.3f} x"}],
+        title=f"{when}: w = {w:.4f}",
+        xlabel="size",
+        ylabel="toxicity",
+    )
+
+
 def run(params, reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     w = params.w0
     line_x = np.array([0.0, 1.0])
+    show_line(reporter, x, y, w, line_x, "epoch 0: before any bean")
+    reporter.progress(0, params.epochs, loss=mean_squared_error(y, predict(w, x)), w=w)  # where it starts
     for epoch in range(1, params.epochs + 1):
         for xi, yi in zip(x, y):  # one bean at a time, in size order
             w = learn_from_bean(w, xi, yi, params.lr)
         reporter.check_cancelled()
         loss = mean_squared_error(y, predict(w, x))
-        reporter.view(
-            "fit",
-            points=[{"x": x, "y": y, "label": "beans"}],
-            lines=[{"x": line_x, "y": predict(w, line_x), "label": f"y = {fmt(w, '.3f')} x"}],
-            title=f"epoch {epoch}: w = {fmt(w, '.4f')}",
-            xlabel="size",
-            ylabel="toxicity",
-        )
+        show_line(reporter, x, y, w, line_x, f"epoch {epoch}")
         reporter.progress(epoch, params.epochs, loss=loss, w=w)
     return {"w": w, "loss": mean_squared_error(y, predict(w, x))}

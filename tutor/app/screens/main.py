@@ -333,9 +333,12 @@ class MainScreen(Screen):
                 return False  # typing: the key is a character
             if action == "maximize_view":
                 return True
+            if action == "play_pause" and pane.running:
+                return True  # a run can be paused before its first epoch ends (lenet5's first is ~10 s)
             return True if pane.has_timeline else False
         if action == "stop":
-            return True if pane.running else None  # greyed out in the footer when idle
+            # Stop ends a run, or the replay of one that has ended.
+            return True if pane.running or pane.player.playing and pane.has_timeline else None
         if action == "run":
             return None if pane.running else True
         return True
@@ -344,7 +347,10 @@ class MainScreen(Screen):
         self.pane.start_run()
 
     def action_stop(self) -> None:
-        self.pane.stop_run()
+        if self.pane.running:
+            self.pane.stop_run()
+        else:
+            self.pane.stop_replay()
 
     def action_reset(self) -> None:
         self.pane.reset()

@@ -33,7 +33,7 @@ from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
-from tutor.lessons import Lesson, ParamError
+from tutor.lessons import Lesson, ParamError, condition_names
 from tutor.runner import (
     DIVERGED,
     FAILED,
@@ -90,6 +90,10 @@ class LessonPane(Vertical):
         self._shown: tuple[Frame | None, int, bool] | None = None
         self._had_frames = False
         self._announce_pass = False
+        try:  # the result figures the challenge reads: the status shows them first
+            self._judged = condition_names(lesson.challenge.condition)
+        except ValueError:
+            self._judged = set()
         self._preview: Mapping[str, Any] = {}
 
     # ------------------------------------------------------------ layout
@@ -253,6 +257,13 @@ class LessonPane(Vertical):
         )
         self.screen.post_message(RunRecorded(record, session))
 
+    def stop_replay(self) -> None:
+        """Stop a replay where it is (the learner can scrub from there)."""
+        if self.player.playing:
+            self.player.playing = False
+            self._tick()
+            self.screen.refresh_bindings()
+
     def reset(self) -> None:
         if self.running:
             self.notify("Stop the run before resetting the parameters.", severity="warning")
@@ -356,6 +367,9 @@ class LessonPane(Vertical):
                 views.show(frame.views, snapshot.history, past, cursor=frame.step)
         self._update_status(session, snapshot, frames, frame)
         if not session.computing and (self.player.at_end(frames) or not self.player.playing):
+            if self.player.playing:  # the replay reached its end: space plays it again
+                self.player.playing = False
+                self.screen.refresh_bindings()
             self._ticker.pause()  # nothing moves until a key does
 
     def _update_status(self, session: RunSession, snapshot, frames: list[Frame], frame: Frame | None) -> None:
@@ -376,7 +390,7 @@ class LessonPane(Vertical):
             self._shown_final = None  # back at the end, the status says how the run ended again
         elif self.last_record is not None and self._shown_final != self.last_record:
             self._shown_final = self.last_record
-            status.finished(self.last_record, snapshot)
+            status.finished(self.last_record, snapshot, first=self._judged)
             if self._announce_pass:
                 self._announce_pass = False
                 self.passed = True

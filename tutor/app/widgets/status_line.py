@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
@@ -94,13 +96,11 @@ class StatusLine(Horizontal):
 
     def replaying(self, frame: Frame, record: RunRecord) -> None:
         """Playing back (or scrubbing) a run that has ended."""
-        took = f" in {_duration(record.seconds)}" if self.clock else ""
-        self._set(
-            f"Replay {frame.unit} {frame.step}/{frame.total}  {_metrics(frame.metrics)}  (run {record.status}{took})"
-        )
+        self._set(f"Replay {frame.unit} {frame.step}/{frame.total}  {_metrics(frame.metrics)}")
         self.query_one(ProgressBar).update(total=max(frame.total, 1), progress=frame.step)
 
-    def finished(self, record: RunRecord, snapshot: Snapshot) -> None:
+    def finished(self, record: RunRecord, snapshot: Snapshot, first: Collection[str] = ()) -> None:
+        """How a run ended; ``first``: the result's figures to show first (those the challenge judges)."""
         progress = next((p for p in snapshot.latest.values() if p.record), snapshot.progress)
         at = f"{where(snapshot.latest)}  " if progress else ""
         took = f"  ({_duration(record.seconds)})" if self.clock else ""
@@ -111,9 +111,9 @@ class StatusLine(Horizontal):
                 verdict = "challenge not judged"
             else:
                 verdict = "challenge not met yet"
-            result = _metrics(
-                {k: v for k, v in record.result.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-            )
+            numbers = {k: v for k, v in record.result.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            # The figures the challenge judges come first: they are what the learner came for.
+            result = _metrics(dict(sorted(numbers.items(), key=lambda item: item[0] not in first)))
             self._set(f"Finished: {verdict}.  {result}{took}")
         elif record.status == STOPPED:
             self._set(f"Stopped at {at}{_metrics(progress.metrics) if progress else ''}{took}")
