@@ -667,3 +667,20 @@ def test_importing_the_app_package_is_cheap_and_startup_never_imports_tensorflow
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@pilot_test
+async def test_tab_keys_work_while_a_view_has_focus() -> None:
+    # A focused view used to pull the tabs back to Views: 'e' only moved the focus to the next view.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("v", "m", "escape")  # maximise the first view, restore it: it keeps the focus
+        await pilot.pause()
+        assert app.focused is not None and app.focused.has_class("view")
+        await pilot.press("e")
+        await pilot.pause()
+        assert pane(app).query_one("#lesson-tabs").active == "tab-explanation"
+        await pilot.press("p")
+        await pilot.pause()
+        assert pane(app).query_one("#lesson-tabs").active == "tab-parameters"

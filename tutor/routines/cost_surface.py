@@ -48,12 +48,17 @@ def cost_map(x: np.ndarray, y: np.ndarray) -> np.ndarray:
             + w * w * np.mean(x * x) + 2 * w * b * np.mean(x) + b * b)
 
 
+def least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(w, b) of the exact least-squares line: the bottom of the cost's valley."""
+    best_w, best_b = np.polyfit(x, y, 1)
+    return float(best_w), float(best_b)
+
+
 def preview(params, reporter) -> None:
     """The beans and the cost map, before any step is taken."""
     x, y = toxicity_beans(params.rng, params.beans)
     surface = cost_map(x, y)
-    row, column = np.unravel_index(np.argmin(surface), surface.shape)
-    reporter.view("surface", x=GRID_W, y=GRID_B, z=surface, marker=(float(GRID_W[column]), float(GRID_B[row])),
+    reporter.view("surface", x=GRID_W, y=GRID_B, z=surface, marker=least_squares(x, y),
                   path={"x": np.array([params.w0]), "y": np.array([params.b0])},
                   title=f"the cost over (w, b); the walk starts at w = {fmt(params.w0, '.2f')}, "
                         f"b = {fmt(params.b0, '.2f')}", xlabel="w", ylabel="b", zlabel="cost")
@@ -66,6 +71,7 @@ def run(params, reporter) -> dict:
     surface = cost_map(x, y)
     row, column = np.unravel_index(np.argmin(surface), surface.shape)
     grid_best = (float(GRID_W[column]), float(GRID_B[row]))
+    best = least_squares(x, y)  # the valley's true bottom: the map's cells only come close to it
     w, b = params.w0, params.b0
     start_cost = float(cost(w, b, x, y))
     path_w, path_b = [w], [b]
@@ -87,7 +93,7 @@ def run(params, reporter) -> dict:
         away = not now <= RUNAWAY * max(start_cost, 1e-12) or far(w, GRID_W) or far(b, GRID_B)
         if epoch <= 20 or epoch % every == 0 or epoch == params.epochs or away:
             reporter.view(
-                "surface", x=GRID_W, y=GRID_B, z=surface, marker=grid_best,
+                "surface", x=GRID_W, y=GRID_B, z=surface, marker=best,
                 path={"x": thinned(path_w, DETAIL + 1, PATH_POINTS), "y": thinned(path_b, DETAIL + 1, PATH_POINTS)},
                 title=f"step {epoch}: w = {fmt(w, '.3g' if away else '.3f')}, b = {fmt(b, '.3g' if away else '.3f')}",
                 xlabel="w", ylabel="b", zlabel="cost",
@@ -105,9 +111,8 @@ def run(params, reporter) -> dict:
                 f"the walk left the cost map at step {epoch} (w = {w:.3g}, b = {b:.3g}; the cost grew to "
                 f"{now:.3g}, {now / start_cost:.2g} times where it started): the descent diverged. Each step "
                 "overshot the valley by more than the last. Try a smaller learning rate.")
-    best_w, best_b = np.polyfit(x, y, 1)  # the exact least-squares line, for comparison
     return {
         "w": w, "b": b, "cost": float(cost(w, b, x, y)),
-        "best_w": float(best_w), "best_b": float(best_b),
+        "best_w": best[0], "best_b": best[1],
         "grid_best_w": grid_best[0], "grid_best_b": grid_best[1],
     }

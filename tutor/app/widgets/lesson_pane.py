@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, Static, TabbedContent, TabPane
+from textual.widgets import Button, Static, TabbedContent, TabPane, Tabs
 from textual.worker import get_current_worker
 
 from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
@@ -152,7 +152,13 @@ class LessonPane(Vertical):
         return self.query_one(ParamForm)
 
     def show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = f"tab-{tab}"
+        tabbed = self.query_one(TabbedContent)
+        focused = self.screen.focused
+        if focused is not None and tabbed in focused.ancestors:
+            # Focus inside the tab being left would pull the tabs back to it (a focused view
+            # re-activates the Views tab): hand focus to the tab bar first.
+            tabbed.query_one(Tabs).focus()
+        tabbed.active = f"tab-{tab}"
 
     def watch_running(self, running: bool) -> None:
         self.query_one("#run", Button).disabled = running or not self.form.valid
