@@ -201,45 +201,6 @@ def test_live_headless_plays_the_run_back_in_place(tmp_path):
     assert len(set(shown)) >= 5  # a quick run is played, not jumped to its end
 
 
-@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
-def test_being_told_to_end_stops_a_headless_run_like_ctrl_c_and_records_it(tmp_path, signal_name):
-    import signal
-    import time
-
-    target = tmp_path / "run.json"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tutor",
-            "run",
-            "gradient-descent",
-            "--headless",
-            "--set",
-            "epochs=5000",
-            "--set",
-            "beans=5000",
-            "--json",
-            str(target),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    time.sleep(2.5)  # past start-up, into the training
-    assert process.poll() is None, process.communicate()
-    process.send_signal(getattr(signal, signal_name))
-    out, err = process.communicate(timeout=15)
-    assert process.returncode == 130, err
-    assert "Traceback" not in err
-    run = json.loads(target.read_text())
-    assert run["status"] == "stopped" and run["history"]
-    from tutor.progress import ProgressStore
-
-    assert [kept["status"] for kept in ProgressStore().runs("gradient-descent")] == ["stopped"]
-
-
 def test_a_closed_output_pipe_loses_nothing(tmp_path):
     target = tmp_path / "run.json"
     shell = (

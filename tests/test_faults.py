@@ -24,7 +24,9 @@ def run(params, reporter):
 """
 
 
-def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path):
+# Ctrl+C, and being told to end (a scheduler's SIGTERM, a closed terminal's SIGHUP), end a run the same way.
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path, signal_name):
     target = tmp_path / "run.json"
     env = {**os.environ, "NO_COLOR": "1"}
     process = subprocess.Popen(
@@ -49,12 +51,13 @@ def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path):
     )
     time.sleep(2.5)  # past start-up, into the training
     assert process.poll() is None, process.communicate()
-    process.send_signal(signal.SIGINT)
+    process.send_signal(getattr(signal, signal_name))
     out, err = process.communicate(timeout=10)
     assert process.returncode == 130
     assert "Stopped" in out and "Traceback" not in err
     run = json.loads(target.read_text())
     assert run["status"] == "stopped" and len(run["history"]) >= 1
+    assert [kept["status"] for kept in ProgressStore().runs("gradient-descent")] == ["stopped"]
 
 
 DEAF_ROUTINE = """

@@ -244,8 +244,10 @@ def test_a_long_run_is_drawn_from_its_envelope_keeping_every_spike():
 
 def test_a_legend_label_too_wide_for_the_plot_is_cut_there_and_said_in_full_outside():
     # plotext drops the whole legend when one label is wider than the plot.
-    data = {"points": [{"x": [0.1, 0.5], "y": [0.1, 0.5], "label": "beans"}],
-            "lines": [{"x": [0, 1], "y": [0, 1], "label": "stochastic after 25000 updates: w = 1.271"}]}
+    data = {
+        "points": [{"x": [0.1, 0.5], "y": [0.1, 0.5], "label": "beans"}],
+        "lines": [{"x": [0, 1], "y": [0, 1], "label": "stochastic after 25000 updates: w = 1.271"}],
+    }
     plotext.clear_figure()
     plotext.plotsize(34, 14)
     plotext.theme("clear")

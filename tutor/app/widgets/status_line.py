@@ -111,7 +111,9 @@ class StatusLine(Horizontal):
                 verdict = "challenge not judged"
             else:
                 verdict = "challenge not met yet"
-            numbers = {k: v for k, v in record.result.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            numbers = {
+                k: v for k, v in record.result.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+            }
             # The figures the challenge judges come first: they are what the learner came for.
             result = _metrics(dict(sorted(numbers.items(), key=lambda item: item[0] not in first)))
             self._set(f"Finished: {verdict}.  {result}{took}")
