@@ -592,7 +592,7 @@ def draw_loss(
         y_range = Range(y_range.low, y_range.high + y_range.span * entries / (rows - entries))
     box = Box(x_range, y_range)
     # Short names in the legend (it sits over the plot); what each earlier run was, once, in the caption.
-    for number_, (label, steps, values, color) in enumerate(earlier, start=1):
+    for number_, (_label, steps, values, color) in enumerate(earlier, start=1):
         _plot_clipped(plt, steps, shown(values), box, color=color, label=f"earlier {number_}")
     if any(label for label, *_ in earlier):
         captions.append("   ".join(f"earlier {n}: {label or 'a run'}" for n, (label, *_) in enumerate(earlier, 1)))

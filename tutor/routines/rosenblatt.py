@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
-from tutor.routines._numbers import fmt
 
 
 def predict(w: float, x: np.ndarray) -> np.ndarray:
