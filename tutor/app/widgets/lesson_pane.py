@@ -404,7 +404,7 @@ class LessonPane(Vertical):
                 self.post_message(LessonPassed(self.lesson.id))
         if frames:
             index = next((i + 1 for i, kept in enumerate(frames) if kept is frame), len(frames))
-            state = "▶" if self.player.playing else "⏸"
+            state = "▶" if self.player.playing else "‖"  # ‖, not ⏸: many terminal fonts lack U+23F8
             hint.update(
                 f"{state} frame {index}/{len(frames)} · {self.player.speed} · "
                 "space play/pause · , . step · < > ×10 · s speed · m maximise"
