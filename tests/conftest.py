@@ -23,3 +23,23 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     home = tmp_path_factory.mktemp("tutor-home")
     monkeypatch.setenv("TUTOR_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def offline_images(tmp_path, monkeypatch):
+    """The image loader with no real data, no network, an empty Keras cache and system dir,
+    a fresh cache, and a download that fails the test if it is ever tried."""
+    from tutor.data import images
+
+    monkeypatch.delenv("TUTOR_DATA_DIR", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    monkeypatch.setattr(images, "SYSTEM_DIR", tmp_path / "system")
+    monkeypatch.setattr(images, "_online", lambda *a, **k: False)
+
+    def no_download(name):
+        raise AssertionError("the tests must never download")
+
+    monkeypatch.setattr(images, "_keras_download", no_download)
+    images.clear_cache()
+    yield
+    images.clear_cache()

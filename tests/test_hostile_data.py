@@ -35,15 +35,8 @@ COURSE = load_course()
 IMAGES_ONLINE = images._online  # the real probe, before the fixture replaces it
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.delenv("TUTOR_DATA_DIR", raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
-    monkeypatch.setattr(images, "SYSTEM_DIR", tmp_path / "system")
-    monkeypatch.setattr(images, "_online", lambda *a, **k: False)
-    images.clear_cache()
-    yield
-    images.clear_cache()
+# No real data, no network, an empty Keras cache and system dir (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("offline_images")
 
 
 def refused(call, *fragments: str, seconds: float = 5.0) -> str:

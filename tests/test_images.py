@@ -67,21 +67,8 @@ def same(loaded, data) -> bool:
     return all(np.array_equal(a, b) for pair_a, pair_b in zip(loaded, data) for a, b in zip(pair_a, pair_b))
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    """No real data, no network, an empty Keras cache and system dir, a fresh cache."""
-    monkeypatch.delenv("TUTOR_DATA_DIR", raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
-    monkeypatch.setattr(images, "SYSTEM_DIR", tmp_path / "system")
-    monkeypatch.setattr(images, "_online", lambda *a, **k: False)
-
-    def no_download(name):
-        raise AssertionError("the tests must never download")
-
-    monkeypatch.setattr(images, "_keras_download", no_download)
-    images.clear_cache()
-    yield
-    images.clear_cache()
+# No real data, no network, an empty Keras cache and system dir (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("offline_images")
 
 
 # ---------------------------------------------------------------- reading files
