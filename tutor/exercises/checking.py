@@ -1,0 +1,244 @@
+"""What an exercise's ``checks.py`` is written with.
+
+A check is a function ``(mine, ref, rng)`` marked with ``@check("what it checks")``:
+``mine`` holds the learner's functions, ``ref`` the tutor's own (the lesson's routine
+module), ``rng`` a generator seeded for that check (the same inputs every time). It
+passes by returning and fails by raising :class:`Mismatch` with a message a beginner
+can act on. The helpers build such messages::
+
+    @check("one bean moves w by lr * error * x")
+    def one_update(mine, ref, rng):
+        expect_close(mine.learn_from_bean, ref.learn_from_bean, dict(w=0.5, x=0.2, y=0.3, lr=0.1),
+                     nudge="did you multiply the error by x?")
+
+gives "`learn_from_bean(w=0.5, x=0.2, y=0.3, lr=0.1)` returned 0.5 - expected 0.504: did
+you multiply the error by x?". A learner's function that raises is reported as
+"`name(args)` raised ZeroDivisionError: ... (your file, line N)"; a check never shows a
+bare assertion or a traceback of the tutor's code.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import traceback
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+CHECK_TITLE = "__tutor_check__"  # the attribute @check puts on a check function
+SHOWN_ITEMS = 6  # arrays up to this size are shown in full in a message
+
+# The files whose frames are "your file" in a report; the worker sets it to the learner's file.
+learner_files: set[str] = set()
+
+
+class Mismatch(Exception):
+    """A check failed; ``str()`` is the message shown to the learner."""
+
+
+def check(title: str) -> Callable[[Callable], Callable]:
+    """Mark a function of checks.py as a check; checks run in the order they are written."""
+
+    def mark(function: Callable) -> Callable:
+        setattr(function, CHECK_TITLE, title)
+        return function
+
+    return mark
+
+
+def checks_of(namespace: Mapping[str, Any]) -> list[Callable]:
+    """The @check functions of a checks module's namespace, in the order they were defined."""
+    return [value for value in namespace.values() if callable(value) and hasattr(value, CHECK_TITLE)]
+
+
+# ---------------------------------------------------------------- showing values
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: numbers to 6 significant digits, small arrays in full."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return _number(float(value))
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return shown(value.item())
+        if value.size > SHOWN_ITEMS:
+            return f"an array of shape {value.shape}"
+        return np.array2string(value, separator=", ", formatter={"float_kind": _number})
+    if isinstance(value, tuple | list):
+        inner = ", ".join(shown(item) for item in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _number(value: float) -> str:
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    return f"{value:.6g}"
+
+
+def call_text(name: str, kwargs: Mapping[str, Any]) -> str:
+    """How a call reads in a message: ``learn_from_bean(w=0.5, x=0.2, y=0.3, lr=0.1)``."""
+    return f"{name}({', '.join(f'{key}={shown(value)}' for key, value in kwargs.items())})"
+
+
+def _kind(value: Any) -> str:
+    """What sort of value this is, in words: 'one number', 'an array of shape (3,)', 'a str'."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return f"an array of shape {value.shape}"
+    if _is_number(value):
+        return "one number"
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and np.issubdtype(value.dtype, np.number)
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+
+
+# ---------------------------------------------------------------- calling the learner's code
+
+
+def where_in_learner_file(error: BaseException) -> tuple[str, int] | None:
+    """(function name, line) of the deepest frame of the learner's file in ``error``'s traceback."""
+    found = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename in learner_files:
+            found = (frame.name, frame.lineno or 0)
+    return found
+
+
+def _your_line(error: BaseException) -> str:
+    where = where_in_learner_file(error)
+    return f" (your file, line {where[1]})" if where else ""
+
+
+def call_learner(function: Callable, kwargs: Mapping[str, Any], text: str | None = None) -> Any:
+    """Call the learner's ``function`` with copies of ``kwargs``; an exception becomes a Mismatch."""
+    text = text or call_text(getattr(function, "__name__", "function"), kwargs)
+    try:
+        return function(**copy.deepcopy(dict(kwargs)))
+    except Exception as error:  # the learner's bug, reported as one line (the time limit is not an Exception)
+        message = str(error).splitlines()[0] if str(error) else ""
+        raise Mismatch(
+            f"`{text}` raised {type(error).__name__}{': ' if message else ''}{message}{_your_line(error)}"
+        ) from None
+
+
+def _differs(got: Any, expected: Any, rtol: float, atol: float) -> str | None:
+    """Why ``got`` is not ``expected`` (type, shape, value), or None when they match."""
+    if isinstance(expected, tuple | list) and not isinstance(expected, np.ndarray):
+        if not isinstance(got, tuple | list) or len(got) != len(expected):
+            return f"returned {_kind(got)} - expected a pair of {len(expected)} items {shown(expected)}"
+        for index, (mine, theirs) in enumerate(zip(got, expected)):
+            if _differs(mine, theirs, rtol, atol):
+                return f"returned {shown(got)} - expected {shown(expected)} (item {index + 1} differs)"
+        return None
+    expected_array = np.asarray(expected, dtype=float)
+    if got is None:
+        return f"returned None - expected {shown(expected)} (is a `return` missing?)"
+    if isinstance(got, bool | np.bool_) or not (_is_number(got) or isinstance(got, np.ndarray)):
+        return f"returned {shown(got)} ({_kind(got)}) - expected {shown(expected)}"
+    got_array = np.asarray(got)
+    if not np.issubdtype(got_array.dtype, np.number):
+        return f"returned {shown(got)} ({_kind(got)}) - expected {shown(expected)}"
+    if got_array.shape != expected_array.shape:
+        if expected_array.ndim == 0:
+            return f"returned {_kind(got)} - expected one number, {shown(expected)}"
+        if got_array.ndim == 0:
+            return f"returned one number, {shown(got)} - expected {_kind(expected)} (one value per input)"
+        return f"returned an array of shape {got_array.shape} - expected shape {expected_array.shape}"
+    got_array = got_array.astype(float)
+    if np.allclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
+        return None
+    if got_array.size > SHOWN_ITEMS:  # say where, since the whole array is not shown
+        bad = np.argwhere(~np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True))[0]
+        at = tuple(int(i) for i in bad)
+        at_text = at[0] if len(at) == 1 else at
+        return f"returned {shown(got_array[at])} at index {at_text} - expected {shown(expected_array[at])} there"
+    got_text, expected_text = shown(got), shown(expected)
+    if got_text == expected_text:  # close at 6 digits, not within the tolerance: show them all
+        got_text, expected_text = repr(got_array.tolist()), repr(expected_array.tolist())
+    return f"returned {got_text} - expected {expected_text}"
+
+
+def expect_close(
+    mine_fn: Callable,
+    ref_fn: Callable,
+    kwargs: Mapping[str, Any],
+    nudge: str = "",
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+) -> Any:
+    """Call both with ``kwargs`` and raise Mismatch unless the learner's result matches; returns it.
+
+    Type and shape count: one number where an array is expected (or the reverse), a (3, 1)
+    array for a (3,) one, or a pair of the wrong length each get a message of their own.
+    """
+    expected = ref_fn(**copy.deepcopy(dict(kwargs)))
+    name = getattr(ref_fn, "__name__", None) or getattr(mine_fn, "__name__", "function")
+    text = call_text(name, kwargs)
+    got = call_learner(mine_fn, kwargs, text)
+    why = _differs(got, expected, rtol, atol)
+    if why:
+        raise Mismatch(f"`{text}` {why}{': ' + nudge if nudge else ''}")
+    return got
+
+
+def expect(condition: bool, message: str) -> None:
+    """Raise Mismatch(message) unless ``condition``: for checks the helpers do not cover."""
+    if not condition:
+        raise Mismatch(message)
+
+
+def gradient_check(
+    f: Callable[[Any], Any],
+    x: Any,
+    dfdx: Callable[[Any], Any],
+    *,
+    what: str = "the derivative",
+    nudge: str = "",
+    eps: float = 1e-6,
+    rtol: float = 1e-4,
+    atol: float = 1e-6,
+) -> None:
+    """Compare a written derivative ``dfdx(x)`` with central finite differences of ``f`` at ``x``.
+
+    ``f`` may be elementwise (``f(x)`` has ``x``'s shape: each derivative is that of its own
+    item) or scalar-valued (the gradient: one partial derivative per item of ``x``).
+    Raises Mismatch naming ``what`` (e.g. "dw of gradients(w=0.5, b=0.1, ...)").
+    """
+    x = np.asarray(x, dtype=float)
+    try:
+        written = dfdx(x.item() if x.ndim == 0 else x.copy())
+    except Mismatch:
+        raise
+    except Exception as error:
+        message = str(error).splitlines()[0] if str(error) else ""
+        raise Mismatch(
+            f"{what} raised {type(error).__name__}{': ' if message else ''}{message}{_your_line(error)}"
+        ) from None
+    value = np.asarray(f(x.item() if x.ndim == 0 else x.copy()), dtype=float)
+    if value.shape == x.shape:  # elementwise (or one number of one number)
+        measured = (np.asarray(f(x + eps), dtype=float) - np.asarray(f(x - eps), dtype=float)) / (2 * eps)
+    else:
+        measured = np.empty_like(x)
+        for index in np.ndindex(x.shape):
+            step = np.zeros_like(x)
+            step[index] = eps
+            measured[index] = (float(f(x + step)) - float(f(x - step))) / (2 * eps)
+    why = _differs(written, measured.item() if measured.ndim == 0 else measured, rtol, atol)
+    if why:
+        why = why.replace("returned", "is", 1).replace("- expected", "- finite differences say")
+        raise Mismatch(f"{what} {why}{': ' + nudge if nudge else ''}")
