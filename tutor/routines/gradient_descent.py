@@ -22,9 +22,17 @@ PATH_POINTS = 400  # at most this many points of the walk are sent
 RUNAWAY = 1e6  # a cost this many times the starting cost: diverged
 
 
-def slope(w: float, x: np.ndarray, y: np.ndarray) -> float:
-    """d/dw of (y - w x)^2 is k = 2 x^2 w - 2 x y; averaged over the beans given."""
-    return float(np.mean(2 * x**2 * w - 2 * x * y))
+def slope(w, x, y):
+    """The slope k at w of one bean's cost (y - w x)^2: d/dw = 2 x^2 w - 2 x y.
+
+    Elementwise: for arrays x and y, one slope per bean (a batch averages them).
+    """
+    return 2 * x * x * w - 2 * x * y
+
+
+def batch_slope(w: float, x: np.ndarray, y: np.ndarray) -> float:
+    """The slope of the batch's mean cost: the beans' slopes, averaged."""
+    return float(np.mean(slope(w, x, y)))
 
 
 def cost(w: float, x: np.ndarray, y: np.ndarray) -> float:
@@ -65,7 +73,7 @@ def stochastic_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, reporter
     """One update per bean: w <- w - lr k. Stops early (w out of range) if ``walk`` says so."""
     for xi, yi in zip(x.tolist(), y.tolist()):  # plain floats: 30x faster than 0-d arrays
         reporter.check_cancelled()
-        w -= lr * (2 * xi * xi * w - 2 * xi * yi)
+        w -= lr * slope(w, xi, yi)
         if walk is not None and not walk.step(w):
             break
     return w
@@ -76,7 +84,7 @@ def mini_batch_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, batch: i
     """One update per batch, with the slope averaged over the batch."""
     for start in range(0, len(x), batch):
         reporter.check_cancelled()
-        w -= lr * slope(w, x[start:start + batch], y[start:start + batch])
+        w -= lr * batch_slope(w, x[start:start + batch], y[start:start + batch])
         if walk is not None and not walk.step(w):
             break
     return w
@@ -87,7 +95,7 @@ def fixed_step_epoch(w: float, x: np.ndarray, y: np.ndarray, step: float, batch:
     """Only the slope's sign counts: move a fixed step downhill, so w ends up wobbling."""
     for start in range(0, len(x), batch):
         reporter.check_cancelled()
-        w -= step * np.sign(slope(w, x[start:start + batch], y[start:start + batch]))
+        w -= step * np.sign(batch_slope(w, x[start:start + batch], y[start:start + batch]))
         if walk is not None and not walk.step(w):
             break
     return w
