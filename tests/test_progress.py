@@ -152,7 +152,15 @@ def test_valid_parts_of_a_damaged_progress_json_are_kept(isolated_home):
     store = ProgressStore()
     assert "damaged" in store.warning and "rest was kept" in store.warning
     assert store.passed("rosenblatt") and store.runs("rosenblatt") == [
-        {"params": None, "seed": 1, "status": None, "history": None, "result": None, "challenge_met": None}
+        {
+            "params": None,
+            "seed": 1,
+            "status": None,
+            "history": None,
+            "result": None,
+            "challenge_met": None,
+            "mine": None,
+        }
     ]
 
 
@@ -227,6 +235,7 @@ def test_runs_of_the_wrong_shape_are_read_as_runs_the_app_can_show(isolated_home
         "history": None,
         "result": None,
         "challenge_met": None,
+        "mine": None,
     }
     assert second["status"] is None and second["history"] == [{"step": 1, "loss": 0.5}]
     assert second["challenge_met"] is None

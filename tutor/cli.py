@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate lesson files and report every problem")
     check.add_argument("directory", nargs="?", type=Path, help="folder of lesson TOML files (default: the course)")
 
+    klass = commands.add_parser(
+        "class", help="the teacher's table of a class: who passed which lesson, and when each was last active"
+    )
+    klass.add_argument("name", help="the class, as given to 'tutor serve --class NAME'")
+    klass.add_argument("--csv", action="store_true", help="print CSV (for a spreadsheet) instead of a table")
+
     serve = commands.add_parser("serve", help="serve the tutor in a web browser (textual-serve)")
     serve.add_argument("--host", default="localhost", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on, 1-65535 (default: %(default)s)")
@@ -119,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_check(args)
         if args.command == "serve":
             return command_serve(args)
+        if args.command == "class":
+            return command_class(args)
         return open_app(args)
     except UsageError as error:
         print(f"tutor: error: {error}", file=sys.stderr)
@@ -238,6 +246,27 @@ def command_run(args: argparse.Namespace) -> int:
     if args.live:
         raise UsageError("--live goes with --headless (the app always plays runs back)")
     return _run_app(course, lesson.id, autorun=True, overrides=_overrides(args.overrides), seed=args.seed)
+
+
+def command_class(args: argparse.Namespace) -> int:
+    from tutor import classroom
+
+    try:
+        folder = classroom.class_dir(args.name)
+    except classroom.BadName as error:
+        raise UsageError(f"{error}, got {shown(args.name)}") from None
+    if not folder.is_dir():
+        known = ", ".join(classroom.class_names()) or "none yet"
+        raise UsageError(f"there is no class {shown(args.name)} in {classroom.classes_dir()} (classes: {known})")
+    course = _course(args)
+    header, rows = classroom.teacher_rows(folder, course.lessons)
+    if args.csv:
+        classroom.write_csv(sys.stdout, header, rows)
+    elif rows:
+        classroom.print_table(console(), folder.name, course.lessons, header, rows)
+    else:
+        print(f"No learner has joined class {folder.name} yet.")
+    return 0
 
 
 def command_check(args: argparse.Namespace) -> int:

@@ -24,8 +24,9 @@ from tutor.views import VIEW_KINDS
 
 BACKENDS = ("numpy", "keras")
 PARAM_TYPES = ("float", "int", "bool", "choice", "str")
-# A declared shape for free text, checked as it is typed (``format = "numbers"``).
-STR_FORMATS = ("numbers", "whole-numbers")
+# A declared shape for free text, checked as it is typed (``format = "numbers"``);
+# ``path``: a file the routine reads or writes (confined to the learner's data folder when served).
+STR_FORMATS = ("numbers", "whole-numbers", "path")
 ROUTINE_PACKAGE = "tutor"
 # A routine reads ``params.NAME``; these names are the Params object's own.
 RESERVED_PARAM_NAMES = ("seed", "rng", "values", "items", "keys", "get")
@@ -118,9 +119,19 @@ class Param:
                 raise ParamError(f"{self.name}: {shown(value)} is above the maximum {self.max}")
         if self.type == "choice" and value not in self.choices:
             raise ParamError(f"{self.name}: {shown(value)} is not one of {', '.join(self.choices)}")
+        if self.type == "str" and self.format == "path":
+            return self._file_path(value)
         if self.type == "str" and self.format:
             self._check_format(value)
         return value
+
+    def _file_path(self, text: str) -> str:
+        from tutor.files import TutorFileError, lesson_file_path
+
+        try:
+            return lesson_file_path(text)
+        except TutorFileError as error:
+            raise ParamError(f"{self.name}: {error}") from None
 
     def _check_format(self, text: str) -> None:
         """``numbers``: finite numbers; ``whole-numbers``: whole numbers; separated by commas or spaces."""

@@ -18,8 +18,11 @@ Nothing here stops a run from being recorded:
 An older ``progress.json`` is imported once and left where it is; its damaged
 parts are skipped and the file is set aside with a warning.
 
-Every table has a ``learner`` column ('' for the single local learner), so the
-same store can later keep many learners apart.
+Every table has a ``learner`` column and a store reads and writes only its own
+learner's rows: '' is the single local learner; a class (``tutor serve --class``)
+keeps all its learners in one database in the class folder, each store opened
+with the learner's name, and :meth:`ProgressStore.class_overview` reads them all
+for the teacher.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +47,9 @@ LEGACY_NAME = "progress.json"
 RUNS_KEPT = 20  # per lesson; the app overlays the last few, the rest is history
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30.0  # a commit takes milliseconds; this only bounds a stuck writer
-RUN_KEYS = ("params", "seed", "status", "history", "result", "challenge_met")
+RUN_KEYS = ("params", "seed", "status", "history", "result", "challenge_met", "mine")
+# Exercise progress lives in the ``state`` table, one key per lesson: "exercise-passed:<id>" -> the day.
+EXERCISE_PASSED, HINTS_SHOWN = "exercise-passed:", "hints-shown:"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -135,6 +141,7 @@ _RUN_SHAPES: dict[str, tuple[type, ...]] = {
     "history": (list,),
     "result": (dict,),
     "challenge_met": (bool,),
+    "mine": (bool,),
 }
 
 
@@ -153,11 +160,23 @@ def valid_run(record: Any) -> dict[str, Any] | None:
     return run
 
 
+@dataclass
+class LearnerSummary:
+    """One learner of a class as the teacher sees them: what they passed and when they were last active."""
+
+    learner: str
+    passed: dict[str, str] = field(default_factory=dict)  # lesson -> the day its challenge was met
+    exercises: dict[str, str] = field(default_factory=dict)  # lesson -> the day its exercise passed
+    runs: dict[str, int] = field(default_factory=dict)  # lesson -> runs kept
+    last_active: str = ""  # ISO time of the newest run, pass or opened lesson
+
+
 class ProgressStore:
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, learner: str = "") -> None:
+        """``learner``: whose progress this store reads and writes ('' = the one local learner)."""
         self.path = Path(path) if path else user_data_dir() / DB_NAME
         self.legacy_path = self.path.with_name(LEGACY_NAME)
-        self.learner = ""  # one local learner; the column is there for ``tutor serve`` later
+        self.learner = learner
         self.warning: str | None = None
         self._lock = threading.RLock()  # the app records runs from worker threads
         self._memory: sqlite3.Connection | None = None  # set when progress cannot be saved
@@ -337,8 +356,12 @@ class ProgressStore:
 
     # ------------------------------------------------------------ doing
 
-    def _write(self, action) -> None:
-        """Run ``action(conn)`` in one transaction; damage is set aside, an unwritable disk means memory."""
+    def _write(self, action, activity: bool = True) -> None:
+        """Run ``action(conn)`` in one transaction; damage is set aside, an unwritable disk means memory.
+
+        ``activity``: the change is something the learner did, so it also stamps their
+        last activity (the teacher's table shows it) in the same transaction.
+        """
         with self._lock:
             for attempt in range(3):
                 try:
@@ -346,6 +369,8 @@ class ProgressStore:
                         self._begin(conn)
                         try:
                             action(conn)
+                            if activity:
+                                self._set_state(conn, "last_active", _now())
                             conn.execute("COMMIT")
                         except BaseException:
                             _rollback(conn)
@@ -378,7 +403,7 @@ class ProgressStore:
     def _insert_run(self, conn: sqlite3.Connection, lesson: str, text: str) -> None:
         conn.execute(
             "INSERT INTO runs (learner, lesson, saved_at, record) VALUES (?, ?, ?, ?)",
-            (self.learner, lesson, _dt.datetime.now().isoformat(timespec="seconds"), text),
+            (self.learner, lesson, _now(), text),
         )
         # Only the newest RUNS_KEPT of this lesson stay (the index makes this cheap).
         conn.execute(
@@ -430,6 +455,35 @@ class ProgressStore:
     def set_last_lesson(self, lesson_id: str) -> None:
         self._write(lambda conn: self._set_state(conn, "last_lesson", lesson_id))
 
+    # ------------------------------------------------------------ exercises (kept in ``state``, per learner)
+
+    def exercise_passed(self, lesson_id: str) -> bool:
+        """The learner's own code has passed every check of the lesson's exercise (once is enough)."""
+        key = EXERCISE_PASSED + lesson_id
+        return bool(self._read("SELECT 1 FROM state WHERE learner = ? AND key = ?", (self.learner, key), []))
+
+    def mark_exercise_passed(self, lesson_id: str) -> None:
+        today = _dt.date.today().isoformat()
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT OR IGNORE INTO state (learner, key, value) VALUES (?, ?, ?)",
+                (self.learner, EXERCISE_PASSED + lesson_id, today),
+            )
+        )
+
+    def hints_shown(self, lesson_id: str) -> int:
+        """How many of the exercise's hints the learner has asked for (they come one at a time)."""
+        rows = self._read(
+            "SELECT value FROM state WHERE learner = ? AND key = ?", (self.learner, HINTS_SHOWN + lesson_id), []
+        )
+        try:
+            return max(0, int(rows[0][0])) if rows else 0
+        except (TypeError, ValueError):
+            return 0
+
+    def set_hints_shown(self, lesson_id: str, count: int) -> None:
+        self._write(lambda conn: self._set_state(conn, HINTS_SHOWN + lesson_id, str(int(count))))
+
     def add_run(self, record: dict[str, Any]) -> None:
         """Keep a run (its params, status, history, result); the lesson keeps its last RUNS_KEPT."""
         lesson = record.get("lesson")
@@ -444,8 +498,42 @@ class ProgressStore:
         self._write(
             lambda conn: conn.execute(
                 f"DELETE FROM runs WHERE learner = ? AND lesson NOT IN ({marks})", (self.learner, *keep)
-            )
+            ),
+            activity=False,
         )
+
+    # ------------------------------------------------------------ the whole class
+
+    def class_overview(self) -> list[LearnerSummary]:
+        """Every learner of this database (not only this store's), by name: for the teacher's table."""
+        learners: dict[str, LearnerSummary] = {}
+
+        def summary(name: str) -> LearnerSummary:
+            return learners.setdefault(name, LearnerSummary(name))
+
+        for name, lesson, day in self._read("SELECT learner, lesson, passed_on FROM passed", (), []):
+            summary(name).passed[lesson] = day
+        for name, lesson, count in self._read(
+            "SELECT learner, lesson, COUNT(*) FROM runs GROUP BY learner, lesson", (), []
+        ):
+            summary(name).runs[lesson] = count
+        for name, value in self._read("SELECT learner, value FROM state WHERE key = 'last_active'", (), []):
+            summary(name).last_active = value if isinstance(value, str) else ""
+        for name, lesson, day in self._exercise_passes():
+            summary(name).exercises[lesson] = day
+        for learner in learners.values():  # a pass recorded before activity was stamped still counts
+            learner.last_active = max([learner.last_active, *learner.passed.values(), *learner.exercises.values()])
+        learners.pop("", None)  # the single local learner is not one of a class
+        return sorted(learners.values(), key=lambda learner: learner.learner.casefold())
+
+    def _exercise_passes(self) -> list[tuple]:
+        """(learner, lesson, day) of every exercise pass in the database (kept in ``state``)."""
+        rows = self._read("SELECT learner, key, value FROM state WHERE key LIKE ?", (EXERCISE_PASSED + "%",), [])
+        return [(name, key[len(EXERCISE_PASSED) :], day) for name, key, day in rows]
+
+
+def _now() -> str:
+    return _dt.datetime.now().isoformat(timespec="seconds")
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
