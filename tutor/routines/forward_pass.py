@@ -34,23 +34,31 @@ def init_network() -> dict[str, np.ndarray]:
     }
 
 
-def forward(network: dict[str, np.ndarray], x: np.ndarray, output=identity) -> dict[str, np.ndarray]:
-    """Every intermediate value of the forward pass, by name."""
-    steps = {"X": x}
-    steps["A1"] = x @ network["W1"] + network["B1"]
-    steps["Z1"] = sigmoid(steps["A1"])
-    steps["A2"] = steps["Z1"] @ network["W2"] + network["B2"]
-    steps["Z2"] = sigmoid(steps["A2"])
-    steps["A3"] = steps["Z2"] @ network["W3"] + network["B3"]
-    steps["Y"] = output(steps["A3"])
-    return steps
+def forward(x, W1, b1, W2, b2, W3, b3):
+    """The network's output for input x: two sigmoid layers, then a linear one (identity output)."""
+    z1 = sigmoid(x @ W1 + b1)  # (2,) x (2, 3) + (3,) -> (3,)
+    z2 = sigmoid(z1 @ W2 + b2)  # (3,) x (3, 2) + (2,) -> (2,)
+    return z2 @ W3 + b3  # (2,) x (2, 2) + (2,) -> (2,)
+
+
+def steps(network: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np.ndarray]:
+    """Every intermediate value of the forward pass, by name, for the views."""
+    s = {"X": x}
+    s["A1"] = x @ network["W1"] + network["B1"]
+    s["Z1"] = sigmoid(s["A1"])
+    s["A2"] = s["Z1"] @ network["W2"] + network["B2"]
+    s["Z2"] = sigmoid(s["A2"])
+    s["A3"] = s["Z2"] @ network["W3"] + network["B3"]
+    return s
 
 
 def run(params, reporter) -> dict:
     network = init_network()
     x = np.array([params.x1, params.x2])
     output = softmax if params.output == "softmax" else identity
-    s = forward(network, x, output)
+    s = steps(network, x)
+    # Y comes from forward (the exercise's function), the rows above it from the step-by-step copy
+    s["Y"] = output(forward(x, *(network[name] for name in ("W1", "B1", "W2", "B2", "W3", "B3"))))
     sigma = "softmax" if params.output == "softmax" else "identity"
 
     def row(v: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ Back-propagation, for one bean, from the output back:
     delta2 = delta * v2 * h2 (1 - h2)
     de/dw2 = delta2 * x        de/db2 = delta2
 
-Like 2.2 the updates run bean by bean on plain floats, so 5,000 epochs stay quick.
+Like 2.2 the updates run bean by bean on plain floats, so 5,000 epochs take about a second.
 """
 
 from __future__ import annotations
@@ -37,50 +37,38 @@ def forward(p: dict[str, float], x: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 
 
 def backward(p: dict[str, float], x: float, y: float) -> dict[str, float]:
-    """The gradient of one bean's error for every weight, plus the pieces it is made of."""
+    """The gradient of one bean's error e = (y - a)^2 for each of the seven weights, by name."""
     h1 = sigmoid_scalar(p["w1"] * x + p["b1"])
     h2 = sigmoid_scalar(p["w2"] * x + p["b2"])
     a = sigmoid_scalar(p["v1"] * h1 + p["v2"] * h2 + p["c"])
-    delta = -2.0 * (y - a) * a * (1.0 - a)
-    delta1 = delta * p["v1"] * h1 * (1.0 - h1)
-    delta2 = delta * p["v2"] * h2 * (1.0 - h2)
+    delta = -2.0 * (y - a) * a * (1.0 - a)  # de/dz at the output neuron
+    delta1 = delta * p["v1"] * h1 * (1.0 - h1)  # blame passed back through v1
+    delta2 = delta * p["v2"] * h2 * (1.0 - h2)  # and through v2
     return {
-        "h1": h1, "h2": h2, "a": a, "delta": delta, "delta1": delta1, "delta2": delta2,
         "v1": delta * h1, "v2": delta * h2, "c": delta,
         "w1": delta1 * x, "b1": delta1, "w2": delta2 * x, "b2": delta2,
     }
 
 
+def blame(p: dict[str, float], x: float, y: float) -> dict[str, float]:
+    """The pieces the table shows for one bean: the outputs, and the deltas (de/dc = delta, de/db1 = delta1)."""
+    h1, h2, a = (float(values[0]) for values in forward(p, np.array([x])))
+    g = backward(p, x, y)
+    return {"h1": h1, "h2": h2, "a": a, "delta": g["c"], "delta1": g["b1"], "delta2": g["b2"]}
+
+
 def train_epoch(p: dict[str, float], xs: list[float], ys: list[float], lr: float) -> dict[str, float]:
-    """One pass, one update per bean: ``backward`` inlined on local floats for speed."""
-    w1, b1, w2, b2, v1, v2, c = (p[name] for name in NAMES)
-    exp = math.exp
-
-    def sig(z: float) -> float:
-        if z >= 0:
-            return 1.0 / (1.0 + exp(-z))
-        e = exp(z)
-        return e / (1.0 + e)
-
+    """One pass, one update per bean; every gradient uses the weights as they were before that bean."""
+    p = dict(p)
     for x, y in zip(xs, ys):
-        h1 = sig(w1 * x + b1)
-        h2 = sig(w2 * x + b2)
-        a = sig(v1 * h1 + v2 * h2 + c)
-        delta = -2.0 * (y - a) * a * (1.0 - a)
-        delta1 = delta * v1 * h1 * (1.0 - h1)  # uses v1 before its own update
-        delta2 = delta * v2 * h2 * (1.0 - h2)
-        v1 -= lr * delta * h1
-        v2 -= lr * delta * h2
-        c -= lr * delta
-        w1 -= lr * delta1 * x
-        b1 -= lr * delta1
-        w2 -= lr * delta2 * x
-        b2 -= lr * delta2
-    return dict(zip(NAMES, (w1, b1, w2, b2, v1, v2, c)))
+        g = backward(p, x, y)
+        for name in NAMES:
+            p[name] -= lr * g[name]
+    return p
 
 
 def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
-    g = backward(p, x, y)
+    g = {**blame(p, x, y), **backward(p, x, y)}
     rows = [  # numbers first: they stay visible in a narrow pane
         ["a (output)", g["a"], "", "sigmoid(v1 h1 + v2 h2 + c)"],
         ["delta", g["delta"], "", "-2 (y - a) a (1 - a)"],

@@ -7,7 +7,7 @@
 
 The update runs once per bean (stochastic gradient descent), 100 beans x
 5,000 epochs = 500,000 updates. Each update depends on the one before, so it
-cannot be vectorised across beans; instead the inner loop works on plain
+cannot be vectorised across beans; instead `gradients` works on plain
 Python floats (no NumPy call per bean), which is what makes it fast. Views
 are refreshed every few epochs, the loss recorded at the same moments.
 """
@@ -64,19 +64,19 @@ def chain_rule(w: float, b: float, x: float, y: float) -> dict[str, float]:
     }
 
 
+def gradients(w: float, b: float, x: float, y: float) -> tuple[float, float]:
+    """de/dw and de/db of one bean's error e = (y - sigmoid(w x + b))^2, by the chain rule."""
+    a = sigmoid_scalar(w * x + b)
+    delta = -2.0 * (y - a) * a * (1.0 - a)  # de/dz = de/da * da/dz
+    return delta * x, delta  # dz/dw = x, dz/db = 1
+
+
 def train_epoch(w: float, b: float, xs: list[float], ys: list[float], lr: float) -> tuple[float, float]:
-    """One pass over the beans, one gradient step per bean (the chain rule, inlined)."""
-    exp = math.exp
+    """One pass over the beans, one gradient step per bean."""
     for x, y in zip(xs, ys):
-        z = w * x + b
-        if z >= 0:
-            a = 1.0 / (1.0 + exp(-z))
-        else:
-            e = exp(z)
-            a = e / (1.0 + e)
-        delta = -2.0 * (y - a) * a * (1.0 - a)  # de/dz = de/da * da/dz
-        w -= lr * delta * x                      # dz/dw = x
-        b -= lr * delta                          # dz/db = 1
+        dw, db = gradients(w, b, x, y)
+        w -= lr * dw
+        b -= lr * db
     return w, b
 
 

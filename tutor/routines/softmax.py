@@ -94,6 +94,8 @@ def run(params, reporter) -> dict:
     naive_finite = bool(np.all(np.isfinite(naive)))
     t = np.eye(len(a))[params.label]  # one-hot
     loss = cross_entropy_of_logits(a, params.label)
+    # the same loss from the probabilities, as most code computes it: capped near -log(EPSILON) = 16.1
+    loss_from_y = cross_entropy(y, params.label)
 
     with np.errstate(over="ignore"):
         exp_naive = np.exp(a)
@@ -126,6 +128,7 @@ def run(params, reporter) -> dict:
         "total": float(y.sum()),
         "true_probability": float(y[params.label]),
         "cross_entropy": loss,
+        "loss_from_y": loss_from_y,
         "naive_finite": naive_finite,
         # how far the naive result is from the stable one (only meaningful when it is finite)
         "naive_difference": float(np.max(np.abs(naive - y))) if naive_finite else -1.0,

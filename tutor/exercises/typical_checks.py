@@ -1,0 +1,206 @@
+"""Checks for the typical mistakes, built on :mod:`tutor.exercises.checking`.
+
+- :func:`expect_close_naming_mistakes`: like ``expect_close``, but when the learner's answer
+  equals what a known mistake gives (a flipped sign, a missing factor, the wrong axis) the
+  message names that mistake.
+- :func:`expect_no_overflow`: the right numbers with no NumPy warning on the way (``e^1000``
+  overflows to inf silently in a result that may still look right).
+- :func:`expect_same_model`: a Keras model built by the learner has the reference's layers:
+  kinds, output shapes, parameter counts, activations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from tutor.exercises.checking import Mismatch, call_learner, call_text, expect_close
+
+# (a function computing what the mistake gives, from the same arguments; the nudge naming it)
+Mistake = tuple[Callable[..., Any], str]
+
+
+def _same(got: Any, wrong: Any, rtol: float, atol: float) -> bool:
+    try:
+        got_array, wrong_array = np.asarray(got, dtype=float), np.asarray(wrong, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if got_array.shape != wrong_array.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(got_array, wrong_array, rtol=rtol, atol=atol))
+
+
+def expect_close_naming_mistakes(
+    mine_fn: Callable,
+    ref_fn: Callable,
+    kwargs: Mapping[str, Any],
+    mistakes: Sequence[Mistake],
+    nudge: str = "",
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    shown_as: str | None = None,
+) -> Any:
+    """``expect_close``, whose nudge is the first mistake the learner's answer matches (else ``nudge``).
+
+    ``shown_as``: how the call reads in a message when its arguments are too many to show
+    (e.g. "forward(x=[1, 0.5] and the lesson's weights)").
+    """
+    name = getattr(ref_fn, "__name__", None) or getattr(mine_fn, "__name__", "function")
+    text = call_text(name, kwargs)
+    with _shown_as(text, shown_as):
+        got = call_learner(mine_fn, kwargs, text)
+    for wrong_fn, wrong_nudge in mistakes:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                wrong = wrong_fn(**copy.deepcopy(dict(kwargs)))
+            except Exception:  # a mistake that cannot even be computed here is not the learner's
+                continue
+        if _same(got, wrong, rtol, atol):
+            nudge = wrong_nudge
+            break
+
+    def answer(**_: Any) -> Any:  # the learner's function is called once
+        return got
+
+    answer.__name__ = name
+    with _shown_as(text, shown_as):
+        return expect_close(answer, ref_fn, kwargs, nudge=nudge, rtol=rtol, atol=atol)
+
+
+@contextlib.contextmanager
+def _shown_as(text: str, shown_as: str | None) -> Iterator[None]:
+    """Messages about the call ``text`` name it ``shown_as`` instead."""
+    try:
+        yield
+    except Mismatch as mismatch:
+        message = str(mismatch)
+        if shown_as is None or not message.startswith(f"`{text}`"):
+            raise
+        raise Mismatch(f"`{shown_as}`" + message[len(text) + 2 :]) from None
+
+
+def expect_no_overflow(
+    mine_fn: Callable, ref_fn: Callable, kwargs: Mapping[str, Any], nudge: str, rtol: float = 1e-6, atol: float = 1e-9
+) -> Any:
+    """The learner's answer matches, and computing it raised no NumPy warning (overflow, 0/0)."""
+    name = getattr(ref_fn, "__name__", None) or getattr(mine_fn, "__name__", "function")
+    text = call_text(name, kwargs)
+    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn"):
+        warnings.simplefilter("always")
+        got = call_learner(mine_fn, kwargs, text)
+    numpy_warnings = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+    def answer(**_: Any) -> Any:
+        return got
+
+    answer.__name__ = name
+    expect_close(answer, ref_fn, kwargs, nudge=nudge, rtol=rtol, atol=atol)
+    if numpy_warnings:
+        said = str(numpy_warnings[0].message).splitlines()[0]
+        raise Mismatch(f'`{text}` gave the right numbers, but NumPy warned "{said}" on the way: {nudge}')
+    return got
+
+
+@contextlib.contextmanager
+def nudge_if_raised(nudge: str) -> Iterator[None]:
+    """Add ``nudge`` to the message when the learner's function raised (e.g. math.exp given an array)."""
+    try:
+        yield
+    except Mismatch as mismatch:
+        message = str(mismatch)
+        if "` raised " in message and ": " + nudge not in message:
+            raise Mismatch(f"{message}: {nudge}") from None
+        raise
+
+
+# ---------------------------------------------------------------- Keras models
+
+
+def layer_facts(model: Any) -> list[dict[str, Any]]:
+    """Each layer of a built Keras model: kind, output shape (without the batch), parameters, activation."""
+    facts = []
+    for layer in model.layers:
+        try:
+            shape = tuple(layer.output.shape)[1:]
+        except (AttributeError, ValueError):
+            shape = None
+        activation = getattr(layer, "activation", None)
+        facts.append(
+            {
+                "kind": type(layer).__name__,
+                "shape": shape,
+                "parameters": int(layer.count_params()),
+                "activation": getattr(activation, "__name__", None) if activation is not None else None,
+            }
+        )
+    return facts
+
+
+def layer_text(fact: Mapping[str, Any]) -> str:
+    """``Dense -> (8,), 24 parameters, relu``."""
+    parts = [f"{fact['kind']} -> {fact['shape']}", f"{fact['parameters']} parameters"]
+    if fact["activation"]:
+        parts.append(f"activation {fact['activation']}")
+    return ", ".join(parts)
+
+
+def build_learner_model(mine_fn: Callable, keras: Any, kwargs: Mapping[str, Any]) -> Any:
+    """The learner's model, or a Mismatch saying why there is none."""
+    text = call_text(getattr(mine_fn, "__name__", "function"), {"keras": _KerasName(), **kwargs})
+    model = call_learner(mine_fn, {"keras": keras, **kwargs}, text)
+    if model is None:
+        raise Mismatch(f"`{text}` returned None - expected a model (is `return model` missing?)")
+    if not hasattr(model, "layers") or not hasattr(model, "count_params"):
+        raise Mismatch(f"`{text}` returned a {type(model).__name__} - expected a Keras model (keras.Sequential([...]))")
+    return model
+
+
+class _KerasName:
+    """Shows as ``keras`` in a call's text."""
+
+    def __repr__(self) -> str:
+        return "keras"
+
+
+def expect_same_model(
+    mine_fn: Callable,
+    ref_fn: Callable,
+    keras: Any,
+    kwargs: Mapping[str, Any],
+    nudges: Mapping[str, str] | None = None,
+) -> None:
+    """The learner's model has the reference's layers, one by one.
+
+    ``nudges`` by what differs first: "count", "kind", "shape", "parameters", "activation".
+    """
+    nudges = nudges or {}
+    text = call_text(getattr(ref_fn, "__name__", "function"), {"keras": _KerasName(), **kwargs})
+    mine = layer_facts(build_learner_model(mine_fn, keras, kwargs))
+    ref = layer_facts(ref_fn(keras, **copy.deepcopy(dict(kwargs))))
+
+    def fail(what: str, detail: str) -> None:
+        nudge = nudges.get(what, "")
+        raise Mismatch(f"`{text}`: {detail}{': ' + nudge if nudge else ''}")
+
+    if len(mine) != len(ref):
+        fail(
+            "count", f"the model has {len(mine)} layers ({short_list(mine)}) - expected {len(ref)} ({short_list(ref)})"
+        )
+    for index, (got, expected) in enumerate(zip(mine, ref), start=1):
+        for what in ("kind", "activation", "shape", "parameters"):
+            if got[what] != expected[what]:
+                fail(what, f"layer {index} is {layer_text(got)} - expected {layer_text(expected)}")
+
+
+def short_list(facts: Sequence[Mapping[str, Any]]) -> str:
+    """``Dense (8,) relu, Dense (1,) sigmoid``: a model's layers in one line."""
+    return ", ".join(
+        f"{fact['kind']} {fact['shape']}" + (f" {fact['activation']}" if fact["activation"] else "") for fact in facts
+    )
