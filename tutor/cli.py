@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from tutor import __version__
+from tutor.exercises import commands as exercise_commands
 from tutor.lessons import SEED_MAX, shown
 from tutor.timeline import DEFAULT_SPEED, SPEEDS
 
@@ -72,9 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SPEED,
         help="with --live: how fast a quick run is played back (default: %(default)s)",
     )
+    run.add_argument(
+        "--mine", action="store_true", help="with --headless: train with your own exercise functions (tutor exercise)"
+    )
+    run.add_argument("--workspace", metavar="DIR", help="with --mine: the folder of your exercise files")
 
     check = commands.add_parser("check", help="validate lesson files and report every problem")
     check.add_argument("directory", nargs="?", type=Path, help="folder of lesson TOML files (default: the course)")
+
+    exercise_commands.add_parsers(commands)
 
     klass = commands.add_parser(
         "class", help="the teacher's table of a class: who passed which lesson, and when each was last active"
@@ -123,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_run(args)
         if args.command == "check":
             return command_check(args)
+        if args.command in exercise_commands.COMMANDS:
+            return exercise_commands.dispatch(args)
         if args.command == "serve":
             return command_serve(args)
         if args.command == "class":
@@ -232,12 +241,24 @@ def command_run(args: argparse.Namespace) -> int:
             check_writable_target(args.json)
         except TutorFileError as error:
             raise UsageError(str(error)) from None
+    if args.mine and not args.headless:
+        raise UsageError("--mine goes with --headless (in the app: the Exercise tab's Run with my code)")
+    if args.workspace is not None and not args.mine:
+        raise UsageError("--workspace goes with --mine")
     if args.headless:
         from tutor.headless import run_headless
         from tutor.runner import exit_leaving_busy_routines
 
+        routine = exercise_commands.mine_routine(lesson, args.workspace) if args.mine else None
         code = run_headless(
-            lesson, values, args.seed, json_path=args.json, live=args.live, speed=args.speed, console=console()
+            lesson,
+            values,
+            args.seed,
+            json_path=args.json,
+            live=args.live,
+            speed=args.speed,
+            console=console(),
+            routine=routine,
         )
         exit_leaving_busy_routines(code)
         return code

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,9 @@ def run_headless(
     store: ProgressStore | None = None,
     live: bool = False,
     speed: str = "normal",
+    routine: Callable[..., Any] | None = None,
 ) -> int:
+    """``routine``: run it instead of the lesson's own (``--mine``: the learner's functions in it)."""
     console = console or HeadlessConsole()
     store = store or ProgressStore()
     seed = lesson.seed if seed is None else seed
@@ -214,7 +216,7 @@ def run_headless(
         print_header(console, lesson, values, seed, store.warning)
     except BrokenPipeError:
         _output_closed()
-    session = RunSession(lesson, values, seed).start()
+    session = RunSession(lesson, values, seed, routine=routine).start()
     display = ProgressDisplay(console)
     playback = LivePlayback(console, lesson, speed) if live else None
     try:

@@ -205,6 +205,7 @@ class RunRecord:
     started: str = ""
     seconds: float = 0.0
     versions: dict[str, str] = field(default_factory=dict)
+    mine: bool = False  # run with the learner's own exercise functions
 
     @property
     def ok(self) -> bool:
@@ -245,15 +246,19 @@ def run_lesson(
     on_report: Callable[[Report, RunState], None] | None = None,
     cancel: threading.Event | None = None,
     control: RunControl | None = None,
+    routine: Callable[..., Any] | None = None,
 ) -> RunRecord:
     """Run ``lesson``'s routine with resolved ``values``; never raises for routine errors.
 
     ``on_report`` is called in this thread after each report is folded into
     ``state``. ``control`` (or just a ``cancel`` event) carries Stop, Pause and Step.
+    ``routine``: run this instead of the lesson's own (the lesson's routine with the
+    learner's exercise functions in it); the record says so (``mine``).
     """
     seed = lesson.seed if seed is None else seed
     state = state or RunState()
     record = new_record(lesson, values, seed)
+    record.mine = routine is not None
 
     def sink(report: Report) -> None:
         state.apply(report)
@@ -263,7 +268,7 @@ def run_lesson(
     reporter = Reporter(sink, control or cancel)
     began = time.perf_counter()
     try:
-        routine = lesson.load_routine()
+        routine = routine or lesson.load_routine()
         # Overflow is how divergence looks from inside; the reporter turns it
         # into a clear message instead of NumPy warnings on the terminal.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -350,8 +355,11 @@ class RunSession:
         seed: int | None = None,
         *,
         on_end: Callable[[RunRecord], None] | None = None,
+        routine: Callable[..., Any] | None = None,
     ) -> None:
+        """``routine``: run this instead of the lesson's own (see :func:`run_lesson`)."""
         self.lesson = lesson
+        self.routine = routine
         self.values = dict(values)
         self.seed = lesson.seed if seed is None else seed
         self.state = RunState()
@@ -375,7 +383,9 @@ class RunSession:
 
     def _work(self) -> None:
         try:
-            self.record = run_lesson(self.lesson, self.values, self.seed, state=self.state, control=self.control)
+            self.record = run_lesson(
+                self.lesson, self.values, self.seed, state=self.state, control=self.control, routine=self.routine
+            )
         finally:
             self._done.set()
             _sessions.discard(self)
@@ -434,6 +444,7 @@ class RunSession:
             self.state.close()
             record = new_record(self.lesson, self.values, self.seed)
             record.status, record.history = STOPPED, self.state.snapshot().history
+            record.mine = self.routine is not None
             record.seconds, record.versions = round(time.perf_counter() - self.began, 3), versions()
             self.let_go_record = record
         return self.let_go_record

@@ -124,11 +124,19 @@ def _your_line(error: BaseException) -> str:
     return f" (your file, line {where[1]})" if where else ""
 
 
+def _at_your_line(error: BaseException) -> str:
+    where = where_in_learner_file(error)
+    return f" at line {where[1]} of your file" if where else ""
+
+
 def call_learner(function: Callable, kwargs: Mapping[str, Any], text: str | None = None) -> Any:
     """Call the learner's ``function`` with copies of ``kwargs``; an exception becomes a Mismatch."""
     text = text or call_text(getattr(function, "__name__", "function"), kwargs)
     try:
         return function(**copy.deepcopy(dict(kwargs)))
+    except NotImplementedError as error:  # the starter's body: said once, short
+        name = text.partition("(")[0]
+        raise Mismatch(f"`{name}` is not written yet (it raises NotImplementedError{_at_your_line(error)})") from None
     except Exception as error:  # the learner's bug, reported as one line (the time limit is not an Exception)
         message = str(error).splitlines()[0] if str(error) else ""
         raise Mismatch(

@@ -1,0 +1,402 @@
+"""The exercise commands: ``tutor exercise | verify | watch | hint | solution | reset``.
+
+For learners who live in their own editor: their file is ``<workspace>/<lesson-id>.py``
+and these commands check it, re-check it on every save, give hints one at a time and
+show the tutor's solution once the checks pass. Output is plain text (``print``): a
+lesson's or a learner's text is never read as markup.
+
+Exit codes: 0 done (every check passes, for ``verify``), 1 a check fails or the solution
+is refused, 2 bad input (an unknown lesson, a lesson without an exercise).
+
+Nothing heavy is imported here at start: ``tutor --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+EXIT_FAILED = 1
+WRAP = 88  # columns for the intro and hints
+
+
+def add_parsers(commands: Any) -> None:
+    """Add the exercise commands to ``tutor``'s subcommands."""
+
+    def workspace_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--workspace",
+            metavar="DIR",
+            help="the folder of your exercise files (default: $TUTOR_WORKSPACE, else ~/tutor-exercises)",
+        )
+
+    exercise = commands.add_parser(
+        "exercise", help="start a lesson's exercise: make your file from the starter, say what to write"
+    )
+    exercise.add_argument("lesson", help="lesson id, e.g. rosenblatt")
+    workspace_option(exercise)
+
+    verify = commands.add_parser("verify", help="run the checks of your exercise files (exit 1 if any fails)")
+    verify.add_argument(
+        "lesson_ids", nargs="*", metavar="lesson", help="lesson ids (default: every exercise started)"
+    )  # not "lessons": that is tutor's own --lessons
+    workspace_option(verify)
+
+    watch = commands.add_parser("watch", help="re-run an exercise's checks every time you save (Ctrl+C stops)")
+    watch.add_argument("lesson", nargs="?", help="lesson id (default: every exercise started)")
+    workspace_option(watch)
+
+    hint = commands.add_parser("hint", help="the next hint for an exercise (one more each time)")
+    hint.add_argument("lesson", help="lesson id")
+    workspace_option(hint)
+
+    solution = commands.add_parser("solution", help="the tutor's solution, once your checks pass (or with --give-up)")
+    solution.add_argument("lesson", help="lesson id")
+    solution.add_argument("--give-up", action="store_true", help="show it although your checks do not pass yet")
+    workspace_option(solution)
+
+    reset = commands.add_parser("reset", help="put the starter back in your file (the old file is kept beside it)")
+    reset.add_argument("lesson", help="lesson id")
+    workspace_option(reset)
+
+
+COMMANDS = ("exercise", "verify", "watch", "hint", "solution", "reset")
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    return {
+        "exercise": command_exercise,
+        "verify": command_verify,
+        "watch": command_watch,
+        "hint": command_hint,
+        "solution": command_solution,
+        "reset": command_reset,
+    }[args.command](args)
+
+
+# ---------------------------------------------------------------- finding things
+
+
+def _usage(message: str) -> Exception:
+    from tutor.cli import UsageError
+
+    return UsageError(message)
+
+
+def _workspace(args: argparse.Namespace) -> Path:
+    from tutor.exercises import workspace_dir
+
+    given = getattr(args, "workspace", None)
+    if given is not None and not given.strip():
+        raise _usage("--workspace needs a folder, got an empty value")
+    folder = workspace_dir(given)
+    if folder.exists() and not folder.is_dir():
+        raise _usage(f"the workspace {folder} is not a folder")
+    return folder
+
+
+def with_exercises(course: Any) -> list[tuple[Any, Any]]:
+    """(lesson, exercise) for every lesson of the course that has an exercise, in course order."""
+    from tutor.exercises import ExerciseError, find_exercise
+
+    found = []
+    for lesson in course.lessons:
+        try:
+            exercise = find_exercise(lesson)
+        except ExerciseError:
+            continue  # reported when that lesson is asked for by name
+        if exercise is not None:
+            found.append((lesson, exercise))
+    return found
+
+
+def lesson_and_exercise(course: Any, lesson_id: str) -> tuple[Any, Any]:
+    """The lesson and its exercise; a UsageError (exit 2) for an unknown lesson or one without an exercise."""
+    from tutor.exercises import ExerciseError, find_exercise
+    from tutor.lessons import shown
+
+    try:
+        lesson = course.get(lesson_id)
+    except KeyError as error:
+        raise _usage(error.args[0]) from None
+    try:
+        exercise = find_exercise(lesson)
+    except ExerciseError as error:
+        raise _usage(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
+    if exercise is None:
+        having = ", ".join(found.id for found, _ in with_exercises(course)) or "none"
+        raise _usage(f"lesson {shown(lesson_id)} has no exercise (lessons with one: {having})")
+    return lesson, exercise
+
+
+def _course(args: argparse.Namespace) -> Any:
+    from tutor.cli import _course as load
+
+    return load(args)
+
+
+# ---------------------------------------------------------------- printing
+
+
+def _paragraph(text: str, indent: str = "  ") -> str:
+    return "\n".join(
+        textwrap.fill(line, WRAP, initial_indent=indent, subsequent_indent=indent) if line.strip() else ""
+        for line in text.splitlines()
+    )
+
+
+def print_report(lesson_id: str, path: Path, report: Any) -> None:
+    """A check report as plain lines: each check ✓ or ✗ with its message, then what the code printed."""
+    total = len(report.results)
+    passing = sum(result.ok for result in report.results)
+    if report.problem and not report.results:
+        summary = "cannot be checked"
+    elif report.passed:
+        summary = f"all {total} checks pass"
+    else:
+        summary = f"{passing} of {total} checks pass"
+    print(f"{lesson_id}  ({path}): {summary}  [{report.seconds:.1f} s]")
+    if report.problem:
+        print(f"  ✗ {report.problem}".replace("\n", "\n    "))
+    for result in report.results:
+        if result.ok:
+            print(f"  ✓ {result.title}")
+        else:
+            print(f"  ✗ {result.title}")
+            if result.message and result.message != report.problem:
+                print(_paragraph(result.message, indent="      "))
+    if report.output.strip():
+        print("  your code printed:")
+        lines = report.output.rstrip().splitlines()
+        for line in lines[:10]:
+            print(f"    | {line}")
+        if len(lines) > 10:
+            print(f"    | ... ({len(lines) - 10} more lines)")
+
+
+def _check_and_record(lesson: Any, exercise: Any, path: Path, store: Any) -> Any:
+    from tutor.exercises import run_checks
+
+    report = run_checks(exercise, path)
+    if report.passed:
+        store.mark_exercise_passed(lesson.id)
+    return report
+
+
+def _store() -> Any:
+    from tutor.progress import ProgressStore
+
+    store = ProgressStore()
+    if store.warning:
+        print(f"tutor: warning: {store.warning}", file=sys.stderr)
+    return store
+
+
+# ---------------------------------------------------------------- the commands
+
+
+def command_exercise(args: argparse.Namespace) -> int:
+    from tutor.exercises import learner_file, start
+
+    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    workspace = _workspace(args)
+    existed = learner_file(exercise, workspace).exists()
+    path = start(exercise, workspace)
+    print(f"{lesson.id}: {lesson.title}")
+    print(f"Your file: {path}" + ("" if existed else "   (new: made from the starter)"))
+    names = ", ".join(exercise.functions)
+    print(f"Write: {names}")
+    print(_paragraph(exercise.intro))
+    print()
+    print_report(lesson.id, path, _check_and_record(lesson, exercise, path, _store()))
+    print()
+    print(f"Edit {path.name} in any editor, then: tutor verify {lesson.id}   (or tutor watch {lesson.id} to")
+    print(f"re-check on every save; tutor hint {lesson.id} for a hint; tutor run {lesson.id} --headless --mine")
+    print("to train the lesson with your own code)")
+    return 0
+
+
+def _started(course: Any, workspace: Path) -> list[tuple[Any, Any]]:
+    from tutor.exercises import learner_file
+
+    return [(lesson, ex) for lesson, ex in with_exercises(course) if learner_file(ex, workspace).exists()]
+
+
+def command_verify(args: argparse.Namespace) -> int:
+    from tutor.exercises import learner_file
+
+    course = _course(args)
+    workspace = _workspace(args)
+    if args.lesson_ids:
+        chosen = [lesson_and_exercise(course, lesson_id) for lesson_id in args.lesson_ids]
+    else:
+        chosen = _started(course, workspace)
+        if not chosen:
+            print(f"No exercise started in {workspace} yet: tutor exercise ID starts one (for example rosenblatt).")
+            return 0
+    store = _store()
+    failed = 0
+    for number, (lesson, exercise) in enumerate(chosen):
+        if number:
+            print()
+        path = learner_file(exercise, workspace)
+        if not path.exists():
+            print(f"{lesson.id}: not started ({path} does not exist): tutor exercise {lesson.id} makes it")
+            failed += 1
+            continue
+        report = _check_and_record(lesson, exercise, path, store)
+        print_report(lesson.id, path, report)
+        failed += not report.passed
+    if len(chosen) > 1:
+        print()
+        print(f"{len(chosen) - failed} of {len(chosen)} exercises pass")
+    return EXIT_FAILED if failed else 0
+
+
+def command_watch(args: argparse.Namespace) -> int:
+    import watchfiles
+
+    from tutor.exercises import learner_file, start
+
+    course = _course(args)
+    workspace = _workspace(args)
+    if args.lesson:
+        lesson, exercise = lesson_and_exercise(course, args.lesson)
+        start(exercise, workspace)
+        chosen = [(lesson, exercise)]
+    else:
+        chosen = _started(course, workspace)
+        if not chosen:
+            raise _usage(f"no exercise started in {workspace} yet: tutor watch ID (for example rosenblatt)")
+    by_file = {learner_file(exercise, workspace).name: (lesson, exercise) for lesson, exercise in chosen}
+    store = _store()
+
+    def check(lesson: Any, exercise: Any) -> None:
+        path = learner_file(exercise, workspace)
+        if not path.exists():
+            print(f"{lesson.id}: {path} is gone (tutor reset {lesson.id} brings back the starter)")
+            return
+        print_report(lesson.id, path, _check_and_record(lesson, exercise, path, store))
+
+    for lesson, exercise in chosen:
+        check(lesson, exercise)
+    print(f"\nWatching {', '.join(sorted(by_file))} in {workspace} - save to re-check, Ctrl+C to stop.", flush=True)
+
+    def ours(change: Any, name: str) -> bool:
+        return Path(name).name in by_file
+
+    try:
+        for changes in watchfiles.watch(workspace, watch_filter=ours, debounce=300, recursive=False):
+            for name in sorted({Path(changed).name for _, changed in changes}):
+                lesson, exercise = by_file[name]
+                print(f"\n--- {_dt.datetime.now():%H:%M:%S} {name} changed")
+                check(lesson, exercise)
+            print(flush=True)
+    except KeyboardInterrupt:
+        pass
+    print("Stopped watching.")
+    return 0
+
+
+def command_hint(args: argparse.Namespace) -> int:
+    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    store = _store()
+    shown_before = store.hints_shown(lesson.id)
+    total = len(exercise.hints)
+    number = min(shown_before + 1, total)
+    print(f"Hint {number} of {total} for {lesson.id}:")
+    print(_paragraph(exercise.hints[number - 1]))
+    if shown_before < total:
+        store.set_hints_shown(lesson.id, number)
+    if number == total:
+        print(f"(That was the last hint. tutor solution {lesson.id} shows the tutor's own code once your checks")
+        print("pass, or with --give-up.)")
+    return 0
+
+
+def command_solution(args: argparse.Namespace) -> int:
+    from tutor.exercises import learner_file, solution_source
+
+    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    store = _store()
+    path = learner_file(exercise, _workspace(args))
+    allowed = args.give_up or store.exercise_passed(lesson.id)
+    if not allowed and path.exists():
+        report = _check_and_record(lesson, exercise, path, store)
+        allowed = report.passed
+        if not allowed:
+            failing = sum(not result.ok for result in report.results)
+            why = report.problem or f"{failing} of {len(report.results)} checks fail"
+            print(
+                f"tutor: the solution of {lesson.id} opens when your checks pass ({why.splitlines()[0]}). "
+                f"Try tutor hint {lesson.id}, or tutor solution {lesson.id} --give-up to see it now.",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+    if not allowed:
+        print(
+            f"tutor: the solution of {lesson.id} opens when your checks pass, and you have not started it "
+            f"(tutor exercise {lesson.id}). tutor solution {lesson.id} --give-up shows it now.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(f"# The tutor's {', '.join(exercise.functions)} for {lesson.id} (from {lesson.routine.partition(':')[0]}):")
+    print()
+    print(solution_source(exercise, lesson), end="")
+    return 0
+
+
+def command_reset(args: argparse.Namespace) -> int:
+    from tutor.exercises import learner_file, reset
+
+    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    workspace = _workspace(args)
+    path = learner_file(exercise, workspace)
+    existed = path.exists()
+    kept = reset(exercise, workspace)
+    print(f"{path}: the starter is back.")
+    if kept is not None:
+        print(f"Your previous file is kept as {kept}")
+    elif existed:
+        print("(It was the starter already: nothing to keep.)")
+    return 0
+
+
+# ---------------------------------------------------------------- tutor run --mine
+
+
+def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
+    """For ``tutor run ID --mine``: the lesson's routine with the learner's functions.
+
+    Warns in one line when the learner's checks do not pass (the run goes ahead: watching a
+    wrong gradient walk uphill is part of learning); a UsageError when the file cannot be used.
+    """
+    from tutor.exercises import ExerciseError, find_exercise, learner_file, routine_with, run_checks
+
+    try:
+        exercise = find_exercise(lesson)
+    except ExerciseError as error:
+        raise _usage(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
+    if exercise is None:
+        raise _usage(f"--mine: lesson {lesson.id} has no exercise to run with your code")
+    path = learner_file(exercise, _workspace(argparse.Namespace(workspace=workspace_arg)))
+    if not path.exists():
+        raise _usage(f"--mine: {path} does not exist yet (tutor exercise {lesson.id} makes it)")
+    report = run_checks(exercise, path)
+    if not report.passed:
+        failing = sum(not result.ok for result in report.results)
+        why = (report.problem or "").splitlines()[0] if report.problem else f"{failing} of {len(report.results)} fail"
+        print(
+            f"tutor: warning: your {path.name} does not pass its checks ({why}); running with it anyway",
+            file=sys.stderr,
+        )
+    try:
+        routine = routine_with(lesson, exercise, path)
+    except ExerciseError as error:
+        raise _usage(f"--mine: {error}") from None
+    print(f"Running {lesson.id} with your {', '.join(exercise.functions)} from {path}")
+    return routine
