@@ -1,4 +1,7 @@
-"""Shared test setup: every test gets its own user data dir and no animations."""
+"""Shared test setup: every test gets its own user data dir and no animations.
+
+Fixtures live here; helper functions and constants in tests/helpers.py.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,8 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-needs_shared_data = pytest.mark.skipif(
-    not (SHARED_DATA / "mnist").is_dir(),
-    reason="../shared/data is not here (the full MNIST/Fashion-MNIST sets; present in CI)",
-)
+# Full-data tests mark themselves with needs_shared_data; it is defined once, in tests/helpers.py.
+from tests.helpers import SHARED_DATA, needs_shared_data  # noqa: F401
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -22,6 +22,7 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
     """Progress, trained weights and models go to a fresh folder, never the real one."""
     home = tmp_path_factory.mktemp("tutor-home")
     monkeypatch.setenv("TUTOR_HOME", str(home))
+    monkeypatch.setenv("TUTOR_WORKSPACE", str(home / "workspace"))  # the learner's exercise files
     return home
 
 

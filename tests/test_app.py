@@ -1,15 +1,13 @@
 """The Textual app driven through Textual's pilot, as a learner would use it.
 
 Each test gets its own TUTOR_HOME (tests/conftest.py), so progress is isolated.
-The course is built here (the shipped rosenblatt lesson plus a lesson whose
+The course is built by tests/helpers.py's make_course (the shipped rosenblatt lesson plus a lesson whose
 routine has a bug) so the tests do not depend on which other lessons exist.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import functools
 import subprocess
 import sys
 import threading
@@ -18,112 +16,23 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, Select, Switch
 
-from tutor.app.app import TutorApp
-from tutor.app.widgets.lesson_pane import LessonPane
+from tests.helpers import (
+    SIZE,
+    endless_lesson,
+    make_app,
+    make_course,
+    pane,
+    pilot_test,
+    ready,
+    start_endless_run,
+    wait_for_run,
+    wait_until,
+)
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.run_error import RunError
-from tutor.lessons import Challenge, Course, Lesson, Param, load_lesson, shipped_lessons_dir
+from tutor.lessons import Param
 from tutor.progress import ProgressStore
-from tutor.runner import RunRecord
-
-SIZE = (100, 34)
-
-
-def pilot_test(scenario):
-    """Run an async pilot scenario as a plain test (no asyncio plugin needed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-def make_course() -> Course:
-    rosenblatt = load_lesson(shipped_lessons_dir() / "rosenblatt.toml")
-    broken = dataclasses.replace(
-        rosenblatt,
-        id="broken",
-        title="A routine with a bug",
-        order=2,
-        routine="tests.routines:broken_routine",
-        summary="Its routine raises an exception after two epochs.",
-        challenge=Challenge("Read the traceback and find the bug.", "False"),
-    )
-    return Course((rosenblatt, broken), {1: "One neuron, one weight"})
-
-
-def endless_lesson() -> Lesson:
-    """Rosenblatt's page with a routine that runs until Stop (tests/routines.py)."""
-    rosenblatt = make_course().get("rosenblatt")
-    return dataclasses.replace(rosenblatt, id="endless", order=3, routine="tests.routines:until_stopped")
-
-
-def make_app(*extra_lessons, **kwargs) -> TutorApp:
-    kwargs.setdefault("clock", False)
-    course = make_course()
-    course = dataclasses.replace(course, lessons=course.lessons + extra_lessons)
-    return TutorApp(course, **kwargs)
-
-
-def pane(app: TutorApp) -> LessonPane:
-    return app.screen.pane
-
-
-async def ready(pilot) -> None:
-    """Until the lesson pane is mounted and laid out."""
-    await pilot.pause()
-    await wait_until(pilot, lambda: pane(pilot.app) is not None and pane(pilot.app).is_mounted)
-    await pilot.pause()
-
-
-async def wait_for_run(pilot, timeout: float = 30.0) -> None:
-    """Until the current run has ended and its last message is handled."""
-    session = pane(pilot.app).session
-    await wait_until(
-        pilot,
-        lambda: (
-            session is None
-            or (session.done and not pane(pilot.app).running and pane(pilot.app).last_record is not None)
-        ),
-        timeout=timeout,
-    )
-    await pilot.pause()
-
-
-def run_in_app(course: Course, lesson_id: str, overrides) -> RunRecord:
-    """Open ``lesson_id`` in the app, press Run, and return the finished run's record."""
-
-    async def scenario():
-        app = TutorApp(course, lesson_id=lesson_id, overrides=overrides, clock=False)
-        async with app.run_test(size=(110, 40)) as pilot:
-            await pilot.pause()
-            assert app.screen.pane.lesson.id == lesson_id
-            await pilot.press("ctrl+r")
-            await wait_for_run(pilot)
-            return app.screen.pane.last_record
-
-    return asyncio.run(scenario())
-
-
-async def start_endless_run(pilot) -> PlotView:
-    """Press Run on the endless lesson; return its fit view once it has data, the run still going."""
-    await ready(pilot)
-    await pilot.press("ctrl+r")
-    fit = pane(pilot.app).query_one("#view-fit", PlotView)
-    await wait_until(pilot, lambda: bool(fit.data))
-    assert pane(pilot.app).running
-    return fit
-
-
-async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
-    async def poll():
-        while not condition():
-            await pilot.pause(0.02)
-
-    await asyncio.wait_for(poll(), timeout)
-
 
 # ---------------------------------------------------------------- running
 

@@ -1,6 +1,6 @@
 """Screenshots of the app compared with accepted ones (pytest-textual-snapshot).
 
-Deterministic on purpose: a fixed course (tests/test_app.py's make_course),
+Deterministic on purpose: a fixed course (tests/helpers.py's make_course),
 fixed seeds, a fixed terminal size, no animations, no cursor blink, and
 ``clock=False`` so no ETA or duration appears. Update after a deliberate
 change with ``pytest tests/test_app_snapshots.py --snapshot-update`` and look
@@ -12,37 +12,17 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tests.test_app import make_app, wait_for_run, wait_until
-
-SIZE = (100, 34)
-
-
-async def _settle(pilot) -> None:
-    app = pilot.app
-    await wait_until(pilot, lambda: app.screen.pane is not None and app.screen.pane.is_mounted)
-    for field in app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
-
-
-def _then(*steps):
-    """A run_before that settles the app, then runs ``steps`` (async callables of pilot)."""
-
-    async def run_before(pilot) -> None:
-        await _settle(pilot)
-        for step in steps:
-            await step(pilot)
-        await pilot.pause()
-
-    return run_before
-
-
-def _press(*keys):
-    async def step(pilot) -> None:
-        await pilot.press(*keys)
-        await pilot.pause()
-
-    return step
+from tests.helpers import (
+    SHARED_DATA,
+    SIZE,
+    before_snapshot,
+    make_app,
+    needs_shared_data,
+    press,
+    wait_for_run,
+    wait_until,
+)
+from tutor.app.app import TutorApp
 
 
 async def _run_to_the_end(pilot) -> None:
@@ -68,45 +48,43 @@ async def _type_invalid_rate(pilot) -> None:
 
 
 def test_start_screen(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_then())
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before_snapshot())
 
 
 def test_explanation_next_page(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_then(_press("right_square_bracket")))
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before_snapshot(press("right_square_bracket")))
 
 
 def test_code_tab(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_then(_press("c")))
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before_snapshot(press("c")))
 
 
 def test_parameters_tab(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_then(_press("p")))
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before_snapshot(press("p")))
 
 
 def test_after_a_completed_run(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_then(_run_to_the_end))
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before_snapshot(_run_to_the_end))
 
 
 def test_invalid_parameter(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_then(_type_invalid_rate))
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before_snapshot(_type_invalid_rate))
 
 
 def test_help_screen(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_then(_press("question_mark")))
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=before_snapshot(press("question_mark")))
 
 
 def test_routine_error(snap_compare) -> None:
-    assert snap_compare(make_app(lesson_id="broken"), terminal_size=SIZE, run_before=_then(_run_to_the_end))
+    assert snap_compare(make_app(lesson_id="broken"), terminal_size=SIZE, run_before=before_snapshot(_run_to_the_end))
 
 
 def test_small_terminal_after_a_run(snap_compare) -> None:
-    assert snap_compare(make_app(), terminal_size=(60, 20), run_before=_then(_run_to_the_end))
+    assert snap_compare(make_app(), terminal_size=(60, 20), run_before=before_snapshot(_run_to_the_end))
 
 
 # ---------------------------------------------------------------- watching: the issue's scenes, at 80x24 and 100x32
 
-from tests.conftest import SHARED_DATA, needs_shared_data  # noqa: E402
-from tutor.app.app import TutorApp  # noqa: E402
 
 SIZES = {"80x24": (80, 24), "100x32": (100, 32)}
 
@@ -144,7 +122,7 @@ async def _run_and_go_to_frame_3(pilot) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_cost_surface_with_its_path(snap_compare, size) -> None:
     assert snap_compare(
-        _course_app("cost-surface"), terminal_size=SIZES[size], run_before=_then(_run_and_go_to_the_end)
+        _course_app("cost-surface"), terminal_size=SIZES[size], run_before=before_snapshot(_run_and_go_to_the_end)
     )
 
 
@@ -157,7 +135,9 @@ def test_gradient_descent_compares_its_three_methods(snap_compare, size) -> None
             await pilot.pause()
             await _end_then(pilot)
 
-    assert snap_compare(_course_app("gradient-descent"), terminal_size=SIZES[size], run_before=_then(three_runs))
+    assert snap_compare(
+        _course_app("gradient-descent"), terminal_size=SIZES[size], run_before=before_snapshot(three_runs)
+    )
 
 
 @pytest.mark.keras
@@ -168,7 +148,7 @@ def test_deep_spiral_surface_forming(snap_compare, size, frame) -> None:
     assert snap_compare(
         _course_app("deep-spiral", epochs=900),
         terminal_size=SIZES[size],
-        run_before=_then(go, _maximise("view-surface")),
+        run_before=before_snapshot(go, _maximise("view-surface")),
     )
 
 
@@ -180,7 +160,7 @@ def test_mnist_inference_maximised_digit_with_its_top_3(snap_compare, size, monk
     assert snap_compare(
         app,
         terminal_size=SIZES[size],
-        run_before=_then(_run_and_go_to_the_end, _maximise("view-digits"), _press("right")),
+        run_before=before_snapshot(_run_and_go_to_the_end, _maximise("view-digits"), press("right")),
     )
 
 
@@ -191,5 +171,5 @@ def test_lenet5_confusion_matrix_maximised(snap_compare, size, monkeypatch) -> N
     monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
     app = _course_app("lenet5", epochs=1, train_limit=1000, test_limit=1000)
     assert snap_compare(
-        app, terminal_size=SIZES[size], run_before=_then(_run_and_go_to_the_end, _maximise("view-matrix"))
+        app, terminal_size=SIZES[size], run_before=before_snapshot(_run_and_go_to_the_end, _maximise("view-matrix"))
     )

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import SHARED_DATA, needs_shared_data
 from tutor.data import images
 from tutor.data.beans import band_beans, threshold_beans
 from tutor.lessons import load_course
@@ -21,9 +22,7 @@ from tutor.routines import sigmoid_neuron as sn
 from tutor.routines import softmax as sm
 from tutor.runner import FAILED, FINISHED, STOPPED, RunState, TutorError, run_lesson
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data not present (full MNIST sets)")
-BOOK_WEIGHTS = SHARED / "reference" / "book_sample_weight.npz"
+BOOK_WEIGHTS = SHARED_DATA / "reference" / "book_sample_weight.npz"
 
 COURSE = load_course()
 
@@ -424,10 +423,10 @@ def test_bad_weights_file_fails_cleanly(small_mnist, tmp_path):
     assert "'W3'" in record.error and "(100, 10)" in record.error
 
 
-@needs_shared
+@needs_shared_data
 @pytest.mark.shared_data
 def test_book_weights_on_full_mnist(monkeypatch):
-    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED))
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
     images.clear_cache()
     state = RunState()
     record = run("mnist-inference", state=state, weights=str(BOOK_WEIGHTS))
@@ -441,10 +440,10 @@ def test_book_weights_on_full_mnist(monkeypatch):
     assert [row[0] for row in table["rows"]] == ["one image at a time", "batches of 100", "speed-up"]
 
 
-@needs_shared
+@needs_shared_data
 @pytest.mark.shared_data
 def test_own_training_reaches_92_percent_on_full_mnist(monkeypatch):
-    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED))
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
     images.clear_cache()
     record = run("mnist-inference")
     assert record.status == FINISHED, record.error
@@ -474,7 +473,7 @@ def chapter_two_course():
 
 @pytest.mark.parametrize("lesson_id", list(APP_RUNS))
 def test_the_app_shows_and_runs_each_lesson(lesson_id):
-    from tests.test_app import run_in_app
+    from tests.helpers import run_in_app
 
     record = run_in_app(chapter_two_course(), lesson_id, APP_RUNS[lesson_id])
     assert record.status == FINISHED, record.error
@@ -483,17 +482,17 @@ def test_the_app_shows_and_runs_each_lesson(lesson_id):
 
 def test_softmax_lesson_in_the_app(snap_compare):
     """The lesson as a learner first sees it: its first explanation page, in chapter 2."""
-    from tests.test_app_snapshots import _then
+    from tests.helpers import before_snapshot
     from tutor.app.app import TutorApp
 
     app = TutorApp(chapter_two_course(), lesson_id="softmax", clock=False)
-    assert snap_compare(app, terminal_size=(110, 40), run_before=_then())
+    assert snap_compare(app, terminal_size=(110, 40), run_before=before_snapshot())
 
 
 def test_mnist_inference_in_the_app(small_mnist, tmp_path):
     import asyncio
 
-    from tests.test_app import wait_for_run
+    from tests.helpers import wait_for_run
     from tutor.app.app import TutorApp
 
     overrides = {"weights": str(write_weights(tmp_path / "w.npz"))}

@@ -312,7 +312,7 @@ APP_RUNS = {
 
 @pytest.mark.keras
 def test_the_app_runs_each_chapter3_lesson():
-    from tests.test_app import run_in_app
+    from tests.helpers import run_in_app
     from tutor.lessons import Course
 
     course = Course(tuple(COURSE.by_chapter()[3]), {3: COURSE.chapter_title(3)})

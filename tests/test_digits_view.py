@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from textual.app import App, ComposeResult
 
-from tests.test_app import pilot_test
+from tests.helpers import pilot_test
 from tutor.app.widgets.digits_view import DigitsView
 
 

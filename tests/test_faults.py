@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import tutor
-from tests.test_lessons import VALID
+from tests.helpers import VALID, tutor
 from tutor.progress import ProgressStore
 
 FAILING_ROUTINE = """
@@ -149,7 +148,7 @@ def test_progress_survives_between_runs(isolated_home):
 
 
 def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
-    from tests.test_app import SIZE, endless_lesson, make_app, pane, pilot_test, start_endless_run, wait_for_run
+    from tests.helpers import SIZE, endless_lesson, make_app, pane, pilot_test, start_endless_run, wait_for_run
 
     @pilot_test
     async def scenario():
@@ -170,7 +169,7 @@ def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
 
 QUIT_WHILE_DEAF = """
 import dataclasses, sys
-from tests.test_app import make_course
+from tests.helpers import make_course
 from tutor.app import run_app
 course = make_course()
 deaf = dataclasses.replace(course.get("rosenblatt"), id="deaf", order=3, routine="tests.routines:deaf_at_first")
@@ -227,7 +226,7 @@ def test_quit_while_a_routine_is_deaf_to_stop_ends_the_process(isolated_home):
 
 TERMINATED_DURING_A_RUN = """
 import dataclasses, sys
-from tests.test_app import endless_lesson, make_course
+from tests.helpers import endless_lesson, make_course
 from tutor.app import run_app
 course = make_course()
 lessons = course.lessons + (endless_lesson(),)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_images import NAMES, idx_bytes, tiny_set, write_idx_set
+from tests.helpers import IDX_NAMES, idx_bytes, tiny_set, write_idx_set
 from tutor.data import housing, images, network, toy
 from tutor.data.images import IMAGES_MAGIC, LABELS_MAGIC, load_images, read_idx
 from tutor.lessons import load_course
@@ -98,7 +98,7 @@ def test_a_gzip_bomb_behind_a_small_header_reads_only_what_the_header_declares(t
     directory = write_idx_set(tmp_path / "d", data)
     bomb = gzip_of_zeros(idx_bytes(data[0][0], IMAGES_MAGIC), 200 * 2**20)  # 200 MB unpacked
     assert len(bomb) < 1_000_000
-    (directory / f"{NAMES['train_images']}.gz").write_bytes(bomb)
+    (directory / f"{IDX_NAMES['train_images']}.gz").write_bytes(bomb)
     refused(
         lambda: load_images("mnist", data_dir=directory), "train-images-idx3-ubyte.gz", "longer than its header says"
     )
@@ -113,7 +113,7 @@ def test_an_empty_test_set_is_refused_as_empty(tmp_path):
 @pytest.mark.parametrize("make", ["folder", "fifo", "device"])
 def test_something_that_is_not_a_file_in_place_of_an_idx_file_is_named(tmp_path, make):
     directory = write_idx_set(tmp_path / "d", tiny_set(3))
-    target = directory / f"{NAMES['test_labels']}.gz"
+    target = directory / f"{IDX_NAMES['test_labels']}.gz"
     target.unlink()
     if make == "folder":
         target.mkdir()

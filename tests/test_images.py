@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import subprocess
 import sys
 from pathlib import Path
@@ -10,50 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import IDX_NAMES, SHARED_DATA, idx_bytes, needs_shared_data, tiny_set, write_idx_set
 from tutor.data import images
-from tutor.data.images import CLASS_NAMES, IMAGES_MAGIC, LABELS_MAGIC, load_images, read_idx
+from tutor.data.images import CLASS_NAMES, LABELS_MAGIC, load_images, read_idx
 from tutor.runner import TutorError
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data not present (full MNIST sets)")
-
-NAMES = {
-    "train_images": "train-images-idx3-ubyte",
-    "train_labels": "train-labels-idx1-ubyte",
-    "test_images": "t10k-images-idx3-ubyte",
-    "test_labels": "t10k-labels-idx1-ubyte",
-}
-
-
-def idx_bytes(array: np.ndarray, magic: int) -> bytes:
-    header = magic.to_bytes(4, "big") + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
-    return header + np.asarray(array, dtype=np.uint8).tobytes()
-
-
-def tiny_set(seed: int, n_train: int = 6, n_test: int = 4):
-    rng = np.random.default_rng(seed)
-    x_train = rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8)
-    y_train = rng.integers(0, 10, n_train, dtype=np.uint8)
-    x_test = rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8)
-    y_test = rng.integers(0, 10, n_test, dtype=np.uint8)
-    return (x_train, y_train), (x_test, y_test)
-
-
-def write_idx_set(directory: Path, data, gz: bool = True) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    (x_train, y_train), (x_test, y_test) = data
-    parts = {
-        "train_images": idx_bytes(x_train, IMAGES_MAGIC),
-        "train_labels": idx_bytes(y_train, LABELS_MAGIC),
-        "test_images": idx_bytes(x_test, IMAGES_MAGIC),
-        "test_labels": idx_bytes(y_test, LABELS_MAGIC),
-    }
-    for part, raw in parts.items():
-        if gz:
-            (directory / f"{NAMES[part]}.gz").write_bytes(gzip.compress(raw))
-        else:
-            (directory / NAMES[part]).write_bytes(raw)
-    return directory
 
 
 def write_npz(path: Path, data) -> Path:
@@ -93,7 +52,7 @@ def test_reads_keras_npz(tmp_path):
 
 def test_truncated_file_names_the_file(tmp_path):
     directory = write_idx_set(tmp_path / "d", tiny_set(3), gz=False)
-    path = directory / NAMES["test_images"]
+    path = directory / IDX_NAMES["test_images"]
     path.write_bytes(path.read_bytes()[:-100])
     with pytest.raises(TutorError, match="t10k-images-idx3-ubyte.*truncated"):
         load_images("mnist", data_dir=directory)
@@ -101,7 +60,7 @@ def test_truncated_file_names_the_file(tmp_path):
 
 def test_truncated_gzip_names_the_file(tmp_path):
     directory = write_idx_set(tmp_path / "d", tiny_set(3), gz=True)
-    path = directory / f"{NAMES['train_images']}.gz"
+    path = directory / f"{IDX_NAMES['train_images']}.gz"
     path.write_bytes(path.read_bytes()[:40])
     with pytest.raises(TutorError, match=r"train-images-idx3-ubyte\.gz"):
         load_images("mnist", data_dir=directory)
@@ -110,7 +69,7 @@ def test_truncated_gzip_names_the_file(tmp_path):
 def test_wrong_magic_names_the_file(tmp_path):
     directory = write_idx_set(tmp_path / "d", tiny_set(4), gz=False)
     # labels where the images should be: the magic number says 1 dimension
-    (directory / NAMES["train_images"]).write_bytes((directory / NAMES["train_labels"]).read_bytes())
+    (directory / IDX_NAMES["train_images"]).write_bytes((directory / IDX_NAMES["train_labels"]).read_bytes())
     with pytest.raises(TutorError, match=r"train-images-idx3-ubyte.*magic number is 0x00000801"):
         load_images("mnist", data_dir=directory)
 
@@ -257,10 +216,10 @@ def test_loader_does_not_import_tensorflow(tmp_path):
 # ---------------------------------------------------------------- the real sets
 
 
-@needs_shared
+@needs_shared_data
 @pytest.mark.shared_data
 def test_full_mnist_from_shared_data(monkeypatch):
-    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED))
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
     (x_train, y_train), (x_test, y_test) = load_images("mnist")
     assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
     assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
@@ -268,10 +227,10 @@ def test_full_mnist_from_shared_data(monkeypatch):
     assert np.bincount(y_test, minlength=10).sum() == 10000 and y_test.max() == 9
 
 
-@needs_shared
+@needs_shared_data
 @pytest.mark.shared_data
 def test_full_fashion_mnist_from_shared_data(monkeypatch):
-    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED))
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
     (x_train, y_train), (x_test, y_test) = load_images("fashion-mnist")
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
     assert sorted(set(y_train.tolist())) == list(range(10))

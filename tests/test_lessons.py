@@ -7,47 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import VALID
 from tutor.lessons import LessonError, ParamError, load_course, load_lesson
-
-VALID = """\
-id = "demo"
-title = "A demo lesson"
-chapter = 1
-order = 1
-backend = "numpy"
-routine = "tutor.routines.rosenblatt:run"
-views = ["fit", "loss"]
-
-[params.lr]
-type = "float"
-default = 0.05
-min = 0.001
-max = 1.0
-help = "learning rate"
-
-[params.epochs]
-type = "int"
-default = 10
-min = 1
-max = 100
-
-[params.method]
-type = "choice"
-choices = ["a", "b"]
-default = "a"
-
-[params.shuffle]
-type = "bool"
-default = true
-
-[challenge]
-goal = "w near 1.25"
-condition = "abs(w - 1.25) < 0.1"
-
-[[pages]]
-title = "One"
-text = "Some *markdown*."
-"""
 
 
 def write(tmp_path: Path, text: str, name: str = "demo.toml") -> Path:

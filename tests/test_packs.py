@@ -5,8 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.test_cli import tutor
-from tests.test_lessons import VALID
+from tests.helpers import VALID, tutor
 from tutor.lessons import Pack, find_packs, load_course
 from tutor.runner import run_lesson
 
@@ -70,7 +69,7 @@ def test_cli_runs_a_pack_lesson_and_warns_about_skipped_files(tmp_path):
 
 
 def test_the_app_says_it_runs_code_from_a_pack_folder():
-    from tests.test_app import pilot_test, ready
+    from tests.helpers import pilot_test, ready
     from tutor.app.app import TutorApp
 
     course = load_course(packs=[Pack(EXAMPLE, trusted=True)])

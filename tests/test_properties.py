@@ -13,7 +13,7 @@ import tomli_w
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.test_lessons import VALID
+from tests.helpers import VALID
 from tutor import cli
 from tutor.lessons import Lesson, LessonError, ParamError, load_course, load_lesson
 

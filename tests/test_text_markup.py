@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.widgets import Label, Select, Static
 
-from tests.test_app import pilot_test, wait_until
+from tests.helpers import pilot_test, wait_until
 from tutor.app.app import TutorApp
 from tutor.app.screens.help import HelpScreen
 from tutor.app.widgets.explanation import Explanation

@@ -8,7 +8,7 @@ from rich.measure import Measurement
 from textual.app import App
 from textual.widgets import Static
 
-from tests.test_app import pilot_test
+from tests.helpers import pilot_test
 from tutor.app.widgets.text_view import TextView
 from tutor.textviews import compact, renderable
 

@@ -1,0 +1,280 @@
+"""Helpers shared by the test modules, so that no test module imports another.
+
+Fixtures live in tests/conftest.py; plain functions and constants live here.
+Other test modules import these names: keep them stable. The app is imported
+only inside the app helpers, so that conftest.py (which imports this module for
+every test) and the tests of the UI-free core do not depend on the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from tutor.data.images import IMAGES_MAGIC, LABELS_MAGIC
+from tutor.lessons import Challenge, Course, Lesson, load_lesson, shipped_lessons_dir
+from tutor.runner import RunRecord
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
+    from tutor.app.widgets.lesson_pane import LessonPane
+    from tutor.app.widgets.plot_view import PlotView
+
+# ---------------------------------------------------------------- shared data
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+needs_shared_data = pytest.mark.skipif(
+    not (SHARED_DATA / "mnist").is_dir(),
+    reason="../shared/data is not here (the full MNIST/Fashion-MNIST sets; present in CI)",
+)
+
+# ---------------------------------------------------------------- lesson files
+
+VALID = """\
+id = "demo"
+title = "A demo lesson"
+chapter = 1
+order = 1
+backend = "numpy"
+routine = "tutor.routines.rosenblatt:run"
+views = ["fit", "loss"]
+
+[params.lr]
+type = "float"
+default = 0.05
+min = 0.001
+max = 1.0
+help = "learning rate"
+
+[params.epochs]
+type = "int"
+default = 10
+min = 1
+max = 100
+
+[params.method]
+type = "choice"
+choices = ["a", "b"]
+default = "a"
+
+[params.shuffle]
+type = "bool"
+default = true
+
+[challenge]
+goal = "w near 1.25"
+condition = "abs(w - 1.25) < 0.1"
+
+[[pages]]
+title = "One"
+text = "Some *markdown*."
+"""
+"""A complete, valid lesson file: tests change one line of it to make one mistake."""
+
+# ---------------------------------------------------------------- the command line
+
+
+def tutor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``python -m tutor ARGS`` in a subprocess, as a user types it (plain text, 100 columns)."""
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+
+
+# ---------------------------------------------------------------- IDX image files
+
+IDX_NAMES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+
+def idx_bytes(array: np.ndarray, magic: int) -> bytes:
+    header = magic.to_bytes(4, "big") + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    return header + np.asarray(array, dtype=np.uint8).tobytes()
+
+
+def tiny_set(seed: int, n_train: int = 6, n_test: int = 4):
+    """A random MNIST-shaped set, ((x_train, y_train), (x_test, y_test)), of a few images."""
+    rng = np.random.default_rng(seed)
+    x_train = rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8)
+    y_train = rng.integers(0, 10, n_train, dtype=np.uint8)
+    x_test = rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8)
+    y_test = rng.integers(0, 10, n_test, dtype=np.uint8)
+    return (x_train, y_train), (x_test, y_test)
+
+
+def write_idx_set(directory: Path, data, gz: bool = True) -> Path:
+    """Write ``data`` as the four MNIST IDX files (gzipped or raw) in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (x_train, y_train), (x_test, y_test) = data
+    parts = {
+        "train_images": idx_bytes(x_train, IMAGES_MAGIC),
+        "train_labels": idx_bytes(y_train, LABELS_MAGIC),
+        "test_images": idx_bytes(x_test, IMAGES_MAGIC),
+        "test_labels": idx_bytes(y_test, LABELS_MAGIC),
+    }
+    for part, raw in parts.items():
+        if gz:
+            (directory / f"{IDX_NAMES[part]}.gz").write_bytes(gzip.compress(raw))
+        else:
+            (directory / IDX_NAMES[part]).write_bytes(raw)
+    return directory
+
+
+# ---------------------------------------------------------------- the app
+
+SIZE = (100, 34)
+
+
+def pilot_test(scenario):
+    """Run an async pilot scenario as a plain test (no asyncio plugin needed)."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+def make_course() -> Course:
+    """The shipped rosenblatt lesson and 'broken', the same page with a routine that raises."""
+    rosenblatt = load_lesson(shipped_lessons_dir() / "rosenblatt.toml")
+    broken = dataclasses.replace(
+        rosenblatt,
+        id="broken",
+        title="A routine with a bug",
+        order=2,
+        routine="tests.routines:broken_routine",
+        summary="Its routine raises an exception after two epochs.",
+        challenge=Challenge("Read the traceback and find the bug.", "False"),
+    )
+    return Course((rosenblatt, broken), {1: "One neuron, one weight"})
+
+
+def endless_lesson() -> Lesson:
+    """Rosenblatt's page with a routine that runs until Stop (tests/routines.py)."""
+    rosenblatt = make_course().get("rosenblatt")
+    return dataclasses.replace(rosenblatt, id="endless", order=3, routine="tests.routines:until_stopped")
+
+
+def make_app(*extra_lessons, **kwargs) -> TutorApp:
+    """The app on make_course() plus ``extra_lessons``, without the clock (no ETA, no durations)."""
+    from tutor.app.app import TutorApp
+
+    kwargs.setdefault("clock", False)
+    course = make_course()
+    course = dataclasses.replace(course, lessons=course.lessons + extra_lessons)
+    return TutorApp(course, **kwargs)
+
+
+def pane(app: TutorApp) -> LessonPane:
+    return app.screen.pane
+
+
+async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
+    """Until ``condition()`` is true, letting the app work meanwhile; fails after ``timeout`` seconds."""
+
+    async def poll():
+        while not condition():
+            await pilot.pause(0.02)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def ready(pilot) -> None:
+    """Until the lesson pane is mounted and laid out."""
+    await pilot.pause()
+    await wait_until(pilot, lambda: pane(pilot.app) is not None and pane(pilot.app).is_mounted)
+    await pilot.pause()
+
+
+async def wait_for_run(pilot, timeout: float = 30.0) -> None:
+    """Until the current run has ended and its last message is handled."""
+    session = pane(pilot.app).session
+    await wait_until(
+        pilot,
+        lambda: (
+            session is None
+            or (session.done and not pane(pilot.app).running and pane(pilot.app).last_record is not None)
+        ),
+        timeout=timeout,
+    )
+    await pilot.pause()
+
+
+def run_in_app(course: Course, lesson_id: str, overrides) -> RunRecord:
+    """Open ``lesson_id`` in the app, press Run, and return the finished run's record."""
+    from tutor.app.app import TutorApp
+
+    async def scenario():
+        app = TutorApp(course, lesson_id=lesson_id, overrides=overrides, clock=False)
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.pause()
+            assert app.screen.pane.lesson.id == lesson_id
+            await pilot.press("ctrl+r")
+            await wait_for_run(pilot)
+            return app.screen.pane.last_record
+
+    return asyncio.run(scenario())
+
+
+async def start_endless_run(pilot) -> PlotView:
+    """Press Run on the endless lesson; return its fit view once it has data, the run still going."""
+    from tutor.app.widgets.plot_view import PlotView
+
+    await ready(pilot)
+    await pilot.press("ctrl+r")
+    fit = pane(pilot.app).query_one("#view-fit", PlotView)
+    await wait_until(pilot, lambda: bool(fit.data))
+    assert pane(pilot.app).running
+    return fit
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+async def settle(pilot) -> None:
+    """Until the lesson pane is mounted, with no blinking cursor to make screenshots differ."""
+    from textual.widgets import Input
+
+    app = pilot.app
+    await wait_until(pilot, lambda: app.screen.pane is not None and app.screen.pane.is_mounted)
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+def before_snapshot(*steps):
+    """A snapshot's ``run_before``: settle the app, then run ``steps`` (async callables of pilot)."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for step in steps:
+            await step(pilot)
+        await pilot.pause()
+
+    return run_before
+
+
+def press(*keys):
+    """A step for before_snapshot: press ``keys``."""
+
+    async def step(pilot) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return step
