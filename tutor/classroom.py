@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 CLASS_DIR_ENV = "TUTOR_CLASS_DIR"
 LEARNER_ENV = "TUTOR_LEARNER"
-WORKSPACE_ENV = "TUTOR_WORKSPACE"  # read by tutor.exercises.workspace_dir
 HOME_ENV = "TUTOR_HOME"  # read by tutor.paths.user_data_dir
 NAME_MAX = 40
 # Besides letters and digits (any script): what real names hold.
@@ -157,6 +156,8 @@ def take_seat(folder: Path, learner: str) -> ProgressStore:
     The data folder becomes this process's TUTOR_HOME, so what lessons save (models,
     weights) and the file paths a served learner may give are theirs alone.
     """
+    from tutor.exercises import WORKSPACE_ENV  # where tutor.exercises.workspace_dir looks
+
     home, workspace = learner_data_dir(folder, learner), learner_workspace(folder, learner)
     for path in (home, workspace):
         path.mkdir(parents=True, exist_ok=True)

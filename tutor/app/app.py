@@ -11,8 +11,11 @@ from rich.console import Console
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
+from textual.screen import Screen
 
+from tutor import classroom
 from tutor.app.commands import LessonCommands
+from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
 from tutor.app.terminal import driver_on
 from tutor.lessons import Course, load_course
@@ -53,7 +56,14 @@ class TutorApp(App[int]):
         if terminal is not None:  # errors after exit go to the terminal, not the log
             self.error_console = Console(markup=False, highlight=False, file=terminal)
         self.course = course if course is not None else load_course()
-        self.store = store if store is not None else ProgressStore()
+        # A session of a class (``tutor serve --class``) is one learner's: named by the link, or asked first.
+        self.seat = classroom.seat_from_environment() if store is None else classroom.Seat()
+        self.learner: str | None = None
+        self.store: ProgressStore | None = store
+        if store is None and not self.seat.in_class:
+            self.store = ProgressStore()
+        elif store is None and self.seat.learner:
+            self._take_seat(self.seat.learner)
         self._start = dict(lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, clock=clock)
         self._runs: set[RunSession] = set()
 
@@ -63,8 +73,26 @@ class TutorApp(App[int]):
             return driver_on(self._terminal, driver)
         return driver
 
-    def get_default_screen(self) -> MainScreen:
+    def get_default_screen(self) -> Screen:
+        if self.store is None:  # a class learner not named yet: on_mount asks
+            return Screen()
         return MainScreen(self.course, self.store, **self._start)
+
+    def on_mount(self) -> None:
+        if self.store is None and self.seat.class_dir is not None:
+            self.push_screen(LearnerScreen(self.seat.class_dir, self.seat.problem), callback=self._learner_named)
+
+    def _learner_named(self, learner: str | None) -> None:
+        if learner:
+            self._take_seat(learner)
+            self.push_screen(self.get_default_screen())  # over the blank default screen, for good
+
+    def _take_seat(self, learner: str) -> None:
+        """From now on everything is ``learner``'s: progress, saved files, exercises; the header says whose."""
+        assert self.seat.class_dir is not None
+        self.store = classroom.take_seat(self.seat.class_dir, learner)
+        self.learner = learner
+        self.title = f"tutor · {learner}"
 
     # A run is tracked from Run until its record is kept, so quitting can
     # stop it and wait (briefly) for the record.

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
 from tutor.app.widgets.lesson_pane import LessonPane
@@ -200,6 +200,8 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         passed = {lesson.id for lesson in self.course.lessons if self.store.passed(lesson.id)}
+        if getattr(self.app, "learner", None):  # a class session: the header says whose work this is
+            yield Header(icon="●")
         with Horizontal(id="main"):
             yield LessonTree(self.course, passed, id="lesson-tree")
             with Container(id="lesson-host"):

@@ -1,0 +1,107 @@
+"""The first screen of a class session: who is learning? (One plain name, checked as it is typed.)
+
+Typing the same name later - another day, another tab, in any case - is the same
+learner: their progress, runs and exercises come back. The name is checked by
+:func:`tutor.classroom.plain_name`, the rule the server uses for names in links.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from tutor import classroom
+
+
+class PlainName(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            classroom.plain_name(value)
+        except classroom.BadName as error:
+            return self.failure(str(error).capitalize() + ".")
+        return self.success()
+
+
+class LearnerScreen(Screen[str]):
+    """Asks the learner's name; dismisses with the name the class knows them by."""
+
+    DEFAULT_CSS = """
+    LearnerScreen {
+        align: center middle;
+    }
+    LearnerScreen #learner-box {
+        width: 60;
+        max-width: 100%;
+        height: auto;
+        padding: 1 2;
+        border: round $primary;
+    }
+    LearnerScreen #learner-problem {
+        color: $text-error;
+        height: auto;
+    }
+    LearnerScreen #learner-problem.-empty {
+        display: none;
+    }
+    LearnerScreen #learner-box > * {
+        margin-bottom: 1;
+    }
+    LearnerScreen #learner-box > Button {
+        margin-bottom: 0;
+    }
+    """
+
+    def __init__(self, class_dir: Path, problem: str | None = None) -> None:
+        super().__init__()
+        self.class_dir = class_dir
+        self.problem = problem
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="learner-box"):
+            # Content, not markup: the class name comes from a folder and is shown as typed.
+            yield Label(Content.styled(f"Class {self.class_dir.name}", "bold"))
+            yield Static(
+                "Type your name. Use the same name every time: your lessons, runs and exercises stay yours.",
+                markup=False,
+            )
+            yield Input(placeholder="your name", max_length=classroom.NAME_MAX, validators=[PlainName()], id="name")
+            problem = Static(self.problem or "", id="learner-problem", markup=False)
+            problem.set_class(not self.problem, "-empty")
+            yield problem
+            yield Button("Start", variant="primary", id="start")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Changed, "#name")
+    def _show_reason(self, event: Input.Changed) -> None:
+        """The reason a name cannot be used, as it is typed (nothing while the field is empty)."""
+        reason = ""
+        if event.value.strip() and event.validation_result and not event.validation_result.is_valid:
+            reason = " ".join(event.validation_result.failure_descriptions)
+        self._say(reason)
+
+    @on(Input.Submitted, "#name")
+    @on(Button.Pressed, "#start")
+    def _start(self) -> None:
+        typed = self.query_one("#name", Input).value
+        try:
+            name = classroom.same_learner(self.class_dir, typed)
+        except classroom.BadName as error:
+            self._say(str(error).capitalize() + ".")
+            self.query_one("#name", Input).focus()
+            return
+        self.dismiss(name)
+
+    def _say(self, text: str) -> None:
+        problem = self.query_one("#learner-problem", Static)
+        problem.update(text)
+        problem.set_class(not text, "-empty")
