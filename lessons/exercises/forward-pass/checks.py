@@ -43,9 +43,12 @@ MISTAKES = [
 
 def lesson_network():
     return {
-        "W1": np.array([[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]), "b1": np.array([0.1, 0.2, 0.3]),
-        "W2": np.array([[0.1, 0.4], [0.2, 0.5], [0.3, 0.6]]), "b2": np.array([0.1, 0.2]),
-        "W3": np.array([[0.1, 0.3], [0.2, 0.4]]), "b3": np.array([0.1, 0.2]),
+        "W1": np.array([[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]),
+        "b1": np.array([0.1, 0.2, 0.3]),
+        "W2": np.array([[0.1, 0.4], [0.2, 0.5], [0.3, 0.6]]),
+        "b2": np.array([0.1, 0.2]),
+        "W3": np.array([[0.1, 0.3], [0.2, 0.4]]),
+        "b3": np.array([0.1, 0.2]),
     }
 
 
@@ -67,9 +70,14 @@ def shapes_text(x, network):
 @check("the lesson's network gives [0.3168, 0.6963] for x = [1.0, 0.5]")
 def lesson_example(mine, ref, rng):
     with nudge_if_raised(ORDER):
-        expect_close_naming_mistakes(mine.forward, ref.forward, dict(x=np.array([1.0, 0.5]), **lesson_network()),
-                                     MISTAKES, nudge="follow the three steps of the lesson's table",
-                                     shown_as="forward(x=[1, 0.5], W1, b1, W2, b2, W3, b3 of the lesson)")
+        expect_close_naming_mistakes(
+            mine.forward,
+            ref.forward,
+            dict(x=np.array([1.0, 0.5]), **lesson_network()),
+            MISTAKES,
+            nudge="follow the three steps of the lesson's table",
+            shown_as="forward(x=[1, 0.5], W1, b1, W2, b2, W3, b3 of the lesson)",
+        )
 
 
 @check("other sizes: 4 inputs, hidden layers of 5 and 3, 2 outputs")
@@ -77,9 +85,14 @@ def other_sizes(mine, ref, rng):
     network = random_network(rng, (4, 5, 3, 2))
     with nudge_if_raised(ORDER + " - and nothing may assume the lesson's sizes"):
         x = rng.normal(0.0, 1.0, size=4)
-        expect_close_naming_mistakes(mine.forward, ref.forward, dict(x=x, **network),
-                                     MISTAKES, nudge="each layer is x @ W + b, whatever the sizes",
-                                     shown_as=shapes_text(x, network))
+        expect_close_naming_mistakes(
+            mine.forward,
+            ref.forward,
+            dict(x=x, **network),
+            MISTAKES,
+            nudge="each layer is x @ W + b, whatever the sizes",
+            shown_as=shapes_text(x, network),
+        )
 
 
 @check("a batch: one input per row gives one output per row")
@@ -87,6 +100,11 @@ def batch_of_inputs(mine, ref, rng):
     network = random_network(rng, (2, 3, 2, 2))
     with nudge_if_raised(ORDER + "; with one input per row, x @ W1 is (6, 2) x (2, 3) -> (6, 3)"):
         x = rng.normal(0.0, 1.0, size=(6, 2))
-        expect_close_naming_mistakes(mine.forward, ref.forward, dict(x=x, **network),
-                                     MISTAKES, nudge="x @ W works for one input and for a batch alike",
-                                     shown_as=shapes_text(x, network))
+        expect_close_naming_mistakes(
+            mine.forward,
+            ref.forward,
+            dict(x=x, **network),
+            MISTAKES,
+            nudge="x @ W works for one input and for a batch alike",
+            shown_as=shapes_text(x, network),
+        )

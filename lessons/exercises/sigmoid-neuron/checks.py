@@ -16,7 +16,9 @@ def sigmoid_sign_flipped(z):
 def sigmoid_of_a_few(mine, ref, rng):
     with nudge_if_raised(ON_ARRAYS):
         expect_close_naming_mistakes(
-            mine.sigmoid, ref.sigmoid, dict(z=np.array([-2.0, -0.5, 0.0, 0.5, 2.0])),
+            mine.sigmoid,
+            ref.sigmoid,
+            dict(z=np.array([-2.0, -0.5, 0.0, 0.5, 2.0])),
             [(sigmoid_sign_flipped, "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z) rises with z")],
             nudge="sigmoid(z) = 1 / (1 + e^-z), with np.exp so that it works on arrays",
         )
@@ -26,7 +28,9 @@ def sigmoid_of_a_few(mine, ref, rng):
 def sigmoid_of_a_table(mine, ref, rng):
     with nudge_if_raised(ON_ARRAYS):
         expect_close_naming_mistakes(
-            mine.sigmoid, ref.sigmoid, dict(z=rng.normal(0.0, 4.0, size=(3, 4))),
+            mine.sigmoid,
+            ref.sigmoid,
+            dict(z=rng.normal(0.0, 4.0, size=(3, 4))),
             [(sigmoid_sign_flipped, "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z) rises with z")],
             nudge="work item by item (np.exp does), without flattening or summing",
         )
@@ -36,9 +40,11 @@ def sigmoid_of_a_table(mine, ref, rng):
 def sigmoid_of_extremes(mine, ref, rng):
     with nudge_if_raised(ON_ARRAYS):
         expect_no_overflow(
-            mine.sigmoid, ref.sigmoid, dict(z=np.array([-1000.0, -710.0, -30.0, 30.0, 710.0, 1000.0])),
+            mine.sigmoid,
+            ref.sigmoid,
+            dict(z=np.array([-1000.0, -710.0, -30.0, 30.0, 710.0, 1000.0])),
             nudge="e^1000 does not fit in a float. For z < 0 use the equal form e^z / (1 + e^z), whose "
-                  "exponent is negative, and note that np.where computes BOTH of its branches for every item",
+            "exponent is negative, and note that np.where computes BOTH of its branches for every item",
         )
 
 
@@ -82,7 +88,10 @@ def gradient_mistakes(ref):
 @check("gradients of one bean, link by link")
 def gradients_of_one_bean(mine, ref, rng):
     expect_close_naming_mistakes(
-        mine.gradients, ref.gradients, dict(w=1.7, b=-0.4, x=0.63, y=1.0), gradient_mistakes(ref),
+        mine.gradients,
+        ref.gradients,
+        dict(w=1.7, b=-0.4, x=0.63, y=1.0),
+        gradient_mistakes(ref),
         nudge="de/dw = de/da * da/dz * dz/dw and de/db = de/da * da/dz * dz/db, with the links of the lesson's table",
     )
 
@@ -90,10 +99,19 @@ def gradients_of_one_bean(mine, ref, rng):
 @check("gradients of harmless and toxic beans, at many weights")
 def gradients_of_many_beans(mine, ref, rng):
     for _ in range(20):
-        kwargs = dict(w=float(rng.normal(0.0, 3.0)), b=float(rng.normal(0.0, 2.0)),
-                      x=float(rng.uniform(0.0, 1.0)), y=float(rng.integers(0, 2)))
-        expect_close_naming_mistakes(mine.gradients, ref.gradients, kwargs, gradient_mistakes(ref),
-                                     nudge="check each link of the chain against the lesson's table")
+        kwargs = dict(
+            w=float(rng.normal(0.0, 3.0)),
+            b=float(rng.normal(0.0, 2.0)),
+            x=float(rng.uniform(0.0, 1.0)),
+            y=float(rng.integers(0, 2)),
+        )
+        expect_close_naming_mistakes(
+            mine.gradients,
+            ref.gradients,
+            kwargs,
+            gradient_mistakes(ref),
+            nudge="check each link of the chain against the lesson's table",
+        )
 
 
 def compare_with_finite_differences(mine, ref, start, x, y):
@@ -104,10 +122,12 @@ def compare_with_finite_differences(mine, ref, start, x, y):
         return np.asarray(mine.gradients(float(wb[0]), float(wb[1]), x, y), dtype=float)
 
     gradient_check(
-        error, start, written,
+        error,
+        start,
+        written,
         what=f"(dw, db) of gradients(w={start[0]:.6g}, b={start[1]:.6g}, x={x:.6g}, y={y:g})",
         nudge="nudge w (or b) by a tiny step and see how e = (y - sigmoid(w x + b))^2 changes: "
-              "your slopes should predict it",
+        "your slopes should predict it",
     )
 
 

@@ -6,10 +6,14 @@ from tutor.exercises.checking import check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, expect_no_overflow, nudge_if_raised
 
 KEEPDIMS = "keep each row's total as a column (keepdims=True), so that it divides its own row"
-MAX_TRICK = ("e^1010 overflows to inf, and inf / inf is nan: subtract the largest logit first "
-             "(the lesson's max trick), so that no exponent is above 0")
-ROW_MAX = ("subtract each row's OWN largest logit (np.max with axis=-1, keepdims=True): the largest of the "
-           "whole batch pushes a row of small logits so far down that all its exponentials round to 0")
+MAX_TRICK = (
+    "e^1010 overflows to inf, and inf / inf is nan: subtract the largest logit first "
+    "(the lesson's max trick), so that no exponent is above 0"
+)
+ROW_MAX = (
+    "subtract each row's OWN largest logit (np.max with axis=-1, keepdims=True): the largest of the "
+    "whole batch pushes a row of small logits so far down that all its exponentials round to 0"
+)
 
 
 def exponentials_only(a):
@@ -43,15 +47,25 @@ SOFTMAX_MISTAKES = [
 @check("softmax of the lesson's logits 0.3, 2.9, 4.0")
 def softmax_of_three(mine, ref, rng):
     with nudge_if_raised("use np.exp and np.sum, which work on whole arrays"):
-        expect_close_naming_mistakes(mine.softmax, ref.softmax, dict(a=np.array([0.3, 2.9, 4.0])), SOFTMAX_MISTAKES,
-                                     nudge="softmax(a)_k = e^(a_k) / (e^(a_1) + ... + e^(a_n))")
+        expect_close_naming_mistakes(
+            mine.softmax,
+            ref.softmax,
+            dict(a=np.array([0.3, 2.9, 4.0])),
+            SOFTMAX_MISTAKES,
+            nudge="softmax(a)_k = e^(a_k) / (e^(a_1) + ... + e^(a_n))",
+        )
 
 
 @check("softmax of a batch: each row becomes probabilities that add up to 1")
 def softmax_of_a_batch(mine, ref, rng):
     with nudge_if_raised(KEEPDIMS):
-        expect_close_naming_mistakes(mine.softmax, ref.softmax, dict(a=rng.normal(0.0, 3.0, size=(4, 3))),
-                                     SOFTMAX_MISTAKES, nudge="work row by row: one sample per row")
+        expect_close_naming_mistakes(
+            mine.softmax,
+            ref.softmax,
+            dict(a=rng.normal(0.0, 3.0, size=(4, 3))),
+            SOFTMAX_MISTAKES,
+            nudge="work row by row: one sample per row",
+        )
 
 
 @check("softmax of 1010, 1000, 990 does not overflow")
@@ -97,9 +111,14 @@ LOOSE = 1e-4  # a tiny epsilon inside the log (1e-7, as many libraries add) is f
 
 @check("cross_entropy of one sample: y = [0.1, 0.6, 0.3], true class 1")
 def cross_entropy_of_one(mine, ref, rng):
-    expect_close_naming_mistakes(mine.cross_entropy, ref.cross_entropy, dict(y=np.array([0.1, 0.6, 0.3]), t=1),
-                                 ENTROPY_MISTAKES, nudge="the loss is -log of the probability of the true class",
-                                 rtol=LOOSE)
+    expect_close_naming_mistakes(
+        mine.cross_entropy,
+        ref.cross_entropy,
+        dict(y=np.array([0.1, 0.6, 0.3]), t=1),
+        ENTROPY_MISTAKES,
+        nudge="the loss is -log of the probability of the true class",
+        rtol=LOOSE,
+    )
 
 
 @check("cross_entropy of a batch: the mean over the rows, each with its own true class")
@@ -107,5 +126,11 @@ def cross_entropy_of_a_batch(mine, ref, rng):
     y = ref.softmax(rng.normal(0.0, 1.0, size=(5, 4)))
     t = rng.integers(0, 4, size=5)
     with nudge_if_raised("y[np.arange(len(y)), t] picks one probability from each row"):
-        expect_close_naming_mistakes(mine.cross_entropy, ref.cross_entropy, dict(y=y, t=t), ENTROPY_MISTAKES,
-                                     nudge="average -log(y[row, t[row]]) over the rows", rtol=LOOSE)
+        expect_close_naming_mistakes(
+            mine.cross_entropy,
+            ref.cross_entropy,
+            dict(y=y, t=t),
+            ENTROPY_MISTAKES,
+            nudge="average -log(y[row, t[row]]) over the rows",
+            rtol=LOOSE,
+        )

@@ -1,0 +1,388 @@
+"""Chapter 2's exercises and the Keras ones: starters fail, the tutor's own functions pass,
+and each typical wrong solution fails with the message meant for it.
+
+Every check runs the way a learner's does: ``run_checks`` in a worker process.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.exercises import CheckReport, find_exercise, routine_with, run_checks
+from tutor.lessons import load_course
+from tutor.runner import FINISHED, run_lesson
+
+COURSE = load_course()
+
+# lesson id -> the routine module whose functions are the reference
+NUMPY_EXERCISES = {
+    "activation-functions": "activation_functions",
+    "sigmoid-neuron": "sigmoid_neuron",
+    "hidden-layer": "hidden_layer",
+    "forward-pass": "forward_pass",
+    "softmax": "softmax",
+}
+
+
+def exercise_of(lesson_id: str):
+    exercise = find_exercise(COURSE.get(lesson_id))
+    assert exercise is not None, f"{lesson_id} has no exercise"
+    return exercise
+
+
+def learner_file(tmp_path: Path, lesson_id: str, source: str) -> Path:
+    path = tmp_path / f"{lesson_id}.py"
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return path
+
+
+def verify(tmp_path: Path, lesson_id: str, source: str) -> CheckReport:
+    return run_checks(exercise_of(lesson_id), learner_file(tmp_path, lesson_id, source))
+
+
+def reference_source(lesson_id: str, module: str) -> str:
+    """A learner's file that is the tutor's own functions."""
+    return f"from tutor.routines.{module} import {', '.join(exercise_of(lesson_id).functions)}\n"
+
+
+def failed(report: CheckReport) -> dict[str, str]:
+    assert report.problem is None, report.problem
+    return {result.title: result.message for result in report.results if not result.ok}
+
+
+@pytest.mark.parametrize("lesson_id", NUMPY_EXERCISES)
+def test_a_starter_never_passes(lesson_id, tmp_path):
+    exercise = exercise_of(lesson_id)
+    report = verify(tmp_path, lesson_id, exercise.starter.read_text(encoding="utf-8"))
+    assert not report.passed
+    assert report.results and not any(result.ok for result in report.results)
+
+
+@pytest.mark.parametrize("lesson_id", NUMPY_EXERCISES)
+def test_the_tutors_own_functions_pass(lesson_id, tmp_path):
+    report = verify(tmp_path, lesson_id, reference_source(lesson_id, NUMPY_EXERCISES[lesson_id]))
+    assert report.passed, (report.problem, failed(report))
+
+
+# (lesson, learner's file, the check that must fail, what its message must say)
+WRONG = {
+    "sigmoid overflows": (
+        "sigmoid-neuron",
+        """
+        import numpy as np
+        from tutor.routines.sigmoid_neuron import gradients
+        def sigmoid(z):
+            return 1 / (1 + np.exp(-z))
+        """,
+        "sigmoid does not overflow for z from -1000 to 1000",
+        'NumPy warned "overflow encountered in exp"',
+    ),
+    "sigmoid with np.where computing both branches": (
+        "sigmoid-neuron",
+        """
+        import numpy as np
+        from tutor.routines.sigmoid_neuron import gradients
+        def sigmoid(z):
+            return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+        """,
+        "sigmoid does not overflow for z from -1000 to 1000",
+        "np.where computes BOTH of its branches",
+    ),
+    "sigmoid with math.exp": (
+        "sigmoid-neuron",
+        """
+        import math
+        from tutor.routines.sigmoid_neuron import gradients
+        def sigmoid(z):
+            return 1 / (1 + math.exp(-z))
+        """,
+        "sigmoid(0) is 0.5, and sigmoid works item by item on an array",
+        "raised TypeError",
+    ),
+    "gradients without the minus": (
+        "sigmoid-neuron",
+        """
+        from tutor.routines.sigmoid_neuron import sigmoid
+        def gradients(w, b, x, y):
+            a = sigmoid(w * x + b)
+            return 2 * (y - a) * a * (1 - a) * x, 2 * (y - a) * a * (1 - a)
+        """,
+        "gradients of one bean, link by link",
+        "both signs are flipped",
+    ),
+    "gradients without the sigmoid's slope": (
+        "sigmoid-neuron",
+        """
+        from tutor.routines.sigmoid_neuron import sigmoid
+        def gradients(w, b, x, y):
+            a = sigmoid(w * x + b)
+            return -2 * (y - a) * x, -2 * (y - a)
+        """,
+        "gradients agree with finite differences of the error",
+        "finite differences say",
+    ),
+    "gradients without dz/dw = x": (
+        "sigmoid-neuron",
+        """
+        from tutor.routines.sigmoid_neuron import sigmoid
+        def gradients(w, b, x, y):
+            a = sigmoid(w * x + b)
+            return -2 * (y - a) * a * (1 - a), -2 * (y - a) * a * (1 - a)
+        """,
+        "gradients of one bean, link by link",
+        "de/dw needs the last link dz/dw = x",
+    ),
+    "softmax without the max trick": (
+        "softmax",
+        """
+        import numpy as np
+        from tutor.routines.softmax import cross_entropy
+        def softmax(a):
+            e = np.exp(a)
+            return e / np.sum(e, axis=-1, keepdims=True)
+        """,
+        "softmax of 1010, 1000, 990 does not overflow",
+        "subtract the largest logit first",
+    ),
+    "softmax summed over the whole batch": (
+        "softmax",
+        """
+        import numpy as np
+        from tutor.routines.softmax import cross_entropy
+        def softmax(a):
+            e = np.exp(a - np.max(a))
+            return e / np.sum(e)
+        """,
+        "softmax of a batch: each row becomes probabilities that add up to 1",
+        "each ROW must add up to 1",
+    ),
+    "softmax summed down the columns": (
+        "softmax",
+        """
+        import numpy as np
+        from tutor.routines.softmax import cross_entropy
+        def softmax(a):
+            e = np.exp(a)
+            return e / np.sum(e, axis=0)
+        """,
+        "softmax of a batch: each row becomes probabilities that add up to 1",
+        "axis=0 adds down the columns",
+    ),
+    "softmax without keepdims": (
+        "softmax",
+        """
+        import numpy as np
+        from tutor.routines.softmax import cross_entropy
+        def softmax(a):
+            e = np.exp(a - np.max(a, axis=-1, keepdims=True))
+            return e / np.sum(e, axis=-1)
+        """,
+        "softmax of a batch: each row becomes probabilities that add up to 1",
+        "keepdims=True",
+    ),
+    "softmax shifted by the batch's largest logit": (
+        "softmax",
+        """
+        import numpy as np
+        from tutor.routines.softmax import cross_entropy
+        def softmax(a):
+            e = np.exp(a - np.max(a))
+            return e / np.sum(e, axis=-1, keepdims=True)
+        """,
+        "softmax of a batch whose rows are far apart (1000 and -1000)",
+        "each row's OWN largest logit",
+    ),
+    "cross-entropy without the minus": (
+        "softmax",
+        """
+        import numpy as np
+        from tutor.routines.softmax import softmax
+        def cross_entropy(y, t):
+            y = np.atleast_2d(y)
+            return float(np.mean(np.log(y[np.arange(len(y)), t])))
+        """,
+        "cross_entropy of one sample: y = [0.1, 0.6, 0.3], true class 1",
+        "the loss is MINUS the log",
+    ),
+    "cross-entropy summed over the rows": (
+        "softmax",
+        """
+        import numpy as np
+        from tutor.routines.softmax import softmax
+        def cross_entropy(y, t):
+            y = np.atleast_2d(y)
+            return float(-np.sum(np.log(y[np.arange(len(y)), t])))
+        """,
+        "cross_entropy of a batch: the mean over the rows, each with its own true class",
+        "the loss is their mean",
+    ),
+    "cross-entropy picking whole columns": (
+        "softmax",
+        """
+        import numpy as np
+        from tutor.routines.softmax import softmax
+        def cross_entropy(y, t):
+            y = np.atleast_2d(y)
+            return float(-np.mean(np.log(y[:, t])))
+        """,
+        "cross_entropy of a batch: the mean over the rows, each with its own true class",
+        "y[:, t] picks whole columns",
+    ),
+    "forward with a sigmoid on the output": (
+        "forward-pass",
+        """
+        import numpy as np
+        def sigmoid(a):
+            return 1 / (1 + np.exp(-a))
+        def forward(x, W1, b1, W2, b2, W3, b3):
+            return sigmoid(sigmoid(sigmoid(x @ W1 + b1) @ W2 + b2) @ W3 + b3)
+        """,
+        "the lesson's network gives [0.3168, 0.6963] for x = [1.0, 0.5]",
+        "the output layer is the identity",
+    ),
+    "forward with the weights first": (
+        "forward-pass",
+        """
+        import numpy as np
+        def sigmoid(a):
+            return 1 / (1 + np.exp(-a))
+        def forward(x, W1, b1, W2, b2, W3, b3):
+            return sigmoid(sigmoid(W1 @ x + b1) @ W2 + b2) @ W3 + b3
+        """,
+        "the lesson's network gives [0.3168, 0.6963] for x = [1.0, 0.5]",
+        "the input goes first, x @ W1",
+    ),
+    "forward with no activation": (
+        "forward-pass",
+        """
+        def forward(x, W1, b1, W2, b2, W3, b3):
+            return ((x @ W1 + b1) @ W2 + b2) @ W3 + b3
+        """,
+        "the lesson's network gives [0.3168, 0.6963] for x = [1.0, 0.5]",
+        "the hidden layers need their sigmoid",
+    ),
+    "collapse without b2": (
+        "activation-functions",
+        """
+        def collapse(w1, b1, w2, b2):
+            return w1 @ w2, b1 @ w2
+        """,
+        "collapse of 3 inputs -> 4 hidden -> 2 outputs gives W (3, 2) and b (2,)",
+        "+ b2",
+    ),
+    "collapse in the wrong order": (
+        "activation-functions",
+        """
+        def collapse(w1, b1, w2, b2):
+            return w2 @ w1, b1 @ w2 + b2
+        """,
+        "square layers (3 -> 3 -> 3), where the wrong order still has the right shape",
+        "W = W1 W2, in that order",
+    ),
+    "collapse adding the biases": (
+        "activation-functions",
+        """
+        def collapse(w1, b1, w2, b2):
+            return w1 @ w2, b1 + b2
+        """,
+        "square layers (3 -> 3 -> 3), where the wrong order still has the right shape",
+        "b1 goes through the second layer's weights",
+    ),
+    "backward without v1 in the hidden deltas": (
+        "hidden-layer",
+        """
+        import math
+        def sigmoid(z):
+            return 1 / (1 + math.exp(-z))
+        def backward(p, x, y):
+            h1, h2 = sigmoid(p["w1"] * x + p["b1"]), sigmoid(p["w2"] * x + p["b2"])
+            a = sigmoid(p["v1"] * h1 + p["v2"] * h2 + p["c"])
+            delta = -2 * (y - a) * a * (1 - a)
+            d1, d2 = delta * h1 * (1 - h1), delta * h2 * (1 - h2)
+            return {"w1": d1 * x, "b1": d1, "w2": d2 * x, "b2": d2, "v1": delta * h1, "v2": delta * h2, "c": delta}
+        """,
+        "the hidden neurons' gradients: w1, b1, w2, b2",
+        "blame passes through its weight to the output",
+    ),
+    "backward without the minus": (
+        "hidden-layer",
+        """
+        import math
+        def sigmoid(z):
+            return 1 / (1 + math.exp(-z))
+        def backward(p, x, y):
+            h1, h2 = sigmoid(p["w1"] * x + p["b1"]), sigmoid(p["w2"] * x + p["b2"])
+            a = sigmoid(p["v1"] * h1 + p["v2"] * h2 + p["c"])
+            delta = 2 * (y - a) * a * (1 - a)
+            d1, d2 = delta * p["v1"] * h1 * (1 - h1), delta * p["v2"] * h2 * (1 - h2)
+            return {"w1": d1 * x, "b1": d1, "w2": d2 * x, "b2": d2, "v1": delta * h1, "v2": delta * h2, "c": delta}
+        """,
+        "the output neuron's gradients: v1, v2, c",
+        "every sign is flipped",
+    ),
+    "backward missing a weight": (
+        "hidden-layer",
+        """
+        def backward(p, x, y):
+            return {"w1": 0.0, "b1": 0.0, "w2": 0.0, "b2": 0.0, "v1": 0.0, "v2": 0.0}
+        """,
+        "backward returns a gradient for each of the seven weights, by name",
+        "returned a dict without 'c'",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", WRONG)
+def test_a_typical_wrong_solution_fails_with_the_message_meant_for_it(mistake, tmp_path):
+    lesson_id, source, title, said = WRONG[mistake]
+    report = verify(tmp_path, lesson_id, source)
+    messages = failed(report)
+    assert not report.passed
+    assert title in messages, f"{title!r} passed; failed: {messages}"
+    assert said in messages[title]
+
+
+def test_every_numpy_exercise_has_two_wrong_solutions_tested():
+    tested = [lesson_id for lesson_id, *_ in WRONG.values()]
+    assert all(tested.count(lesson_id) >= 2 for lesson_id in NUMPY_EXERCISES)
+
+
+# ---------------------------------------------------------------- run with my code
+
+
+def run_mine(tmp_path: Path, lesson_id: str, source: str, **overrides):
+    lesson = COURSE.get(lesson_id)
+    routine = routine_with(lesson, exercise_of(lesson_id), learner_file(tmp_path, lesson_id, source))
+    return run_lesson(lesson, lesson.resolve(overrides), routine=routine)
+
+
+def test_sigmoid_neuron_trained_with_a_sign_error_walks_uphill(tmp_path):
+    """The learner's gradients drive every update: with the minus missing, the loss rises."""
+    flipped = """
+        from tutor.routines.sigmoid_neuron import sigmoid, sigmoid_scalar
+        def gradients(w, b, x, y):
+            a = sigmoid_scalar(w * x + b)
+            return 2 * (y - a) * a * (1 - a) * x, 2 * (y - a) * a * (1 - a)
+        """
+    mine = run_mine(tmp_path, "sigmoid-neuron", flipped, epochs=200)
+    lesson = COURSE.get("sigmoid-neuron")
+    reference = run_lesson(lesson, lesson.resolve({"epochs": 200}))
+    assert mine.status == FINISHED and mine.mine
+    losses = [entry["loss"] for entry in mine.history if np.isfinite(entry["loss"])]
+    assert losses[-1] > losses[0]  # uphill
+    assert reference.history[-1]["loss"] < reference.history[0]["loss"]
+    assert mine.result["accuracy"] < reference.result["accuracy"]
+
+
+@pytest.mark.parametrize("lesson_id", NUMPY_EXERCISES)
+def test_the_tutors_own_functions_as_the_learners_give_the_lessons_numbers(lesson_id, tmp_path):
+    lesson = COURSE.get(lesson_id)
+    small = {"epochs": 100} if "epochs" in lesson.params else {}
+    mine = run_mine(tmp_path, lesson_id, reference_source(lesson_id, NUMPY_EXERCISES[lesson_id]), **small)
+    reference = run_lesson(lesson, lesson.resolve(small))
+    assert mine.status == reference.status == FINISHED
+    assert mine.result == reference.result
