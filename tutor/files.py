@@ -278,6 +278,8 @@ def confined_path(text: str, folder: str | os.PathLike) -> Path:
     given = text.strip()
     if "\0" in given:
         raise TutorFileError(f"{show_path(given)}: the name contains a NUL character")
+    if given.startswith("~"):
+        raise TutorFileError(f"{show_path(given)}: ~ is the server's home, outside your data folder; give a file name")
     root = Path(os.path.realpath(folder))
     candidate = Path(os.path.realpath(root / given))  # an absolute ``given`` replaces root
     if candidate != root and root not in candidate.parents:
