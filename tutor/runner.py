@@ -19,7 +19,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
 
 import numpy as np
 
@@ -37,7 +37,12 @@ from tutor.reporting import (
 )
 from tutor.timeline import MAX_FRAMES, Frame, Pace, Timeline
 
-FINISHED, STOPPED, DIVERGED, FAILED = "finished", "stopped", "diverged", "failed"
+# How a run ended (saved with it, shown, and a headless run's exit code).
+RunStatus = Literal["finished", "stopped", "diverged", "failed"]
+FINISHED: Final = "finished"
+STOPPED: Final = "stopped"
+DIVERGED: Final = "diverged"
+FAILED: Final = "failed"
 
 
 class TutorError(Exception):
@@ -195,7 +200,7 @@ class RunRecord:
     lesson: str
     params: dict[str, Any]
     seed: int
-    status: str = FINISHED
+    status: RunStatus = FINISHED
     history: list[dict[str, float]] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
     challenge_met: bool | None = None
