@@ -1,0 +1,389 @@
+"""Loading lesson files and the course: every problem, never the first one only.
+
+A file is read (bounded: a FIFO or /dev/zero is refused, not read), parsed as
+TOML, checked against :mod:`tutor.course.schema` and the rules no type can say
+(a routine that imports, a default inside its bounds, a safe challenge), and
+only then turned into a :class:`Lesson`. :func:`load_course` keeps going past
+a broken file, so ``tutor check`` lists every mistake in one go.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import os
+import re
+import stat
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from tutor.course.conditions import condition_names
+from tutor.course.lines import FileProblems, key_lines
+from tutor.course.model import (
+    RESERVED_PARAM_NAMES,
+    STR_FORMATS,
+    Challenge,
+    Course,
+    Lesson,
+    LessonError,
+    Page,
+    Param,
+    ParamError,
+    Problem,
+    StrFormat,
+    shown,
+)
+from tutor.course.packs import ROUTINE_PACKAGE, Pack, is_tutor_routine, resolve_routine, split_routine
+from tutor.course.schema import (
+    ChallengeTable,
+    ChapterNumber,
+    ChaptersFile,
+    LessonFile,
+    PageTable,
+    ParamTable,
+    check_table,
+    check_text,
+    decode,
+    value_problem,
+)
+from tutor.views import VIEW_KINDS
+
+# Lesson files are small text: anything bigger, or not a regular file (a FIFO,
+# /dev/zero, a folder), is reported instead of read.
+MAX_LESSON_BYTES = 1_000_000
+# The type a parameter's default (and a preset's value) must already have: no "3" for an int.
+_VALUE_TYPES: dict[str, Any] = {"int": int, "float": float, "bool": bool, "choice": str, "str": str}
+
+
+def read_lesson_text(path: Path) -> str:
+    """A lesson file's text, read only if it is a regular file of at most MAX_LESSON_BYTES.
+
+    Raises LessonError: a FIFO named x.toml must not block ``tutor list``, nor a
+    link to /dev/zero read forever.
+    """
+
+    def refuse(message: str) -> LessonError:
+        return LessonError([Problem(str(path), 1, "", message)])
+
+    try:
+        info = os.stat(path)  # follows a symlink to what would be read
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("not a regular file (a folder, FIFO or device); skipped")
+        if info.st_size > MAX_LESSON_BYTES:
+            raise refuse(f"is {info.st_size:,} bytes; a lesson file has at most {MAX_LESSON_BYTES:,}")
+        # O_NONBLOCK: if the file was swapped for a FIFO since the stat, opening does not wait.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise refuse("not a regular file (a folder, FIFO or device); skipped")
+            with os.fdopen(handle, "rb", closefd=False) as file:
+                raw = file.read(MAX_LESSON_BYTES + 1)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        raise refuse(f"cannot read the file ({error.strerror or error})") from None
+    if len(raw) > MAX_LESSON_BYTES:
+        raise refuse(f"is larger than {MAX_LESSON_BYTES:,} bytes")
+    try:
+        return raw.decode("utf-8-sig")  # an editor's byte-order mark is fine
+    except UnicodeDecodeError as error:
+        raise refuse(f"cannot read the file (not UTF-8 text: byte {error.start})") from None
+
+
+def parse_lesson_toml(path: Path, text: str) -> dict[str, Any]:
+    """TOML to a table, every failure (bad syntax, 100,000 nested brackets) as a LessonError."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) if match else 1
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise LessonError([Problem(str(path), line, "", f"invalid TOML: {message}")]) from None
+    except (RecursionError, MemoryError):
+        raise LessonError([Problem(str(path), 1, "", "invalid TOML: nested too deeply")]) from None
+    except ValueError as error:  # e.g. an integer too long to convert
+        raise LessonError([Problem(str(path), 1, "", f"invalid TOML: {str(error)[:100]}")]) from None
+    return data
+
+
+# ---------------------------------------------------------------- one lesson
+
+
+def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
+    """Load one lesson file; raise LessonError listing every problem in it.
+
+    ``code_dir`` is given for packs the learner passed explicitly: only then
+    may a routine come from outside the ``tutor`` package (from that folder).
+    """
+    path = Path(path)
+    text = read_lesson_text(path)
+    data = parse_lesson_toml(path, text)
+
+    problems = FileProblems(path, text)
+    check_text(problems, data)
+    if problems.problems:  # nothing more is read from a file that holds control characters
+        raise LessonError(problems.problems)
+    top = check_table(problems, data, LessonFile)
+    if "routine" in top:
+        _check_routine(problems, top["routine"], code_dir)
+    for view in top.get("views", ()):
+        if view not in VIEW_KINDS:
+            problems.add("views", f"unknown view {view!r} (known: {', '.join(VIEW_KINDS)})")
+    params = _load_params(problems, top.get("params", {}))
+    presets = _load_presets(problems, top.get("presets", {}), params)
+    for index, page in enumerate(top.get("pages", ())):
+        if isinstance(page, dict):
+            check_table(problems, page, PageTable, f"pages.{index}")
+        else:
+            problems.add("pages", "each page is a [[pages]] table with title and text")
+    if "challenge" in top:
+        _check_challenge(problems, top["challenge"])
+
+    lesson = None if problems.problems else decode(problems, data, LessonFile)
+    if lesson is None:
+        raise LessonError(problems.problems)
+    return Lesson(
+        id=lesson.id,
+        title=lesson.title,
+        chapter=lesson.chapter,
+        order=lesson.order,
+        backend=lesson.backend,
+        routine=lesson.routine,
+        views=tuple(lesson.views),
+        params=params,
+        pages=tuple(Page(page.title, page.text) for page in lesson.pages),
+        challenge=Challenge(lesson.challenge.goal, lesson.challenge.condition),
+        summary=lesson.summary,
+        seed=lesson.seed,
+        presets=presets,
+        path=path,
+        code_dir=code_dir,
+    )
+
+
+def _check_routine(problems: FileProblems, routine: str, code_dir: Path | None) -> None:
+    module_name, _ = split_routine(routine)
+    if code_dir is None and not is_tutor_routine(routine):
+        problems.add(
+            "routine",
+            f"must name a function inside the {ROUTINE_PACKAGE!r} package, not {routine!r}"
+            " (routines from a lesson folder run only when it is passed with --lessons or TUTOR_LESSONS)",
+        )
+        return
+    try:
+        resolve_routine(routine, code_dir)
+    except ImportError as error:
+        problems.add("routine", f"cannot import {module_name!r} ({error})")
+    except (AttributeError, TypeError, ValueError):
+        problems.add("routine", f"{routine!r} does not name a function")
+    except Exception as error:  # the pack's module itself is broken
+        problems.add("routine", f"importing {module_name!r} failed: {type(error).__name__}: {error}")
+
+
+def _load_params(problems: FileProblems, raw: Mapping[str, Any]) -> dict[str, Param]:
+    """The parameters whose declaration is sound, with their defaults checked."""
+    params: dict[str, Param] = {}
+    for name, spec in raw.items():
+        where = f"params.{name}"
+        if not isinstance(spec, dict):
+            problems.add(where, "must be a table ([params.NAME])")
+            continue
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            problems.add(where, "a parameter name is a word of letters, digits and _ (routines read params.NAME)")
+            continue
+        if name in RESERVED_PARAM_NAMES:
+            problems.add(
+                where, f"{name!r} is reserved (routines read params.{name} for something else); choose another name"
+            )
+            continue
+        good = check_table(problems, spec, ParamTable, where)
+        for bound in ("min", "max"):
+            if bound in good and not _finite(good[bound]):
+                problems.add(f"{where}.{bound}", f"must be a finite number, not {shown(good.pop(bound))}")
+        if "type" not in good or "default" not in good:
+            continue
+        kind = good["type"]
+        text_format = good.get("format", "")
+        if "format" in good and (kind != "str" or text_format not in STR_FORMATS):
+            problems.add(f"{where}.format", f"applies to str parameters and is one of {', '.join(STR_FORMATS)}")
+            text_format = ""
+        choices = tuple(good.get("choices", ()))
+        if kind == "choice" and not choices:
+            if "choices" in good or "choices" not in spec:  # (choices of the wrong type are reported already)
+                problems.add(f"{where}.choices", "a choice parameter needs a list of choices")
+            continue
+        if kind != "choice" and "choices" in good:
+            problems.add(f"{where}.choices", f"only choice parameters have choices, this one is {kind}")
+        if kind not in ("int", "float") and ("min" in good or "max" in good):
+            problems.add(where, f"min and max apply to numbers, this parameter is {kind}")
+        low, high = good.get("min"), good.get("max")
+        if low is not None and high is not None and low > high:
+            problems.add(f"{where}.min", f"min {low} is above max {high}")
+        param = Param(
+            name,
+            kind,
+            None,
+            good.get("help", ""),
+            good.get("label", ""),
+            low,
+            high,
+            choices,
+            cast(StrFormat, text_format),
+        )
+        try:
+            default = _strict_value(param, good["default"])
+        except ParamError as error:
+            problems.add(f"{where}.default", str(error).removeprefix(f"{name}: "))
+            continue
+        params[name] = Param(name, kind, default, param.help, param.label, low, high, choices, param.format)
+    return params
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # a whole number too large for a float
+        return False
+
+
+def _strict_value(param: Param, value: Any) -> Any:
+    """A default or a preset's value: TOML already gives it the declared type (no "3" for an int)."""
+    problem = value_problem(value, _VALUE_TYPES[param.type])
+    if problem is not None:
+        raise ParamError(f"{param.name}: {problem}")
+    return param.coerce(value)
+
+
+def _load_presets(
+    problems: FileProblems, raw: Mapping[str, Any], params: Mapping[str, Param]
+) -> dict[str, dict[str, Any]]:
+    presets: dict[str, dict[str, Any]] = {}
+    if raw and "preset" not in params:
+        problems.add("presets", "presets need a choice parameter named 'preset'")
+    for name, values in raw.items():
+        where = f"presets.{name}"
+        if not isinstance(values, dict):
+            problems.add(where, "must be a table of parameter values")
+            continue
+        if "preset" in params and name not in params["preset"].choices:
+            problems.add(where, f"{name!r} is not one of the preset parameter's choices")
+        chosen: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in params or key == "preset":
+                problems.add(f"{where}.{key}", "not a parameter of this lesson")
+                continue
+            try:
+                chosen[key] = _strict_value(params[key], value)
+            except ParamError as error:
+                problems.add(f"{where}.{key}", str(error).removeprefix(f"{key}: "))
+        presets[name] = chosen
+    return presets
+
+
+def _check_challenge(problems: FileProblems, raw: Mapping[str, Any]) -> None:
+    good = check_table(problems, raw, ChallengeTable, "challenge")
+    if "condition" in good:
+        try:
+            condition_names(good["condition"])
+        except ValueError as error:
+            problems.add("challenge.condition", str(error))
+
+
+# ---------------------------------------------------------------- the course
+
+
+def shipped_lessons_dir() -> Path:
+    """The lessons that come with the tutor.
+
+    A wheel holds them in this package's ``lessons/`` folder (pyproject.toml's
+    force-include); a checkout has them in ``lessons/`` beside ``tutor/``.
+    """
+    package = Path(__file__).parent
+    inside = package / "lessons"
+    return inside if inside.is_dir() else package.parent.parent / "lessons"
+
+
+def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Course:
+    """Every lesson file of the course (or ``directory``) and of the packs,
+    sorted by (chapter, order).
+
+    Broken files do not stop the others from loading: their problems are kept
+    in ``Course.problems``. A duplicate id is a problem of the later file.
+    """
+    folders = [Pack(Path(directory) if directory else shipped_lessons_dir(), trusted=directory is not None)]
+    folders += list(packs)
+    lessons: list[Lesson] = []
+    problems: list[Problem] = []
+    chapters: dict[int, str] = {}
+    code_dirs: list[Path] = []
+    seen: dict[str, Path] = {}
+    for pack in folders:
+        if pack.given is not None and not pack.given.strip():
+            problems.append(
+                Problem(
+                    "--lessons",
+                    1,
+                    "",
+                    "an empty folder name; the current folder is loaded only when named (--lessons .)",
+                )
+            )
+            continue
+        if not pack.path.is_dir():
+            found = os.path.lexists(pack.path)
+            problems.append(
+                Problem(
+                    str(pack.path),
+                    1,
+                    "",
+                    "is not a folder (give the folder that holds the lesson files)"
+                    if found
+                    else "lesson folder not found",
+                )
+            )
+            continue
+        chapters_file = pack.path / "chapters.toml"
+        if os.path.lexists(chapters_file):  # a FIFO or a dangling link is reported, not skipped
+            more, chapter_problems = _load_chapters(chapters_file)
+            chapters = {**more, **chapters}  # the course's own titles win
+            problems += chapter_problems
+        code_dir = pack.path if pack.trusted else None
+        for path in sorted(pack.path.glob("*.toml")):
+            if path.name == "chapters.toml":
+                continue
+            try:
+                lesson = load_lesson(path, code_dir)
+            except LessonError as error:
+                problems += error.problems
+                continue
+            if lesson.id in seen:
+                line = key_lines(read_lesson_text(path)).get("id", 1)
+                problems.append(Problem(str(path), line, "id", f"{lesson.id!r} is already used by {seen[lesson.id]}"))
+                continue
+            seen[lesson.id] = path
+            lessons.append(lesson)
+            if code_dir is not None and not is_tutor_routine(lesson.routine) and code_dir not in code_dirs:
+                code_dirs.append(code_dir)
+    lessons.sort(key=lambda lesson: (lesson.chapter, lesson.order, lesson.id))
+    return Course(tuple(lessons), chapters, tuple(problems), tuple(code_dirs))
+
+
+def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:
+    try:
+        text = read_lesson_text(path)
+        data = parse_lesson_toml(path, text)
+    except LessonError as error:
+        return {}, error.problems
+    problems = FileProblems(path, text)
+    check_text(problems, data)
+    if problems.problems:
+        return {}, problems.problems
+    top = check_table(problems, data, ChaptersFile)
+    chapters: dict[int, str] = {}  # the good lines are kept beside the problems of the others
+    for key, title in top.get("chapters", {}).items():
+        if value_problem(key, ChapterNumber) is not None or value_problem(title, str) is not None:
+            problems.add(f"chapters.{key}", 'chapters are written as 1 = "Title"')
+            continue
+        chapters[int(key)] = title
+    return chapters, problems.problems

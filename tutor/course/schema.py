@@ -1,0 +1,269 @@
+"""What a lesson file may say: the one declaration of its tables, keys and types.
+
+Each table is a ``msgspec.Struct(forbid_unknown_fields=True)``: its fields are
+the keys a file may write (in the order problems list them), their types are
+checked by msgspec, and a ``Meta(description=...)`` on a constrained field is
+the problem shown when the constraint fails. :func:`check_table` walks a file's
+raw TOML with these declarations and reports every problem in TOML words
+(``must be an integer, not text``) rather than stopping at the first one;
+:func:`decode` then turns a file that has none into the typed tables.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+
+import msgspec
+from msgspec import Meta
+
+from tutor.course.lines import FileProblems
+from tutor.course.model import CONTROL, SEED_MAX, Backend, ParamType, shown
+
+# A parameter's value as TOML writes it (a default, or a preset's value).
+ParamValue = str | int | float | bool
+# Where a line break or a tab belongs: Markdown pages and help text.
+_LAYOUT_FIELDS = re.compile(r"^(pages\.\d+\.text|params\.[^.]+\.help)$")
+_CONTROL_EXCEPT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+MAX_NESTING = 16  # tables and lists inside each other; lessons use 3
+
+
+# A chapter's number as a TOML key: "1" to "999999" (ASCII digits: int() reads them).
+ChapterNumber = Annotated[str, Meta(pattern=r"^[0-9]{1,6}$")]
+
+
+class Table(msgspec.Struct, forbid_unknown_fields=True):
+    """A TOML table: any key not declared as a field is a problem."""
+
+
+class PageTable(Table):
+    """``[[pages]]``: one page of explanation (Markdown, shown as text)."""
+
+    title: str
+    text: Annotated[str, Meta(pattern=r"\S", description="is empty")]
+
+
+class ChallengeTable(Table):
+    """``[challenge]``: what a run must achieve; ``condition`` reads the run's result."""
+
+    goal: str
+    condition: str
+
+
+class ParamTable(Table):
+    """``[params.NAME]``: a parameter the learner may change."""
+
+    type: ParamType
+    default: ParamValue
+    help: str = ""
+    label: str = ""
+    min: int | float | None = None  # numbers only
+    max: int | float | None = None
+    choices: list[str] = []  # choice parameters only
+    format: str = ""  # str parameters only: one of model.STR_FORMATS
+
+
+class LessonFile(Table):
+    """A lesson file: the top-level keys, then its tables."""
+
+    id: Annotated[
+        str,
+        Meta(
+            pattern=r"^[a-z0-9][a-z0-9\-]*$",
+            description="use lower-case letters, digits and dashes (e.g. 'deep-spiral')",
+        ),
+    ]
+    title: str
+    chapter: Annotated[int, Meta(ge=1, description="must be 1 or more")]
+    order: Annotated[int, Meta(ge=1, description="must be 1 or more")]
+    backend: Backend
+    routine: str
+    views: Annotated[list[str], Meta(min_length=1, description="a lesson shows at least one view")]
+    pages: Annotated[list[PageTable], Meta(min_length=1, description="a lesson needs at least one page of explanation")]
+    challenge: ChallengeTable
+    summary: str = ""
+    seed: Annotated[int, Meta(ge=0, le=SEED_MAX, description=f"must be between 0 and {SEED_MAX}, not {{value}}")] = 0
+    params: dict[str, ParamTable] = {}
+    presets: dict[str, dict[str, ParamValue]] = {}
+
+
+class ChaptersFile(Table):
+    """``chapters.toml``: ``[chapters]`` then lines like ``1 = "Title"``."""
+
+    chapters: dict[ChapterNumber, str] = {}
+
+
+# ---------------------------------------------------------------- checking, in TOML words
+
+_WORDS: dict[Any, str] = {
+    str: "text",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+}
+
+
+def describe(annotation: Any) -> str:
+    """A declared type in TOML words: ``int | float`` -> "a number", a Struct -> "a table"."""
+    annotation = _bare(annotation)
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        kinds = [kind for kind in get_args(annotation) if kind is not type(None)]
+        if set(kinds) == {int, float}:  # a number, whole or not
+            kinds.remove(int)
+        return " or ".join(describe(kind) for kind in kinds)
+    if origin is Literal:
+        return describe(type(get_args(annotation)[0]))
+    if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+        return "a table"
+    return _WORDS.get(origin or annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def describe_value(value: Any) -> str:
+    """What a TOML value is: "text", "an integer", "a table", "datetime"..."""
+    return _WORDS.get(type(value), type(value).__name__)
+
+
+def _bare(annotation: Any) -> Any:
+    """The type without its ``Annotated`` constraints."""
+    return get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+
+
+def _is_scalar(annotation: Any) -> bool:
+    """Text, a number, true or false (or a choice of them): no table or list."""
+    annotation = _bare(annotation)
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return True
+    if origin in (Union, types.UnionType):
+        return all(_is_scalar(kind) for kind in get_args(annotation))
+    return annotation in (str, int, float, bool, type(None))
+
+
+def _this_level(annotation: Any) -> Any:
+    """What is checked at this table's level: a nested table (or a list of them) is
+    only checked to be a table (or a list) here; the loader checks inside it, so each
+    problem in it is reported on its own line. A list of text is checked whole."""
+    bare = _bare(annotation)
+    origin = get_origin(bare)
+    if isinstance(bare, type) and issubclass(bare, msgspec.Struct):
+        shallow: Any = dict
+    elif origin is dict or origin is list and not _is_scalar(get_args(bare)[0]):
+        shallow = origin
+    else:
+        return annotation
+    if get_origin(annotation) is Annotated:
+        return Annotated[(shallow, *annotation.__metadata__)]  # keeps min_length and the like
+    return shallow
+
+
+def value_problem(value: Any, annotation: Any) -> str | None:
+    """Why ``value`` does not fit the declared type, in TOML words (None if it fits)."""
+    bare = _this_level(_bare(annotation))
+    try:
+        msgspec.convert(value, bare)
+    except msgspec.ValidationError as error:
+        if get_origin(bare) is Literal and isinstance(value, str):
+            return f"must be one of {', '.join(get_args(bare))}, not {shown(value)}"
+        if get_origin(bare) is list and isinstance(value, list):
+            [item_type] = get_args(bare)
+            for number, item in enumerate(value, start=1):
+                if (problem := value_problem(item, item_type)) is not None:
+                    return f"item {number} {problem}"
+        if "out of range" in str(error):
+            return f"{shown(value)} is out of range"
+        return f"must be {describe(annotation)}, not {describe_value(value)}"
+    try:
+        msgspec.convert(value, _this_level(annotation))
+    except msgspec.ValidationError as error:  # a constraint: its description says it in words
+        descriptions = [meta.description for meta in annotation.__metadata__ if isinstance(meta, Meta)]
+        if descriptions and descriptions[0]:
+            return descriptions[0].replace("{value}", shown(value))
+        return _plain(str(error))
+    return None
+
+
+def _plain(message: str) -> str:
+    """A msgspec message without its JSON words and path (a fallback, not expected)."""
+    message = re.sub(r"\s*- at `\$[^`]*`$", "", message)
+    return message.replace("`", "").replace("array", "list").replace("object", "table")
+
+
+def check_table(problems: FileProblems, data: Mapping[str, Any], table: type[Table], where: str = "") -> dict[str, Any]:
+    """Check one table's keys and values against its declaration; return the good ones.
+
+    Unknown keys, missing keys and values of the wrong type or out of bounds are
+    each a problem of their own, on the line of the key (or of the table).
+    """
+    fields = {field.encode_name: field for field in msgspec.structs.fields(table)}
+    prefix = f"{where}." if where else ""
+    good: dict[str, Any] = {}
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is None:
+            problems.add(prefix + key, f"unknown key (allowed: {', '.join(fields)})")
+        elif (problem := value_problem(value, field.type)) is not None:
+            problems.add(prefix + key, problem)
+        else:
+            good[key] = value
+    for key, field in fields.items():
+        if field.required and key not in data:
+            problems.add(prefix + key, "missing", line=problems.line_of(where))
+    return good
+
+
+T = TypeVar("T", bound=Table)
+
+
+def decode(problems: FileProblems, data: Mapping[str, Any], table: type[T]) -> T | None:
+    """The typed tables of a file :func:`check_table` found no problem in.
+
+    A file the checks let through but msgspec refuses would be a gap in the
+    checks; it is still a problem line, never a traceback.
+    """
+    try:
+        return msgspec.convert(data, table)
+    except msgspec.ValidationError as error:
+        found = re.search(r"- at `\$([^`]*)`$", str(error))
+        path = re.sub(r"\[(\d+)\]", r".\1", found.group(1)).lstrip(".") if found else ""
+        problems.add(path, _plain(str(error)))
+        return None
+
+
+# ---------------------------------------------------------------- text is text
+
+
+def check_text(problems: FileProblems, data: Mapping[str, Any]) -> None:
+    """Every key and string holds text only (no control characters), and nesting is bounded.
+
+    Only page text and help may hold line breaks and tabs. Walks without
+    recursion: the structure is not trusted yet.
+    """
+    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+    while stack:
+        where, value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            problems.add(where, f"nested more than {MAX_NESTING} levels deep")
+            continue
+        if isinstance(value, str):
+            pattern = _CONTROL_EXCEPT_LAYOUT if _LAYOUT_FIELDS.match(where) else CONTROL
+            bad = pattern.search(value)
+            if bad:
+                problems.add(where, f"contains a control character (U+{ord(bad.group()):04X})")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                path = f"{where}.{key}" if where else key
+                bad = CONTROL.search(key)
+                if bad:
+                    problems.add(path, f"contains a control character (U+{ord(bad.group()):04X})")
+                    continue
+                stack.append((path, item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{where}.{index}" if where.startswith("pages") and depth == 1 else where, item, depth + 1)
+                for index, item in enumerate(value)
+            )
