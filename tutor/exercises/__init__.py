@@ -51,6 +51,7 @@ DEFAULT_MEMORY_MB = 1024
 STARTUP_GRACE = 20.0  # the worker's own start (Python, NumPy, the routine) is not the learner's time
 MAX_TEXT = 2000  # characters of intro or of one hint
 MAX_OUTPUT = 2000  # characters of the learner's prints kept in a report
+PATH_CHARS = 240  # a path in an error is cut only when absurdly long (its end is what matters)
 
 
 class ExerciseError(Exception):
@@ -138,7 +139,7 @@ def load_exercise(folder: Path, lesson: Any = None) -> Exercise:
     path = folder / "exercise.toml"
 
     def problem(where: str, message: str) -> ExerciseError:
-        return ExerciseError(f"{show_path(path)}: {where + ': ' if where else ''}{message}")
+        return ExerciseError(f"{show_path(path, PATH_CHARS)}: {where + ': ' if where else ''}{message}")
 
     try:
         raw = path.read_bytes()
@@ -171,7 +172,7 @@ def load_exercise(folder: Path, lesson: Any = None) -> Exercise:
         raise problem("memory_mb", f"must be between 64 and 65536, not {data.memory_mb}")
     for name in ("starter.py", "checks.py"):
         if not (folder / name).is_file():
-            raise ExerciseError(f"{show_path(folder / name)}: missing (an exercise needs {name})")
+            raise ExerciseError(f"{show_path(folder / name, PATH_CHARS)}: missing (an exercise needs {name})")
     return Exercise(
         lesson_id=getattr(lesson, "id", None) or folder.name,
         folder=folder,
