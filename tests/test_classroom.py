@@ -170,6 +170,16 @@ async def test_a_name_from_the_link_is_not_asked_again(in_class: Path, monkeypat
     assert classroom.class_store(in_class, "Ana").last_lesson is None  # Ana's last lesson is untouched
 
 
+async def test_a_link_name_that_is_not_plain_is_asked_again_with_the_reason(in_class: Path, monkeypatch) -> None:
+    monkeypatch.setenv(classroom.LEARNER_ENV, "../../etc")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LearnerScreen) and app.store is None
+        assert "name in your link cannot be used" in str(app.screen.query_one("#learner-problem").render())
+    assert not (in_class / "learners").exists()
+
+
 async def test_outside_a_class_the_app_is_the_single_local_learners(isolated_home: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
