@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import subprocess
@@ -12,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import Header, Input
+from textual.widgets import Button, Header, Input
 
-from tests.helpers import SIZE, make_app, ready, tutor, wait_until
+from tests.helpers import SIZE, make_app, pane, ready, tutor, wait_until
 from tutor import classroom
 from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
@@ -208,6 +209,23 @@ def test_a_served_learner_cannot_name_a_file_outside_their_data_folder(isolated_
     (isolated_home / "door").symlink_to(tmp_path)
     with pytest.raises(ParamError, match="outside your data folder"):
         param.coerce("door/x.keras")
+
+
+async def test_the_form_shows_why_an_outside_path_is_refused_and_run_waits(isolated_home, monkeypatch) -> None:
+    monkeypatch.setenv("TUTOR_SERVED", "1")
+    rosenblatt = make_app().course.get("rosenblatt")
+    saving = dataclasses.replace(rosenblatt, id="saving", order=3, params={**rosenblatt.params, "model": model_param()})
+    app = make_app(saving, lesson_id="saving")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        form = pane(app).form
+        form.query_one("#param-model", Input).value = "/etc/passwd"
+        await pilot.pause()
+        assert "outside your data folder" in form.errors["model"]
+        assert pane(app).query_one("#run", Button).disabled
+        form.query_one("#param-model", Input).value = "mine"
+        await pilot.pause()
+        assert form.valid and not pane(app).query_one("#run", Button).disabled
 
 
 def test_on_the_learners_own_machine_a_path_is_used_as_given(isolated_home, tmp_path, monkeypatch):
