@@ -130,7 +130,7 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
         _check_routine(problems, top["routine"], code_dir)
     for view in top.get("views", ()):
         if view not in VIEW_KINDS:
-            problems.add("views", f"unknown view {view!r} (known: {', '.join(VIEW_KINDS)})")
+            problems.add("views", f"unknown view {shown(view)} (known: {', '.join(VIEW_KINDS)})")
     params = _load_params(problems, top.get("params", {}))
     presets = _load_presets(problems, top.get("presets", {}), params)
     for index, page in enumerate(top.get("pages", ())):
@@ -141,22 +141,22 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
     if "challenge" in top:
         _check_challenge(problems, top["challenge"])
 
-    lesson = None if problems.problems else decode(problems, data, LessonFile)
-    if lesson is None:
+    declared = None if problems.problems else decode(problems, data, LessonFile)
+    if declared is None:
         raise LessonError(problems.problems)
     return Lesson(
-        id=lesson.id,
-        title=lesson.title,
-        chapter=lesson.chapter,
-        order=lesson.order,
-        backend=lesson.backend,
-        routine=lesson.routine,
-        views=tuple(lesson.views),
+        id=declared.id,
+        title=declared.title,
+        chapter=declared.chapter,
+        order=declared.order,
+        backend=declared.backend,
+        routine=declared.routine,
+        views=tuple(declared.views),
         params=params,
-        pages=tuple(Page(page.title, page.text) for page in lesson.pages),
-        challenge=Challenge(lesson.challenge.goal, lesson.challenge.condition),
-        summary=lesson.summary,
-        seed=lesson.seed,
+        pages=tuple(Page(page.title, page.text) for page in declared.pages),
+        challenge=Challenge(declared.challenge.goal, declared.challenge.condition),
+        summary=declared.summary,
+        seed=declared.seed,
         presets=presets,
         path=path,
         code_dir=code_dir,
