@@ -13,10 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
+from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree, lesson_number
 from tutor.app.widgets.recent_runs import SHOWN_RUNS
-from tutor.lessons import Course, ParamError
+from tutor.exercises import Exercise, ExerciseError, find_exercise
+from tutor.lessons import Course, Lesson, ParamError
 from tutor.progress import ProgressStore
 
 
@@ -61,6 +63,14 @@ class MainScreen(Screen):
             id="tab-code",
             show=False,
             tooltip="Show the Code tab: the routine that runs",
+        ),
+        Binding(
+            "x",
+            "show_tab('exercise')",
+            "Exercise",
+            id="tab-exercise",
+            show=False,
+            tooltip="Show the Exercise tab: write the lesson's maths yourself",
         ),
         Binding(
             "p",
@@ -196,14 +206,23 @@ class MainScreen(Screen):
         self.seed = seed
         self.clock = clock
         self._pane: LessonPane | None = None
+        self._exercises: dict[str, Exercise | None] = {}
         self._shown_warning: str | None = None  # the store's warning the learner has already seen
 
     def compose(self) -> ComposeResult:
         passed = {lesson.id for lesson in self.course.lessons if self.store.passed(lesson.id)}
+        with_exercise = {lesson.id for lesson in self.course.lessons if self.exercise_of(lesson) is not None}
+        exercises_passed = {lesson_id for lesson_id in with_exercise if self.store.exercise_passed(lesson_id)}
         if getattr(self.app, "learner", None):  # a class session: the header says whose work this is
             yield Header(icon="●")
         with Horizontal(id="main"):
-            yield LessonTree(self.course, passed, id="lesson-tree")
+            yield LessonTree(
+                self.course,
+                passed,
+                with_exercise=with_exercise,
+                exercises_passed=exercises_passed,
+                id="lesson-tree",
+            )
             with Container(id="lesson-host"):
                 if not self.course.lessons:
                     yield Static(
@@ -274,12 +293,24 @@ class MainScreen(Screen):
             seed=self.seed,
             clock=self.clock,
             autorun=autorun,
+            exercise=self.exercise_of(lesson),
+            store=self.store,
         )
         self._pane = pane
         self.query_one("#lesson-host").mount(pane)
         self.query_one(LessonTree).show_lesson(lesson_id)
         self.sub_title = f"{lesson_number(lesson)} {lesson.title}"
         self.store.set_last_lesson(lesson_id)
+
+    def exercise_of(self, lesson: Lesson) -> Exercise | None:
+        """The lesson's exercise; a broken one (a pack's) is said once and left out, never a crash."""
+        if lesson.id not in self._exercises:
+            try:
+                self._exercises[lesson.id] = find_exercise(lesson)
+            except ExerciseError as error:
+                self._exercises[lesson.id] = None
+                self.notify(str(error), title="Exercise left out", severity="warning", timeout=10, markup=False)
+        return self._exercises[lesson.id]
 
     @on(LessonTree.LessonChosen)
     def _lesson_chosen(self, event: LessonTree.LessonChosen) -> None:
@@ -301,6 +332,11 @@ class MainScreen(Screen):
             self.store.mark_passed(event.record.lesson)
         self.app.run_ended(event.session)
         self._warn_about_progress()
+
+    @on(ExercisePane.Checked)
+    def _exercise_checked(self, event: ExercisePane.Checked) -> None:
+        if event.report.passed:
+            self.query_one(LessonTree).mark_exercise_passed(event.control.lesson.id)
 
     @on(LessonPassed)
     def _lesson_passed(self, event: LessonPassed) -> None:
@@ -338,6 +374,10 @@ class MainScreen(Screen):
             if action == "play_pause" and pane.running:
                 return True  # a run can be paused before its first epoch ends (lenet5's first is ~10 s)
             return True if pane.has_timeline else False
+        if action == "stop" and isinstance(self.focused, TextArea) and self.focused.id == "exercise-editor":
+            return False  # ctrl+s in the exercise editor saves the learner's file (F6 still stops)
+        if action == "show_tab" and parameters == ("exercise",) and pane.exercise is None:
+            return False
         if action == "stop":
             # Stop ends a run, or the replay of one that has ended.
             return True if pane.running or pane.player.playing and pane.has_timeline else None

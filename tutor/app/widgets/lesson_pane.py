@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -23,8 +24,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Static, TabbedContent, TabPane, Tabs
 from textual.worker import get_current_worker
 
+from tutor import exercises
 from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
 from tutor.app.widgets.code_view import CodeView
+from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.lesson_tree import lesson_number
 from tutor.app.widgets.param_form import ParamForm
@@ -32,8 +35,10 @@ from tutor.app.widgets.recent_runs import SHOWN_RUNS, RecentRuns
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
+from tutor.exercises import Exercise
 from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson, ParamError, condition_names
+from tutor.progress import ProgressStore
 from tutor.runner import (
     DIVERGED,
     FAILED,
@@ -73,6 +78,8 @@ class LessonPane(Vertical):
         seed: int | None = None,
         clock: bool = True,
         autorun: bool = False,
+        exercise: Exercise | None = None,
+        store: ProgressStore | None = None,
         id: str | None = None,
     ) -> None:
         """``past``: the lesson's recent runs as saved (dicts with params, history, status...)."""
@@ -83,6 +90,8 @@ class LessonPane(Vertical):
         self.seed = seed
         self.clock = clock
         self.autorun = autorun
+        self.exercise = exercise  # the lesson's exercise, if it has one (and a store to keep its passes)
+        self.store = store
         self._start_values = dict(values)
         self.session: RunSession | None = None
         self.player = Player()
@@ -117,6 +126,9 @@ class LessonPane(Vertical):
                 yield Explanation(lesson.pages, id="explanation")
             with TabPane("Code", id="tab-code"):
                 yield CodeView(lesson, id="code")
+            if self.exercise is not None and self.store is not None:
+                with TabPane("Exercise", id="tab-exercise"):
+                    yield ExercisePane(lesson, self.exercise, self.store, clock=self.clock, id="exercise")
             with TabPane("Parameters", id="tab-parameters"):
                 yield ParamForm(lesson.params, self._start_values, lesson.presets, id="params")
             with TabPane("Views", id="tab-views"):
@@ -192,8 +204,11 @@ class LessonPane(Vertical):
 
     # ------------------------------------------------------------ actions
 
-    def start_run(self) -> bool:
-        """Start the routine with the form's values; refused (False) while a value is invalid."""
+    def start_run(self, mine: Path | None = None) -> bool:
+        """Start the routine with the form's values; refused (False) while a value is invalid.
+
+        ``mine``: the learner's exercise file, whose functions replace the tutor's in the routine.
+        """
         if self.running:
             self.notify("A run is already going: Stop it first.", severity="warning")
             return False
@@ -210,10 +225,27 @@ class LessonPane(Vertical):
         except ParamError as error:
             self.notify(str(error), title="Cannot run", severity="error", markup=False)
             return False
+        routine = None
+        if mine is not None and self.exercise is not None:
+            try:
+                routine = exercises.routine_with(self.lesson, self.exercise, mine)
+            except exercises.ExerciseError as error:
+                self.notify(str(error), title="Cannot run your code", severity="error", markup=False)
+                return False
+            report = self.query_one(ExercisePane).report
+            if report is not None and not report.passed:
+                self.notify(
+                    "Your checks do not all pass yet: watch what your code does.",
+                    title="Running with your code",
+                    severity="warning",
+                    markup=False,
+                )
         if self.last_record is not None and self.last_record.history:
             self.past = _keep_recent([*self.past, self.last_record.to_json()])  # now an earlier run
         # The screen is taken now: the run may end after this pane has gone (another lesson opened).
-        session = RunSession(self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen))
+        session = RunSession(
+            self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen), routine=routine
+        )
         self.session = session
         self.player = Player(self.player.speed)
         self._shown = None
@@ -225,7 +257,11 @@ class LessonPane(Vertical):
         views.clear(self._past_runs(values))
         views.scroll_home(animate=False)  # a new run starts with every view's title in sight
         self.query_one(StatusLine).starting(
-            LOADING_MESSAGE if self.lesson.backend == "keras" and not tensorflow_loaded() else "Starting…"
+            LOADING_MESSAGE
+            if self.lesson.backend == "keras" and not tensorflow_loaded()
+            else "Starting with your code…"
+            if routine is not None
+            else "Starting…"
         )
         self.show_tab("views")
         session.start()
@@ -428,6 +464,11 @@ class LessonPane(Vertical):
     def _pressed_reset(self, event: Button.Pressed) -> None:
         event.stop()
         self.reset()
+
+    @on(ExercisePane.RunMine)
+    def _run_mine(self, message: ExercisePane.RunMine) -> None:
+        message.stop()
+        self.start_run(mine=message.path)
 
     @on(ParamForm.Changed)
     def _form_changed(self, event: ParamForm.Changed) -> None:

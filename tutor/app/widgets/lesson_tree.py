@@ -12,6 +12,8 @@ from textual.widgets.tree import TreeNode
 from tutor.lessons import Course, Lesson
 
 PASSED, NOT_YET = "✓", "·"
+# A lesson with an exercise carries a second mark: ✎ dim until the learner's own code passes its checks.
+EXERCISE = "✎"
 
 
 def lesson_number(lesson: Lesson) -> str:
@@ -25,12 +27,22 @@ class LessonTree(Tree[str]):
     class LessonChosen(Message):
         lesson_id: str
 
-    def __init__(self, course: Course, passed: set[str], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        course: Course,
+        passed: set[str],
+        *,
+        with_exercise: set[str] = frozenset(),
+        exercises_passed: set[str] = frozenset(),
+        id: str | None = None,
+    ) -> None:
         super().__init__("Lessons", id=id)
         self.show_root = False
         self.guide_depth = 2
         self._course = course
         self._passed = set(passed)
+        self._with_exercise = set(with_exercise)
+        self._exercises_passed = set(exercises_passed)
         self._lesson_nodes: dict[str, TreeNode[str]] = {}
         self._chapters: dict[int, TreeNode[str]] = {}
 
@@ -44,7 +56,13 @@ class LessonTree(Tree[str]):
     # Tree labels are rich Text: plain ANSI colours read on dark and light themes.
     def _lesson_label(self, lesson: Lesson) -> Text:
         mark = (PASSED, "bold green") if lesson.id in self._passed else (NOT_YET, "dim")
-        return Text.assemble(mark, " ", (lesson_number(lesson), "dim"), " ", lesson.title)
+        if lesson.id not in self._with_exercise:
+            exercise = " "
+        elif lesson.id in self._exercises_passed:
+            exercise = (EXERCISE, "bold green")
+        else:
+            exercise = (EXERCISE, "dim")
+        return Text.assemble(mark, exercise, " ", (lesson_number(lesson), "dim"), " ", lesson.title)
 
     def _chapter_label(self, number: int) -> Text:
         lessons = self._course.by_chapter().get(number, [])
@@ -60,6 +78,12 @@ class LessonTree(Tree[str]):
         lesson = self._course.get(lesson_id)
         self._lesson_nodes[lesson_id].set_label(self._lesson_label(lesson))
         self._chapters[lesson.chapter].set_label(self._chapter_label(lesson.chapter))
+
+    def mark_exercise_passed(self, lesson_id: str) -> None:
+        if lesson_id in self._exercises_passed or lesson_id not in self._lesson_nodes:
+            return
+        self._exercises_passed.add(lesson_id)
+        self._lesson_nodes[lesson_id].set_label(self._lesson_label(self._course.get(lesson_id)))
 
     def show_lesson(self, lesson_id: str) -> None:
         """Move the cursor to a lesson (without opening it again)."""

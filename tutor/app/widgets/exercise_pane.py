@@ -1,0 +1,330 @@
+"""The Exercise tab: the learner writes the lesson's maths, the tutor checks it, and runs it.
+
+The learner's file lives in their workspace (a visible folder they can also open
+in their own editor). Saving here, or in another editor, re-runs the checks in a
+separate process (``tutor.exercises.run_checks``), so a learner's infinite loop
+or crash never reaches the app. "Run with my code" asks the lesson pane to run
+the lesson's routine with the learner's functions in place of the tutor's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Button, Static, TextArea
+
+from tutor import exercises
+from tutor.exercises import CheckReport, Exercise
+from tutor.files import TutorFileError, show_path, write_atomic
+from tutor.progress import ProgressStore
+
+
+def report_content(report: CheckReport | None, functions: tuple[str, ...], clock: bool = True) -> Content:
+    """The checks as lines of ✓ / ✗ with their messages (plain text: never markup).
+
+    ``clock``: say how long the checks took (off for screenshots that must not change).
+    """
+    if report is None:
+        return Content.styled("Checking…", "$text-muted")
+    lines: list[Content] = []
+    if report.problem:
+        lines.append(Content.assemble(Content.styled("✗ ", "bold $text-error"), report.problem))
+    said: set[str] = set()
+    for result in report.results:
+        mark = Content.styled("✓ ", "bold $text-success") if result.ok else Content.styled("✗ ", "bold $text-error")
+        line = Content.assemble(mark, result.title)
+        # One reason said once: five checks of a function not written yet share one message.
+        if not result.ok and result.message and result.message not in said:
+            said.add(result.message)
+            line = Content.assemble(line, "\n  ", Content.styled(result.message, "$text-warning"))
+        lines.append(line)
+    passed = sum(result.ok for result in report.results)
+    took = f" ({report.seconds:.1f} s)" if clock else ""
+    if report.passed:
+        summary = Content.styled(
+            f"All {len(report.results)} checks pass{took}. Run with my code to watch it learn.",
+            "bold $text-success",
+        )
+    else:
+        summary = Content.styled(
+            f"{passed} of {len(report.results)} checks pass{took} · write {', '.join(functions)}",
+            "$text-muted",
+        )
+    return Content("\n").join([summary, *lines])
+
+
+class ExercisePane(Vertical):
+    """The learner's file in an editor, the checks, hints, the solution and Run with my code."""
+
+    DEFAULT_CSS = """
+    ExercisePane { height: 1fr; }
+    ExercisePane #exercise-intro-scroll { height: auto; max-height: 4; }
+    ExercisePane #exercise-intro { height: auto; color: $text-muted; padding: 0 1; }
+    ExercisePane #exercise-editor { height: 1fr; min-height: 8; }
+    ExercisePane #exercise-editor.-unsaved { border: round $warning; }
+    ExercisePane #exercise-report-scroll { height: auto; max-height: 7; }
+    ExercisePane #exercise-report { height: auto; padding: 0 1; }
+    ExercisePane #exercise-hint { height: auto; padding: 0 1; color: $text-accent; display: none; }
+    ExercisePane #exercise-hint.-shown { display: block; }
+    ExercisePane #exercise-buttons { height: 1; }
+    ExercisePane #exercise-buttons Button { margin: 0 1 0 0; }
+    ExercisePane.-passed #exercise-report { border-left: outer $success; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save & check", tooltip="Save your file and run the checks"),
+    ]
+
+    passed: reactive[bool] = reactive(False, init=False)
+    """Every check passes for the file as last saved."""
+
+    @dataclass
+    class RunMine(Message):
+        """Run the lesson with the learner's functions (the lesson pane starts the run)."""
+
+        pane: ExercisePane
+        path: Path
+
+        @property
+        def control(self) -> ExercisePane:
+            return self.pane
+
+    @dataclass
+    class Checked(Message):
+        """The checks ran on the learner's file."""
+
+        pane: ExercisePane
+        report: CheckReport
+
+        @property
+        def control(self) -> ExercisePane:
+            return self.pane
+
+    def __init__(
+        self,
+        lesson,
+        exercise: Exercise,
+        store: ProgressStore,
+        workspace: Path | None = None,
+        *,
+        clock: bool = True,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.lesson = lesson
+        self.exercise = exercise
+        self.store = store
+        self.workspace = exercises.workspace_dir(workspace)
+        self.path = exercises.learner_file(exercise, self.workspace)
+        self.report: CheckReport | None = None
+        self._saved_text = ""
+        self._opened = False
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="exercise-intro-scroll"):
+            yield Static(self.exercise.intro, id="exercise-intro", markup=False)
+        editor = TextArea.code_editor("", language="python", id="exercise-editor", soft_wrap=False)
+        editor.border_title = f"{show_path(self.path, 60)} · ctrl+s saves and checks · any editor works"
+        yield editor
+        with VerticalScroll(id="exercise-report-scroll"):
+            yield Static("", id="exercise-report")
+        yield Static("", id="exercise-hint", markup=False)
+        with Horizontal(id="exercise-buttons"):
+            yield Button("Save & check", id="exercise-save", variant="primary", compact=True)
+            yield Button("Run with my code", id="exercise-run-mine", variant="success", compact=True)
+            yield Button("Hint", id="exercise-next-hint", compact=True)
+            yield Button("Solution", id="exercise-solution", compact=True)
+
+    def on_mount(self) -> None:
+        self.passed = self.store.exercise_passed(self.lesson.id)
+
+    def on_show(self) -> None:
+        """The first time the tab shows: the learner's file (made from the starter), its checks, the watch.
+
+        Not before: opening a lesson writes no file and starts no process.
+        """
+        if self._opened:
+            return
+        self._opened = True
+        try:
+            exercises.start(self.exercise, self.workspace)
+            self._saved_text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problem = f"Cannot open your file {show_path(self.path)}: {getattr(error, 'strerror', None) or error}"
+            self.query_one("#exercise-report", Static).update(Content.styled(problem, "$text-error"))
+            return
+        self.editor.load_text(self._saved_text)
+        self.call_after_refresh(self._go_to_the_work)
+        shown = self.store.hints_shown(self.lesson.id)
+        if shown:
+            self._show_hint(min(shown, len(self.exercise.hints)))
+        self.check()
+        self.watch_file()
+
+    # ------------------------------------------------------------ the file
+
+    def _go_to_the_work(self) -> None:
+        """Put the cursor where there is something to write: the first TODO (else the first function)."""
+        lines = self.editor.text.splitlines()
+        first_def = f"def {self.exercise.functions[0]}(" if self.exercise.functions else "def "
+        for wanted in ("TODO", first_def):
+            line = next((number for number, text in enumerate(lines) if wanted in text), None)
+            if line is not None:
+                self.editor.move_cursor((line, 0), center=True)
+                return
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#exercise-editor", TextArea)
+
+    @property
+    def unsaved(self) -> bool:
+        return self.editor.text != self._saved_text
+
+    @on(TextArea.Changed, "#exercise-editor")
+    def _edited(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.editor.set_class(self.unsaved, "-unsaved")
+        self.editor.border_subtitle = "● unsaved" if self.unsaved else None
+
+    def action_save(self) -> None:
+        self.save()
+
+    def save(self) -> bool:
+        """Write the editor's text to the learner's file (atomically) and check it."""
+        text = self.editor.text
+        try:
+            write_atomic(self.path, text)
+        except TutorFileError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            return False
+        self._saved_text = text
+        self.editor.remove_class("-unsaved")
+        self.editor.border_subtitle = None
+        self.check()
+        return True
+
+    @work(exclusive=True, group="exercise-watch", exit_on_error=False)
+    async def watch_file(self) -> None:
+        """Notice a save from the learner's own editor: reload and check (unless edits here are unsaved)."""
+        from watchfiles import awatch
+
+        target = self.path.resolve()
+        async for _changes in awatch(
+            self.path.parent,
+            watch_filter=lambda _change, changed: Path(changed).resolve() == target,
+            debounce=300,
+            recursive=False,
+        ):
+            try:
+                text = self.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # being replaced, or not text: the next save will tell
+            if text == self._saved_text:
+                continue  # our own save
+            if self.unsaved:
+                self.notify(
+                    f"{self.path.name} changed in another editor; your unsaved edits here are kept. "
+                    "Save here to keep these, or undo them to take the other editor's.",
+                    title="Exercise",
+                    severity="warning",
+                    markup=False,
+                )
+                self._saved_text = text
+                continue
+            self._saved_text = text
+            self.editor.load_text(text)
+            self.check()
+            await asyncio.sleep(0)
+
+    # ------------------------------------------------------------ checks
+
+    @work(thread=True, exclusive=True, group="exercise-checks", exit_on_error=False)
+    def check(self) -> None:
+        """Run the checks in a separate process (never in the app's)."""
+        self.app.call_from_thread(self._show_report, None)
+        report = exercises.run_checks(self.exercise, self.path)
+        self.app.call_from_thread(self._show_report, report)
+
+    def _show_report(self, report: CheckReport | None) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one("#exercise-report", Static).update(report_content(report, self.exercise.functions, self.clock))
+        if report is None:
+            return
+        self.report = report
+        if report.passed and not self.passed:
+            self.store.mark_exercise_passed(self.lesson.id)
+            self.notify(
+                "Every check passes. Run with my code to watch your functions learn.",
+                title="Exercise passed ✎",
+                timeout=5,
+            )
+        self.passed = self.passed or report.passed
+        self.post_message(self.Checked(self, report))
+
+    def watch_passed(self, passed: bool) -> None:
+        self.set_class(passed, "-passed")
+
+    # ------------------------------------------------------------ hints, solution, run
+
+    def _show_hint(self, count: int) -> None:
+        hints = self.exercise.hints[:count]
+        text = "\n".join(f"Hint {number}: {hint}" for number, hint in enumerate(hints, 1))
+        widget = self.query_one("#exercise-hint", Static)
+        widget.update(text)
+        widget.set_class(bool(hints), "-shown")
+
+    def next_hint(self) -> None:
+        shown = self.store.hints_shown(self.lesson.id)
+        if shown >= len(self.exercise.hints):
+            self.notify("That was the last hint. The solution opens once you give up (Solution).", markup=False)
+            return
+        self.store.set_hints_shown(self.lesson.id, shown + 1)
+        self._show_hint(shown + 1)
+
+    def show_solution(self) -> None:
+        from tutor.app.screens.solution import SolutionScreen
+
+        def shown(confirmed: bool | None) -> None:
+            if confirmed:
+                self.app.push_screen(SolutionScreen(self.lesson, self.exercise, give_up=False))
+
+        if self.passed:
+            self.app.push_screen(SolutionScreen(self.lesson, self.exercise, give_up=False))
+        else:
+            self.app.push_screen(SolutionScreen(self.lesson, self.exercise, give_up=True), shown)
+
+    @on(Button.Pressed, "#exercise-save")
+    def _pressed_save(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.save()
+
+    @on(Button.Pressed, "#exercise-next-hint")
+    def _pressed_hint(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.next_hint()
+
+    @on(Button.Pressed, "#exercise-solution")
+    def _pressed_solution(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.show_solution()
+
+    @on(Button.Pressed, "#exercise-run-mine")
+    def _pressed_run_mine(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self.unsaved and not self.save():
+            return
+        self.post_message(self.RunMine(self, self.path))
