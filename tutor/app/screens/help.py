@@ -14,7 +14,9 @@ INTRO = """\
 # Keys
 
 Pick a lesson on the left, read it, tweak its **Parameters** and press **Run**.
-The **Views** show the routine learning, live.
+The **Views** show the routine learning, live. In the **Exercise** tab you write
+the lesson's maths yourself: the tutor checks it and can run the lesson with it.
+In the tree, ✓ marks a met challenge and a green ✎ an exercise whose checks pass.
 """
 
 # Keys that belong to widgets rather than to the main screen's bindings.
@@ -24,6 +26,7 @@ WIDGET_KEYS = [
     ("← →", "Switch tabs (when the tab bar has focus)"),
     ("Space, Enter", "Toggle a switch, open a choice list"),
     ("← → ↑ ↓", "Move the selected image of a digits view"),
+    ("Ctrl+S (in the Exercise editor)", "Save your file and run its checks (Stop stays on F6)"),
 ]
 OUTRO = """
 Letter keys work when the focus is not in a text field. Invalid values are
