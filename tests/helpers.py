@@ -1,7 +1,8 @@
 """Helpers shared by the test modules, so that no test module imports another.
 
 Fixtures live in tests/conftest.py; plain functions and constants live here.
-Other test modules import these names: keep them stable. The app is imported
+Other test modules import these names: keep them stable. Async tests are plain
+``async def test_...`` (pytest-asyncio, ``asyncio_mode = "auto"`` in pyproject.toml). The app is imported
 only inside the app helpers, so that conftest.py (which imports this module for
 every test) and the tests of the UI-free core do not depend on the app.
 """
@@ -10,16 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import gzip
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pytest
+from textual.message import Message
+from textual.notifications import Notification, Notify
 
 from tutor.data.images import IMAGES_MAGIC, LABELS_MAGIC
 from tutor.lessons import Challenge, Course, Lesson, load_lesson, shipped_lessons_dir
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from tutor.app.app import TutorApp
     from tutor.app.widgets.lesson_pane import LessonPane
     from tutor.app.widgets.plot_view import PlotView
+
+M = TypeVar("M", bound=Message)
 
 # ---------------------------------------------------------------- shared data
 
@@ -140,16 +144,6 @@ def write_idx_set(directory: Path, data, gz: bool = True) -> Path:
 SIZE = (100, 34)
 
 
-def pilot_test(scenario):
-    """Run an async pilot scenario as a plain test (no asyncio plugin needed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
 def make_course() -> Course:
     """The shipped rosenblatt lesson and 'broken', the same page with a routine that raises."""
     rosenblatt = load_lesson(shipped_lessons_dir() / "rosenblatt.toml")
@@ -179,6 +173,26 @@ def make_app(*extra_lessons, **kwargs) -> TutorApp:
     course = make_course()
     course = dataclasses.replace(course, lessons=course.lessons + extra_lessons)
     return TutorApp(course, **kwargs)
+
+
+class Posted(list):
+    """Every message posted in an app under test, in order: ``app.run_test(message_hook=posted)``.
+
+    Tests assert on what the app posted (a LessonPassed, a Notify) rather than on its private state.
+    The hook sees a bubbling message at each node it reaches; it is kept once.
+    """
+
+    def __call__(self, message: Message) -> None:
+        if not any(message is seen for seen in self):
+            self.append(message)
+
+    def of_type(self, kind: type[M]) -> list[M]:
+        return [message for message in self if isinstance(message, kind)]
+
+    def notifications(self, severity: str | None = None) -> list[Notification]:
+        """The notifications the app asked to show (``notify``), optionally of one severity."""
+        shown = [message.notification for message in self.of_type(Notify)]
+        return [n for n in shown if severity is None or n.severity == severity]
 
 
 def pane(app: TutorApp) -> LessonPane:
@@ -216,20 +230,17 @@ async def wait_for_run(pilot, timeout: float = 30.0) -> None:
     await pilot.pause()
 
 
-def run_in_app(course: Course, lesson_id: str, overrides) -> RunRecord:
+async def run_in_app(course: Course, lesson_id: str, overrides) -> RunRecord:
     """Open ``lesson_id`` in the app, press Run, and return the finished run's record."""
     from tutor.app.app import TutorApp
 
-    async def scenario():
-        app = TutorApp(course, lesson_id=lesson_id, overrides=overrides, clock=False)
-        async with app.run_test(size=(110, 40)) as pilot:
-            await pilot.pause()
-            assert app.screen.pane.lesson.id == lesson_id
-            await pilot.press("ctrl+r")
-            await wait_for_run(pilot)
-            return app.screen.pane.last_record
-
-    return asyncio.run(scenario())
+    app = TutorApp(course, lesson_id=lesson_id, overrides=overrides, clock=False)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.pane.lesson.id == lesson_id
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        return app.screen.pane.last_record
 
 
 async def start_endless_run(pilot) -> PlotView:

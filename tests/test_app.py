@@ -18,16 +18,17 @@ from textual.widgets import Button, Input, Select, Switch
 
 from tests.helpers import (
     SIZE,
+    Posted,
     endless_lesson,
     make_app,
     make_course,
     pane,
-    pilot_test,
     ready,
     start_endless_run,
     wait_for_run,
     wait_until,
 )
+from tutor.app.messages import LessonPassed
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.run_error import RunError
@@ -37,10 +38,9 @@ from tutor.progress import ProgressStore
 # ---------------------------------------------------------------- running
 
 
-@pilot_test
 async def test_run_updates_views_finishes_and_passes(isolated_home: Path) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    app, posted = make_app(), Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await ready(pilot)
         fit = pane(app).query_one("#view-fit", PlotView)
         loss = pane(app).query_one("#view-loss", PlotView)
@@ -62,12 +62,12 @@ async def test_run_updates_views_finishes_and_passes(isolated_home: Path) -> Non
         assert "Finished: challenge met" in str(pane(app).query_one("#status-text").render())
         assert pane(app).has_class("-passed")
         assert "✓" in str(app.screen.query_one(LessonTree).get_node_at_line(1).label)
-        assert any("lesson passed" in (n.title or "") for n in app._notifications)
+        assert [message.lesson_id for message in posted.of_type(LessonPassed)] == ["rosenblatt"]
+        assert any("lesson passed" in (n.title or "") for n in posted.notifications())
     store = ProgressStore()
     assert store.passed("rosenblatt") and store.runs("rosenblatt")[-1]["status"] == "finished"
 
 
-@pilot_test
 async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -100,7 +100,6 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         await wait_until(pilot, lambda: str(pane(app).query_one("#status-text").render()).startswith("Finished"))
 
 
-@pilot_test
 async def test_pause_holds_the_routine_and_step_computes_exactly_one_epoch() -> None:
     app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
@@ -125,7 +124,6 @@ async def test_pause_holds_the_routine_and_step_computes_exactly_one_epoch() -> 
         assert pane(app).last_record.status == "stopped"
 
 
-@pilot_test
 async def test_m_maximises_a_view_and_restores_the_layout() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -139,7 +137,6 @@ async def test_m_maximises_a_view_and_restores_the_layout() -> None:
         assert app.screen.maximized is None
 
 
-@pilot_test
 async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
     app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
@@ -161,7 +158,6 @@ async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
         assert pane(app).last_record.status == "stopped"
 
 
-@pilot_test
 async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypatch) -> None:
     import tutor.app.widgets.lesson_pane as lesson_pane
     from tests import routines
@@ -196,7 +192,6 @@ async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypat
         routines.GO_ON.set()
 
 
-@pilot_test
 async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
     import tutor.runner as runner
 
@@ -222,7 +217,6 @@ async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
     assert kept["status"] == "stopped" and len(kept["history"]) == len(records[0].history)
 
 
-@pilot_test
 async def test_opening_another_lesson_stops_the_run_and_keeps_it_with_the_recent_runs() -> None:
     app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:
@@ -238,7 +232,6 @@ async def test_opening_another_lesson_stops_the_run_and_keeps_it_with_the_recent
         assert [past["history"] for past in pane(app).past] == [run["history"]]
 
 
-@pilot_test
 async def test_routine_error_is_shown_and_the_app_keeps_working() -> None:
     app = make_app(lesson_id="broken")
     async with app.run_test(size=SIZE) as pilot:
@@ -259,7 +252,6 @@ async def test_routine_error_is_shown_and_the_app_keeps_working() -> None:
         assert pane(app).last_record.status == "finished"
 
 
-@pilot_test
 async def test_a_diverged_run_explains_itself() -> None:
     rosenblatt = make_course().get("rosenblatt")
     diverging = dataclasses.replace(rosenblatt, id="diverging", order=3, routine="tests.routines:diverging_routine")
@@ -279,7 +271,6 @@ async def test_a_diverged_run_explains_itself() -> None:
         assert [point["loss"] for point in history[:2]] == [1.0, 0.5] and history[2]["step"] == 3
 
 
-@pilot_test
 async def test_the_app_follows_the_theme() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -305,10 +296,9 @@ async def test_the_app_follows_the_theme() -> None:
 # ---------------------------------------------------------------- parameters
 
 
-@pilot_test
 async def test_invalid_value_is_marked_and_blocks_run() -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    app, posted = make_app(), Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await ready(pilot)
         await pilot.press("p")
         field = pane(app).query_one("#param-lr", Input)
@@ -322,7 +312,7 @@ async def test_invalid_value_is_marked_and_blocks_run() -> None:
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert not pane(app).running and pane(app).last_record is None
-        assert any(n.title == "Cannot run" for n in app._notifications)
+        assert any(n.title == "Cannot run" for n in posted.notifications("error"))
         # Fixing the value makes Run possible again.
         field.value = "0.5"
         await pilot.pause()
@@ -330,7 +320,6 @@ async def test_invalid_value_is_marked_and_blocks_run() -> None:
         assert not pane(app).query_one("#run", Button).disabled
 
 
-@pilot_test
 async def test_typing_a_value_is_used_by_the_run_and_reset_restores_defaults() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -348,7 +337,6 @@ async def test_typing_a_value_is_used_by_the_run_and_reset_restores_defaults() -
         assert pane(app).form.values() == pane(app).lesson.defaults()
 
 
-@pilot_test
 async def test_tutor_run_opens_the_lesson_and_starts_it() -> None:
     app = make_app(lesson_id="rosenblatt", autorun=True, overrides={"epochs": "12"})
     async with app.run_test(size=SIZE) as pilot:
@@ -359,7 +347,6 @@ async def test_tutor_run_opens_the_lesson_and_starts_it() -> None:
         assert record.status == "finished" and len(record.history) == 12 + 1  # and epoch 0
 
 
-@pilot_test
 async def test_choices_switches_and_presets() -> None:
     rosenblatt = make_course().get("rosenblatt")
     params = {
@@ -390,7 +377,6 @@ async def test_choices_switches_and_presets() -> None:
         assert len(record.history) == 20 + 1  # and epoch 0
 
 
-@pilot_test
 async def test_overrides_from_the_command_line_fill_the_form() -> None:
     app = make_app(overrides={"lr": "0.5"})
     async with app.run_test(size=SIZE) as pilot:
@@ -401,7 +387,6 @@ async def test_overrides_from_the_command_line_fill_the_form() -> None:
 # ---------------------------------------------------------------- progress
 
 
-@pilot_test
 async def test_progress_survives_a_restart(isolated_home: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -423,31 +408,29 @@ async def test_progress_survives_a_restart(isolated_home: Path) -> None:
         assert len(pane(again).query_one("#view-loss", PlotView).past) == 1
 
 
-@pilot_test
 async def test_corrupt_progress_file_is_set_aside_with_a_warning(isolated_home: Path) -> None:
     (isolated_home / "progress.json").write_text("{not json", encoding="utf-8")
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    app, posted = make_app(), Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await ready(pilot)
         await pilot.pause()
-        warnings = [n for n in app._notifications if n.severity == "warning"]
+        warnings = posted.notifications("warning")
         assert warnings and "damaged" in warnings[0].message
         assert pane(app).lesson.id == "rosenblatt"
     assert list(isolated_home.glob("progress.json.corrupt-*"))
 
 
-@pilot_test
 async def test_unwritable_progress_is_a_warning_not_a_crash(tmp_path: Path, monkeypatch) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("", encoding="utf-8")
     monkeypatch.setenv("TUTOR_HOME", str(blocker))  # the data dir cannot be created
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    app, posted = make_app(), Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
         await ready(pilot)
         await pilot.press("ctrl+r")
         await wait_for_run(pilot)
         assert pane(app).last_record.challenge_met
-        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        warnings = [n.message for n in posted.notifications("warning")]
         assert any("not being saved" in message for message in warnings)
         await pilot.press("end")  # the pass is announced when its replay ends
         await pilot.pause()
@@ -457,7 +440,6 @@ async def test_unwritable_progress_is_a_warning_not_a_crash(tmp_path: Path, monk
 # ---------------------------------------------------------------- navigation
 
 
-@pilot_test
 async def test_tree_opens_lessons_and_command_palette_lists_them() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -480,7 +462,6 @@ async def test_tree_opens_lessons_and_command_palette_lists_them() -> None:
         assert ProgressStore().last_lesson == "rosenblatt"
 
 
-@pilot_test
 async def test_help_screen_lists_the_keys() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -498,7 +479,6 @@ async def test_help_screen_lists_the_keys() -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
-@pilot_test
 async def test_small_terminals_run_without_overlap(size) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
@@ -578,7 +558,6 @@ def test_importing_the_app_package_is_cheap_and_startup_never_imports_tensorflow
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
-@pilot_test
 async def test_tab_keys_work_while_a_view_has_focus() -> None:
     # A focused view used to pull the tabs back to Views: 'e' only moved the focus to the next view.
     app = make_app()

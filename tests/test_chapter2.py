@@ -472,10 +472,10 @@ def chapter_two_course():
 
 
 @pytest.mark.parametrize("lesson_id", list(APP_RUNS))
-def test_the_app_shows_and_runs_each_lesson(lesson_id):
+async def test_the_app_shows_and_runs_each_lesson(lesson_id):
     from tests.helpers import run_in_app
 
-    record = run_in_app(chapter_two_course(), lesson_id, APP_RUNS[lesson_id])
+    record = await run_in_app(chapter_two_course(), lesson_id, APP_RUNS[lesson_id])
     assert record.status == FINISHED, record.error
     assert record.params == lesson(lesson_id).resolve(APP_RUNS[lesson_id])
 
@@ -489,22 +489,17 @@ def test_softmax_lesson_in_the_app(snap_compare):
     assert snap_compare(app, terminal_size=(110, 40), run_before=before_snapshot())
 
 
-def test_mnist_inference_in_the_app(small_mnist, tmp_path):
-    import asyncio
-
+async def test_mnist_inference_in_the_app(small_mnist, tmp_path):
     from tests.helpers import wait_for_run
     from tutor.app.app import TutorApp
 
     overrides = {"weights": str(write_weights(tmp_path / "w.npz"))}
 
-    async def scenario():
-        app = TutorApp(chapter_two_course(), lesson_id="mnist-inference", overrides=overrides, clock=False)
-        async with app.run_test(size=(110, 40)) as pilot:
-            await pilot.pause()
-            await pilot.press("ctrl+r")
-            await wait_for_run(pilot)
-            record = app.screen.pane.last_record
-            assert record.status == FINISHED, record.error
-            assert record.result["same_predictions"] and record.result["test_images"] == 1000
-
-    asyncio.run(scenario())
+    app = TutorApp(chapter_two_course(), lesson_id="mnist-inference", overrides=overrides, clock=False)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_for_run(pilot)
+        record = app.screen.pane.last_record
+        assert record.status == FINISHED, record.error
+        assert record.result["same_predictions"] and record.result["test_images"] == 1000

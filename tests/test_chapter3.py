@@ -311,13 +311,13 @@ APP_RUNS = {
 
 
 @pytest.mark.keras
-def test_the_app_runs_each_chapter3_lesson():
+async def test_the_app_runs_each_chapter3_lesson():
     from tests.helpers import run_in_app
     from tutor.lessons import Course
 
     course = Course(tuple(COURSE.by_chapter()[3]), {3: COURSE.chapter_title(3)})
     for lesson_id in APP_RUNS:
-        record = run_in_app(course, lesson_id, APP_RUNS[lesson_id])
+        record = await run_in_app(course, lesson_id, APP_RUNS[lesson_id])
         assert record.status == FINISHED, record.error
         assert record.params == COURSE.get(lesson_id).resolve(APP_RUNS[lesson_id])
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from textual.app import App, ComposeResult
 
-from tests.helpers import pilot_test
 from tutor.app.widgets.digits_view import DigitsView
 
 
@@ -28,7 +27,6 @@ def grid_data() -> dict:
     }
 
 
-@pilot_test
 async def test_arrow_keys_move_the_selection_and_its_probabilities():
     app = DigitsApp()
     async with app.run_test(size=(90, 30)) as pilot:

@@ -147,24 +147,20 @@ def test_progress_survives_between_runs(isolated_home):
     assert run["status"] == "finished" and run["history"]
 
 
-def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
-    from tests.helpers import SIZE, endless_lesson, make_app, pane, pilot_test, start_endless_run, wait_for_run
+async def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
+    from tests.helpers import SIZE, endless_lesson, make_app, pane, start_endless_run, wait_for_run
 
-    @pilot_test
-    async def scenario():
-        app = make_app(endless_lesson(), lesson_id="endless")
-        async with app.run_test(size=SIZE) as pilot:
-            fit = await start_endless_run(pilot)
-            for size in [(60, 20), (40, 12), (140, 45), SIZE]:  # shrink past tiny, then grow
-                await pilot.resize_terminal(*size)
-                await pilot.pause()
-            assert pane(app).running, "the run should outlast the resizes"
-            await pilot.press("ctrl+s")
-            await wait_for_run(pilot, timeout=10)
-            assert pane(app).last_record.status == "stopped"
-            assert fit.data and fit.region.height > 0
-
-    scenario()
+    app = make_app(endless_lesson(), lesson_id="endless")
+    async with app.run_test(size=SIZE) as pilot:
+        fit = await start_endless_run(pilot)
+        for size in [(60, 20), (40, 12), (140, 45), SIZE]:  # shrink past tiny, then grow
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        assert pane(app).running, "the run should outlast the resizes"
+        await pilot.press("ctrl+s")
+        await wait_for_run(pilot, timeout=10)
+        assert pane(app).last_record.status == "stopped"
+        assert fit.data and fit.region.height > 0
 
 
 QUIT_WHILE_DEAF = """

@@ -68,21 +68,17 @@ def test_cli_runs_a_pack_lesson_and_warns_about_skipped_files(tmp_path):
     assert tutor("check", str(pack)).returncode == 1
 
 
-def test_the_app_says_it_runs_code_from_a_pack_folder():
-    from tests.helpers import pilot_test, ready
+async def test_the_app_says_it_runs_code_from_a_pack_folder():
+    from tests.helpers import Posted, ready
     from tutor.app.app import TutorApp
 
     course = load_course(packs=[Pack(EXAMPLE, trusted=True)])
 
-    @pilot_test
-    async def scenario():
-        app = TutorApp(course, lesson_id="momentum", clock=False)
-        async with app.run_test(size=(100, 34)) as pilot:
-            await ready(pilot)
-            messages = [str(n.message) for n in app._notifications]
-            assert f"Lessons from {EXAMPLE} run Python code from that folder." in messages
-
-    scenario()
+    app, posted = TutorApp(course, lesson_id="momentum", clock=False), Posted()
+    async with app.run_test(size=(100, 34), message_hook=posted) as pilot:
+        await ready(pilot)
+        messages = [str(n.message) for n in posted.notifications()]
+        assert f"Lessons from {EXAMPLE} run Python code from that folder." in messages
 
 
 def test_an_empty_lessons_folder_name_does_not_load_the_current_folder(tmp_path, monkeypatch):

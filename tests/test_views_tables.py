@@ -8,7 +8,6 @@ from rich.measure import Measurement
 from textual.app import App
 from textual.widgets import Static
 
-from tests.helpers import pilot_test
 from tutor.app.widgets.text_view import TextView
 from tutor.textviews import compact, renderable
 
@@ -73,7 +72,6 @@ class Tables(App):
         yield TextView("table", id="view")
 
 
-@pilot_test
 async def test_the_app_says_when_a_table_scrolls_and_not_when_it_fits():
     wide = {"columns": [f"column {i}" for i in range(12)], "rows": [[123456.0 + i for i in range(12)]]}
     narrow = {"columns": ["piece", "value"], "rows": [["w", 0.5]]}
