@@ -39,7 +39,8 @@ def report_content(report: CheckReport | None, functions: tuple[str, ...], clock
     if report.problem:
         lines.append(Content.assemble(Content.styled("✗ ", "bold $text-error"), report.problem))
     said: set[str] = set()
-    for result in report.results:
+    # What fails first, with its message: that is what the learner works on; the passes follow.
+    for result in sorted(report.results, key=lambda result: result.ok):
         mark = Content.styled("✓ ", "bold $text-success") if result.ok else Content.styled("✗ ", "bold $text-error")
         line = Content.assemble(mark, result.title)
         # One reason said once: five checks of a function not written yet share one message.
@@ -69,13 +70,13 @@ class ExercisePane(Vertical):
     ExercisePane { height: 1fr; }
     ExercisePane #exercise-intro-scroll { height: auto; max-height: 4; }
     ExercisePane #exercise-intro { height: auto; color: $text-muted; padding: 0 1; }
-    ExercisePane #exercise-editor { height: 1fr; min-height: 8; }
+    ExercisePane #exercise-editor { height: 1fr; min-height: 5; }
     ExercisePane #exercise-editor.-unsaved { border: round $warning; }
     ExercisePane #exercise-report-scroll { height: auto; max-height: 7; }
     ExercisePane #exercise-report { height: auto; padding: 0 1; }
     ExercisePane #exercise-hint { height: auto; padding: 0 1; color: $text-accent; display: none; }
     ExercisePane #exercise-hint.-shown { display: block; }
-    ExercisePane #exercise-buttons { height: 1; }
+    ExercisePane #exercise-buttons { height: 1; dock: bottom; }
     ExercisePane #exercise-buttons Button { margin: 0 1 0 0; }
     ExercisePane.-passed #exercise-report { border-left: outer $success; }
     """
