@@ -18,6 +18,7 @@ what (:func:`teacher_rows`, :func:`print_table`, :func:`write_csv`).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import unicodedata
@@ -160,7 +161,10 @@ def take_seat(folder: Path, learner: str) -> ProgressStore:
 
     home, workspace = learner_data_dir(folder, learner), learner_workspace(folder, learner)
     for path in (home, workspace):
-        path.mkdir(parents=True, exist_ok=True)
+        # A folder that cannot be made is said where it is used: the store keeps progress in
+        # memory with a warning, a lesson notes that its model was not saved.
+        with contextlib.suppress(OSError):
+            path.mkdir(parents=True, exist_ok=True)
     os.environ[HOME_ENV] = str(home)
     os.environ[WORKSPACE_ENV] = str(workspace)
     os.environ[LEARNER_ENV] = learner
