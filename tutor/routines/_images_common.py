@@ -1,16 +1,15 @@
-"""Chapter 4's shared machinery: images as tensors, training a classifier, and what it shows.
+"""Chapter 4's small shared helpers: images as numbers, saved models, and views of predictions.
 
-The lessons ``mnist-mlp``, ``lenet5`` and ``fashion-mnist`` differ only in
-their model; everything around it - turning pictures into numbers, training
-with ``model.fit``, saving the model, and looking at its predictions - lives
-here, written once. Keras is imported inside the functions only.
+Each lesson's routine (``mnist_mlp``, ``lenet5``, ``fashion_mnist``) is the
+whole recipe - load, scale, build, compile, fit, evaluate - read top to
+bottom in the Code tab. What they share lives here: small functions that
+turn pictures into numbers, save and reload a model safely, and build the
+views of what a model predicts. Keras is passed in, never imported here.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from tutor.data.images import CLASS_NAMES, load_images
 from tutor.data.safe import check_zip_size, regular_file, show
 from tutor.files import atomic_path
 from tutor.paths import user_data_dir
-from tutor.reporting import Cancelled
 from tutor.runner import TutorError
 
 CLASSES = 10
@@ -31,32 +29,18 @@ GRID_COLUMNS = 8
 # ---------------------------------------------------------------- images as numbers
 
 
-@dataclass(frozen=True)
-class ImageSet:
-    """One image set, as the loader gives it: uint8 pixels 0..255 and uint8 labels."""
-
-    name: str
-    x_train: np.ndarray  # (n_train, 28, 28) uint8
-    y_train: np.ndarray  # (n_train,) uint8
-    x_test: np.ndarray  # (n_test, 28, 28) uint8
-    y_test: np.ndarray  # (n_test,) uint8
-
-    @property
-    def class_names(self) -> tuple[str, ...]:
-        return CLASS_NAMES[self.name]
+def first(images: np.ndarray, labels: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Only the first ``limit`` images and labels (0: all of them): quicker runs."""
+    return (images[:limit], labels[:limit]) if limit else (images, labels)
 
 
-def load_image_set(name: str, reporter, train_limit: int = 0, test_limit: int = 0) -> ImageSet:
-    """The set named ``name``, optionally only its first ``train_limit``/``test_limit`` images.
-
-    Where the images came from is told to the learner as a note.
-    """
-    (x_train, y_train), (x_test, y_test) = load_images(name, notify=reporter.note)
-    if train_limit:
-        x_train, y_train = x_train[:train_limit], y_train[:train_limit]
-    if test_limit:
-        x_test, y_test = x_test[:test_limit], y_test[:test_limit]
-    return ImageSet(name, x_train, y_train, x_test, y_test)
+def checked_index(index: int, test_images: int, dataset: str) -> int:
+    """The test image the lesson looks at, checked against the test set's size."""
+    if test_images == 0:
+        raise TutorError(f"the {dataset} test set is empty: there are no test images to show or judge")
+    if not 0 <= index < test_images:
+        raise TutorError(f"index {index} is outside the test set (0 to {test_images - 1})")
+    return index
 
 
 def scale_pixels(images: np.ndarray) -> np.ndarray:
@@ -204,14 +188,15 @@ def compile_for_evaluation(model, reporter) -> None:
                   "the loss these lessons train with")
 
 
+def load_trained_model(keras, path: Path, input_shape: tuple[int, ...], reporter):
+    """``mode=evaluate``: the model a training run saved, ready to evaluate."""
+    model = load_saved_model(keras, path, input_shape)
+    compile_for_evaluation(model, reporter)
+    reporter.note(f"loaded the trained model from {path}")
+    return model
+
+
 # ---------------------------------------------------------------- reading predictions
-
-
-def predict(model, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
-    """Class probabilities (n, 10), by direct calls: no tracing, no per-call setup."""
-    chunks = [np.asarray(model(x[start:start + batch_size], training=False))
-              for start in range(0, len(x), batch_size)]
-    return np.concatenate(chunks) if chunks else np.zeros((0, CLASSES), np.float32)
 
 
 def confusion_matrix(true: np.ndarray, guessed: np.ndarray, classes: int = CLASSES) -> np.ndarray:
@@ -278,13 +263,41 @@ def probabilities_view(probabilities: np.ndarray, names, index: int, true_name: 
     }
 
 
+def show_test_results(reporter, images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, names,
+                      index: int, *, grid_size: int, columns: int, mistakes: bool) -> None:
+    """After training: the grid of test images from ``index`` on (only the wrong ones if
+    ``mistakes``), image ``index``'s probabilities, and the confusion matrix."""
+    guessed = probabilities.argmax(axis=1)
+    indices = grid_indices(labels, guessed, index, grid_size, mistakes)
+    what = "wrongly classified test images" if mistakes else "test images"
+    if len(indices) == 0:  # not a single mistake left to show: show the images instead
+        indices = grid_indices(labels, guessed, index, grid_size, False)
+        what = "no mistakes - test images"
+    reporter.view("digits", **predictions_view(images, labels, indices, probabilities[indices], names,
+                                               f"{what} from #{index}", columns))
+    reporter.view("bars", **probabilities_view(probabilities[index], names, index, names[labels[index]]))
+    reporter.view("matrix", **matrix_view(confusion_matrix(labels, guessed), names))
+
+
+def preview_test_images(dataset: str, params, reporter, *, grid_size: int, columns: int) -> None:
+    """Before a run: the test images the grid will show, with their true labels only."""
+    _, (x_test, y_test) = load_images(dataset, notify=reporter.note)
+    x_test, y_test = first(x_test, y_test, params.test_limit)
+    index = min(max(0, int(params.index)), len(x_test) - 1)
+    indices = grid_indices(y_test, None, index, grid_size, False)
+    names = CLASS_NAMES[dataset]
+    reporter.view("digits", images=np.array(x_test[indices]), labels=[names[t] for t in y_test[indices]],
+                  selected=0, columns=min(columns, max(1, len(indices))),
+                  title=f"test images from #{index}, with their labels")
+
+
 # ---------------------------------------------------------------- training
 
 
-def _epoch_timer(keras):
-    class EpochTimer(keras.callbacks.Callback):
-        """Adds ``epoch_seconds`` to each epoch's logs (so it is reported like a metric)."""
+def epoch_timer(keras):
+    """A callback that adds ``epoch_seconds`` to each epoch's logs (reported like a metric)."""
 
+    class EpochTimer(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             self.began = time.perf_counter()
 
@@ -293,143 +306,3 @@ def _epoch_timer(keras):
                 logs["epoch_seconds"] = time.perf_counter() - self.began
 
     return EpochTimer()
-
-
-@dataclass(frozen=True)
-class Classifier:
-    """What differs between the chapter's training lessons."""
-
-    lesson_id: str
-    dataset: str
-    input_shape: tuple[int, ...]
-    build: Callable[[Any, Any], Any]  # build(keras, params) -> an uncompiled model
-    grid_size: int = 24
-    grid_columns: int = GRID_COLUMNS
-    # extra_views(model, x_test_inputs, index, reporter): e.g. LeNet's filters
-    extra_views: Callable[[Any, np.ndarray, int, Any], None] | None = None
-
-
-def preview_classifier(spec: Classifier, params, reporter) -> None:
-    """Before a run: the test images the grid will show, with their true labels only."""
-    data = load_image_set(spec.dataset, reporter, 0, params.test_limit)
-    index = min(max(0, int(params.index)), len(data.x_test) - 1)
-    indices = grid_indices(data.y_test, None, index, spec.grid_size, False)
-    names = data.class_names
-    reporter.view("digits", images=np.array(data.x_test[indices]), labels=[names[t] for t in data.y_test[indices]],
-                  selected=0, columns=min(spec.grid_columns, max(1, len(indices))),
-                  title=f"test images from #{index}, with their labels")
-
-
-def run_classifier(spec: Classifier, params, reporter) -> dict[str, Any]:
-    """Train (or reload) a classifier on an image set, then show what it learned.
-
-    The order a learner sees: where the data came from, the model summary,
-    loss/accuracy per epoch (train and test), then predictions on test
-    images, the confusion matrix and the lesson's extra views.
-    """
-    from tutor.keras_bridge import reporter_callback, start_keras, summary_table
-
-    evaluate_only = params.mode == "evaluate"
-    data = load_image_set(spec.dataset, reporter, 0 if evaluate_only else params.train_limit,
-                          params.test_limit)
-    names = data.class_names
-    index = int(params.index)
-    if len(data.x_test) == 0:
-        raise TutorError(f"the {spec.dataset} test set is empty: there are no test images to show or judge")
-    if not 0 <= index < len(data.x_test):
-        raise TutorError(f"index {index} is outside the test set (0 to {len(data.x_test) - 1})")
-    x_test = as_inputs(data.x_test, spec.input_shape)
-    y_test = one_hot(data.y_test)
-    path = model_path(spec.lesson_id, params.model)
-
-    keras = start_keras(reporter, params.seed)
-    if evaluate_only:
-        model = load_saved_model(keras, path, spec.input_shape)
-        compile_for_evaluation(model, reporter)
-        reporter.note(f"loaded the trained model from {path}")
-    else:
-        model = spec.build(keras, params)
-        steps = params.epochs * -(-len(data.x_train) // params.batch_size)  # updates in the whole run
-        lr = cosine_decay(keras, params.lr, steps) if params.decay else params.lr
-        model.compile(optimizer=make_optimizer(keras, params.optimizer, lr),
-                      loss="categorical_crossentropy", metrics=["accuracy"])
-    reporter.view("table", **summary_table(model))
-
-    def show(model, epoch: int) -> None:
-        """During training: the grid's predictions and the lesson's extra views."""
-        indices = grid_indices(data.y_test, None, index, spec.grid_size, False)
-        reporter.view("digits", **predictions_view(data.x_test, data.y_test, indices, predict(model, x_test[indices]),
-                                                   names, f"epoch {epoch}: test images", spec.grid_columns))
-        if spec.extra_views is not None:
-            spec.extra_views(model, x_test, index, reporter)
-
-    result: dict[str, Any] = {"mode": params.mode}
-    if evaluate_only:
-        reporter.check_cancelled()
-    else:
-        x_train = as_inputs(data.x_train, spec.input_shape)
-        y_train = one_hot(data.y_train)
-        reporter.note(f"training on {len(x_train):,} images {x_train.shape[1:]} scaled to [0, 1], "
-                      f"testing on {len(x_test):,}; labels one-hot {y_train.shape[1:]}")
-        callback = reporter_callback(reporter, params.epochs, view_every=1, on_view=show,
-                                     val_name="test", batch_progress=True)
-        try:
-            history = model.fit(x_train, y_train, batch_size=params.batch_size, epochs=params.epochs,
-                                validation_data=(x_test, y_test), shuffle=True, verbose=0,
-                                callbacks=[_epoch_timer(keras), callback]).history
-            history = {key.replace("val_", "test_"): values for key, values in history.items()}
-        except Cancelled:
-            # Stopped: keep what was learned so far, then end the run.
-            if callback.last_epoch:
-                save_model(model, path, reporter, what=f"model after epoch {callback.last_epoch}")
-            raise
-        result["model_saved"] = save_model(model, path, reporter)
-        result.update(
-            train_loss=history["loss"][-1],
-            train_accuracy=history["accuracy"][-1],
-            epochs=len(history["loss"]),
-            seconds_per_epoch=float(np.mean(history["epoch_seconds"])),
-            train_images=len(x_train),
-        )
-
-    # After training: every test image's prediction.
-    probabilities = predict(model, x_test)  # (n_test, 10)
-    guessed = probabilities.argmax(axis=1)
-    counts = confusion_matrix(data.y_test, guessed)
-    right = int(np.trace(counts))
-    test_accuracy = right / max(1, len(guessed))
-    reporter.check_cancelled()
-    if evaluate_only:
-        # Keras' own evaluation, so the loss is computed exactly as in training.
-        scores = model.evaluate(x_test, y_test, batch_size=1024, verbose=0, return_dict=True,
-                                callbacks=[reporter_callback(reporter, 1)])
-        test_loss = float(scores["loss"])
-        # Not recorded: one point is no curve, so the loss view stays empty.
-        reporter.progress(1, 1, unit="evaluation", record=False, test_loss=test_loss,
-                          test_accuracy=test_accuracy)
-    else:
-        test_loss = float(history["test_loss"][-1])
-    indices = grid_indices(data.y_test, guessed, index, spec.grid_size, params.mistakes)
-    what = "wrongly classified test images" if params.mistakes else "test images"
-    if len(indices) == 0:  # not a single mistake left to show: show the images instead
-        indices = grid_indices(data.y_test, guessed, index, spec.grid_size, False)
-        what = "no mistakes - test images"
-    reporter.view("digits", **predictions_view(data.x_test, data.y_test, indices, probabilities[indices], names,
-                                               f"{what} from #{index}", spec.grid_columns))
-    reporter.view("bars", **probabilities_view(probabilities[index], names, index, names[data.y_test[index]]))
-    reporter.view("matrix", **matrix_view(counts, names))
-    if spec.extra_views is not None:
-        spec.extra_views(model, x_test, index, reporter)
-    reporter.note(f"test accuracy {test_accuracy:.4f}: {len(guessed) - right} of {len(guessed):,} test images wrong")
-
-    result.update(
-        test_loss=test_loss,
-        test_accuracy=test_accuracy,
-        test_images=len(guessed),
-        mistakes=len(guessed) - right,
-        parameters=int(model.count_params()),
-        predicted=names[int(guessed[index])],
-        truth=names[int(data.y_test[index])],
-        model_path=str(path),
-    )
-    return result
