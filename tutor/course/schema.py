@@ -11,6 +11,7 @@ raw TOML with these declarations and reports every problem in TOML words
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 from collections.abc import Mapping
@@ -144,6 +145,7 @@ def _is_scalar(annotation: Any) -> bool:
     return annotation in (str, int, float, bool, type(None))
 
 
+@functools.cache  # the declarations are fixed: each is worked out once
 def _this_level(annotation: Any) -> Any:
     """What is checked at this table's level: a nested table (or a list of them) is
     only checked to be a table (or a list) here; the loader checks inside it, so each
@@ -193,13 +195,18 @@ def _plain(message: str) -> str:
     return message.replace("`", "").replace("array", "list").replace("object", "table")
 
 
+@functools.cache  # msgspec reads a Struct's annotations anew on every call
+def _fields(table: type[Table]) -> dict[str, msgspec.structs.FieldInfo]:
+    return {field.encode_name: field for field in msgspec.structs.fields(table)}
+
+
 def check_table(problems: FileProblems, data: Mapping[str, Any], table: type[Table], where: str = "") -> dict[str, Any]:
     """Check one table's keys and values against its declaration; return the good ones.
 
     Unknown keys, missing keys and values of the wrong type or out of bounds are
     each a problem of their own, on the line of the key (or of the table).
     """
-    fields = {field.encode_name: field for field in msgspec.structs.fields(table)}
+    fields = _fields(table)
     prefix = f"{where}." if where else ""
     good: dict[str, Any] = {}
     for key, value in data.items():
