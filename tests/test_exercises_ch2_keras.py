@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import SHARED_DATA, needs_shared_data
 from tutor.exercises import CheckReport, find_exercise, routine_with, run_checks
 from tutor.lessons import load_course
-from tutor.runner import FINISHED, run_lesson
+from tutor.runner import FINISHED, RunState, run_lesson
 
 COURSE = load_course()
 
@@ -386,3 +387,214 @@ def test_the_tutors_own_functions_as_the_learners_give_the_lessons_numbers(lesso
     reference = run_lesson(lesson, lesson.resolve(small))
     assert mine.status == reference.status == FINISHED
     assert mine.result == reference.result
+
+
+# ---------------------------------------------------------------- Keras exercises
+
+KERAS_EXERCISES = {
+    "keras-basics": "keras_basics",
+    "deep-spiral": "deep_spiral",
+    "binary-mlp": "binary_mlp",
+    "lenet5": "lenet5",
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("lesson_id", KERAS_EXERCISES)
+def test_the_tutors_own_keras_models_pass_in_the_worker(lesson_id, tmp_path):
+    """Through the worker, TensorFlow's import included, within the exercise's time limit."""
+    report = verify(tmp_path, lesson_id, reference_source(lesson_id, KERAS_EXERCISES[lesson_id]))
+    assert report.passed, (report.problem, failed(report))
+
+
+def checks_in_this_process(tmp_path: Path, lesson_id: str, source: str) -> dict[str, str | None]:
+    """Each check's title -> its message (None: passed), run here: TensorFlow is imported once for all."""
+    import importlib.util
+
+    from tutor.exercises import checking, load_learner_module, reference_module
+
+    exercise = exercise_of(lesson_id)
+    path = learner_file(tmp_path, lesson_id, source)
+    checking.learner_files.add(str(path))
+    mine = load_learner_module(path)
+    spec = importlib.util.spec_from_file_location(f"checks_{lesson_id.replace('-', '_')}", exercise.checks)
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    outcome: dict[str, str | None] = {}
+    for function in checking.checks_of(vars(checks)):
+        try:
+            function(mine, reference_module(exercise), np.random.default_rng(0))
+            outcome[getattr(function, checking.CHECK_TITLE)] = None
+        except checking.Mismatch as mismatch:
+            outcome[getattr(function, checking.CHECK_TITLE)] = str(mismatch)
+    return outcome
+
+
+KERAS_WRONG = {
+    "a line with relu": (
+        "keras-basics",
+        """
+        def line_model(keras):
+            return keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, activation="relu")])
+        """,
+        "line_model(keras) is one Dense unit on one input, with no activation",
+        "a line has no activation",
+    ),
+    "a line with two outputs": (
+        "keras-basics",
+        """
+        def line_model(keras):
+            return keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)])
+        """,
+        "line_model(keras) is one Dense unit on one input, with no activation",
+        "one output number: Dense(1)",
+    ),
+    "a line without an input": (
+        "keras-basics",
+        """
+        def line_model(keras):
+            return keras.Sequential([keras.layers.Dense(1)])
+        """,
+        "line_model(keras) is one Dense unit on one input, with no activation",
+        "start the list of layers with keras.Input(shape)",
+    ),
+    "a spiral network of fixed depth": (
+        "deep-spiral",
+        """
+        def spiral_network(keras, depth, width):
+            layers = keras.layers
+            return keras.Sequential([keras.Input((2,)), layers.Dense(width, activation="relu"),
+                                     layers.Dense(width, activation="relu"), layers.Dense(width, activation="relu"),
+                                     layers.Dense(1, activation="sigmoid")])
+        """,
+        "other sizes: 1 hidden layer of 5, and 5 hidden layers of 2",
+        "make the hidden ones in a loop over range(depth)",
+    ),
+    "a spiral network with a relu output": (
+        "deep-spiral",
+        """
+        def spiral_network(keras, depth, width):
+            hidden = [keras.layers.Dense(width, activation="relu") for _ in range(depth)]
+            return keras.Sequential([keras.Input((2,)), *hidden, keras.layers.Dense(1, activation="relu")])
+        """,
+        "the lesson's network: 3 hidden ReLU layers of 8, one sigmoid output",
+        'the output activation="sigmoid"',
+    ),
+    "a quality network with a softmax output": (
+        "binary-mlp",
+        """
+        def quality_network(keras, hidden):
+            return keras.Sequential([keras.Input((2,)), keras.layers.Dense(hidden, activation="sigmoid"),
+                                     keras.layers.Dense(1, activation="softmax")])
+        """,
+        "the lesson's network: 20 sigmoid neurons, one sigmoid output",
+        'both layers use activation="sigmoid"',
+    ),
+    "a quality network with three inputs": (
+        "binary-mlp",
+        """
+        def quality_network(keras, hidden):
+            return keras.Sequential([keras.Input((3,)), keras.layers.Dense(hidden, activation="sigmoid"),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+        """,
+        "the lesson's network: 20 sigmoid neurons, one sigmoid output",
+        "keras.Input((2,))",
+    ),
+    "LeNet-5 with max pooling": (
+        "lenet5",
+        """
+        def lenet5(keras):
+            L = keras.layers
+            return keras.Sequential([
+                keras.Input((28, 28, 1)), L.Conv2D(6, 5, activation="relu"), L.MaxPooling2D(2),
+                L.Conv2D(16, 5, activation="relu"), L.MaxPooling2D(2), L.Flatten(),
+                L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10, activation="softmax")])
+        """,
+        "lenet5's layers: kinds, shapes, parameters and activations, in order",
+        "AveragePooling2D",
+    ),
+    "LeNet-5 with padding": (
+        "lenet5",
+        """
+        def lenet5(keras):
+            L = keras.layers
+            return keras.Sequential([
+                keras.Input((28, 28, 1)), L.Conv2D(6, 5, padding="same", activation="relu"), L.AveragePooling2D(2),
+                L.Conv2D(16, 5, activation="relu"), L.AveragePooling2D(2), L.Flatten(),
+                L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10, activation="softmax")])
+        """,
+        "lenet5's layers: kinds, shapes, parameters and activations, in order",
+        "a 5x5 filter turns 28x28 into 24x24",
+    ),
+    "LeNet-5 without Flatten": (
+        "lenet5",
+        """
+        def lenet5(keras):
+            L = keras.layers
+            return keras.Sequential([
+                keras.Input((28, 28, 1)), L.Conv2D(6, 5, activation="relu"), L.AveragePooling2D(2),
+                L.Conv2D(16, 5, activation="relu"), L.AveragePooling2D(2),
+                L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10, activation="softmax")])
+        """,
+        "lenet5(keras) takes a 28x28x1 image and gives 10 probabilities",
+        'from Dense(10, activation="softmax") after Flatten',
+    ),
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("lesson_id", KERAS_EXERCISES)
+def test_a_keras_starter_never_passes(lesson_id, tmp_path):
+    outcome = checks_in_this_process(tmp_path, lesson_id, exercise_of(lesson_id).starter.read_text(encoding="utf-8"))
+    assert outcome and all(message is not None for message in outcome.values())
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("mistake", KERAS_WRONG)
+def test_a_typical_wrong_keras_model_fails_with_the_message_meant_for_it(mistake, tmp_path):
+    lesson_id, source, title, said = KERAS_WRONG[mistake]
+    outcome = checks_in_this_process(tmp_path, lesson_id, source)
+    assert outcome[title] is not None, f"{title!r} passed"
+    assert said in outcome[title]
+
+
+def test_every_keras_exercise_has_two_wrong_models_tested():
+    tested = [lesson_id for lesson_id, *_ in KERAS_WRONG.values()]
+    assert all(tested.count(lesson_id) >= 2 for lesson_id in KERAS_EXERCISES)
+
+
+@pytest.mark.keras
+def test_deep_spiral_run_with_my_code_trains_the_learners_network(tmp_path):
+    """A network that ignores `depth` (one hidden layer always) is the one trained: fewer parameters."""
+    shallow = """
+        def spiral_network(keras, depth, width):
+            return keras.Sequential([keras.Input((2,)), keras.layers.Dense(width, activation="relu"),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+        """
+    mine = run_mine(tmp_path, "deep-spiral", shallow, epochs=2)
+    assert mine.status == FINISHED and mine.mine, mine.error
+    assert mine.result["parameters"] == 2 * 8 + 8 + 8 + 1  # 3 layers of 8 would be 169
+
+
+@pytest.mark.keras
+@needs_shared_data
+def test_lenet5_run_with_my_code_trains_the_learners_model(tmp_path, monkeypatch):
+    """The learner's LeNet (max pooling, one convolution) is the model the lesson trains and summarises."""
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
+    monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TUTOR_OFFLINE", "1")
+    max_pooling = """
+        def lenet5(keras):
+            L = keras.layers
+            return keras.Sequential([
+                keras.Input((28, 28, 1)), L.Conv2D(6, 5, activation="relu"), L.MaxPooling2D(2), L.Flatten(),
+                L.Dense(10, activation="softmax")])
+        """
+    lesson = COURSE.get("lenet5")
+    routine = routine_with(lesson, exercise_of("lenet5"), learner_file(tmp_path, "lenet5", max_pooling))
+    state = RunState()
+    small = {"train_limit": "600", "test_limit": "100", "epochs": "1", "batch_size": "32"}
+    record = run_lesson(lesson, lesson.resolve(small), state=state, routine=routine)
+    assert record.status == FINISHED and record.mine, record.error
+    layers = [str(row[0]) for row in state.snapshot().views["table"]["rows"]]
+    assert any("MaxPooling2D" in layer for layer in layers), layers

@@ -5,6 +5,8 @@
   message names that mistake.
 - :func:`expect_no_overflow`: the right numbers with no NumPy warning on the way (``e^1000``
   overflows to inf silently in a result that may still look right).
+- :func:`nudge_if_raised`: a nudge added when the learner's function raised (``math.exp``
+  given an array, a broadcasting error for want of ``keepdims=True``).
 - :func:`expect_same_model`: a Keras model built by the learner has the reference's layers:
   kinds, output shapes, parameter counts, activations.
 """
@@ -160,11 +162,17 @@ def layer_text(fact: Mapping[str, Any]) -> str:
 def build_learner_model(mine_fn: Callable, keras: Any, kwargs: Mapping[str, Any]) -> Any:
     """The learner's model, or a Mismatch saying why there is none."""
     text = call_text(getattr(mine_fn, "__name__", "function"), {"keras": _KerasName(), **kwargs})
-    model = call_learner(mine_fn, {"keras": keras, **kwargs}, text)
+    # keras is passed around call_learner's deep copy of the arguments (a module cannot be copied)
+    model = call_learner(lambda **given: mine_fn(keras, **given), kwargs, text)
     if model is None:
         raise Mismatch(f"`{text}` returned None - expected a model (is `return model` missing?)")
     if not hasattr(model, "layers") or not hasattr(model, "count_params"):
         raise Mismatch(f"`{text}` returned a {type(model).__name__} - expected a Keras model (keras.Sequential([...]))")
+    if not getattr(model, "built", True):
+        raise Mismatch(
+            f"`{text}` returned a model that does not know the shape of its input yet: "
+            "start the list of layers with keras.Input(shape)"
+        )
     return model
 
 

@@ -7,13 +7,18 @@ from tutor.keras_bridge import decision_surface, predict, start_keras, summary_t
 from tutor.routines._previews import class_scatter
 
 
-def build_model(keras, hidden: int):
-    """Two measurements -> `hidden` sigmoid neurons -> P(pass)."""
-    model = keras.Sequential([
+def quality_network(keras, hidden: int):
+    """Two measurements -> `hidden` sigmoid neurons -> one sigmoid output, P(pass) (not compiled yet)."""
+    return keras.Sequential([
         keras.Input((2,)),
         keras.layers.Dense(hidden, activation="sigmoid"),
         keras.layers.Dense(1, activation="sigmoid"),
     ])
+
+
+def build_model(keras, hidden: int):
+    """The network, compiled."""
+    model = quality_network(keras, hidden)
     # A sigmoid output is a probability: binary cross-entropy is its natural loss.
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model

@@ -7,10 +7,15 @@ from tutor.keras_bridge import decision_surface, predict, start_keras, summary_t
 from tutor.routines._previews import class_scatter
 
 
+def spiral_network(keras, depth: int, width: int):
+    """Two inputs (x, y), `depth` hidden ReLU layers of `width` neurons, one sigmoid output: P(class 1)."""
+    hidden = [keras.layers.Dense(width, activation="relu") for _ in range(depth)]
+    return keras.Sequential([keras.Input((2,)), *hidden, keras.layers.Dense(1, activation="sigmoid")])
+
+
 def build_model(keras, layers: int, neurons: int, lr: float):
-    """`layers` hidden ReLU layers of `neurons` each, one sigmoid output: P(class 1)."""
-    hidden = [keras.layers.Dense(neurons, activation="relu") for _ in range(layers)]
-    model = keras.Sequential([keras.Input((2,)), *hidden, keras.layers.Dense(1, activation="sigmoid")])
+    """The network, compiled."""
+    model = spiral_network(keras, layers, neurons)
     # Mean squared error on a probability, plain SGD: the settings of the original notes.
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse", metrics=["accuracy"])
     return model

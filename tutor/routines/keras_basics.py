@@ -16,9 +16,14 @@ def axis_sums(keras) -> dict[str, list[int]]:
             "axis1": np.asarray(keras.ops.sum(t, axis=1)).tolist()}  # [3, 7]
 
 
+def line_model(keras):
+    """One input, one Dense unit, no activation: y_hat = w x + b, a line (not compiled yet)."""
+    return keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, activation="linear")])
+
+
 def build_model(keras, lr: float):
-    """One Dense unit, no activation: y_hat = w x + b, a line."""
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, activation="linear")])
+    """The line, compiled: plain SGD on the mean squared error."""
+    model = line_model(keras)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
     return model
 
