@@ -239,3 +239,24 @@ def test_runs_of_the_wrong_shape_are_read_as_runs_the_app_can_show(isolated_home
     }
     assert second["status"] is None and second["history"] == [{"step": 1, "loss": 0.5}]
     assert second["challenge_met"] is None
+
+
+def test_a_store_reads_and_changes_only_its_own_learners_progress(isolated_home):
+    path = isolated_home / "class.sqlite3"
+    ana, ben = ProgressStore(path, learner="Ana"), ProgressStore(path, learner="Ben")
+    ana.mark_passed("rosenblatt")
+    ana.mark_exercise_passed("rosenblatt")
+    ana.set_hints_shown("rosenblatt", 2)
+    ana.set_last_lesson("rosenblatt")
+    ana.add_run({"lesson": "old", "seed": 1})
+    ben.add_run({"lesson": "old", "seed": 2})
+    assert not ben.passed("rosenblatt") and not ben.exercise_passed("rosenblatt")
+    assert ben.hints_shown("rosenblatt") == 0 and ben.last_lesson is None
+    ben.prune(["rosenblatt"])  # Ben's course no longer has 'old': Ana's run of it stays
+    assert ben.runs("old") == [] and [run["seed"] for run in ana.runs("old")] == [1]
+    assert ana.exercise_passed("rosenblatt") and ana.hints_shown("rosenblatt") == 2
+    overview = {summary.learner: summary for summary in ProgressStore(path).class_overview()}
+    assert set(overview) == {"Ana", "Ben"}
+    assert set(overview["Ana"].exercises) == {"rosenblatt"} and overview["Ben"].exercises == {}
+    assert overview["Ana"].runs == {"old": 1} and overview["Ben"].runs == {}
+    assert overview["Ana"].last_active and overview["Ben"].last_active
