@@ -168,6 +168,8 @@ async def test_a_name_from_the_link_is_not_asked_again(in_class: Path, monkeypat
         assert isinstance(app.screen, MainScreen) and app.learner == "Ben"
         assert "✓" not in str(app.screen.query_one(LessonTree).get_node_at_line(1).label)
         app.screen.store.set_last_lesson("broken")
+        await pilot.press("x")  # the Exercise tab: Ben's file is made in Ben's workspace
+        await wait_until(pilot, lambda: (in_class / "workspaces" / "Ben" / "rosenblatt.py").is_file())
     assert classroom.class_store(in_class, "Ana").last_lesson is None  # Ana's last lesson is untouched
 
 
