@@ -69,6 +69,20 @@ def test_learning_rate_decay_falls_from_lr_to_zero():
     assert [round(float(schedule(step)), 6) for step in (0, 50, 100)] == [0.003, 0.0015, 0.0]
 
 
+@pytest.mark.parametrize("lesson_id", ["mnist-mlp", "lenet5", "fashion-mnist"])
+def test_the_code_tab_of_an_image_lesson_shows_the_whole_recipe(lesson_id):
+    """The Code tab shows the routine's file: every step a learner reads about is in it, in order."""
+    from tutor.app.widgets.code_view import routine_source
+
+    _, source = routine_source(COURSE.get(lesson_id))
+    steps = ["load_images(", "as_inputs(", "model.compile(", "model.fit(", "predict(model, inputs_test)"]
+    positions = [source.find(step) for step in steps]
+    assert -1 not in positions, [step for step, at in zip(steps, positions, strict=True) if at == -1]
+    assert positions == sorted(positions)
+    if lesson_id == "lenet5":  # the model the lesson describes (and the exercise asks for) is written out
+        assert "def lenet5(keras):" in source and "model = lenet5(keras)" in source
+
+
 # ---------------------------------------------------------------- 4.1 mnist-data
 
 
@@ -146,6 +160,35 @@ def test_lenet5_one_short_epoch_beats_chance_by_far(lenet_run):
     digits = snap.views["digits"]
     assert len(digits["predicted"]) == len(digits["labels"]) == 24
     assert len(digits["top"]) == 3 and digits["top"][0][1] >= digits["top"][1][1]
+
+
+@pytest.mark.keras
+@needs_data
+def test_lenet5_trains_the_lenet5_its_module_holds_whatever_its_layers_are_named(data_dir, monkeypatch):
+    """The exercise runs the lesson with the learner's lenet5(keras) put in the routine's module;
+    a learner's layers keep Keras' default names."""
+    import tutor.routines.lenet5 as routine
+
+    def learners_lenet5(keras):
+        layers = keras.layers
+        return keras.Sequential([
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(6, 5, activation="relu"),
+            layers.AveragePooling2D(2),
+            layers.Conv2D(16, 5, activation="relu"),
+            layers.AveragePooling2D(2),
+            layers.Flatten(),
+            layers.Dense(120, activation="relu"),
+            layers.Dense(84, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ])  # fmt: skip
+
+    monkeypatch.setattr(routine, "lenet5", learners_lenet5)
+    record, snap = run("lenet5", train_limit="300", test_limit="50", epochs="1")
+    assert record.status == FINISHED, record.error
+    assert snap.views["table"]["rows"][0][0].startswith("conv2d")  # the learner's model, not the tutor's
+    maps = snap.views["heatmaps"]["maps"]
+    assert [np.shape(m["values"]) for m in maps] == [(5, 5)] * 6 + [(24, 24)] * 6
 
 
 @pytest.mark.keras
