@@ -12,7 +12,7 @@ from tutor.data import toy
 from tutor.lessons import load_course
 from tutor.reporting import Progress
 from tutor.runner import FAILED, FINISHED, STOPPED, RunState, TutorError, run_lesson
-from tutor.views import REQUIRED
+from tutor.views import VIEWS
 
 COURSE = load_course()
 CHAPTER3 = ["keras-basics", "keras-beans", "deep-spiral", "random-labels", "binary-mlp", "regression-mlp"]
@@ -166,7 +166,7 @@ def check_views(record_state: RunState, lesson_id: str) -> None:
         if kind == "loss":
             continue
         assert kind in views, f"{lesson_id} never sent its {kind} view"
-        for key in REQUIRED[kind]:
+        for key in VIEWS[kind].required:
             assert key in views[kind]
 
 

@@ -20,7 +20,7 @@ import pytest
 from tutor.lessons import load_course
 from tutor.reporting import Reporter, ViewUpdate
 from tutor.runner import Params, RunState, run_lesson
-from tutor.views import REQUIRED
+from tutor.views import VIEWS
 
 COURSE = load_course()
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -83,7 +83,7 @@ def test_numpy_preview_shows_the_data_the_run_uses(lesson_id, seed):
     assert_same_points(points_of(before["fit"]), points_of(after["fit"]))
     for kind, data in before.items():
         assert kind in COURSE.get(lesson_id).views
-        assert all(key in data for key in REQUIRED[kind])
+        assert all(key in data for key in VIEWS[kind].required)
 
 
 def test_cost_surface_preview_is_the_cost_map_and_the_start():

@@ -9,10 +9,9 @@ import plotext
 import pytest
 
 from tutor import plotting
-from tutor.textviews import TEXT_VIEWS
-from tutor.views import VIEW_KINDS
+from tutor.views import VIEWS, Renderer
 
-PLOT_KINDS = [kind for kind in VIEW_KINDS if kind not in TEXT_VIEWS]
+PLOT_KINDS = [kind for kind, view in VIEWS.items() if view.renderer is not Renderer.TEXT]
 
 
 def drawn(kind: str, data: dict, width: int = 80, height: int = 20, **extra) -> tuple[str, list[str]]:

@@ -69,6 +69,60 @@ def test_a_routine_error_becomes_a_failed_record_with_traceback(monkeypatch):
     assert record.history == [{"step": 1, "loss": 1.0}]
 
 
+def routine_line(record) -> int:
+    """The last line of this file in the record's traceback: where the routine was when it failed."""
+    lines = [line for line in record.traceback.splitlines() if "test_runner.py" in line]
+    assert lines, record.traceback
+    return int(lines[-1].split("line ")[1].split(",")[0])
+
+
+def test_a_misspelled_view_kind_fails_the_run_at_the_routine_line_that_sent_it(monkeypatch):
+    lesson = COURSE.get("rosenblatt")
+
+    def misspelled(params, reporter):
+        reporter.progress(1, 3, loss=1.0)
+        reporter.view("surfce", x=[0, 1], y=[0, 1], z=[[0, 1], [1, 0]])  # the bug
+        return {}
+
+    monkeypatch.setattr(type(lesson), "load_routine", lambda self: misspelled)
+    record = run_lesson(lesson, lesson.resolve({}), 0)
+    assert record.status == FAILED
+    assert record.error.startswith("ValueError: reporter.view('surfce', ...): there is no view 'surfce'")
+    assert "surface," in record.error  # the known kinds, to spot the typo
+    bug = misspelled.__code__.co_firstlineno + 2
+    assert routine_line(record) == bug
+
+
+def test_a_view_missing_a_required_key_fails_the_run_naming_the_kind_and_the_key(monkeypatch):
+    lesson = COURSE.get("rosenblatt")
+
+    def forgetful(params, reporter):
+        reporter.view("cost", x=[0.0, 1.0, 2.0], title="no y")  # the bug
+        return {}
+
+    monkeypatch.setattr(type(lesson), "load_routine", lambda self: forgetful)
+    record = run_lesson(lesson, lesson.resolve({}), 0)
+    assert record.status == FAILED
+    assert (
+        record.error
+        == "TypeError: reporter.view('cost', ...) is missing 'y': a cost view needs x, y (see tutor/views.py)"
+    )
+    assert routine_line(record) == forgetful.__code__.co_firstlineno + 1
+
+
+def test_every_kind_of_view_has_its_drawer_and_reports_with_its_required_keys():
+    from tutor import plotting, textviews
+    from tutor.views import VIEWS, Renderer
+
+    for kind, view in VIEWS.items():
+        module = textviews if view.renderer is Renderer.TEXT else plotting
+        assert callable(getattr(module, view.draw, None)), f"{kind}: no {module.__name__}.{view.draw}"
+        Reporter().view(kind, **dict.fromkeys(view.required, []))  # all it needs: accepted
+        for key in view.required:
+            with pytest.raises(TypeError, match=f"reporter.view\\('{kind}', ...\\) is missing '{key}'"):
+                Reporter().view(kind, **{other: [] for other in view.required if other != key})
+
+
 def test_routines_and_domain_code_import_no_user_interface():
     code = (
         "import sys, importlib, pkgutil, tutor.routines, tutor.data\n"

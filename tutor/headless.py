@@ -50,6 +50,7 @@ from tutor.runner import (
     jsonable,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
+from tutor.views import is_text
 
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
 PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
@@ -99,7 +100,7 @@ class ProgressDisplay:
             # Text views that arrive before training starts (a model summary) are
             # printed at once; later ones in the final summary.
             for kind, data in snapshot.views.items():
-                if kind in textviews.TEXT_VIEWS and kind not in self.printed:
+                if is_text(kind) and kind not in self.printed:
                     self.console.print(textviews.renderable(kind, data))
                     self.printed[kind] = data
         for unit, progress in snapshot.latest.items():
@@ -151,7 +152,7 @@ def views_renderable(
     parts: list[RenderableType] = []
     for kind in lesson.views:
         data = views.get(kind)
-        if kind in textviews.TEXT_VIEWS:
+        if is_text(kind):
             if data is not None and (skip or {}).get(kind) is not data:
                 parts.append(textviews.renderable(kind, data))
             continue
@@ -185,9 +186,9 @@ class LivePlayback:
             return None
         self.shown = key
         history = snapshot.history[: frame.history_length]
-        plots = [view for view in self.lesson.views if view not in textviews.TEXT_VIEWS]
+        plots = [view for view in self.lesson.views if not is_text(view)]
         height = max(8, min(LIVE_HEIGHT, (self.console.height - 4) // max(1, len(plots))))
-        views = {kind: data for kind, data in frame.views.items() if kind not in textviews.TEXT_VIEWS}
+        views = {kind: data for kind, data in frame.views.items() if not is_text(kind)}
         where = f"{frame.unit} {frame.step}/{frame.total}" if frame.total else "final state"
         caption = Text(f"{where}  {format_metrics(frame.metrics)}", style="bold", no_wrap=True, overflow="ellipsis")
         return Group(caption, *views_renderable(self.console, self.lesson, views, history, height=height))

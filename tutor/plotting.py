@@ -29,6 +29,17 @@ from typing import Any
 
 import numpy as np
 
+from tutor.views import (
+    VIEWS,
+    BarsData,
+    CostData,
+    DigitsData,
+    FitData,
+    HeatmapsData,
+    Renderer,
+    SurfaceData,
+)
+
 History = Sequence[Mapping[str, float]]
 # Earlier runs: (label, history) pairs; plain histories (no label) are accepted too.
 Past = Sequence[Any]
@@ -72,11 +83,12 @@ def draw(
     size = _size(plt, width, height)
     data = data or {}
     legend = _LegendGuard(plt, size)
-    if kind == "loss":
-        return draw_loss(legend, data, size, history, labelled_runs(past), cursor) + legend.captions
-    drawer = _DRAWERS.get(kind)
-    if drawer is None:
+    view = VIEWS.get(kind)
+    if view is None or view.renderer is Renderer.TEXT:
         return [f"({kind} is not a plot view)"]
+    if kind == "loss":  # the one view drawn from the run's history, not from its data
+        return draw_loss(legend, data, size, history, labelled_runs(past), cursor) + legend.captions
+    drawer: Callable[[Any, Mapping[str, Any], Size], list[str]] = globals()[view.draw]
     if not data:  # before the routine's first report the view is an empty frame
         return []
     return drawer(legend, data, size) + legend.captions
@@ -398,7 +410,7 @@ def _clip_note(what: str) -> str:
 # ---------------------------------------------------------------- curves
 
 
-def draw_fit(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
+def draw_fit(plt: Any, data: FitData, size: Size) -> list[str]:
     points = list(data.get("points") or ())
     lines = list(data.get("lines") or ())
     px = [_coords(p.get("x", ())) for p in points]
@@ -432,7 +444,7 @@ def draw_fit(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     return _title(plt, data.get("title", ""), size) + notes
 
 
-def draw_cost(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
+def draw_cost(plt: Any, data: CostData, size: Size) -> list[str]:
     x, y = _coords(data.get("x", ())), _coords(data.get("y", ()))
     path = data.get("path") or {}
     path_x, path_y = _coords(path.get("x", ())), _coords(path.get("y", ()))
@@ -452,7 +464,7 @@ def draw_cost(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
     return _title(plt, data.get("title", ""), size) + notes
 
 
-def draw_bars(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
+def draw_bars(plt: Any, data: BarsData, size: Size) -> list[str]:
     labels = [str(label) for label in data["labels"]]
     values = _coords(data["values"])[: len(labels)]
     labels = labels[: len(values)]
@@ -894,7 +906,7 @@ def _raster_frame(
     return cols, rows, captions
 
 
-def draw_surface(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
+def draw_surface(plt: Any, data: SurfaceData, size: Size) -> list[str]:
     x, y = _coords(data.get("x", ())), _coords(data.get("y", ()))
     x, y = x[np.isfinite(x)], y[np.isfinite(y)]
     z = np.asarray(data.get("z", ()), dtype=float)
@@ -1074,7 +1086,7 @@ def digit_grid_columns(data: Mapping[str, Any], width: int, height: int) -> int:
     return max(DigitLayout.of(images.shape[1:], info, canvas.cols, canvas.rows).across, 1)
 
 
-def draw_digits(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
+def draw_digits(plt: Any, data: DigitsData, size: Size) -> list[str]:
     """The selected image large (one pixel per column, two per row) with its top-3,
     and as many of the others as fit, each at half that size with its label below."""
     images, labels, guesses, selected = _digits_parts(data)
@@ -1139,7 +1151,7 @@ def _thumbnails(
         raster.write(col, top - tile_h, caption[: tile_w + 1], (255, 220, 80) if index == selected else None)
 
 
-def draw_heatmaps(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
+def draw_heatmaps(plt: Any, data: HeatmapsData, size: Size) -> list[str]:
     """Small maps (filters, feature maps) in a grid, each scaled to fill its tile."""
     maps = [
         np.nan_to_num(np.atleast_2d(np.asarray(m.get("values", [[0]]), dtype=float)), nan=0.0, posinf=0.0, neginf=0.0)
@@ -1178,13 +1190,3 @@ def draw_heatmaps(plt: Any, data: Mapping[str, Any], size: Size) -> list[str]:
         if signed
         else "colour: dark blue low · red high (each map on its own scale)"
     ]
-
-
-_DRAWERS: dict[str, Callable[[Any, Mapping[str, Any], Size], list[str]]] = {
-    "fit": draw_fit,
-    "cost": draw_cost,
-    "surface": draw_surface,
-    "bars": draw_bars,
-    "digits": draw_digits,
-    "heatmaps": draw_heatmaps,
-}

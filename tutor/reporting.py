@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tutor.views import check_view
+
 # Past this a metric has exploded, even if it is still a finite float.
 EXPLODED = 1e30
 
@@ -159,7 +161,12 @@ class Reporter:
         self.control.checkpoint(reported=True)
 
     def view(self, view: str, **data: Any) -> None:
-        """Send a view its new data. Pass fresh arrays, not buffers you keep changing."""
+        """Send a view its new data. Pass fresh arrays, not buffers you keep changing.
+
+        An unknown kind or a missing required key (tutor/views.py) raises here, in the
+        routine, so the traceback points at the call with the bug.
+        """
+        check_view(view, data)
         self._sink(ViewUpdate(view, data))
 
     def note(self, text: str) -> None:

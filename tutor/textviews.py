@@ -8,7 +8,7 @@ width still shows every column. Nothing from the data is read as markup.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-TEXT_VIEWS = ("table", "matrix")
+from tutor.views import VIEWS, MatrixData, Renderer, TableData
 
 
 def compact(value: Any) -> str:
@@ -43,7 +43,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-def table(data: Mapping[str, Any]) -> Table:
+def table(data: TableData) -> Table:
     columns = [str(column) for column in data["columns"]]
     rows = [list(row) for row in data["rows"]]
     view = Table(
@@ -111,12 +111,16 @@ def _matrix(entry: Mapping[str, Any]) -> Table:
     return view
 
 
-def matrix(data: Mapping[str, Any]) -> RenderableType:
+def matrix(data: MatrixData) -> RenderableType:
     return Group(*(_matrix(entry) for entry in data["matrices"]))
 
 
 def renderable(kind: str, data: Mapping[str, Any] | None) -> RenderableType:
-    """The rich renderable for a text view, or a placeholder before any data."""
+    """The rich renderable for a text view (``table`` or ``matrix``), or a placeholder before any data."""
     if not data:
         return Text("(run the lesson to fill this view)", style="dim")
-    return table(data) if kind == "table" else matrix(data)
+    view = VIEWS[kind]
+    if view.renderer is not Renderer.TEXT:
+        raise ValueError(f"{kind} is not a text view")
+    render: Callable[[Mapping[str, Any]], RenderableType] = globals()[view.draw]
+    return render(data)

@@ -1,79 +1,208 @@
-"""What each view's data holds: the contract between routines and renderers.
+"""The one registry of views: each kind, the data it takes, and what draws it.
 
-A routine sends ``reporter.view(kind, **data)``; renderers draw it with
-``tutor.plotting``. A routine module may also define ``preview(params,
-reporter)``: it sends only the data views (the data, no model's answers),
-quickly and without importing TensorFlow, so the data can be looked at
-before the first run. Arrays may be NumPy arrays or lists. Every key not marked
-required is optional. Keep payloads small: a renderer redraws them up to ten
-times a second.
+A routine sends ``reporter.view(kind, **data)``; :data:`VIEWS` says, for each
+kind, which keys its data must have (its payload's ``Required`` keys), what the
+data holds (the payload's ``TypedDict``, documented field by field below) and
+which renderer draws it (:class:`Renderer`, a name: this module imports no UI).
+:meth:`tutor.reporting.Reporter.view` checks every report against it, in the
+routine, so a misspelled kind or a forgotten key fails where the bug is.
 
-``fit`` - data and the model's curve(s) over it
-    points: list of {"x", "y", "label"}   scatter groups (e.g. one per class)
-    lines:  list of {"x", "y", "label"}   model curves
-    title, xlabel, ylabel: str
-    ylim: (low, high)
+A routine module may also define ``preview(params, reporter)``: it sends only
+the data views (the data, no model's answers), quickly and without importing
+TensorFlow, so the data can be looked at before the first run.
 
-``loss`` - needs no data: it plots the run's recorded progress metrics
-    (every metric whose name contains "loss" or "cost" on one plot, those
-    containing "acc" on a second one). A routine may still send
-    ``title`` or ``ylog=True``.
-
-``cost`` - a cost curve over one parameter
-    x, y (required): the curve
-    marker: (x, y)                       e.g. the minimum found
-    path: {"x", "y"}                     e.g. the steps gradient descent took
-    title, xlabel, ylabel: str
-
-``surface`` - a value over a 2-D grid, as a heat map
-    x (required): 1-D, the columns' coordinates (length nx)
-    y (required): 1-D, the rows' coordinates (length ny)
-    z (required): 2-D, shape (ny, nx); may be empty (size 0) when there
-        is nothing to shade yet - e.g. a lesson's ``preview`` before the first
-        run: then x and y only give the plot's extents for the points
-    points: list of {"x", "y", "label"}  data drawn on top (e.g. per class)
-    path: {"x", "y"}                     a walk over the surface
-    marker: (x, y)
-    title, xlabel, ylabel, zlabel: str
-
-``digits`` - a grid of small grey images
-    images (required): array (n, h, w), values 0..255 or 0..1
-    labels (required): list of str, the true labels
-    predicted: list of str               predictions (wrong ones get marked)
-    selected: int                        the image whose top-k is shown
-    top: list of (label, probability)    for the selected image
-    tops: one such list per image        lets the app browse the selection with keys
-    columns: int                         images per row of the grid
-    title: str
-    (A ``preview`` sends images and labels only: no predicted, top or tops.)
-
-``bars`` - one bar per label
-    labels, values (required); title, ylabel: str; ylim: (low, high)
-
-``matrix`` - one or more small matrices printed with their numbers
-    matrices (required): list of {"title", "values": 2-D,
-                                  "rows": labels, "cols": labels}
-
-``table`` - rows of values
-    columns, rows (required); title: str
-
-``heatmaps`` - several small 2-D maps side by side (filters, feature maps)
-    maps (required): list of {"title", "values": 2-D}
-    columns: int                         maps per row
-    title: str
+Arrays may be NumPy arrays or lists. Keep payloads small: a renderer redraws
+them up to ten times a second.
 """
 
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "fit": (),
-    "loss": (),
-    "cost": ("x", "y"),
-    "surface": ("x", "y", "z"),
-    "digits": ("images", "labels"),
-    "bars": ("labels", "values"),
-    "matrix": ("matrices",),
-    "table": ("columns", "rows"),
-    "heatmaps": ("maps",),
+# No `from __future__ import annotations`: TypedDict sees Required[...] only in real annotations.
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Required, TypedDict
+
+Array = Any  # a NumPy array or (nested) lists of numbers
+
+
+class Series(TypedDict, total=False):
+    x: Array
+    y: Array
+    label: str
+
+
+class Walk(TypedDict, total=False):
+    x: Array
+    y: Array
+
+
+class FitData(TypedDict, total=False):
+    """``fit`` - data and the model's curve(s) over it."""
+
+    points: Sequence[Series]  # scatter groups (e.g. one per class)
+    lines: Sequence[Series]  # model curves
+    title: str
+    xlabel: str
+    ylabel: str
+    ylim: tuple[float, float]
+
+
+class LossData(TypedDict, total=False):
+    """``loss`` - needs no data: it plots the run's recorded progress metrics (every
+    metric whose name contains "loss" or "cost" on one plot, those containing "acc"
+    on a second one). A routine may still send a title, or ``ylog=True``."""
+
+    title: str
+    ylog: bool
+
+
+class CostData(TypedDict, total=False):
+    """``cost`` - a cost curve over one parameter."""
+
+    x: Required[Array]
+    y: Required[Array]
+    marker: tuple[float, float]  # e.g. the minimum found
+    path: Walk  # e.g. the steps gradient descent took
+    title: str
+    xlabel: str
+    ylabel: str
+
+
+class SurfaceData(TypedDict, total=False):
+    """``surface`` - a value over a 2-D grid, as a heat map.
+
+    ``z`` may be empty (size 0) when there is nothing to shade yet - e.g. a
+    lesson's ``preview`` before the first run: then x and y only give the plot's
+    extents for the points."""
+
+    x: Required[Array]  # 1-D, the columns' coordinates (length nx)
+    y: Required[Array]  # 1-D, the rows' coordinates (length ny)
+    z: Required[Array]  # 2-D, shape (ny, nx)
+    points: Sequence[Series]  # data drawn on top (e.g. per class)
+    path: Walk  # a walk over the surface
+    marker: tuple[float, float]
+    title: str
+    xlabel: str
+    ylabel: str
+    zlabel: str  # "P(...)" shades as a probability
+
+
+class DigitsData(TypedDict, total=False):
+    """``digits`` - a grid of small grey images. (A ``preview`` sends images and
+    labels only: no predicted, top or tops.)"""
+
+    images: Required[Array]  # (n, h, w), values 0..255 or 0..1
+    labels: Required[Sequence[str]]  # the true labels
+    predicted: Sequence[str]  # predictions (wrong ones get marked)
+    selected: int  # the image whose top-k is shown
+    top: Sequence[tuple[str, float]]  # (label, probability) for the selected image
+    tops: Sequence[Sequence[tuple[str, float]]]  # one such list per image: the app browses them with keys
+    columns: int  # images per row of the grid
+    title: str
+
+
+class BarsData(TypedDict, total=False):
+    """``bars`` - one bar per label."""
+
+    labels: Required[Sequence[str]]
+    values: Required[Array]
+    title: str
+    ylabel: str
+    ylim: tuple[float, float]
+
+
+class Matrix(TypedDict, total=False):
+    values: Required[Array]  # 2-D
+    title: str
+    rows: Sequence[str]  # row labels
+    cols: Sequence[str]  # column labels
+
+
+class MatrixData(TypedDict, total=False):
+    """``matrix`` - one or more small matrices printed with their numbers."""
+
+    matrices: Required[Sequence[Matrix]]
+
+
+class TableData(TypedDict, total=False):
+    """``table`` - rows of values."""
+
+    columns: Required[Sequence[str]]
+    rows: Required[Sequence[Sequence[Any]]]
+    title: str
+
+
+class Heatmap(TypedDict, total=False):
+    values: Required[Array]  # 2-D
+    title: str
+
+
+class HeatmapsData(TypedDict, total=False):
+    """``heatmaps`` - several small 2-D maps side by side (filters, feature maps)."""
+
+    maps: Required[Sequence[Heatmap]]
+    columns: int  # maps per row
+    title: str
+
+
+class Renderer(StrEnum):
+    """What draws a kind of view, in both renderers (the app and headless)."""
+
+    PLOT = "plot"  # a plotext plot: tutor.plotting, the app's PlotView
+    GRID = "grid"  # a plot of images whose selection the app moves with keys: its DigitsView
+    TEXT = "text"  # a rich table: tutor.textviews, the app's TextView
+
+
+@dataclass(frozen=True)
+class ViewKind:
+    """One kind of view: its name, its payload and what draws it."""
+
+    name: str
+    payload: type  # a TypedDict: the documentation of the data, and its required keys
+    renderer: Renderer
+    draw: str  # the function that draws it, in the renderer's module (tutor.plotting or tutor.textviews)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The keys its data must have, in the order the payload declares them."""
+        required = self.payload.__required_keys__  # type: ignore[attr-defined]
+        return tuple(key for key in self.payload.__annotations__ if key in required)
+
+
+VIEWS: dict[str, ViewKind] = {
+    view.name: view
+    for view in (
+        ViewKind("fit", FitData, Renderer.PLOT, "draw_fit"),
+        ViewKind("loss", LossData, Renderer.PLOT, "draw_loss"),
+        ViewKind("cost", CostData, Renderer.PLOT, "draw_cost"),
+        ViewKind("surface", SurfaceData, Renderer.PLOT, "draw_surface"),
+        ViewKind("digits", DigitsData, Renderer.GRID, "draw_digits"),
+        ViewKind("bars", BarsData, Renderer.PLOT, "draw_bars"),
+        ViewKind("matrix", MatrixData, Renderer.TEXT, "matrix"),
+        ViewKind("table", TableData, Renderer.TEXT, "table"),
+        ViewKind("heatmaps", HeatmapsData, Renderer.PLOT, "draw_heatmaps"),
+    )
 }
 
 # Every kind of view a lesson may declare and a routine may report to.
-VIEW_KINDS = tuple(REQUIRED)
+VIEW_KINDS = tuple(VIEWS)
+
+
+def is_text(kind: str) -> bool:
+    """Is this kind printed as text (a table) rather than drawn as a plot?"""
+    view = VIEWS.get(kind)
+    return view is not None and view.renderer is Renderer.TEXT
+
+
+def check_view(kind: str, data: Mapping[str, Any]) -> None:
+    """Refuse a report the renderers could not draw: an unknown kind (ValueError) or a
+    missing required key (TypeError, as for a call missing an argument)."""
+    view = VIEWS.get(kind)
+    if view is None:
+        raise ValueError(f"reporter.view({kind!r}, ...): there is no view {kind!r} (known: {', '.join(VIEW_KINDS)})")
+    missing = [key for key in view.required if key not in data]
+    if missing:
+        raise TypeError(
+            f"reporter.view({kind!r}, ...) is missing {', '.join(map(repr, missing))}: "
+            f"a {kind} view needs {', '.join(view.required)} (see tutor/views.py)"
+        )

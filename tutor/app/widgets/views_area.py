@@ -12,7 +12,14 @@ from tutor.app.widgets.digits_view import DigitsView
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.text_view import TextView
 from tutor.plotting import Past, labelled_runs
-from tutor.textviews import TEXT_VIEWS
+from tutor.views import VIEWS, Renderer
+
+# The widget that shows each renderer's views (tutor/views.py says which renderer draws a kind).
+WIDGETS: dict[Renderer, type[PlotView | TextView]] = {
+    Renderer.PLOT: PlotView,
+    Renderer.GRID: DigitsView,
+    Renderer.TEXT: TextView,
+}
 
 
 class ViewsArea(VerticalScroll):
@@ -25,11 +32,7 @@ class ViewsArea(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         for kind in self.kinds:
-            if kind in TEXT_VIEWS:
-                yield TextView(kind, id=f"view-{kind}", classes="view")
-            else:
-                view_class = DigitsView if kind == "digits" else PlotView
-                yield view_class(kind, id=f"view-{kind}", classes="view")
+            yield WIDGETS[VIEWS[kind].renderer](kind, id=f"view-{kind}", classes="view")
 
     def show(
         self,
