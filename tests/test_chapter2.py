@@ -14,13 +14,14 @@ from tests.helpers import SHARED_DATA, needs_shared_data
 from tutor.data import images
 from tutor.data.beans import band_beans, threshold_beans
 from tutor.lessons import load_course
+from tutor.reporting import TutorError
 from tutor.routines import activation_functions as af
 from tutor.routines import forward_pass as fp
 from tutor.routines import hidden_layer as hl
 from tutor.routines import mnist_inference as mi
 from tutor.routines import sigmoid_neuron as sn
 from tutor.routines import softmax as sm
-from tutor.runner import FAILED, FINISHED, STOPPED, RunState, TutorError, run_lesson
+from tutor.runner import FAILED, FINISHED, STOPPED, RunState, run_lesson
 
 BOOK_WEIGHTS = SHARED_DATA / "reference" / "book_sample_weight.npz"
 

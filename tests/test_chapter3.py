@@ -10,8 +10,8 @@ import pytest
 
 from tutor.data import toy
 from tutor.lessons import load_course
-from tutor.reporting import Progress
-from tutor.runner import FAILED, FINISHED, STOPPED, RunState, TutorError, run_lesson
+from tutor.reporting import Progress, TutorError
+from tutor.runner import FAILED, FINISHED, STOPPED, RunState, run_lesson
 from tutor.views import VIEWS
 
 COURSE = load_course()

@@ -24,11 +24,11 @@ from tests.helpers import IDX_NAMES, idx_bytes, tiny_set, write_idx_set
 from tutor.data import housing, images, network, toy
 from tutor.data.images import IMAGES_MAGIC, LABELS_MAGIC, load_images, read_idx
 from tutor.lessons import load_course
-from tutor.reporting import Reporter, ViewUpdate
+from tutor.reporting import Reporter, TutorError, ViewUpdate
 from tutor.routines import _images_common as ic
 from tutor.routines import binary_mlp
 from tutor.routines import mnist_inference as mi
-from tutor.runner import FAILED, FINISHED, Params, RunState, TutorError, run_lesson
+from tutor.runner import FAILED, FINISHED, Params, RunState, run_lesson
 
 LITTLE = 64 * 2**20  # more than any refusal here may allocate
 COURSE = load_course()

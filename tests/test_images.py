@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import IDX_NAMES, SHARED_DATA, idx_bytes, needs_shared_data, tiny_set, write_idx_set
 from tutor.data import images
 from tutor.data.images import CLASS_NAMES, LABELS_MAGIC, load_images, read_idx
-from tutor.runner import TutorError
+from tutor.reporting import TutorError
 
 
 def write_npz(path: Path, data) -> Path:

@@ -20,6 +20,11 @@ from tutor.views import check_view
 EXPLODED = 1e30
 
 
+class TutorError(Exception):
+    """A problem the learner can fix (missing data, a bad weights file...), raised by a
+    routine or a data loader. Its message is shown as it is, without a traceback."""
+
+
 class Cancelled(Exception):
     """Raised inside a routine when the learner asked it to stop."""
 

@@ -33,6 +33,7 @@ from tutor.reporting import (
     Report,
     Reporter,
     RunControl,
+    TutorError,
     ViewUpdate,
 )
 from tutor.timeline import MAX_FRAMES, Frame, Pace, Timeline
@@ -43,13 +44,6 @@ FINISHED: Final = "finished"
 STOPPED: Final = "stopped"
 DIVERGED: Final = "diverged"
 FAILED: Final = "failed"
-
-
-class TutorError(Exception):
-    """A problem the learner can fix (missing data, a bad weights file...).
-
-    Its message is shown as it is, without a traceback.
-    """
 
 
 class Params(Mapping[str, Any]):

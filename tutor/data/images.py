@@ -43,7 +43,7 @@ import numpy as np
 
 from tutor.data.network import online
 from tutor.data.safe import NpzReader, open_regular, read_into, regular_file, show
-from tutor.runner import TutorError
+from tutor.reporting import TutorError
 
 Split = tuple[np.ndarray, np.ndarray]
 

@@ -32,7 +32,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from tutor.runner import TutorError
+from tutor.reporting import TutorError
 
 PATH_SHOWN = 200  # characters of a path shown in a message
 

@@ -19,7 +19,7 @@ from tutor.data.images import CLASS_NAMES, load_images
 from tutor.data.safe import check_zip_size, regular_file, show
 from tutor.files import atomic_path
 from tutor.paths import user_data_dir
-from tutor.runner import TutorError
+from tutor.reporting import TutorError
 
 CLASSES = 10
 SIDE = 28

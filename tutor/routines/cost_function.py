@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.reporting import TutorError
 from tutor.routines._numbers import fmt
-from tutor.runner import TutorError
 
 
 def cost(w: float, x: np.ndarray, y: np.ndarray) -> float:

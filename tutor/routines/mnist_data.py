@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.images import CLASS_NAMES, TITLES, load_images
+from tutor.reporting import TutorError
 from tutor.routines._images_common import flatten, one_hot, scale_pixels
-from tutor.runner import TutorError
 
 
 def as_row(vector: np.ndarray) -> str:

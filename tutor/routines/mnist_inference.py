@@ -21,8 +21,8 @@ from tutor.data.images import load_images
 from tutor.data.safe import NpzReader, regular_file, show
 from tutor.files import atomic_path
 from tutor.paths import user_data_dir
+from tutor.reporting import TutorError
 from tutor.routines.softmax import cross_entropy, softmax
-from tutor.runner import TutorError
 
 SIZES = (784, 50, 100, 10)
 SHAPES = {

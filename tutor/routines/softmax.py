@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from tutor.runner import TutorError
+from tutor.reporting import TutorError
 
 OVERFLOW_EXAMPLE = (1010.0, 1000.0, 990.0)
 LOGIT_LIMIT = 1e6  # typed logits beyond this are refused (the loss stays a readable number)
