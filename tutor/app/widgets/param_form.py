@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -31,6 +32,23 @@ class ParamValidator(Validator):
         except ParamError as error:
             return self.failure(str(error).removeprefix(f"{self.param.name}: "))
         return self.success()
+
+
+class ParamInput(Input):
+    """An Input that applies its own editing keys (End, Backspace...) in the order they were typed.
+
+    Textual inserts a typed character in the Input itself, but runs a key's binding only once the key
+    has bubbled up to the App; in a burst (a served tab, keys bunched by the network) the characters
+    overtook the Backspaces: End, 6 x Backspace, "1555" on "100" left "1".
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
+        await super()._on_key(event)
 
 
 def _describe(param: Param) -> str:
@@ -101,7 +119,7 @@ class ParamForm(VerticalScroll, can_focus=False):
                 compact=True,
             )
         kind = {"int": "integer", "float": "number"}.get(param.type, "text")
-        return Input(
+        return ParamInput(
             _text(param, value),
             type=kind,
             validators=[ParamValidator(param)],
