@@ -159,14 +159,14 @@ async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
 
 
 async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypatch) -> None:
-    import tutor.app.widgets.lesson_pane as lesson_pane
+    import tutor.runner as runner
     from tests import routines
-    from tutor.keras_bridge import LOADING_MESSAGE
+    from tutor.keras_status import LOADING_MESSAGE
 
     routines.BUSY.clear()
     routines.GO_ON.clear()
     # As a Keras lesson on its first run, deaf while TensorFlow loads.
-    monkeypatch.setattr(lesson_pane, "tensorflow_loaded", lambda: False)
+    monkeypatch.setattr(runner, "tensorflow_loaded", lambda: False)
     deaf = dataclasses.replace(
         make_course().get("rosenblatt"), id="deaf", order=3, backend="keras", routine="tests.routines:deaf_at_first"
     )
@@ -176,7 +176,8 @@ async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypat
             await ready(pilot)
             await pilot.press("ctrl+r")
             await wait_until(pilot, routines.BUSY.is_set)
-            assert str(pane(app).query_one("#status-text").render()) == LOADING_MESSAGE
+            # The runner reports it; the status shows it while no epoch has come.
+            await wait_until(pilot, lambda: str(pane(app).query_one("#status-text").render()) == LOADING_MESSAGE)
             await pilot.press("ctrl+s")
             # The pane lets go of the routine: ready for another run while it is still busy.
             await wait_until(pilot, lambda: not pane(app).running, timeout=10)

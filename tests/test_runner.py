@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tutor.lessons import load_course
-from tutor.reporting import Cancelled, Diverged, Progress, Reporter
+from tutor.reporting import Cancelled, Diverged, Note, Progress, Reporter
 from tutor.runner import FAILED, STOPPED, run_lesson
 
 COURSE = load_course()
@@ -121,6 +121,28 @@ def test_every_kind_of_view_has_its_drawer_and_reports_with_its_required_keys():
         for key in view.required:
             with pytest.raises(TypeError, match=f"reporter.view\\('{kind}', ...\\) is missing '{key}'"):
                 Reporter().view(kind, **{other: [] for other in view.required if other != key})
+
+
+@pytest.mark.parametrize(
+    "backend, loaded, said", [("keras", False, True), ("keras", True, False), ("numpy", False, False)]
+)
+def test_a_keras_run_reports_loading_tensorflow_before_its_routine_waits_for_it(monkeypatch, backend, loaded, said):
+    import dataclasses
+
+    import tutor.runner as runner
+    from tutor.keras_status import LOADING_MESSAGE
+
+    monkeypatch.setattr(runner, "tensorflow_loaded", lambda: loaded)
+    lesson = dataclasses.replace(COURSE.get("rosenblatt"), backend=backend)
+    reports = []
+
+    def routine(params, reporter):
+        reports.append("routine starts")
+        return {}
+
+    monkeypatch.setattr(type(lesson), "load_routine", lambda self: routine)
+    run_lesson(lesson, lesson.resolve({}), 0, on_report=lambda report, state: reports.append(report))
+    assert reports == ([Note(LOADING_MESSAGE)] if said else []) + ["routine starts"]
 
 
 def test_routines_and_domain_code_import_no_user_interface():

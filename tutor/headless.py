@@ -35,7 +35,6 @@ from rich.text import Text
 
 from tutor import plotting, textviews
 from tutor.files import TutorFileError, write_output
-from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson
 from tutor.progress import ProgressStore
 from tutor.runner import (
@@ -281,8 +280,6 @@ def print_header(console: Console, lesson: Lesson, values: Mapping[str, Any], se
             line.append(f"{name}={value}", style="bold" if name in changed else "")
             line.append("  ")
         console.print(line)
-    if lesson.backend == "keras" and not tensorflow_loaded():
-        console.print(Text(LOADING_MESSAGE, style="dim"))
 
 
 def _watch(console: Console, session: RunSession, display: ProgressDisplay, playback: LivePlayback | None) -> RunRecord:

@@ -1,8 +1,9 @@
-"""Whether TensorFlow is loaded yet, for the renderers: no Keras, no TensorFlow, no UI here.
+"""Whether TensorFlow is loaded yet, for the runner: no Keras, no TensorFlow, no UI here.
 
-The app and the headless renderer say "Loading TensorFlow" before a first Keras run; they ask
-this module, never :mod:`tutor.keras_bridge` (an import contract in ``pyproject.toml`` keeps it
-so). The bridge holds ``_import_lock`` while it imports TensorFlow.
+Before a first Keras run the runner reports "Loading TensorFlow" as a note of the run, which
+the app and the headless renderer show like any other report; they import neither this module
+nor :mod:`tutor.keras_bridge` (import contracts in ``pyproject.toml`` keep it so). The bridge
+holds ``_import_lock`` while it imports TensorFlow.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from typing import Any, Final, Literal
 import numpy as np
 
 from tutor import __version__
+from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson
 from tutor.reporting import (
     Cancelled,
@@ -268,6 +269,9 @@ def run_lesson(
     began = time.perf_counter()
     try:
         routine = routine or lesson.load_routine()
+        if lesson.backend == "keras" and not tensorflow_loaded():
+            # The renderers say so as a report: they never ask Keras' side themselves.
+            reporter.note(LOADING_MESSAGE)
         # Overflow is how divergence looks from inside; the reporter turns it
         # into a clear message instead of NumPy warnings on the terminal.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):

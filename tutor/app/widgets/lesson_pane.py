@@ -36,7 +36,6 @@ from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.exercises import Exercise
-from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.lessons import Lesson, ParamError, condition_names
 from tutor.progress import ProgressStore
 from tutor.runner import (
@@ -256,13 +255,8 @@ class LessonPane(Vertical):
         views = self.query_one(ViewsArea)
         views.clear(self._past_runs(values))
         views.scroll_home(animate=False)  # a new run starts with every view's title in sight
-        self.query_one(StatusLine).starting(
-            LOADING_MESSAGE
-            if self.lesson.backend == "keras" and not tensorflow_loaded()
-            else "Starting with your code…"
-            if routine is not None
-            else "Starting…"
-        )
+        # A Keras lesson's first run reports "Loading TensorFlow" itself (the runner), shown at the next tick.
+        self.query_one(StatusLine).starting("Starting with your code…" if routine is not None else "Starting…")
         self.show_tab("views")
         session.start()
         self._ticker.resume()
