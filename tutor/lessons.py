@@ -225,6 +225,11 @@ class Lesson:
     # a module of that folder (e.g. "my_routines:run" -> DIR/my_routines.py).
     code_dir: Path | None = None
 
+    @property
+    def number(self) -> str:
+        """Its place in the course, "chapter.order" (2.3): how the lesson tree and titles name it."""
+        return f"{self.chapter}.{self.order}"
+
     def defaults(self) -> dict[str, Any]:
         return {name: param.default for name, param in self.params.items()}
 

@@ -35,7 +35,7 @@ import secrets
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,9 +45,20 @@ from tutor.paths import user_data_dir
 DB_NAME = "progress.sqlite3"
 LEGACY_NAME = "progress.json"
 RUNS_KEPT = 20  # per lesson; the app overlays the last few, the rest is history
+RUNS_LISTED = 10  # the app's Runs tab lists a lesson's last ten
+RUNS_OVERLAID = 3  # earlier runs whose loss curves the app overlays on the current one
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30.0  # a commit takes milliseconds; this only bounds a stuck writer
 RUN_KEYS = ("params", "seed", "status", "history", "result", "challenge_met", "mine")
+
+
+def recent_runs(runs: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """A lesson's runs as the app holds them: the last RUNS_LISTED, of which only the last
+    RUNS_OVERLAID keep their history (a long run's history is megabytes; the app runs for hours)."""
+    runs = runs[-RUNS_LISTED:]
+    return [run if index >= len(runs) - RUNS_OVERLAID else {**run, "history": []} for index, run in enumerate(runs)]
+
+
 # Exercise progress lives in the ``state`` table, one key per lesson: "exercise-passed:<id>" -> the day.
 EXERCISE_PASSED, HINTS_SHOWN = "exercise-passed:", "hints-shown:"
 

@@ -15,11 +15,10 @@ from textual.widgets import Footer, Header, Input, Static, TextArea
 from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.lesson_pane import LessonPane
-from tutor.app.widgets.lesson_tree import LessonTree, lesson_number
-from tutor.app.widgets.recent_runs import SHOWN_RUNS
+from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.exercises import Exercise, ExerciseError, find_exercise
 from tutor.lessons import Course, Lesson, ParamError
-from tutor.progress import ProgressStore
+from tutor.progress import RUNS_LISTED, ProgressStore
 
 
 class MainScreen(Screen):
@@ -284,7 +283,7 @@ class MainScreen(Screen):
             if old.running:
                 self.notify(f"Stopped the run of {old.lesson.title}.", markup=False)
             old.remove()
-        past = self.store.runs(lesson_id)[-SHOWN_RUNS:]
+        past = self.store.runs(lesson_id)[-RUNS_LISTED:]
         pane = LessonPane(
             lesson,
             values,
@@ -299,7 +298,7 @@ class MainScreen(Screen):
         self._pane = pane
         self.query_one("#lesson-host").mount(pane)
         self.query_one(LessonTree).show_lesson(lesson_id)
-        self.sub_title = f"{lesson_number(lesson)} {lesson.title}"
+        self.sub_title = f"{lesson.number} {lesson.title}"
         self.store.set_last_lesson(lesson_id)
 
     def exercise_of(self, lesson: Lesson) -> Exercise | None:
@@ -343,9 +342,7 @@ class MainScreen(Screen):
         """The replay of a passing run reached its end: now tell the learner."""
         lesson = self.course.get(event.lesson_id)
         self.query_one(LessonTree).mark_passed(lesson.id)
-        self.notify(
-            f"{lesson_number(lesson)} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=5, markup=False
-        )
+        self.notify(f"{lesson.number} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=5, markup=False)
 
     def _warn_about_progress(self) -> None:
         """A damaged or unwritable progress file is reported once, never as a crash."""

@@ -29,15 +29,14 @@ from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
 from tutor.app.widgets.code_view import CodeView
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.explanation import Explanation
-from tutor.app.widgets.lesson_tree import lesson_number
 from tutor.app.widgets.param_form import ParamForm
-from tutor.app.widgets.recent_runs import SHOWN_RUNS, RecentRuns
+from tutor.app.widgets.recent_runs import RecentRuns
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.exercises import Exercise
 from tutor.lessons import Lesson, ParamError, condition_names
-from tutor.progress import ProgressStore
+from tutor.progress import RUNS_OVERLAID, ProgressStore, recent_runs
 from tutor.runner import (
     DIVERGED,
     FAILED,
@@ -50,15 +49,6 @@ from tutor.runner import (
     preview_views,
 )
 from tutor.timeline import KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Frame, Player
-
-PAST_RUNS = 3  # earlier runs whose loss curves are overlaid
-
-
-def _keep_recent(runs: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The runs the Runs tab lists; only the last PAST_RUNS keep their history (the loss
-    overlay): a long run's history is megabytes, and the pane lives as long as the app."""
-    runs = runs[-SHOWN_RUNS:]
-    return [run if index >= len(runs) - PAST_RUNS else {**run, "history": []} for index, run in enumerate(runs)]
 
 
 class LessonPane(Vertical):
@@ -85,7 +75,7 @@ class LessonPane(Vertical):
         super().__init__(id=id)
         self.lesson = lesson
         self.passed = passed
-        self.past = _keep_recent([run for run in past if isinstance(run, Mapping)])
+        self.past = recent_runs([run for run in past if isinstance(run, Mapping)])
         self.seed = seed
         self.clock = clock
         self.autorun = autorun
@@ -111,7 +101,7 @@ class LessonPane(Vertical):
         with Horizontal(id="lesson-head"):
             yield Static(
                 Content.assemble(
-                    Content.styled(lesson_number(lesson), "$text-muted"), " ", Content.styled(lesson.title, "bold")
+                    Content.styled(lesson.number, "$text-muted"), " ", Content.styled(lesson.title, "bold")
                 ),
                 id="lesson-title",
             )
@@ -181,7 +171,7 @@ class LessonPane(Vertical):
     def _past_runs(self, current: Mapping[str, Any] | None = None) -> list[tuple[str, Sequence[Mapping[str, float]]]]:
         """(label, history) of the earlier runs to overlay: labelled by what differed from this run."""
         current = current if current is not None else (self.session.values if self.session else self._start_values)
-        runs = [run for run in self.past if run.get("history")][-PAST_RUNS:]
+        runs = [run for run in self.past if run.get("history")][-RUNS_OVERLAID:]
         return [(describe_run(run, current), run["history"]) for run in runs]
 
     def _show_recent_runs(self) -> None:
@@ -240,7 +230,7 @@ class LessonPane(Vertical):
                     markup=False,
                 )
         if self.last_record is not None and self.last_record.history:
-            self.past = _keep_recent([*self.past, self.last_record.to_json()])  # now an earlier run
+            self.past = recent_runs([*self.past, self.last_record.to_json()])  # now an earlier run
         # The screen is taken now: the run may end after this pane has gone (another lesson opened).
         session = RunSession(
             self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen), routine=routine

@@ -16,10 +16,6 @@ PASSED, NOT_YET = "✓", "·"
 EXERCISE = "✎"
 
 
-def lesson_number(lesson: Lesson) -> str:
-    return f"{lesson.chapter}.{lesson.order}"
-
-
 class LessonTree(Tree[str]):
     """Chapters and their lessons; Enter (or a click) opens a lesson."""
 
@@ -62,7 +58,7 @@ class LessonTree(Tree[str]):
             exercise = (EXERCISE, "bold green")
         else:
             exercise = (EXERCISE, "dim")
-        return Text.assemble(mark, exercise, " ", (lesson_number(lesson), "dim"), " ", lesson.title)
+        return Text.assemble(mark, exercise, " ", (lesson.number, "dim"), " ", lesson.title)
 
     def _chapter_label(self, number: int) -> Text:
         lessons = self._course.by_chapter().get(number, [])

@@ -9,8 +9,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.lessons import Lesson
-
-SHOWN_RUNS = 10
+from tutor.progress import RUNS_LISTED
 
 
 def _value(value: Any) -> Text:
@@ -32,7 +31,7 @@ class RecentRuns(DataTable):
         self.zebra_stripes = True
 
     def show(self, runs: Sequence[Mapping[str, Any]], lesson: Lesson) -> None:
-        runs = [run for run in runs if isinstance(run, Mapping)][-SHOWN_RUNS:][::-1]
+        runs = [run for run in runs if isinstance(run, Mapping)][-RUNS_LISTED:][::-1]
         self.clear(columns=True)
         if not runs:
             self.add_column("Recent runs")
