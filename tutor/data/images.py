@@ -130,11 +130,6 @@ def clear_cache() -> None:
     _load_cached.cache_clear()
 
 
-def search_dirs(name: str, data_dir: str | Path | None = None) -> list[Path]:
-    """The directories looked in, in order (before any download)."""
-    return [place for place, _ in _places(normalise_name(name), data_dir)]
-
-
 def _places(name: str, data_dir: str | Path | None) -> list[tuple[Path, bool]]:
     """(directory, whether IDX files directly in it count); else only ``<name>.npz`` does.
 
