@@ -89,9 +89,44 @@ def build_parser() -> argparse.ArgumentParser:
     klass.add_argument("name", help="the class, as given to 'tutor serve --class NAME'")
     klass.add_argument("--csv", action="store_true", help="print CSV (for a spreadsheet) instead of a table")
 
-    serve = commands.add_parser("serve", help="serve the tutor in a web browser (textual-serve)")
-    serve.add_argument("--host", default="localhost", help="address to listen on (default: %(default)s)")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the tutor to web browsers: one app per tab, for you or a class (textual-serve)",
+        description="Serve the tutor to web browsers: each tab is its own app. Without --class it is your "
+        "tutor (your progress); with --class NAME each learner has their own. Another --host than the "
+        "loopback asks for a token: the link to hand out is printed when the server starts.",
+    )
+    serve.add_argument(
+        "--host",
+        default="localhost",
+        help="address to listen on; 0.0.0.0 opens it to the room's network (default: %(default)s)",
+    )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on, 1-65535 (default: %(default)s)")
+    serve.add_argument(
+        "--class",
+        dest="class_name",
+        metavar="NAME",
+        help="serve a class: each learner (asked their name, or ?learner=NAME in the link) keeps their own "
+        "progress, runs and exercises in <TUTOR_HOME>/classes/NAME/",
+    )
+    serve.add_argument(
+        "--token",
+        help="the token the link carries (8-128 letters, digits, - or _); default: generated when --host "
+        "is not the loopback",
+    )
+    serve.add_argument(
+        "--max-sessions",
+        type=int,
+        metavar="N",
+        help="tabs served at once; one more gets a 'class is full' page (default: what this machine's "
+        "memory holds with a Keras lesson in each)",
+    )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address learners open, when it is not the server's own (a proxy or tunnel), e.g. "
+        "https://tutor.school.example",
+    )
     return parser
 
 
@@ -319,10 +354,9 @@ def _run_app(course, lesson_id: str | None = None, **options) -> int:
 
 def command_serve(args: argparse.Namespace) -> int:
     try:
-        from textual_serve.server import Server
+        import textual_serve.server  # noqa: F401 (tutor.serve builds on it)
     except ImportError:
         raise UsageError("'tutor serve' needs textual-serve: pip install 'tutor[serve]'") from None
-    import shlex
     import socket
 
     if not 1 <= args.port <= 65535:
@@ -338,8 +372,24 @@ def command_serve(args: argparse.Namespace) -> int:
         except OSError as error:
             reason = "it is already in use" if error.errno in (98, 48) else error.strerror
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
-    command = " ".join(
-        shlex.quote(part) for part in [sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)]
+    from tutor import serve
+
+    options = serve.ServeOptions(
+        host=args.host,
+        port=args.port,
+        argv=[sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)],
+        max_sessions=serve.default_max_sessions() if args.max_sessions is None else args.max_sessions,
     )
-    Server(command, host=args.host, port=args.port, title="tutor").serve()
-    return 0
+    if not 1 <= options.max_sessions <= 10_000:
+        raise UsageError(f"--max-sessions must be from 1 to 10000, got {options.max_sessions}")
+    try:
+        if args.token is not None:
+            options.token = serve.check_token(args.token)
+        if args.public_url is not None:
+            options.public_url = serve.check_public_url(args.public_url)
+        if args.class_name is not None:
+            options.class_name = args.class_name
+            options.class_dir = serve.class_folder(args.class_name)
+        return serve.serve(options)
+    except serve.ServeError as error:
+        raise UsageError(str(error)) from None
