@@ -482,3 +482,28 @@ def test_gradient_check_tells_a_right_derivative_from_a_wrong_one():
 def test_call_text_reads_like_the_call():
     assert call_text("f", {"w": 0.5, "x": np.array([1.0, 2.0]), "n": 3}) == "f(w=0.5, x=[1, 2], n=3)"
     assert call_text("f", {"x": np.zeros(100)}) == "f(x=an array of shape (100,))"
+
+
+# ---------------------------------------------------------------- a pack ships an exercise the same way
+
+
+def test_the_example_packs_exercise_is_checked_against_the_packs_own_routine(tmp_path):
+    from tutor.lessons import find_packs
+
+    pack = Path(__file__).resolve().parents[1] / "docs" / "example-pack"
+    lesson = load_course(packs=find_packs([pack])).get("momentum")
+    exercise = find_exercise(lesson)
+    assert exercise is not None and exercise.functions == ("momentum_step",)
+    starter = _bounded(lambda: run_checks(exercise, start(exercise, tmp_path)))
+    assert not starter.passed and starter.problem is None
+    path = learner_file(exercise, tmp_path)
+    path.write_text(
+        "def momentum_step(value, velocity, slope, lr, momentum):\n"
+        "    velocity = momentum * velocity - lr * slope\n"
+        "    return value + velocity, velocity\n",
+        encoding="utf-8",
+    )
+    assert _bounded(lambda: run_checks(exercise, path)).passed
+    values = lesson.defaults()
+    mine = run_lesson(lesson, values, routine=routine_with(lesson, exercise, path))
+    assert mine.result["w"] == pytest.approx(run_lesson(lesson, values).result["w"])

@@ -19,6 +19,16 @@ def gradients(w: float, b: float, x: np.ndarray, y: np.ndarray) -> tuple[float, 
     return float(np.mean(-2 * x * error)), float(np.mean(-2 * error))
 
 
+def momentum_step(value: float, velocity: float, slope: float, lr: float, momentum: float) -> tuple[float, float]:
+    """One step with momentum: (the new value, the new velocity).
+
+    The velocity keeps a running direction (momentum times the old one, minus lr times
+    the slope), so steps along the valley add up while the zig-zag across it cancels out.
+    """
+    velocity = momentum * velocity - lr * slope
+    return value + velocity, velocity
+
+
 def run(params, reporter) -> dict:
     x, y = beans(params.rng, params.beans)
     w, b = 0.1, 2.5
@@ -26,11 +36,8 @@ def run(params, reporter) -> dict:
     for step in range(1, params.steps + 1):
         reporter.check_cancelled()
         dw, db = gradients(w, b, x, y)
-        # Momentum: keep a running direction, so steps along the valley add up
-        # while the zig-zag across it cancels out.
-        velocity_w = params.momentum * velocity_w - params.lr * dw
-        velocity_b = params.momentum * velocity_b - params.lr * db
-        w, b = w + velocity_w, b + velocity_b
+        w, velocity_w = momentum_step(w, velocity_w, dw, params.lr, params.momentum)
+        b, velocity_b = momentum_step(b, velocity_b, db, params.lr, params.momentum)
         loss = float(np.mean((y - (w * x + b)) ** 2))
         reporter.progress(step, params.steps, loss=loss)
     line = np.array([0.0, 1.0])

@@ -385,11 +385,11 @@ def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> 
     limit = float(timeout if timeout is not None else exercise.timeout)
     began = time.monotonic()
     request = {
-        "checks": str(exercise.checks),
+        "checks": str(Path(exercise.checks).resolve()),  # the worker runs in a scratch folder
         "learner": str(Path(path).resolve()),
         "functions": list(exercise.functions),
         "routine": exercise.routine,
-        "code_dir": str(exercise.code_dir) if exercise.code_dir else None,
+        "code_dir": str(Path(exercise.code_dir).resolve()) if exercise.code_dir else None,
         "timeout": limit,
         "memory_mb": exercise.memory_mb,
     }

@@ -114,8 +114,13 @@ def main(argv: list[str]) -> int:
         routine=request["routine"],
         code_dir=Path(request["code_dir"]) if request["code_dir"] else None,
     )
-    reference = reference_module(exercise)
-    checks = checking.checks_of(vars(_load_checks(exercise.checks)))
+    try:
+        reference = reference_module(exercise)
+        checks = checking.checks_of(vars(_load_checks(exercise.checks)))
+    except Exception as error:  # the exercise's own files, not the learner's: said in one line
+        text = str(error).splitlines()[0] if str(error) else ""
+        problem = f"the tutor could not prepare the checks ({type(error).__name__}: {text}) - not your code"
+        return finish()
 
     signal.signal(signal.SIGALRM, _alarm)
     deadline = time.monotonic() + budget
