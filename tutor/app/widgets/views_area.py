@@ -50,6 +50,7 @@ class ViewsArea(VerticalScroll):
             views, history = views.views, views.history
         views = views or {}
         past = labelled_runs(past)
+        changed = []
         for kind in self.kinds:
             data = views.get(kind)
             # Routines send fresh data per update, so identity tells what changed
@@ -57,17 +58,17 @@ class ViewsArea(VerticalScroll):
             # the loss view also changes whenever the history, the earlier runs or the cursor do.
             extra = (len(history), [(label, len(run)) for label, run in past], cursor) if kind == "loss" else ()
             shown = self._shown.get(kind)
-            if shown is not None and shown[0] is data and shown[1] == extra:
-                continue
-            self._shown[kind] = (data, extra)
-            view = self.query_one(f"#view-{kind}")
-            if isinstance(view, PlotView):
+            if shown is None or shown[0] is not data or shown[1] != extra:
+                self._shown[kind] = (data, extra)
+                changed.append((kind, data))
+        # Several views changing in one frame are drawn in one screen update, not one each.
+        with self.app.batch_update():
+            for kind, data in changed:
+                view = self.query_one(f"#view-{kind}")
                 if kind == "loss":
                     view.show(data, history, past, cursor)
                 else:
                     view.show(data)
-            else:
-                view.show(data)
 
     def clear(self, past: Past = ()) -> None:
         self._shown.clear()
