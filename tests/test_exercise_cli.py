@@ -221,3 +221,11 @@ def test_watch_rechecks_on_every_save_until_ctrl_c(workspace):
     assert process.returncode == 0
     assert "Stopped watching." in rest
     assert "Traceback" not in rest
+
+
+def test_run_mine_refuses_a_file_that_does_not_load(workspace):
+    workspace.mkdir(parents=True, exist_ok=True)
+    (workspace / "rosenblatt.py").write_text("def learn_from_bean(w, x, y, lr):\n    return (\n", encoding="utf-8")
+    done = tutor("run", "rosenblatt", "--headless", "--mine")
+    assert done.returncode == 2
+    assert done.stderr == "tutor: error: --mine: rosenblatt.py:2: syntax error: '(' was never closed\n"

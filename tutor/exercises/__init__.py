@@ -341,6 +341,10 @@ def routine_with(lesson: Any, exercise: Exercise, path: Path) -> Callable[[Any, 
     and the reference stay right), and the learner's functions are put in its namespace:
     its ``run`` then calls them. Raises ExerciseError with ``file:line`` when the learner's
     file does not load or lacks a function.
+
+    The learner's file is imported in THIS process: check it with :func:`run_checks` first,
+    and do not call this when the report has a ``problem`` and no ``results`` (the file did
+    not load there - a loop at its top level would hang here).
     """
     real = sys.modules[lesson.load_routine().__module__]
     learner = load_learner_module(Path(path))

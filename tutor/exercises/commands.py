@@ -387,6 +387,8 @@ def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
     if not path.exists():
         raise _usage(f"--mine: {path} does not exist yet (tutor exercise {lesson.id} makes it)")
     report = run_checks(exercise, path)
+    if report.problem and not report.results:  # it does not even load: loading it here could hang, or fail
+        raise _usage(f"--mine: {report.problem.splitlines()[0]}")
     if not report.passed:
         failing = sum(not result.ok for result in report.results)
         why = (report.problem or "").splitlines()[0] if report.problem else f"{failing} of {len(report.results)} fail"
