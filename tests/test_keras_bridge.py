@@ -285,3 +285,26 @@ def test_an_inherited_keras_backend_does_not_take_over():
         env={**os.environ, "KERAS_BACKEND": "jax"},
     )
     assert done.stdout.strip() == "tensorflow", done.stderr
+
+
+def test_a_new_run_lets_the_previous_runs_training_graphs_go(keras):
+    """Memory levels off over many runs in one app: nothing keeps a finished run's traced
+    training step alive once the next run starts (TensorFlow's gradient registry used to)."""
+    import gc
+    import weakref
+
+    from tensorflow.python.framework.func_graph import FuncGraph
+
+    from tutor.keras_bridge import start_keras
+
+    start_keras(Reporter(), 0)
+    x, y = toy(8)
+    model = small_model(keras)
+    existing = {id(graph) for graph in gc.get_objects() if isinstance(graph, FuncGraph)}
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    traced = [weakref.ref(g) for g in gc.get_objects() if isinstance(g, FuncGraph) and id(g) not in existing]
+    assert traced  # fit traced its train step
+    del model
+    start_keras(Reporter(), 1)  # the next run
+    gc.collect()
+    assert [ref() for ref in traced if ref() is not None] == []
