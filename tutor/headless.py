@@ -49,7 +49,7 @@ from tutor.runner import (
     jsonable,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
-from tutor.views import is_text
+from tutor.views import VIEWS, is_text
 
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
 PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
@@ -155,7 +155,8 @@ def views_renderable(
             if data is not None and (skip or {}).get(kind) is not data:
                 parts.append(textviews.renderable(kind, data))
             continue
-        if (kind != "loss" and data is None) or (kind == "loss" and not history):
+        drawable = bool(history) if VIEWS[kind].from_history else data is not None
+        if not drawable:
             continue
         parts.append(
             plot_text(

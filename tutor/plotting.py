@@ -86,7 +86,7 @@ def draw(
     view = VIEWS.get(kind)
     if view is None or view.renderer is Renderer.TEXT:
         return [f"({kind} is not a plot view)"]
-    if kind == "loss":  # the one view drawn from the run's history, not from its data
+    if view.from_history:
         return draw_loss(legend, data, size, history, labelled_runs(past), cursor) + legend.captions
     drawer: Callable[[Any, Mapping[str, Any], Size], list[str]] = globals()[view.draw]
     if not data:  # before the routine's first report the view is an empty frame

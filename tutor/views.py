@@ -161,6 +161,8 @@ class ViewKind:
     payload: type  # a TypedDict: the documentation of the data, and its required keys
     renderer: Renderer
     draw: str  # the function that draws it, in the renderer's module (tutor.plotting or tutor.textviews)
+    # Drawn from the run's recorded metrics (and earlier runs', and the replay's cursor), not from its data.
+    from_history: bool = False
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -173,7 +175,7 @@ VIEWS: dict[str, ViewKind] = {
     view.name: view
     for view in (
         ViewKind("fit", FitData, Renderer.PLOT, "draw_fit"),
-        ViewKind("loss", LossData, Renderer.PLOT, "draw_loss"),
+        ViewKind("loss", LossData, Renderer.PLOT, "draw_loss", from_history=True),
         ViewKind("cost", CostData, Renderer.PLOT, "draw_cost"),
         ViewKind("surface", SurfaceData, Renderer.PLOT, "draw_surface"),
         ViewKind("digits", DigitsData, Renderer.GRID, "draw_digits"),

@@ -56,7 +56,8 @@ class ViewsArea(VerticalScroll):
             # Routines send fresh data per update, so identity tells what changed
             # (the object itself is kept, not its id(), which can be reused);
             # the loss view also changes whenever the history, the earlier runs or the cursor do.
-            extra = (len(history), [(label, len(run)) for label, run in past], cursor) if kind == "loss" else ()
+            from_history = VIEWS[kind].from_history
+            extra = (len(history), [(label, len(run)) for label, run in past], cursor) if from_history else ()
             shown = self._shown.get(kind)
             if shown is None or shown[0] is not data or shown[1] != extra:
                 self._shown[kind] = (data, extra)
@@ -65,7 +66,7 @@ class ViewsArea(VerticalScroll):
         with self.app.batch_update():
             for kind, data in changed:
                 view = self.query_one(f"#view-{kind}")
-                if kind == "loss":
+                if VIEWS[kind].from_history:
                     view.show(data, history, past, cursor)
                 else:
                     view.show(data)
