@@ -27,6 +27,11 @@ from tutor.exercises.checking import Mismatch, call_learner, call_text, expect_c
 Mistake = tuple[Callable[..., Any], str]
 
 
+def _name_of(ref_fn: Callable, mine_fn: Callable) -> str:
+    """The function's name as the messages show it (the reference's, else the learner's)."""
+    return str(getattr(ref_fn, "__name__", "") or getattr(mine_fn, "__name__", "function"))
+
+
 def _same(got: Any, wrong: Any, rtol: float, atol: float) -> bool:
     if isinstance(wrong, tuple | list):  # a pair (W, b) of different shapes: item by item
         return (
@@ -59,7 +64,7 @@ def expect_close_naming_mistakes(
     ``shown_as``: how the call reads in a message when its arguments are too many to show
     (e.g. "forward(x=[1, 0.5] and the lesson's weights)").
     """
-    name = getattr(ref_fn, "__name__", None) or getattr(mine_fn, "__name__", "function")
+    name = _name_of(ref_fn, mine_fn)
     text = call_text(name, kwargs)
     with _shown_as(text, shown_as):
         got = call_learner(mine_fn, kwargs, text)
@@ -98,7 +103,7 @@ def expect_no_overflow(
     mine_fn: Callable, ref_fn: Callable, kwargs: Mapping[str, Any], nudge: str, rtol: float = 1e-6, atol: float = 1e-9
 ) -> Any:
     """The learner's answer matches, and computing it raised no NumPy warning (overflow, 0/0)."""
-    name = getattr(ref_fn, "__name__", None) or getattr(mine_fn, "__name__", "function")
+    name = _name_of(ref_fn, mine_fn)
     text = call_text(name, kwargs)
     with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn"):
         warnings.simplefilter("always")
