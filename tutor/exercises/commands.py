@@ -250,6 +250,9 @@ def command_verify(args: argparse.Namespace) -> int:
             continue
         report = _check_and_record(lesson, exercise, path, store)
         print_report(lesson.id, path, report)
+        if report.passed:
+            print(f"  Next: tutor run {lesson.id} --headless --mine trains the lesson with your code;")
+            print(f"  tutor solution {lesson.id} shows the tutor's own.")
         failed += not report.passed
     if len(chosen) > 1:
         print()
