@@ -284,8 +284,8 @@ def load_learner_module(path: Path) -> ModuleType:
         spec.loader.exec_module(module)
     except SyntaxError as error:
         where = f"{path.name}:{error.lineno}" if error.lineno else path.name
-        line = (error.text or "").strip()
-        raise ExerciseError(f"{where}: syntax error: {error.msg}" + (f"\n    {line}" if line else "")) from None
+        text = (error.text or "").strip()
+        raise ExerciseError(f"{where}: syntax error: {error.msg}" + (f"\n    {text}" if text else "")) from None
     except Exception as error:
         line = _deepest_line(error, path)
         message = str(error).splitlines()[0] if str(error) else ""
@@ -388,7 +388,7 @@ def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> 
     """
     limit = float(timeout if timeout is not None else exercise.timeout)
     began = time.monotonic()
-    request = {
+    request: dict[str, Any] = {
         "checks": str(Path(exercise.checks).resolve()),  # the worker runs in a scratch folder
         "learner": str(Path(path).resolve()),
         "functions": list(exercise.functions),
@@ -402,10 +402,10 @@ def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> 
         request["answer"] = str(answer)
         # The worker imports this same tutor, wherever it was imported from (a checkout, a wheel).
         here = str(Path(__file__).resolve().parents[2])
-        path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
+        search = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
         environment = {
             **os.environ,
-            "PYTHONPATH": path,
+            "PYTHONPATH": search,
             "PYTHONDONTWRITEBYTECODE": "1",
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",

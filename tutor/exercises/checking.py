@@ -71,7 +71,7 @@ def shown(value: Any) -> str:
             return shown(value.item())
         if value.size > SHOWN_ITEMS:
             return f"an array of shape {value.shape}"
-        return np.array2string(value, separator=", ", formatter={"float_kind": _number})
+        return np.array2string(value, separator=", ", formatter={"float_kind": _number})  # type: ignore[arg-type]
     if isinstance(value, tuple | list):
         inner = ", ".join(shown(item) for item in value)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
@@ -195,7 +195,7 @@ def expect_close(
     array for a (3,) one, or a pair of the wrong length each get a message of their own.
     """
     expected = ref_fn(**copy.deepcopy(dict(kwargs)))
-    name = getattr(ref_fn, "__name__", None) or getattr(mine_fn, "__name__", "function")
+    name = str(getattr(ref_fn, "__name__", None) or getattr(mine_fn, "__name__", "function"))
     text = call_text(name, kwargs)
     got = call_learner(mine_fn, kwargs, text)
     why = _differs(got, expected, rtol, atol)
