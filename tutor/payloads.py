@@ -1,6 +1,6 @@
 """View payloads built from a trained model: what a routine sends with ``reporter.view``.
 
-The keys of each payload are the contract in :mod:`tutor.views`. Nothing here
+Each returns the typed payload of its view kind in :mod:`tutor.views`. Nothing here
 imports Keras, TensorFlow or a user interface: a model is anything that can
 be called on a float32 array (``model(x, training=False)``) and has
 ``layers``, ``count_params()`` and ``trainable_weights`` - a Keras model.
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from tutor.data.toy import grid
+from tutor.views import SurfaceData, TableData
 
 
 def predict(model: Any, x: Any, batch_size: int = 2048) -> np.ndarray:
@@ -31,7 +32,7 @@ def predict(model: Any, x: Any, batch_size: int = 2048) -> np.ndarray:
     return np.asarray(model(x, training=False))  # no rows: the model still says how wide its output is
 
 
-def summary_table(model: Any, title: str = "model.summary()") -> dict[str, Any]:
+def summary_table(model: Any, title: str = "model.summary()") -> TableData:
     """``model.summary()`` as ``table`` view data: one row per layer, then the total.
 
     Send it with ``reporter.view("table", **summary_table(model))``.
@@ -66,7 +67,7 @@ def decision_surface(
     title: str = "",
     xlabel: str = "x1",
     ylabel: str = "x2",
-) -> dict[str, Any]:
+) -> SurfaceData:
     """``surface`` view data: P(class 1) over a grid covering the data, with the data on it.
 
     ``bounds`` ((x_low, y_low), (x_high, y_high)) defaults to the data's range
