@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from tutor.data.toy import grid
-from tutor.views import SurfaceData, TableData
+from tutor.views import Series, SurfaceData, TableData
 
 
 def predict(model: Any, x: Any, batch_size: int = 2048) -> np.ndarray:
@@ -79,7 +79,7 @@ def decision_surface(
         bounds = (tuple(low - pad), tuple(high + pad))
     xs, ys, coords = grid(bounds[0], bounds[1], step=step, points=points)
     z = predict(model, coords)[:, 0].reshape(len(ys), len(xs))  # (ny, nx)
-    groups = [{"x": x[y == k, 0], "y": x[y == k, 1], "label": name} for k, name in enumerate(class_names)]
+    groups: list[Series] = [{"x": x[y == k, 0], "y": x[y == k, 1], "label": name} for k, name in enumerate(class_names)]
     return {
         "x": xs,
         "y": ys,
