@@ -10,11 +10,18 @@ every test) and the tests of the UI-free core do not depend on the app.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import gzip
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -289,3 +296,103 @@ def press(*keys):
         await pilot.pause()
 
     return step
+
+
+# ---------------------------------------------------------------- tutor serve, as a browser uses it
+
+SERVE_STARTUP_SECONDS = 60  # a loaded machine: Python, Textual and the course
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclasses.dataclass
+class Served:
+    process: subprocess.Popen
+    port: int
+    output: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> str:
+        return "".join(self.output)
+
+    def link(self) -> str:
+        """The link the server printed to hand out."""
+        found = re.search(r"Serving .* at (\S+)", self.log)
+        assert found, self.log
+        return found.group(1)
+
+    def app_processes(self) -> list[int]:
+        """The app processes the server started (its children)."""
+        return children(self.process.pid)
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def environment_of(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes()
+    return dict(entry.split("=", 1) for entry in raw.decode("utf-8", "replace").split("\0") if "=" in entry)
+
+
+@contextlib.contextmanager
+def served(tmp_path: Path, *options: str) -> Iterator[Served]:
+    """``tutor serve`` on a free loopback port (unless ``options`` say otherwise), its own TUTOR_HOME."""
+    port = free_port()
+    if "--host" not in options:
+        options = ("--host", "127.0.0.1", *options)
+    command = [sys.executable, "-m", "tutor", "serve", "--port", str(port), *options]
+    environment = {**os.environ, "TUTOR_HOME": str(tmp_path / "home")}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
+    server = Served(process, port)
+    reader = threading.Thread(target=lambda: server.output.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + SERVE_STARTUP_SECONDS
+        while "Serving" not in server.log:
+            assert process.poll() is None and time.monotonic() < deadline, server.log
+            time.sleep(0.1)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)  # as the teacher's Ctrl+C
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        reader.join(timeout=5)
+
+
+def websocket_url(page: str) -> str:
+    found = re.search(r'data-session-websocket-url="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+class ServedScreen:
+    """What a browser's terminal shows, from the bytes the served app sent (pyte emulates the terminal)."""
+
+    def __init__(self, columns: int = 100, lines: int = 30) -> None:
+        import pyte
+
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def feed(self, data: bytes) -> None:
+        self.stream.feed(data)
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)

@@ -8,107 +8,21 @@ and reads the app's first screen. Which identity each app process got is read fr
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import re
 import signal
-import socket
-import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import SERVE_STARTUP_SECONDS, Served, ServedScreen, environment_of, free_port, served, websocket_url
 from tutor.cli import main
 
 textual_serve = pytest.importorskip("textual_serve", reason="tutor[serve] is not installed")
 aiohttp = pytest.importorskip("aiohttp", reason="aiohttp comes with textual-serve")
 
 FIRST_SCREEN = "Rosenblatt"  # the lesson tree of the shipped course shows it at once
-STARTUP_SECONDS = 60  # a loaded machine: Python, Textual and the course
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Served:
-    process: subprocess.Popen
-    port: int
-    output: list[str] = field(default_factory=list)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log(self) -> str:
-        return "".join(self.output)
-
-    def link(self) -> str:
-        """The link the server printed to hand out."""
-        found = re.search(r"Serving .* at (\S+)", self.log)
-        assert found, self.log
-        return found.group(1)
-
-    def app_processes(self) -> list[int]:
-        """The app processes the server started (its children)."""
-        return children(self.process.pid)
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-def environment_of(pid: int) -> dict[str, str]:
-    raw = Path(f"/proc/{pid}/environ").read_bytes()
-    return dict(entry.split("=", 1) for entry in raw.decode("utf-8", "replace").split("\0") if "=" in entry)
-
-
-@contextlib.contextmanager
-def served(tmp_path: Path, *options: str) -> Iterator[Served]:
-    """``tutor serve`` on a free loopback port (unless ``options`` say otherwise), its own TUTOR_HOME."""
-    port = free_port()
-    if "--host" not in options:
-        options = ("--host", "127.0.0.1", *options)
-    command = [sys.executable, "-m", "tutor", "serve", "--port", str(port), *options]
-    environment = {**os.environ, "TUTOR_HOME": str(tmp_path / "home")}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
-    server = Served(process, port)
-    reader = threading.Thread(target=lambda: server.output.extend(iter(process.stdout.readline, "")), daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while "Serving" not in server.log:
-            assert process.poll() is None and time.monotonic() < deadline, server.log
-            time.sleep(0.1)
-        yield server
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)  # as the teacher's Ctrl+C
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        reader.join(timeout=5)
-
-
-def websocket_url(page: str) -> str:
-    found = re.search(r'data-session-websocket-url="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
 
 
 def screen_text(raw: bytes) -> str:
@@ -126,7 +40,7 @@ async def first_screen(url: str, wait_for: str = FIRST_SCREEN) -> str:
     raw = b""
     async with aiohttp.ClientSession() as session:
         async with session.ws_connect(f"{url}?width=100&height=30") as websocket:
-            deadline = time.monotonic() + STARTUP_SECONDS
+            deadline = time.monotonic() + SERVE_STARTUP_SECONDS
             while time.monotonic() < deadline:
                 message = await websocket.receive(timeout=deadline - time.monotonic())
                 if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
@@ -136,6 +50,54 @@ async def first_screen(url: str, wait_for: str = FIRST_SCREEN) -> str:
                     if wait_for in screen_text(raw):
                         break
     return screen_text(raw)
+
+
+async def type_a_burst(url: str) -> str:
+    """Open the first lesson's epochs field (100), then send End, 6 x Backspace, "1555" in one message."""
+    screen = ServedScreen(100, 30)
+    last_output = time.monotonic()
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"{url}?width=100&height=30") as websocket:
+
+            async def read() -> None:
+                nonlocal last_output
+                async for message in websocket:
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        screen.feed(message.data)
+                        last_output = time.monotonic()
+
+            async def until(text: str | None) -> str:
+                """Until ``text`` shows (None: until the app has drawn nothing for a second, or a blinking
+                cursor has been drawn for 3 s)."""
+                deadline = time.monotonic() + (SERVE_STARTUP_SECONDS if text else 3)
+                while time.monotonic() < deadline:
+                    if (text is None and time.monotonic() - last_output > 1) or (text and text in screen.text()):
+                        break
+                    await asyncio.sleep(0.05)
+                return screen.text()
+
+            reader = asyncio.create_task(read())
+            await until(FIRST_SCREEN)
+            await until(None)  # drawn whole: the app takes keys
+            await websocket.send_json(["stdin", "p"])  # the Parameters tab
+            await until("passes over the beans")
+            for _ in range(3):  # the tab bar, the learning rate, the epochs: each focus change drawn
+                await websocket.send_json(["stdin", "\t"])
+                await until(None)
+            await websocket.send_json(["stdin", "\x1b[F" + "\x7f" * 6 + "1555"])
+            await until("1555")
+            text = await until(None)
+            reader.cancel()
+            return text
+
+
+def test_a_burst_of_keys_in_a_parameter_field_arrives_whole(tmp_path):
+    with served(tmp_path) as server:
+        _, page = asyncio.run(open_page(server))
+        screen = asyncio.run(type_a_burst(websocket_url(page)))
+    field = [line for line in screen.splitlines() if "passes over the beans" in line]
+    assert re.search(r"\b1555\b", screen), screen
+    assert field, screen
 
 
 async def refused_websocket(url: str) -> int:
@@ -233,7 +195,7 @@ async def identities_while_open(server: Served, *links: str) -> list[dict[str, s
                 page = await response.text()
             sockets.append(await session.ws_connect(f"{websocket_url(page)}?width=100&height=30"))
         for websocket in sockets:  # each app is up: it has drawn something
-            await websocket.receive(timeout=STARTUP_SECONDS)
+            await websocket.receive(timeout=SERVE_STARTUP_SECONDS)
         identities = [environment_of(pid) for pid in server.app_processes()]
         for websocket in sockets:
             await websocket.close()
@@ -273,7 +235,7 @@ def test_a_session_over_the_limit_gets_a_clear_page(tmp_path):
             spare = websocket_url((await open_page(server))[1])  # a page opened before the class filled
             async with aiohttp.ClientSession() as session:
                 async with session.ws_connect(f"{websocket_url(page)}?width=80&height=24") as websocket:
-                    await websocket.receive(timeout=STARTUP_SECONDS)
+                    await websocket.receive(timeout=SERVE_STARTUP_SECONDS)
                     status, full = await open_page(server)
                     return status, full, await refused_websocket(spare)
 
@@ -290,7 +252,7 @@ def test_ctrl_c_ends_the_server_and_its_sessions(tmp_path):
             _, page = await open_page(server)
             async with aiohttp.ClientSession() as session:
                 async with session.ws_connect(f"{websocket_url(page)}?width=80&height=24") as websocket:
-                    await websocket.receive(timeout=STARTUP_SECONDS)
+                    await websocket.receive(timeout=SERVE_STARTUP_SECONDS)
                     apps = server.app_processes()
                     server.process.send_signal(signal.SIGINT)
                     await asyncio.get_running_loop().run_in_executor(None, server.process.wait, 30)
