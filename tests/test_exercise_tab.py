@@ -94,7 +94,7 @@ async def test_run_with_my_code_trains_with_the_learners_function() -> None:
         assert app.store.runs("rosenblatt")[-1]["mine"] is True
 
 
-async def test_a_learner_file_that_does_not_load_is_said_inline_and_the_app_goes_on() -> None:
+async def test_a_learner_file_with_a_syntax_error_is_said_inline_and_not_run() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         exercise = await open_exercise(pilot)
@@ -145,3 +145,18 @@ async def _a_failing_check(pilot) -> None:
 
 def test_exercise_tab_snapshot_with_one_failing_check(snap_compare, fixed_workspace) -> None:
     assert snap_compare(make_app(), terminal_size=(100, 32), run_before=before_snapshot(_a_failing_check))
+
+
+async def test_run_with_my_code_never_imports_a_file_that_hangs_as_it_loads() -> None:
+    """The file is checked in a separate process first: a loop at its top level stops there."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        exercise = await open_exercise(pilot)
+        exercise.editor.load_text("while True:\n    pass\n")  # unsaved: Run with my code saves and checks it
+        exercise.query_one("#exercise-run-mine", Button).press()
+        await pilot.pause()
+        assert exercise._run_when_checked, "the run waits for the checks"
+        await wait_until(pilot, lambda: not exercise._checking, timeout=60)
+        assert exercise.report.problem and not exercise.report.results
+        await pilot.pause()
+        assert pane(app).session is None, "a file that does not load is never run"

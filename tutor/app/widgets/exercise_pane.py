@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static, TextArea
+from textual.worker import get_current_worker
 
 from tutor import exercises
 from tutor.exercises import CheckReport, Exercise
@@ -130,6 +131,8 @@ class ExercisePane(Vertical):
         self.report: CheckReport | None = None
         self._saved_text = ""
         self._opened = False
+        self._checking = False  # checks are running on the saved file
+        self._run_when_checked = False  # Run with my code waits for them
 
     # ------------------------------------------------------------ layout
 
@@ -252,12 +255,17 @@ class ExercisePane(Vertical):
 
     # ------------------------------------------------------------ checks
 
-    @work(thread=True, exclusive=True, group="exercise-checks", exit_on_error=False)
     def check(self) -> None:
-        """Run the checks in a separate process (never in the app's)."""
-        self.app.call_from_thread(self._show_report, None)
+        """Run the checks on the saved file, in a separate process (never in the app's)."""
+        self._checking = True
+        self._show_report(None)
+        self._check_in_thread()
+
+    @work(thread=True, exclusive=True, group="exercise-checks", exit_on_error=False)
+    def _check_in_thread(self) -> None:
         report = exercises.run_checks(self.exercise, self.path)
-        self.app.call_from_thread(self._show_report, report)
+        if not get_current_worker().is_cancelled:  # a newer save asked for newer checks
+            self.app.call_from_thread(self._show_report, report)
 
     def _show_report(self, report: CheckReport | None) -> None:
         if not self.is_mounted:
@@ -266,6 +274,7 @@ class ExercisePane(Vertical):
         if report is None:
             return
         self.report = report
+        self._checking = False
         if report.passed and not self.passed:
             self.store.mark_exercise_passed(self.lesson.id)
             self.notify(
@@ -275,6 +284,9 @@ class ExercisePane(Vertical):
             )
         self.passed = self.passed or report.passed
         self.post_message(self.Checked(self, report))
+        if self._run_when_checked:
+            self._run_when_checked = False
+            self._run_if_it_loads(report)
 
     def watch_passed(self, passed: bool) -> None:
         self.set_class(passed, "-passed")
@@ -326,6 +338,30 @@ class ExercisePane(Vertical):
     @on(Button.Pressed, "#exercise-run-mine")
     def _pressed_run_mine(self, event: Button.Pressed) -> None:
         event.stop()
-        if self.unsaved and not self.save():
+        self.run_mine()
+
+    def run_mine(self) -> None:
+        """Run the lesson with the learner's functions, once their file is known to load.
+
+        The run imports the learner's file into the app's process, so it is checked in a
+        separate process first: a loop or a crash at its top level must not take the app down.
+        """
+        if self.unsaved and not self.save():  # a save checks the new text
+            return
+        if self.report is None or self._checking:
+            self._run_when_checked = True
+            if not self._checking:
+                self.check()
+            return
+        self._run_if_it_loads(self.report)
+
+    def _run_if_it_loads(self, report: CheckReport) -> None:
+        if report.problem and not report.results:
+            self.notify(
+                f"Your file does not load, so it cannot run yet:\n{report.problem}",
+                title="Cannot run your code",
+                severity="error",
+                markup=False,
+            )
             return
         self.post_message(self.RunMine(self, self.path))
