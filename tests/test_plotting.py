@@ -34,6 +34,15 @@ def y_tick_labels(text: str) -> list[str]:
     return [m.group(1) for line in text.split("\n") if (m := re.match(r"\s*(\S+)┤", line))]
 
 
+@pytest.mark.parametrize("kind", VIEWS)
+def test_every_kind_of_view_has_the_drawer_the_registry_names(kind):
+    from tutor import textviews
+
+    view = VIEWS[kind]
+    module = textviews if view.renderer is Renderer.TEXT else plotting
+    assert callable(getattr(module, view.draw, None)), f"{kind}: no {module.__name__}.{view.draw}"
+
+
 @pytest.mark.parametrize("kind", PLOT_KINDS)
 def test_a_view_with_no_data_yet_is_an_empty_frame(kind):
     # Reopening a lesson shows earlier runs' losses before the routine's first report.
