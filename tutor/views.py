@@ -20,6 +20,7 @@ them up to ten times a second.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Required, TypedDict
 
 Array = Any  # a NumPy array or (nested) lists of numbers
@@ -164,7 +165,7 @@ class ViewKind:
     # Drawn from the run's recorded metrics (and earlier runs', and the replay's cursor), not from its data.
     from_history: bool = False
 
-    @property
+    @cached_property  # checked at every report
     def required(self) -> tuple[str, ...]:
         """The keys its data must have, in the order the payload declares them."""
         required = self.payload.__required_keys__  # type: ignore[attr-defined]
