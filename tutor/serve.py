@@ -316,6 +316,10 @@ class TutorServer(Server):
         print(line, flush=True)  # never wrapped: the teacher copies the link from here
 
     async def on_startup(self, app: web.Application) -> None:
+        pass  # textual-serve's banner: the tutor announces itself once it listens (_announce)
+
+    def _announce(self, *_: object) -> None:
+        """Printed once the server listens (aiohttp's ``print`` hook of run_app)."""
         what = f"class {self.options.class_name!r}" if self.options.class_name else "the tutor"
         self._say(f"Serving {what} at {self.link}")
         if self.options.class_dir is not None:
@@ -351,7 +355,7 @@ class TutorServer(Server):
                 port=self.port,
                 handle_signals=False,
                 loop=loop,
-                print=None,
+                print=self._announce,
                 access_log=None,
                 shutdown_timeout=0.5,
             )
