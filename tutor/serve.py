@@ -368,8 +368,8 @@ async def _stop_process(process: asyncio.subprocess.Process) -> None:
     for signum, wait in ((signal.SIGTERM, STOP_SECONDS), (signal.SIGKILL, 1.0)):
         if process.returncode is not None:
             return
-        try:
-            process.send_signal(signum)
+        try:  # os.kill, not send_signal: its poll() reaps the process under asyncio's child watcher
+            os.kill(process.pid, signum)
         except ProcessLookupError:
             return
         try:
