@@ -229,3 +229,21 @@ def test_run_mine_refuses_a_file_that_does_not_load(workspace):
     done = tutor("run", "rosenblatt", "--headless", "--mine")
     assert done.returncode == 2
     assert done.stderr == "tutor: error: --mine: rosenblatt.py:2: syntax error: '(' was never closed\n"
+
+
+def test_list_shows_exercise_passes_beside_challenge_passes():
+    from tutor.progress import ProgressStore
+
+    ProgressStore().mark_exercise_passed("rosenblatt")
+    listed = tutor("list")
+    assert listed.returncode == 0, listed.stderr
+    header = next(line for line in listed.stdout.splitlines() if "exercise" in line)
+    column = header.index("exercise")
+
+    def mark(lesson_id: str) -> str:
+        row = next(line for line in listed.stdout.splitlines() if f" {lesson_id} " in line)
+        return row[column : column + len("exercise")].strip()
+
+    assert mark("rosenblatt") == "✓"  # the learner's code passed its checks
+    assert mark("softmax") == "·"  # an exercise not passed yet
+    assert mark("mnist-data") == ""  # no exercise

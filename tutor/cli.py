@@ -221,6 +221,7 @@ def command_list(args: argparse.Namespace) -> int:
     table.add_column("title")
     table.add_column("backend")
     table.add_column("passed", justify="center")
+    table.add_column("exercise", justify="center")  # ✓ passed, · not yet, blank: the lesson has none
     for number, lessons in course.by_chapter().items():
         table.add_section()
         # Lesson text is text: Text objects, never parsed as markup.
@@ -229,14 +230,32 @@ def command_list(args: argparse.Namespace) -> int:
             Text(course.chapter_title(number), style="bold"),
             "",
             "",
+            "",
             end_section=True,
         )
         for lesson in lessons:
             table.add_row(
-                Text(lesson.id), Text(lesson.title), Text(lesson.backend), "✓" if store.passed(lesson.id) else "·"
+                Text(lesson.id),
+                Text(lesson.title),
+                Text(lesson.backend),
+                "✓" if store.passed(lesson.id) else "·",
+                _exercise_mark(lesson, store),
             )
     out.print(table)
     return 0
+
+
+def _exercise_mark(lesson, store) -> str:
+    """✓ once the learner's code passed the lesson's exercise, · not yet, '' when it has none (or a broken one)."""
+    from tutor.exercises import ExerciseError, find_exercise
+
+    try:
+        exercise = find_exercise(lesson)
+    except ExerciseError:
+        return "?"
+    if exercise is None:
+        return ""
+    return "✓" if store.exercise_passed(lesson.id) else "·"
 
 
 def _overrides(pairs: Sequence[str]) -> dict[str, str]:
