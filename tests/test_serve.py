@@ -264,6 +264,33 @@ def test_ctrl_c_ends_the_server_and_its_sessions(tmp_path):
     assert "Traceback" not in server.log
 
 
+def test_a_killed_server_takes_its_sessions_with_it(tmp_path):
+    with served(tmp_path) as server:
+
+        async def kill_with_a_tab_open() -> int:
+            _, page = await open_page(server)
+            async with aiohttp.ClientSession() as session:
+                async with session.ws_connect(f"{websocket_url(page)}?width=80&height=24") as websocket:
+                    await websocket.receive(timeout=SERVE_STARTUP_SECONDS)
+                    (app,) = server.app_processes()
+                    server.process.kill()  # no Ctrl+C to handle: the app must notice by itself
+                    server.process.wait()
+                    return app
+
+        app = asyncio.run(kill_with_a_tab_open())
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and running(app):
+            time.sleep(0.1)
+    assert not running(app)  # not left holding a learner's session (and its memory) forever
+
+
+def running(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
