@@ -274,7 +274,6 @@ class TutorServer(Server):
         if self._full():
             raise web.HTTPServiceUnavailable(text="the class is full")
         websocket = web.WebSocketResponse(heartbeat=15)
-        await websocket.prepare(request)
         service = TutorAppService(
             self.options.argv,
             self._identity(ticket.learner),
@@ -285,9 +284,10 @@ class TutorServer(Server):
             debug=self.debug,
         )
         session = Session(service, websocket, ticket.learner)
-        self.sessions.add(session)
+        self.sessions.add(session)  # counted from now: two tabs at once cannot both take the last seat
         self._say(f"{ticket.learner or 'a learner'} joined ({len(self.sessions)} of {self.options.max_sessions})")
         try:
+            await websocket.prepare(request)
             await service.start(
                 to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
             )
@@ -336,7 +336,8 @@ class TutorServer(Server):
             *(_stop_process(session.service.process) for session in sessions if session.service.process is not None)
         )
         for session in sessions:
-            await session.websocket.close()
+            if session.websocket.prepared:
+                await session.websocket.close()
 
     def request_exit(self) -> None:
         raise GracefulExit()
