@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from tutor.data.beans import threshold_beans
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.routines import sigmoid_neuron as sn
 from tutor.runner import run_lesson
 

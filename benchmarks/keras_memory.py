@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from tutor import keras_bridge  # noqa: E402
-from tutor.lessons import load_course  # noqa: E402
+from tutor.course import load_course  # noqa: E402
 from tutor.runner import run_lesson  # noqa: E402
 
 

@@ -33,7 +33,7 @@ os.environ.setdefault("TUTOR_HOME", tempfile.mkdtemp(prefix="tutor-bench-stop-")
 os.environ.setdefault("TUTOR_OFFLINE", "1")
 sys.path.insert(0, str(HERE.parent))
 
-from tutor.lessons import load_course  # noqa: E402
+from tutor.course import load_course  # noqa: E402
 from tutor.reporting import Progress  # noqa: E402
 from tutor.runner import run_lesson  # noqa: E402
 

@@ -32,7 +32,7 @@ from tutor.app.messages import LessonPassed
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.plot_view import PlotView
 from tutor.app.widgets.run_error import RunError
-from tutor.lessons import Param
+from tutor.course import Param
 from tutor.progress import ProgressStore
 
 # ---------------------------------------------------------------- running

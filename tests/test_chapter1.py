@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tutor.data.beans import toxicity_beans
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.runner import FINISHED, run_lesson
 
 COURSE = load_course()

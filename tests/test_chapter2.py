@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.helpers import SHARED_DATA, needs_shared_data
 from tutor.data import images
 from tutor.data.beans import band_beans, threshold_beans
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.reporting import TutorError
 from tutor.routines import activation_functions as af
 from tutor.routines import forward_pass as fp
@@ -308,7 +308,7 @@ def test_softmax_lesson_shows_typed_logits():
 def test_bad_logits_are_a_clear_error(text, fragment):
     with pytest.raises(TutorError, match=fragment):
         sm.parse_logits(text)
-    from tutor.lessons import ParamError
+    from tutor.course import ParamError
 
     try:  # what is not a list of numbers is refused as it is typed, before any run
         COURSE.get("softmax").resolve({"logits": text})
@@ -467,7 +467,7 @@ APP_RUNS = {
 
 def chapter_two_course():
     """Only this chapter, so other chapters' lessons do not change the screenshots."""
-    from tutor.lessons import Course
+    from tutor.course import Course
 
     return Course(tuple(COURSE.by_chapter()[2]), {2: COURSE.chapter_title(2)})
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tutor.data import toy
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.reporting import Progress, TutorError
 from tutor.runner import FAILED, FINISHED, STOPPED, RunState, run_lesson
 from tutor.views import VIEWS
@@ -313,7 +313,7 @@ APP_RUNS = {
 @pytest.mark.keras
 async def test_the_app_runs_each_chapter3_lesson():
     from tests.helpers import run_in_app
-    from tutor.lessons import Course
+    from tutor.course import Course
 
     course = Course(tuple(COURSE.by_chapter()[3]), {3: COURSE.chapter_title(3)})
     for lesson_id in APP_RUNS:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tutor.data.images import CLASS_NAMES
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.reporting import Progress
 from tutor.routines._images_common import confusion_matrix, cosine_decay, flatten, one_hot, scale_pixels
 from tutor.runner import FAILED, FINISHED, STOPPED, RunState, run_lesson
@@ -256,7 +256,7 @@ def test_fashion_uses_class_names_everywhere(data_dir):
 @pytest.mark.keras
 @needs_data
 def test_bad_hidden_layers_is_a_clear_error(data_dir):
-    from tutor.lessons import ParamError
+    from tutor.course import ParamError
 
     with pytest.raises(ParamError, match="hidden: 'lots' is not a whole number"):  # refused as typed
         COURSE.get("mnist-mlp").resolve({"hidden": "256,lots"})

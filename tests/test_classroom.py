@@ -20,7 +20,7 @@ from tutor import classroom
 from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
 from tutor.app.widgets.lesson_tree import LessonTree
-from tutor.lessons import ParamError, load_course
+from tutor.course import ParamError, load_course
 from tutor.progress import DB_NAME
 
 # Each process waits for the "go" file, then does what a learner finishing a lesson does.

@@ -25,7 +25,7 @@ from tutor.exercises import (
     start,
 )
 from tutor.exercises.checking import Mismatch, call_text, expect_close, gradient_check
-from tutor.lessons import load_course, shipped_lessons_dir
+from tutor.course import load_course, shipped_lessons_dir
 from tutor.runner import run_lesson
 
 COURSE = load_course()
@@ -488,7 +488,7 @@ def test_call_text_reads_like_the_call():
 
 
 def test_the_example_packs_exercise_is_checked_against_the_packs_own_routine(tmp_path):
-    from tutor.lessons import find_packs
+    from tutor.course import find_packs
 
     pack = Path(__file__).resolve().parents[1] / "docs" / "example-pack"
     lesson = load_course(packs=find_packs([pack])).get("momentum")

@@ -242,8 +242,8 @@ def test_decision_surface_grid_matches_the_view_contract(keras):
 def test_import_tutor_and_loading_the_course_do_not_import_tensorflow():
     code = textwrap.dedent("""
         import sys
-        import tutor, tutor.lessons, tutor.keras_bridge, tutor.data.toy, tutor.data.housing
-        course = tutor.lessons.load_course()
+        import tutor, tutor.course, tutor.keras_bridge, tutor.data.toy, tutor.data.housing
+        course = tutor.course.load_course()
         assert len(course.lessons) >= 6
         print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
     """)
@@ -257,7 +257,7 @@ def test_a_keras_lesson_prints_nothing_to_the_terminal():
     code = textwrap.dedent("""
         import os
         os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as a learner's shell would have it
-        from tutor.lessons import load_course
+        from tutor.course import load_course
         from tutor.runner import run_lesson
         lesson = load_course().get("deep-spiral")
         record = run_lesson(lesson, lesson.resolve({"epochs": 1000}), 0)  # 1,000 epochs: compiled by XLA

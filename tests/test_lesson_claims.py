@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.runner import DIVERGED, FINISHED, RunState, run_lesson
 
 COURSE = load_course()

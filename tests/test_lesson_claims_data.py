@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.reporting import Reporter, ViewUpdate
 from tutor.runner import Params, RunState, run_lesson
 from tutor.views import VIEWS
@@ -160,7 +160,7 @@ def test_previews_never_import_tensorflow():
     script = f"""
 import json, os, sys
 os.environ["TUTOR_DATA_DIR"] = {str(SHARED)!r}
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.reporting import Reporter
 from tutor.runner import Params
 import importlib

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import VALID
-from tutor.lessons import LessonError, ParamError, load_course, load_lesson
+from tutor.course import LessonError, ParamError, load_course, load_lesson, loading, shipped_lessons_dir
 
 
 def write(tmp_path: Path, text: str, name: str = "demo.toml") -> Path:
@@ -158,6 +159,17 @@ def test_all_shipped_lessons_are_valid():
     ]
 
 
+def test_the_wheel_ships_the_lessons_where_the_course_finds_them_and_no_module_shares_their_name():
+    # pyproject.toml copies lessons/ into the wheel; shipped_lessons_dir() looks for it beside the loader.
+    # It used to land in tutor/lessons/ beside the tutor/lessons.py module (found by import precedence).
+    root = Path(__file__).resolve().parent.parent
+    wheel = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
+    [(source, target)] = wheel["force-include"].items()
+    assert source == "lessons" and shipped_lessons_dir() == root / "lessons"
+    assert root / target == Path(loading.__file__).parent / "lessons"
+    assert not (root / target).with_suffix(".py").exists()
+
+
 # ---------------------------------------------------------------- hostile files: text is text, reading is bounded
 
 
@@ -234,6 +246,8 @@ def test_a_deeply_nested_toml_array_is_a_problem_not_a_crash(tmp_path):
         ("chapters = 5", "chapters: must be a table"),
         ('[chapters]\n1 = "One\\u001b[2J"', "chapters.1: contains a control character (U+001B)"),
         ('[chapters]\none = "One"', 'chapters.one: chapters are written as 1 = "Title"'),
+        # A digit int() does not read (it crashed the loader): chapter numbers are ASCII digits.
+        ('[chapters]\n"²" = "Squared"', 'chapters.²: chapters are written as 1 = "Title"'),
     ],
 )
 def test_a_bad_chapters_file_is_a_problem_and_the_lessons_still_load(tmp_path, chapters, message):
@@ -290,6 +304,27 @@ def test_unsafe_seeds_bounds_and_parameter_names_are_refused_at_load(tmp_path, o
     assert all(m.startswith(f"{tmp_path / 'demo.toml'}:") for m in messages)
 
 
+BIG = "1" + "0" * 400  # a whole number TOML reads, too large for a float
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        # These two crashed the loader (OverflowError) instead of being a problem line.
+        ("min = 0.001", f"min = {BIG}", "params.lr.min: must be a finite number, not 1000"),
+        ("default = 0.05", f"default = {BIG}", "params.lr.default: 1000"),
+        # Choices are text: a number among them is refused, not turned into text behind the teacher's back.
+        ('choices = ["a", "b"]', 'choices = ["a", 2]', "params.method.choices: item 2 must be text, not an integer"),
+    ],
+    ids=["huge-bound", "huge-default", "number-choice"],
+)
+def test_numbers_too_large_and_choices_that_are_not_text_are_problem_lines(tmp_path, old, new, message):
+    assert old in VALID
+    [problem] = problems(tmp_path, VALID.replace(old, new))
+    assert message in problem and problem.startswith(f"{tmp_path / 'demo.toml'}:")
+    assert len(problem) < 300
+
+
 def test_a_long_value_is_cut_when_echoed_back(tmp_path):
     lesson = load_lesson(write(tmp_path, VALID))
     for overrides in ({"lr": "x" * 100_000}, {"x" * 100_000: "1"}):
@@ -334,7 +369,7 @@ def test_a_list_of_numbers_is_checked_as_typed(tmp_path):
 
 
 def test_free_text_parameters_of_the_course_are_checked_as_typed():
-    from tutor.lessons import ParamError, load_course
+    from tutor.course import ParamError, load_course
 
     course = load_course()
     for lesson_id, name, bad in [

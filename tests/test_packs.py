@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from tests.helpers import VALID, tutor
-from tutor.lessons import Pack, find_packs, load_course
+from tutor.course import Pack, find_packs, load_course
 from tutor.runner import run_lesson
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "example-pack"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import VALID
 from tutor import cli
-from tutor.lessons import Lesson, LessonError, ParamError, load_course, load_lesson
+from tutor.course import Lesson, LessonError, ParamError, load_course, load_lesson
 
 BASE = tomllib.loads(VALID)
 PROBLEM_LINE = re.compile(r"^.+\.toml:\d+: .+")

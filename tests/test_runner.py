@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.reporting import Cancelled, Diverged, Note, Progress, Reporter
 from tutor.runner import FAILED, STOPPED, run_lesson
 
@@ -145,7 +145,7 @@ def test_a_keras_run_reports_loading_tensorflow_before_its_routine_waits_for_it(
 def test_routines_and_domain_code_import_no_user_interface():
     code = (
         "import sys, importlib, pkgutil, tutor.routines, tutor.data\n"
-        "import tutor.lessons, tutor.runner, tutor.reporting, tutor.views\n"
+        "import tutor.course, tutor.runner, tutor.reporting, tutor.views\n"
         "for package in (tutor.routines, tutor.data):\n"
         "    for info in pkgutil.iter_modules(package.__path__):\n"
         "        importlib.import_module(f'{package.__name__}.{info.name}')\n"

@@ -16,7 +16,7 @@ from tutor.app.screens.help import HelpScreen
 from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.param_form import ParamForm
-from tutor.lessons import Course, load_lesson
+from tutor.course import Course, load_lesson
 
 QUIT_LINK = "[@click=app.quit]x[/]"
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tutor.lessons import load_course
+from tutor.course import load_course
 from tutor.reporting import Cancelled, Progress, Reporter, RunControl
 from tutor.runner import FINISHED, STOPPED, RunSession, RunState, run_lesson
 from tutor.timeline import MAX_FRAMES, SPEEDS, Frame, Pace, Player, Timeline, frame_index, frames_as_json

@@ -31,7 +31,7 @@ from tutor.paths import user_data_dir
 from tutor.progress import DB_NAME, LearnerSummary, ProgressStore
 
 if TYPE_CHECKING:
-    from tutor.lessons import Lesson
+    from tutor.course import Lesson
 
 CLASS_DIR_ENV = "TUTOR_CLASS_DIR"
 LEARNER_ENV = "TUTOR_LEARNER"

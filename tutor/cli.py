@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from tutor import __version__
 from tutor.exercises import commands as exercise_commands
-from tutor.lessons import SEED_MAX, shown
+from tutor.course import SEED_MAX, shown
 from tutor.timeline import DEFAULT_SPEED, SPEEDS
 
 EXIT_USAGE = 2
@@ -183,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _course(args: argparse.Namespace):
-    from tutor.lessons import find_packs, load_course
+    from tutor.course import find_packs, load_course
 
     for directory in args.lessons:
         if not directory.strip():
@@ -269,7 +269,7 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _resolve_run(args: argparse.Namespace):
-    from tutor.lessons import ParamError
+    from tutor.course import ParamError
 
     course = _course(args)
     _warn_problems(course)
@@ -345,7 +345,7 @@ def command_class(args: argparse.Namespace) -> int:
 
 
 def command_check(args: argparse.Namespace) -> int:
-    from tutor.lessons import load_course
+    from tutor.course import load_course
 
     directory = args.directory
     if directory is not None and not directory.is_dir():

@@ -35,7 +35,7 @@ from rich.text import Text
 
 from tutor import plotting, textviews
 from tutor.files import TutorFileError, write_output
-from tutor.lessons import Lesson
+from tutor.course import Lesson
 from tutor.progress import ProgressStore
 from tutor.runner import (
     DIVERGED,

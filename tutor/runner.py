@@ -25,7 +25,7 @@ import numpy as np
 
 from tutor import __version__
 from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
-from tutor.lessons import Lesson
+from tutor.course import Lesson
 from tutor.reporting import (
     Cancelled,
     Diverged,

@@ -72,7 +72,7 @@ def default_max_sessions(session_bytes: int = SESSION_BYTES) -> int:
 def is_loopback(host: str) -> bool:
     """True when every address ``host`` names is this machine's loopback (nobody else reaches it)."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)}
     except (socket.gaierror, UnicodeError):
         return False
     return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_loopback for address in addresses)
@@ -219,7 +219,7 @@ class TutorServer(Server):
             503, "The class is full", f"All {limit} sessions are in use. Try again when someone closes their tab."
         )
 
-    async def handle_index(self, request: web.Request) -> web.Response:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> web.Response:
         if not self._allowed(request):
             return self._refused(
                 403, "This tutor needs its link", "Open the link your teacher handed out: it carries the class's token."
@@ -267,7 +267,7 @@ class TutorServer(Server):
                 identity[classroom.LEARNER_ENV] = learner
         return identity
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:  # type: ignore[override]
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         ticket = self.tickets.pop(request.match_info.get("ticket", ""), None)
         if ticket is None or ticket.expires < time.monotonic():
             raise web.HTTPForbidden(text="no session without the page's ticket: open the tutor's link again")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tutor.lessons import Course
+    from tutor.course import Course
     from tutor.progress import ProgressStore
 
 

@@ -18,7 +18,7 @@ from tutor.app.commands import LessonCommands
 from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
 from tutor.app.terminal import driver_on
-from tutor.lessons import Course, load_course
+from tutor.course import Course, load_course
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
 

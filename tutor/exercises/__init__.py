@@ -40,7 +40,7 @@ from typing import Any
 
 import msgspec
 
-from tutor.exercises._course import resolve_routine
+from tutor.exercises._course import resolve_routine, split_routine
 from tutor.files import TutorFileError, show_path, write_atomic
 
 EXERCISES_DIR = "exercises"  # beside the lesson files: <lesson dir>/exercises/<lesson-id>/
@@ -367,7 +367,7 @@ def routine_with(lesson: Any, exercise: Exercise, path: Path) -> Callable[[Any, 
         sys.modules.pop(name, None)
     for function in exercise.functions:
         setattr(fresh, function, getattr(learner, function))
-    run_name = lesson.routine.partition(":")[2] if ":" in lesson.routine else lesson.routine.rpartition(".")[2]
+    run_name = split_routine(lesson.routine)[1]
     return getattr(fresh, run_name)
 
 

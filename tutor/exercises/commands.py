@@ -117,7 +117,7 @@ def with_exercises(course: Any) -> list[tuple[Any, Any]]:
 def lesson_and_exercise(course: Any, lesson_id: str) -> tuple[Any, Any]:
     """The lesson and its exercise; a UsageError (exit 2) for an unknown lesson or one without an exercise."""
     from tutor.exercises import ExerciseError, find_exercise
-    from tutor.lessons import shown
+    from tutor.course import shown
 
     try:
         lesson = course.get(lesson_id)
@@ -347,7 +347,7 @@ def command_solution(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    print(f"# The tutor's {', '.join(exercise.functions)} for {lesson.id} (from {lesson.routine.partition(':')[0]}):")
+    print(f"# The tutor's {', '.join(exercise.functions)} for {lesson.id} (from {split_routine(lesson.routine)[0]}):")
     print()
     print(solution_source(exercise, lesson), end="")
     return 0

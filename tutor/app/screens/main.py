@@ -17,7 +17,7 @@ from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.exercises import Exercise, ExerciseError, find_exercise
-from tutor.lessons import Course, Lesson, ParamError
+from tutor.course import Course, Lesson, ParamError
 from tutor.progress import RUNS_LISTED, ProgressStore
 
 

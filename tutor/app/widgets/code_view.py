@@ -10,7 +10,7 @@ from textual.containers import ScrollableContainer
 from textual.highlight import highlight
 from textual.widgets import Static
 
-from tutor.lessons import Lesson
+from tutor.course import Lesson, split_routine
 
 
 def routine_source(lesson: Lesson) -> tuple[str, str]:
@@ -37,6 +37,6 @@ class CodeView(ScrollableContainer, can_focus=True):
 
     def compose(self) -> ComposeResult:
         path, source = routine_source(self.lesson)
-        module = self.lesson.routine.partition(":")[0]
+        module = split_routine(self.lesson.routine)[0]
         yield Static(f"{module}  ({path.rsplit('/', 1)[-1]})", id="code-title", markup=False)
         yield Static(highlight(source, language="python"), id="code-text")

@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Label, Markdown
 
-from tutor.lessons import Page
+from tutor.course import Page
 
 
 class Explanation(Vertical):

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tutor.lessons import Course, Lesson
+from tutor.course import Course, Lesson
 
 PASSED, NOT_YET = "✓", "·"
 # A lesson with an exercise carries a second mark: ✎ dim until the learner's own code passes its checks.

@@ -1,6 +1,6 @@
 """A form built from a lesson's parameters, validated as you type.
 
-Validation reuses :meth:`tutor.lessons.Param.coerce`, so the app refuses
+Validation reuses :meth:`tutor.course.Param.coerce`, so the app refuses
 exactly what the headless runner refuses, with the same reason.
 """
 
@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static, Switch
 
-from tutor.lessons import Param, ParamError
+from tutor.course import Param, ParamError
 
 
 class ParamValidator(Validator):

@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from tutor.lessons import Lesson
+from tutor.course import Lesson
 from tutor.progress import RUNS_LISTED
 
 
