@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from tutor.data.beans import threshold_beans
 from tutor.course import load_course
+from tutor.data.beans import threshold_beans
 from tutor.routines import sigmoid_neuron as sn
 from tutor.runner import run_lesson
 

@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from tutor.exercises import find_exercise, learner_file, run_checks, start  # noqa: E402
 from tutor.course import load_course  # noqa: E402
+from tutor.exercises import find_exercise, learner_file, run_checks, start  # noqa: E402
 
 
 def timed(exercise, path: Path, repeat: int) -> tuple[float, bool]:

@@ -39,8 +39,8 @@ from lenet5_overhead import bench_model_path, now, steady_epoch_seconds, tutor_e
 
 import tutor.app.widgets.lesson_pane as lesson_pane  # noqa: E402
 from tutor.app.app import TutorApp  # noqa: E402
-from tutor.keras_bridge import import_keras  # noqa: E402
 from tutor.course import load_course  # noqa: E402
+from tutor.keras_bridge import import_keras  # noqa: E402
 from tutor.progress import ProgressStore  # noqa: E402
 from tutor.reporting import Progress  # noqa: E402
 

@@ -44,10 +44,10 @@ os.environ.setdefault("TUTOR_OFFLINE", "1")
 
 from rich.console import Console  # noqa: E402
 
+from tutor.course import load_course  # noqa: E402
 from tutor.data.images import load_images  # noqa: E402
 from tutor.headless import HeadlessRenderer  # noqa: E402
 from tutor.keras_bridge import import_keras, seed_everything  # noqa: E402
-from tutor.course import load_course  # noqa: E402
 from tutor.reporting import Progress  # noqa: E402
 from tutor.routines._images_common import as_inputs, cosine_decay, make_optimizer, one_hot  # noqa: E402
 from tutor.routines.lenet5 import INPUT_SHAPE, lenet5  # noqa: E402

@@ -30,8 +30,8 @@ import pytest
 from textual.message import Message
 from textual.notifications import Notification, Notify
 
-from tutor.data.images import IMAGES_MAGIC, LABELS_MAGIC
 from tutor.course import Challenge, Course, Lesson, load_lesson, shipped_lessons_dir
+from tutor.data.images import IMAGES_MAGIC, LABELS_MAGIC
 from tutor.runner import RunRecord
 
 if TYPE_CHECKING:

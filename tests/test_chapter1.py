@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tutor.data.beans import toxicity_beans
 from tutor.course import load_course
+from tutor.data.beans import toxicity_beans
 from tutor.runner import FINISHED, run_lesson
 
 COURSE = load_course()

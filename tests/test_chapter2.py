@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import SHARED_DATA, needs_shared_data
+from tutor.course import load_course
 from tutor.data import images
 from tutor.data.beans import band_beans, threshold_beans
-from tutor.course import load_course
 from tutor.reporting import TutorError
 from tutor.routines import activation_functions as af
 from tutor.routines import forward_pass as fp

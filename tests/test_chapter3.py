@@ -8,8 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from tutor.data import toy
 from tutor.course import load_course
+from tutor.data import toy
 from tutor.reporting import Progress, TutorError
 from tutor.runner import FAILED, FINISHED, STOPPED, RunState, run_lesson
 from tutor.views import VIEWS

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor.data.images import CLASS_NAMES
 from tutor.course import load_course
+from tutor.data.images import CLASS_NAMES
 from tutor.reporting import Progress
 from tutor.routines._images_common import confusion_matrix, cosine_decay, flatten, one_hot, scale_pixels
 from tutor.runner import FAILED, FINISHED, STOPPED, RunState, run_lesson

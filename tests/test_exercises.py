@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tutor import exercises
+from tutor.course import load_course, shipped_lessons_dir
 from tutor.exercises import (
     ExerciseError,
     find_exercise,
@@ -25,7 +26,6 @@ from tutor.exercises import (
     start,
 )
 from tutor.exercises.checking import Mismatch, call_text, expect_close, gradient_check
-from tutor.course import load_course, shipped_lessons_dir
 from tutor.runner import run_lesson
 
 COURSE = load_course()

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from tests.helpers import SHARED_DATA, needs_shared_data
-from tutor.exercises import CheckReport, find_exercise, routine_with, run_checks
 from tutor.course import load_course
+from tutor.exercises import CheckReport, find_exercise, routine_with, run_checks
 from tutor.runner import FINISHED, RunState, run_lesson
 
 COURSE = load_course()

@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 
 from tests.helpers import IDX_NAMES, idx_bytes, tiny_set, write_idx_set
+from tutor.course import load_course
 from tutor.data import housing, images, network, toy
 from tutor.data.images import IMAGES_MAGIC, LABELS_MAGIC, load_images, read_idx
-from tutor.course import load_course
 from tutor.reporting import Reporter, TutorError, ViewUpdate
 from tutor.routines import _images_common as ic
 from tutor.routines import binary_mlp

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from tutor import __version__
-from tutor.exercises import commands as exercise_commands
 from tutor.course import SEED_MAX, shown
+from tutor.exercises import commands as exercise_commands
 from tutor.timeline import DEFAULT_SPEED, SPEEDS
 
 EXIT_USAGE = 2

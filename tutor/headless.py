@@ -34,8 +34,8 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from tutor import plotting, textviews
-from tutor.files import TutorFileError, write_output
 from tutor.course import Lesson
+from tutor.files import TutorFileError, write_output
 from tutor.progress import ProgressStore
 from tutor.runner import (
     DIVERGED,

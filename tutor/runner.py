@@ -24,8 +24,8 @@ from typing import Any, Final, Literal
 import numpy as np
 
 from tutor import __version__
-from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.course import Lesson
+from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.reporting import (
     Cancelled,
     Diverged,

@@ -116,8 +116,8 @@ def with_exercises(course: Any) -> list[tuple[Any, Any]]:
 
 def lesson_and_exercise(course: Any, lesson_id: str) -> tuple[Any, Any]:
     """The lesson and its exercise; a UsageError (exit 2) for an unknown lesson or one without an exercise."""
-    from tutor.exercises import ExerciseError, find_exercise
     from tutor.course import shown
+    from tutor.exercises import ExerciseError, find_exercise
 
     try:
         lesson = course.get(lesson_id)

@@ -16,8 +16,8 @@ from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
-from tutor.exercises import Exercise, ExerciseError, find_exercise
 from tutor.course import Course, Lesson, ParamError
+from tutor.exercises import Exercise, ExerciseError, find_exercise
 from tutor.progress import RUNS_LISTED, ProgressStore
 
 

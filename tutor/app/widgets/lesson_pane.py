@@ -34,8 +34,8 @@ from tutor.app.widgets.recent_runs import RecentRuns
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.status_line import StatusLine
 from tutor.app.widgets.views_area import ViewsArea
-from tutor.exercises import Exercise
 from tutor.course import Lesson, ParamError, condition_names
+from tutor.exercises import Exercise
 from tutor.progress import RUNS_OVERLAID, ProgressStore, recent_runs
 from tutor.runner import (
     DIVERGED,
