@@ -161,7 +161,7 @@ def test_all_shipped_lessons_are_valid():
 
 def test_the_wheel_ships_the_lessons_where_the_course_finds_them_and_no_module_shares_their_name():
     # pyproject.toml copies lessons/ into the wheel; shipped_lessons_dir() looks for it beside the loader.
-    # It used to land in tutor/lessons/ beside the tutor/lessons.py module (found by import precedence).
+    # It used to land in a lessons/ folder beside the lessons.py module, both in tutor/ (found by import precedence).
     root = Path(__file__).resolve().parent.parent
     wheel = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]
     [(source, target)] = wheel["force-include"].items()
