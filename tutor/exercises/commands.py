@@ -322,6 +322,7 @@ def command_hint(args: argparse.Namespace) -> int:
 
 
 def command_solution(args: argparse.Namespace) -> int:
+    from tutor.course import split_routine
     from tutor.exercises import learner_file, solution_source
 
     lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
