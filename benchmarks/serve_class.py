@@ -151,7 +151,8 @@ async def keras_sessions(home: Path, count: int, lesson: str) -> None:
         async with aiohttp.ClientSession() as session:
             tabs = [Tab(f"keras{i}") for i in range(count)]
             started = time.perf_counter()
-            await asyncio.gather(*(tab.open(session, port, "", 180) for tab in tabs))
+            opened = await asyncio.gather(*(tab.open(session, port, FIRST_SCREEN, 180) for tab in tabs))
+            print(f"{count} tabs opened at the same moment: page to first screen {min(opened):.1f}-{max(opened):.1f} s")
             peak = {pid: (0.0, 0.0) for pid in children(server.pid)}
             lowest_available = available_before
 
