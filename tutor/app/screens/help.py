@@ -26,7 +26,7 @@ WIDGET_KEYS = [
     ("← →", "Switch tabs (when the tab bar has focus)"),
     ("Space, Enter", "Toggle a switch, open a choice list"),
     ("← → ↑ ↓", "Move the selected image of a digits view"),
-    ("Ctrl+S (in the Exercise editor)", "Save your file and run its checks (Stop stays on F6)"),
+    ("Ctrl+S", "In the Exercise editor: save your file and check it (Stop stays on F6)"),
 ]
 OUTRO = """
 Letter keys work when the focus is not in a text field. Invalid values are
