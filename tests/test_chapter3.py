@@ -324,6 +324,9 @@ async def test_the_app_runs_each_chapter3_lesson():
 
 @pytest.mark.keras
 def test_stop_while_the_fast_loop_compiles_ends_the_run_at_once():
+    from tutor.keras_bridge.fast_loop import forget_compiled_programs
+
+    forget_compiled_programs()  # an earlier test's program of the same shapes would be reused: no compiling
     lesson = COURSE.get("binary-mlp")  # 3,000 epochs: compiled with XLA, which takes seconds
     cancel = threading.Event()
     asked: dict[str, float] = {}

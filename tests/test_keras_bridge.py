@@ -23,13 +23,13 @@ def keras():
     return import_keras()
 
 
-def small_model(keras, seed=0, optimizer="sgd", built=True):
+def small_model(keras, seed=0, optimizer="sgd", built=True, lr=None):
     from tutor.keras_bridge import seed_everything
 
     seed_everything(seed)
     layers = [keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
     model = keras.Sequential([keras.Input((2,)), *layers] if built else layers)
-    opt = keras.optimizers.SGD(0.1) if optimizer == "sgd" else keras.optimizers.Adam(0.01)
+    opt = keras.optimizers.SGD(lr or 0.1) if optimizer == "sgd" else keras.optimizers.Adam(lr or 0.01)
     model.compile(optimizer=opt, loss="mse", metrics=["accuracy"])
     return model
 
@@ -129,6 +129,35 @@ def test_xla_and_plain_graph_agree(keras):
     for a, b in zip(results[0][0], results[1][0]):
         np.testing.assert_allclose(a, b, atol=1e-4)
     np.testing.assert_allclose(results[0][1], results[1][1], atol=1e-4)
+
+
+def test_a_run_of_the_same_shapes_reuses_the_xla_program_and_trains_exactly_as_a_fresh_one(keras):
+    """XLA never frees a compiled program, so a lesson run again (another seed, data or learning
+    rate) runs the program compiled before, loaded with the new model's state."""
+    from tutor.keras_bridge import fast_fit, fast_loop
+
+    fast_loop.forget_compiled_programs()
+
+    def train(model, seed):
+        x, y = toy(40, seed=seed)
+        settings = {"epochs": 20, "batch_size": 10, "reporter": Reporter(), "seed": seed, "jit_compile": True}
+        return fast_fit(model, x, y, validation_data=(x, y), **settings)
+
+    train(small_model(keras, seed=1), seed=1)
+    results = []
+    for _ in ("reused", "fresh"):
+        model = small_model(keras, seed=2, lr=0.3)
+        history = train(model, seed=2)
+        assert len(fast_loop._compiled_programs) == 1  # the first run's program, reused / the fresh one
+        assert int(model.optimizer.iterations.numpy()) == 20 * 4
+        results.append((model.get_weights(), history))
+        fast_loop.forget_compiled_programs()
+    (reused, reused_history), (fresh, fresh_history) = results
+    for a, b in zip(reused, fresh, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert reused_history.keys() == fresh_history.keys()
+    for key in fresh_history:
+        np.testing.assert_allclose(reused_history[key], fresh_history[key], rtol=1e-6, atol=1e-7)
 
 
 def test_fast_fit_reports_every_epoch_with_renamed_validation_metrics(keras):

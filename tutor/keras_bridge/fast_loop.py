@@ -19,6 +19,7 @@ Only public Keras calls are used: ``model(x, training=...)``,
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -87,13 +88,27 @@ class CompiledEpochs:
         self.width = len(self.names) + len(self.val_names)
         # Every call takes a (capacity, n) block of orders: one shape, one compilation.
         self.capacity = int(min(2048, max(1, 1_000_000 // n)))
-        # The data goes in as arguments, not captured constants: XLA would
-        # fold big constants into the program and compile for seconds.
-        self._data = [tf.constant(x), tf.constant(y)]
-        if validation_data:
-            self._data += [tf.constant(v) for v in validation_data]
-        self._chunk = tf.function(self.chunk, jit_compile=jit_compile, reduce_retracing=True)
         self._tf = tf
+        self.use_data(x, y, validation_data)
+        self._chunk = tf.function(self.chunk, jit_compile=jit_compile, reduce_retracing=True)
+
+    def use_data(self, x: np.ndarray, y: np.ndarray, validation_data: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """The samples the next epochs train on (same shapes as the first ones).
+
+        The data goes in as arguments, not captured constants: XLA would fold
+        big constants into the program and compile for seconds.
+        """
+        self._data = [self._tf.constant(x), self._tf.constant(y)]
+        if validation_data:
+            self._data += [self._tf.constant(v) for v in validation_data]
+
+    def load(self, model: Any) -> None:
+        """Start from ``model``'s weights and optimizer state (a model shaped like this one's)."""
+        _copy_state(model, self.model)
+
+    def store(self, model: Any) -> None:
+        """Give ``model`` the weights and optimizer state the epochs so far have reached."""
+        _copy_state(self.model, model)
 
     def train_step(self, x: Any, y: Any) -> None:
         """One batch: forward pass, loss, gradients, one optimizer update, metrics."""
@@ -167,11 +182,84 @@ class CompiledEpochs:
         return self._chunk(self._tf.constant(block), self._tf.constant(count), *self._data).numpy()[:count]
 
 
+def _copy_state(source: Any, target: Any) -> None:
+    """Weights, optimizer slots, step count and learning rate of ``source`` into ``target``."""
+    target.set_weights(source.get_weights())
+    for mine, theirs in zip(source.optimizer.variables, target.optimizer.variables, strict=True):
+        theirs.assign(mine)
+
+
+# XLA keeps every program it compiles until the process ends (6-7 MB for
+# deep-spiral's), even after the model and the function are gone. Runs whose
+# model, optimizer and data have the same shapes (the same lesson run again,
+# another seed or learning rate) reuse one compiled program instead: its own
+# model is loaded with the new model's state, and hands the result back.
+_compiled_programs: dict[str, CompiledEpochs] = {}
+_KEEP_PROGRAMS = 8
+
+
+def forget_compiled_programs() -> None:
+    """The next run compiles afresh (tests that need the compiling to happen use it)."""
+    _compiled_programs.clear()
+
+
+def _without_layer_names(config: Any) -> Any:
+    """A model's config without its models' and layers' names ("dense_3"), which change
+    from run to run and mean nothing to the program (a dtype policy's name stays)."""
+    if isinstance(config, list):
+        return [_without_layer_names(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    named_layer = not {"trainable", "layers", "dtype", "batch_shape"}.isdisjoint(config)
+    return {key: _without_layer_names(value) for key, value in config.items() if not (named_layer and key == "name")}
+
+
+def _program_key(model, x, y, batch_size, validation_data) -> str | None:
+    """What the compiled program depends on, or None when it cannot be told (no reuse).
+
+    The layers, the loss and metrics, the optimizer's kind and settings (not
+    its learning rate: a variable, so state, not program) and the data's shapes.
+    """
+    try:
+        architecture = _without_layer_names(json.loads(model.to_json()))
+        optimizer = dict(model.optimizer.get_config())
+    except (AttributeError, NotImplementedError, TypeError, ValueError):
+        return None
+    if not isinstance(model.loss, str):  # a loss object's settings are not in its name
+        return None
+    optimizer.pop("name", None)
+    if isinstance(optimizer.get("learning_rate"), float):
+        optimizer.pop("learning_rate")
+    compiled_with = architecture.pop("compile_config", None) or {}
+    compiled_with.pop("optimizer", None)  # as above
+    shapes = [np.shape(x), np.shape(y), [np.shape(v) for v in validation_data or ()]]
+    parts = [architecture, compiled_with, type(model.optimizer).__name__, optimizer, model.loss, shapes, batch_size]
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
 def _compiled_epochs(model, x, y, batch_size, validation_data, jit_compile) -> CompiledEpochs:
-    """:class:`CompiledEpochs`, compiled by a zero-epoch call (which trains nothing).
+    """:class:`CompiledEpochs` for ``model``: compiled by a zero-epoch call (which trains
+    nothing), or, under XLA, the program compiled for an earlier run of the same shapes.
 
     If XLA cannot compile the model, fall back to a plain TensorFlow graph.
     """
+    key = _program_key(model, x, y, batch_size, validation_data) if jit_compile else None
+    reused = _compiled_programs.get(key) if key else None
+    if reused is not None:
+        build_for_training(model, x[: reused.batch_size], y[: reused.batch_size])
+        model.reset_metrics()
+        reused.use_data(x, y, validation_data)
+        reused.load(model)
+        return reused
+    compiled = _compile(model, x, y, batch_size, validation_data, jit_compile)
+    if key:
+        if len(_compiled_programs) >= _KEEP_PROGRAMS:  # the oldest goes (its XLA program stays)
+            _compiled_programs.pop(next(iter(_compiled_programs)))
+        _compiled_programs[key] = compiled
+    return compiled
+
+
+def _compile(model, x, y, batch_size, validation_data, jit_compile) -> CompiledEpochs:
     import tensorflow as tf
 
     empty = np.zeros((0, len(x)), np.int32)
@@ -269,6 +357,8 @@ def fast_fit(
         orders = np.stack([rng.permutation(len(x)) for _ in range(count)])  # (count, n)
         began = time.perf_counter()
         logs = compiled.run(orders)  # (count, width)
+        if compiled.model is not model:  # a program compiled for an earlier run's model
+            compiled.store(model)
         per_epoch = (time.perf_counter() - began) / count
         for index, row in enumerate(logs):
             done += 1
