@@ -23,9 +23,32 @@ import math
 import numpy as np
 
 from tutor.data.beans import band_beans
-from tutor.routines.sigmoid_neuron import accuracy, mean_squared_error, sigmoid, sigmoid_scalar
 
 NAMES = ("w1", "b1", "w2", "b2", "v1", "v2", "c")
+
+
+def sigmoid(z):
+    """1 / (1 + e^-z) for arrays, in the form whose exp never overflows."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_scalar(z: float) -> float:
+    """The same for one float (math.exp is ~10x faster than NumPy on scalars)."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def mean_squared_error(y: np.ndarray, a: np.ndarray) -> float:
+    return float(np.mean((y - a) ** 2))
+
+
+def accuracy(y: np.ndarray, a: np.ndarray) -> float:
+    """Share of beans on the right side of 0.5."""
+    return float(np.mean((a > 0.5) == (y > 0.5)))
 
 
 def forward(p: dict[str, float], x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -22,7 +22,6 @@ from tutor.data.safe import NpzReader, regular_file, show
 from tutor.files import atomic_path
 from tutor.paths import user_data_dir
 from tutor.reporting import TutorError
-from tutor.routines.softmax import cross_entropy, softmax
 
 SIZES = (784, 50, 100, 10)
 SHAPES = {
@@ -30,8 +29,21 @@ SHAPES = {
     "W2": (50, 100), "b2": (100,),
     "W3": (100, 10), "b3": (10,),
 }
+EPSILON = 1e-7  # keeps log() finite when a probability rounds to 0
 WEIGHTS_MAX_BYTES = 784 * 50 * 16  # the largest array (W1) in the widest number type (complex128 is refused)
 
+
+
+def softmax(a: np.ndarray) -> np.ndarray:
+    """Logits to probabilities, row by row; shifted by the largest logit so e^a never overflows."""
+    e = np.exp(a - np.max(a, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def cross_entropy(y: np.ndarray, t: np.ndarray) -> float:
+    """The mean over the rows of -log(the probability of the true class); t is one-hot."""
+    picked = np.sum(t * y, axis=1)  # each row's probability of its true class
+    return float(-np.mean(np.log(picked + EPSILON)))
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
     # Clipping keeps exp() from overflowing on extreme weights; sigmoid is flat there anyway.
