@@ -167,7 +167,8 @@ async def keras_sessions(home: Path, count: int, lesson: str) -> None:
                     await asyncio.sleep(0.5)
 
             sampler = asyncio.create_task(sample())
-            finished = await asyncio.gather(*(finish_time(tab, started) for tab in tabs))
+            finished = [t for t in await asyncio.gather(*(finish_time(tab, started) for tab in tabs)) if t == t]
+            print(f"{len(finished)} of {count} runs finished")
             await asyncio.sleep(2)
             after = [memory_mb(pid) for pid in children(server.pid)]
             sampler.cancel()
@@ -208,7 +209,13 @@ def zombie(pid: int) -> bool:
 
 
 async def finish_time(tab: Tab, started: float) -> float:
-    await tab.wait_for("Finished:", 540)
+    """Seconds until the tab's run has finished; NaN (and its status line printed) if it did not in 5 min."""
+    try:
+        await tab.wait_for("Finished:", 300)
+    except TimeoutError:
+        status = [line.strip() for line in tab.text().splitlines() if line.strip()][-3:]
+        print(f"{tab.learner}: no 'Finished:' after 300 s; the screen ends with {status}")
+        return float("nan")
     return time.perf_counter() - started
 
 
