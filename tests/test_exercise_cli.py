@@ -247,3 +247,11 @@ def test_list_shows_exercise_passes_beside_challenge_passes():
     assert mark("rosenblatt") == "✓"  # the learner's code passed its checks
     assert mark("softmax") == "·"  # an exercise not passed yet
     assert mark("mnist-data") == ""  # no exercise
+
+
+def test_verify_says_a_reason_shared_by_several_checks_once():
+    assert tutor("exercise", "rosenblatt").returncode == 0
+    verified = tutor("verify", "rosenblatt")
+    assert verified.returncode == 1
+    assert verified.stdout.count("✗") == 5  # every check is listed...
+    assert verified.stdout.count("not written yet") == 1  # ...and why they fail is said once

@@ -162,12 +162,14 @@ def print_report(lesson_id: str, path: Path, report: Any) -> None:
     print(f"{lesson_id}  ({path}): {summary}  [{report.seconds:.1f} s]")
     if report.problem:
         print(f"  ✗ {report.problem}".replace("\n", "\n    "))
+    said = {report.problem}
     for result in report.results:
         if result.ok:
             print(f"  ✓ {result.title}")
         else:
             print(f"  ✗ {result.title}")
-            if result.message and result.message != report.problem:
+            if result.message and result.message not in said:  # five checks of an unwritten function: said once
+                said.add(result.message)
                 print(_paragraph(result.message, indent="      "))
     if report.output.strip():
         print("  your code printed:")
