@@ -294,6 +294,12 @@ def run_lesson(
     record.versions = versions()
     if record.status == FINISHED:
         record.challenge_met = judge(lesson, record)
+    elif record.mine and record.status in (DIVERGED, FAILED):
+        # The advice above is about the tutor's own code; here the learner's functions ran.
+        record.error = (
+            f"{record.error or record.status}\nThis run used your own functions: check them first "
+            "(a sign error walks uphill, away from the answer); the checks say what they find."
+        )
     return record
 
 
@@ -323,7 +329,15 @@ def new_record(lesson: Lesson, values: Mapping[str, Any], seed: int) -> RunRecor
 
 
 def judge(lesson: Lesson, record: RunRecord) -> bool | None:
-    """Did the run meet the challenge? ``None`` (with an error) if the result lacks a key."""
+    """Did the run meet the challenge? ``None`` (with an error) if the result lacks a key.
+
+    A result that is not a number (nan, from a learner's softmax that overflowed) never
+    meets a challenge, whatever the other figures say.
+    """
+    not_numbers = sorted(name for name, value in record.result.items() if isinstance(value, float) and value != value)
+    if not_numbers:
+        record.error = f"{', '.join(not_numbers)} came out as nan (not a number): a challenge needs real numbers"
+        return False
     try:
         return lesson.challenge.met(record.result)
     except KeyError as missing:
@@ -508,6 +522,8 @@ def describe_run(run: Mapping[str, Any], current: Mapping[str, Any]) -> str:
     params = run.get("params") or {}
     changed = [f"{name}={params[name]}" for name in params if name in current and params[name] != current[name]]
     what = " ".join(changed[:2]) + (" …" if len(changed) > 2 else "") if changed else "same settings"
+    if run.get("mine"):
+        what = f"your code · {what}"
     if run.get("status") not in (None, FINISHED):
         return f"{what} · {run['status']}"
     history = run.get("history") or []
