@@ -112,8 +112,11 @@ async def test_hints_come_one_at_a_time_and_the_solution_asks_first() -> None:
         hint = exercise.query_one("#exercise-hint", Static)
         exercise.query_one("#exercise-next-hint", Button).press()
         await pilot.pause()
-        assert "Hint 1:" in str(hint.render()) and "Hint 2:" not in str(hint.render())
-        assert app.store.hints_shown("rosenblatt") == 1
+        assert "Hint 1 of" in str(hint.render())
+        exercise.query_one("#exercise-next-hint", Button).press()
+        await pilot.pause()
+        assert "Hint 2 of" in str(hint.render()) and "Hint 1 of" not in str(hint.render()), "one at a time"
+        assert app.store.hints_shown("rosenblatt") == 2
 
         exercise.query_one("#exercise-solution", Button).press()
         await pilot.pause()
@@ -160,3 +163,33 @@ async def test_run_with_my_code_never_imports_a_file_that_hangs_as_it_loads() ->
         assert exercise.report.problem and not exercise.report.results
         await pilot.pause()
         assert pane(app).session is None, "a file that does not load is never run"
+
+
+async def test_enter_in_the_editor_keeps_the_indentation_and_indents_after_a_colon() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        exercise = await open_exercise(pilot)
+        editor = exercise.editor
+        editor.load_text("def f(x):")
+        editor.focus()
+        editor.move_cursor((0, len("def f(x):")))
+        await pilot.press("enter", *"y = x", "enter", *"return y")
+        assert editor.text == "def f(x):\n    y = x\n    return y"
+
+
+async def test_a_save_elsewhere_while_edits_here_are_unsaved_can_be_loaded() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        exercise = await open_exercise(pilot)
+        exercise.editor.load_text("# my unsaved edit\n")
+        await pilot.pause()
+        reload = exercise.query_one("#exercise-reload", Button)
+        assert not reload.display
+        elsewhere = learner_file_with(RIGHT, exercise.path)
+        exercise.path.write_text(elsewhere, encoding="utf-8")
+        await wait_until(pilot, lambda: reload.display, timeout=30)
+        assert exercise.editor.text == "# my unsaved edit\n", "the edits here are kept until the learner chooses"
+        reload.press()
+        await wait_until(pilot, lambda: exercise.editor.text == elsewhere and not exercise._checking, timeout=30)
+        assert not reload.display and not exercise.unsaved
+        assert exercise.report.passed

@@ -26,7 +26,8 @@ WIDGET_KEYS = [
     ("← →", "Switch tabs (when the tab bar has focus)"),
     ("Space, Enter", "Toggle a switch, open a choice list"),
     ("← → ↑ ↓", "Move the selected image of a digits view"),
-    ("Ctrl+S", "In the Exercise editor: save your file and check it (Stop stays on F6)"),
+    ("Ctrl+S, F8, F9", "In the Exercise tab: save and check, the next hint, run with your code"),
+    ("Escape", "Leave the Exercise editor (Tab there indents; then Ctrl+S stops a run again)"),
 ]
 OUTRO = """
 Letter keys work when the focus is not in a text field. Invalid values are

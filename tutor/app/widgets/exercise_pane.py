@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -56,12 +56,32 @@ def report_content(report: CheckReport | None, functions: tuple[str, ...], clock
             f"All {len(report.results)} checks pass{took}. Run with my code to watch it learn.",
             "bold $text-success",
         )
+    elif report.problem and not report.results:
+        summary = Content.styled(f"Your file cannot be checked yet{took}:", "$text-muted")
     else:
         summary = Content.styled(
             f"{passed} of {len(report.results)} checks pass{took} · write {', '.join(functions)}",
             "$text-muted",
         )
     return Content("\n").join([summary, *lines])
+
+
+class PythonEditor(TextArea):
+    """A Python editor whose Enter keeps the line's indentation (and indents after a ``:``)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and not self.read_only:
+            event.stop()
+            event.prevent_default()
+            row, column = self.cursor_location
+            before = self.document[row][:column]
+            indent = before[: len(before) - len(before.lstrip())]
+            if before.rstrip().endswith(":"):
+                indent += " " * self.indent_width
+            start, end = self.selection
+            self.replace("\n" + indent, start, end, maintain_selection_offset=False)
+            return
+        await super()._on_key(event)
 
 
 class ExercisePane(Vertical):
@@ -79,11 +99,14 @@ class ExercisePane(Vertical):
     ExercisePane #exercise-hint.-shown { display: block; }
     ExercisePane #exercise-buttons { height: 1; dock: bottom; }
     ExercisePane #exercise-buttons Button { margin: 0 1 0 0; }
+    ExercisePane #exercise-reload { display: none; }
     ExercisePane.-passed #exercise-report { border-left: outer $success; }
     """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save & check", tooltip="Save your file and run the checks"),
+        Binding("f9", "run_mine", "Run my code", tooltip="Run the lesson with your functions"),
+        Binding("f8", "hint", "Hint", tooltip="The next hint"),
     ]
 
     passed: reactive[bool] = reactive(False, init=False)
@@ -139,8 +162,8 @@ class ExercisePane(Vertical):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="exercise-intro-scroll"):
             yield Static(self.exercise.intro, id="exercise-intro", markup=False)
-        editor = TextArea.code_editor("", language="python", id="exercise-editor", soft_wrap=False)
-        editor.border_title = f"{show_path(self.path, 60)} · ctrl+s saves and checks · any editor works"
+        editor = PythonEditor.code_editor("", language="python", id="exercise-editor", soft_wrap=False)
+        editor.border_title = f"{show_path(self.path, 50)} · ctrl+s save & check · esc leaves the editor"
         yield editor
         with VerticalScroll(id="exercise-report-scroll"):
             yield Static("", id="exercise-report")
@@ -150,6 +173,7 @@ class ExercisePane(Vertical):
             yield Button("Run with my code", id="exercise-run-mine", variant="success", compact=True)
             yield Button("Hint", id="exercise-next-hint", compact=True)
             yield Button("Solution", id="exercise-solution", compact=True)
+            yield Button("Load the file on disk", id="exercise-reload", variant="warning", compact=True)
 
     def on_mount(self) -> None:
         self.passed = self.store.exercise_passed(self.lesson.id)
@@ -179,6 +203,17 @@ class ExercisePane(Vertical):
 
     # ------------------------------------------------------------ the file
 
+    def _load(self, text: str) -> None:
+        """Show the file as saved (by another editor), where the cursor was, and check it."""
+        row, column = self.editor.cursor_location
+        self._saved_text = text
+        self.editor.load_text(text)
+        self.editor.move_cursor((min(row, self.editor.document.line_count - 1), column))
+        self.editor.remove_class("-unsaved")
+        self.editor.border_subtitle = None
+        self.query_one("#exercise-reload").display = False
+        self.check()
+
     def _go_to_the_work(self) -> None:
         """Put the cursor where there is something to write: the first TODO (else the first function)."""
         lines = self.editor.text.splitlines()
@@ -206,6 +241,12 @@ class ExercisePane(Vertical):
     def action_save(self) -> None:
         self.save()
 
+    def action_run_mine(self) -> None:
+        self.run_mine()
+
+    def action_hint(self) -> None:
+        self.next_hint()
+
     def save(self) -> bool:
         """Write the editor's text to the learner's file (atomically) and check it."""
         text = self.editor.text
@@ -217,6 +258,7 @@ class ExercisePane(Vertical):
         self._saved_text = text
         self.editor.remove_class("-unsaved")
         self.editor.border_subtitle = None
+        self.query_one("#exercise-reload").display = False
         self.check()
         return True
 
@@ -241,16 +283,15 @@ class ExercisePane(Vertical):
             if self.unsaved:
                 self.notify(
                     f"{self.path.name} changed in another editor; your unsaved edits here are kept. "
-                    "Save here to keep these, or undo them to take the other editor's.",
+                    "'Load the file on disk' takes the other editor's version; ctrl+s keeps yours.",
                     title="Exercise",
                     severity="warning",
                     markup=False,
                 )
                 self._saved_text = text
+                self.query_one("#exercise-reload").display = True
                 continue
-            self._saved_text = text
-            self.editor.load_text(text)
-            self.check()
+            self._load(text)
             await asyncio.sleep(0)
 
     # ------------------------------------------------------------ checks
@@ -294,8 +335,8 @@ class ExercisePane(Vertical):
     # ------------------------------------------------------------ hints, solution, run
 
     def _show_hint(self, count: int) -> None:
-        hints = self.exercise.hints[:count]
-        text = "\n".join(f"Hint {number}: {hint}" for number, hint in enumerate(hints, 1))
+        hints = self.exercise.hints[:count]  # the newest; the earlier ones have been read
+        text = f"Hint {count} of {len(self.exercise.hints)}: {hints[-1]}" if hints else ""
         widget = self.query_one("#exercise-hint", Static)
         widget.update(text)
         widget.set_class(bool(hints), "-shown")
@@ -324,6 +365,14 @@ class ExercisePane(Vertical):
     def _pressed_save(self, event: Button.Pressed) -> None:
         event.stop()
         self.save()
+
+    @on(Button.Pressed, "#exercise-reload")
+    def _pressed_reload(self, event: Button.Pressed) -> None:
+        event.stop()
+        try:
+            self._load(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            self.notify(f"Cannot read {show_path(self.path)}: {error}", severity="error", markup=False)
 
     @on(Button.Pressed, "#exercise-next-hint")
     def _pressed_hint(self, event: Button.Pressed) -> None:
