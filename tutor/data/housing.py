@@ -15,12 +15,11 @@ them in that order. Neither available: a :class:`~tutor.reporting.TutorError`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
-from tutor.data.network import KERAS_HOST, online
+from tutor.data.network import KERAS_HOST, keras_datasets_dir, online
 from tutor.reporting import TutorError
 
 KERAS_FILE = "boston_housing.npz"
@@ -29,8 +28,7 @@ CAPPED_PRICE = 50.0  # the survey wrote every price of 50 k$ or more as 50
 
 def keras_cache_paths() -> list[Path]:
     """Where Keras' get_file keeps its download (its home, or /tmp/.keras when that is read-only)."""
-    home = Path(os.path.expanduser(os.environ.get("KERAS_HOME", "~/.keras")))
-    return [home / "datasets" / KERAS_FILE, Path("/tmp/.keras/datasets") / KERAS_FILE]
+    return [keras_datasets_dir() / KERAS_FILE, Path("/tmp/.keras/datasets") / KERAS_FILE]
 
 
 def _from_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tutor.data.network import online
+from tutor.data.network import keras_datasets_dir, online
 from tutor.data.safe import NpzReader, open_regular, read_into, regular_file, show
 from tutor.reporting import TutorError
 
@@ -145,12 +145,6 @@ def _places(name: str, data_dir: str | Path | None) -> list[tuple[Path, bool]]:
     places += [(keras_datasets_dir() / name, True), (keras_datasets_dir(), False)]
     places.append((SYSTEM_DIR / name, True))
     return places
-
-
-def keras_datasets_dir() -> Path:
-    """Where Keras caches downloads: ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home).expanduser() / "datasets"
 
 
 # ---------------------------------------------------------------- IDX files

@@ -1,4 +1,4 @@
-"""One answer to "are we online?" for every data loader.
+"""One answer to "are we online?" for every data loader, and where Keras keeps its downloads.
 
 A loader that could download (Keras' MNIST, Fashion-MNIST, Boston housing)
 asks :func:`online` first. The answer must come quickly and must be "no" when
@@ -15,8 +15,15 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from pathlib import Path
 
 KERAS_HOST = "storage.googleapis.com"  # where Keras' datasets are downloaded from
+
+
+def keras_datasets_dir() -> Path:
+    """Where Keras caches downloads: ``$KERAS_HOME/datasets`` or ``~/.keras/datasets``."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home).expanduser() / "datasets"
 
 
 def offline_by_choice() -> bool:
