@@ -185,6 +185,16 @@ def _with_body(lesson_id: str, body: str) -> str:
     return f"import numpy as np\n\n{signature}\n    {body}\n"
 
 
+def test_a_sign_error_is_named_as_one_by_every_check_it_fails(tmp_path):
+    """Not a sign error in one check and 'did you leave out the 2?' in the next."""
+    report = _checked("gradient-descent", _with_body("gradient-descent", "return 2 * x * y - 2 * x * x * w"), tmp_path)
+    failures = [result for result in report.results if not result.ok]
+    assert len(failures) >= 2
+    for failure in failures:
+        assert "sign" in failure.message.lower(), (failure.title, failure.message)
+        assert "leave out the 2" not in failure.message
+
+
 @pytest.mark.parametrize("lesson_id", sorted(RIGHT))
 def test_a_right_solution_passes(lesson_id, tmp_path):
     report = _checked(lesson_id, RIGHT[lesson_id], tmp_path)

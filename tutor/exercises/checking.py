@@ -200,8 +200,29 @@ def expect_close(
     got = call_learner(mine_fn, kwargs, text)
     why = _differs(got, expected, rtol, atol)
     if why:
+        # A sign error gets one diagnosis, not a check's nudge about something else.
+        if not any(word in nudge.lower() for word in ("sign", "minus")):
+            nudge = _sign_nudge(got, expected, rtol, atol) or nudge
         raise Mismatch(f"`{text}` {why}{': ' + nudge if nudge else ''}")
     return got
+
+
+def _sign_nudge(got: Any, expected: Any, rtol: float, atol: float) -> str:
+    """The nudge for a result that is the answer with the opposite sign ('' for any other)."""
+    if _is_negated(got, expected, rtol, atol):
+        return "the sign is the opposite of the answer's - is a minus missing, or one too many?"
+    return ""
+
+
+def _is_negated(got: Any, expected: Any, rtol: float, atol: float) -> bool:
+    """``got`` is ``-expected`` (numbers or arrays, not all zero): a sign error."""
+    try:
+        got_array, expected_array = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+        if got_array.shape != expected_array.shape or not np.any(np.abs(expected_array) > atol):
+            return False
+        return bool(np.allclose(-got_array, expected_array, rtol=rtol, atol=atol))
+    except (TypeError, ValueError):
+        return False
 
 
 def expect(condition: bool, message: str) -> None:
@@ -249,4 +270,5 @@ def gradient_check(
     why = _differs(written, measured.item() if measured.ndim == 0 else measured, rtol, atol)
     if why:
         why = why.replace("returned", "is", 1).replace("- expected", "- finite differences say")
+        nudge = _sign_nudge(written, measured, rtol, atol) or nudge
         raise Mismatch(f"{what} {why}{': ' + nudge if nudge else ''}")
