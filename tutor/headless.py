@@ -46,6 +46,7 @@ from tutor.runner import (
     RunRecord,
     RunSession,
     RunState,
+    format_metrics,
     jsonable,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
@@ -63,10 +64,6 @@ class HeadlessConsole(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
         _output_closed()
-
-
-def format_metrics(metrics: Mapping[str, float]) -> str:
-    return "  ".join(f"{name} {value:.4g}" for name, value in metrics.items())
 
 
 class ProgressDisplay:

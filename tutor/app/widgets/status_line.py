@@ -8,19 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, Snapshot
+from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, Snapshot, format_metrics
 from tutor.timeline import Frame
-
-
-def _number(value: float) -> str:
-    """Counts as whole numbers (60000, not 6e+04); other values to 4 significant digits."""
-    if float(value).is_integer() and abs(value) < 1e9:
-        return str(int(value))
-    return f"{value:.4g}"
-
-
-def _metrics(metrics) -> str:
-    return "  ".join(f"{name} {_number(value)}" for name, value in metrics.items())
 
 
 def where(latest) -> str:
@@ -86,7 +75,7 @@ class StatusLine(Horizontal):
                 self._set(snapshot.notes[-1])
             return
         epoch = next((p for p in snapshot.latest.values() if p.record), progress)
-        text = f"{'Paused at ' if paused else ''}{where(snapshot.latest)}  {_metrics(epoch.metrics)}"
+        text = f"{'Paused at ' if paused else ''}{where(snapshot.latest)}  {format_metrics(epoch.metrics)}"
         if self.clock and not paused and eta is not None:
             text += f"  ETA {_duration(eta)}"
         if showing is not None:
@@ -96,7 +85,7 @@ class StatusLine(Horizontal):
 
     def replaying(self, frame: Frame, record: RunRecord) -> None:
         """Playing back (or scrubbing) a run that has ended."""
-        self._set(f"Replay {frame.unit} {frame.step}/{frame.total}  {_metrics(frame.metrics)}")
+        self._set(f"Replay {frame.unit} {frame.step}/{frame.total}  {format_metrics(frame.metrics)}")
         self.query_one(ProgressBar).update(total=max(frame.total, 1), progress=frame.step)
 
     def finished(self, record: RunRecord, snapshot: Snapshot, first: Collection[str] = ()) -> None:
@@ -115,10 +104,10 @@ class StatusLine(Horizontal):
                 k: v for k, v in record.result.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
             }
             # The figures the challenge judges come first: they are what the learner came for.
-            result = _metrics(dict(sorted(numbers.items(), key=lambda item: item[0] not in first)))
+            result = format_metrics(dict(sorted(numbers.items(), key=lambda item: item[0] not in first)))
             self._set(f"Finished: {verdict}.  {result}{took}")
         elif record.status == STOPPED:
-            self._set(f"Stopped at {at}{_metrics(progress.metrics) if progress else ''}{took}")
+            self._set(f"Stopped at {at}{format_metrics(progress.metrics) if progress else ''}{took}")
         elif record.status == DIVERGED:
             self._set(f"Diverged at {at.strip()}: see the Views tab; , and . step back through it.")
         elif record.status == FAILED:
