@@ -218,6 +218,29 @@ async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
     assert kept["status"] == "stopped" and len(kept["history"]) == len(records[0].history)
 
 
+async def test_quit_while_the_routine_is_deaf_to_stop_still_records_the_run_as_stopped() -> None:
+    """Closing the tab of a served learner (SIGTERM) while TensorFlow loads: the run is kept, at once."""
+    from tests import routines
+
+    routines.BUSY.clear()
+    routines.GO_ON.clear()
+    deaf = dataclasses.replace(
+        make_course().get("rosenblatt"), id="deaf", order=3, routine="tests.routines:deaf_at_first"
+    )
+    app = make_app(deaf, lesson_id="deaf")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, routines.BUSY.is_set)
+            await app.action_quit()
+        assert not routines.GO_ON.is_set(), "the routine was still busy when the app closed"
+        [kept] = ProgressStore().runs("deaf")
+        assert kept["status"] == "stopped"
+    finally:
+        routines.GO_ON.set()
+
+
 async def test_opening_another_lesson_stops_the_run_and_keeps_it_with_the_recent_runs() -> None:
     app = make_app(endless_lesson(), lesson_id="endless")
     async with app.run_test(size=SIZE) as pilot:

@@ -22,9 +22,11 @@ from tutor.course import Course, load_course
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
 
-# How long Quit waits for a stopped run to end and be recorded (a NumPy
-# routine stops within one epoch; Keras may be importing TensorFlow).
-QUIT_GRACE = 1.5
+# How long Quit waits for a stopped run to end and be recorded: a NumPy routine
+# stops within one epoch, a Keras one within a batch. One still busy after that
+# (importing TensorFlow, compiling) is recorded as stopped when it is let go.
+# Under `tutor serve` the app is killed 1.2 s after SIGTERM: this must be shorter.
+QUIT_GRACE = 0.8
 
 
 class TutorApp(App[int]):
@@ -108,6 +110,11 @@ class TutorApp(App[int]):
         deadline = time.monotonic() + QUIT_GRACE
         while self._runs and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
+        for session in list(self._runs):  # deaf to Stop for now: its run is kept as stopped, not lost
+            record = session.let_go()
+            if self.store is not None:
+                self.store.add_run(record.to_json())
+            self.run_ended(session)
         self.exit()
 
     def stop_all_runs(self) -> None:
