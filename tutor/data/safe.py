@@ -32,15 +32,15 @@ from typing import BinaryIO
 
 import numpy as np
 
+from tutor.files import show_path
 from tutor.reporting import TutorError
 
 PATH_SHOWN = 200  # characters of a path shown in a message
 
 
 def show(path: str | os.PathLike) -> str:
-    """A path fit for one line: control characters escaped, a very long one cut with '...'."""
-    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in os.fspath(path))
-    return text if len(text) <= PATH_SHOWN else text[: PATH_SHOWN - 3] + "..."
+    """A path fit for one line: control characters escaped, a very long one cut."""
+    return show_path(path, PATH_SHOWN)
 
 
 def size_text(count: int) -> str:
