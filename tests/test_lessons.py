@@ -183,6 +183,9 @@ def test_the_wheel_ships_the_lessons_where_the_course_finds_them_and_no_module_s
         ("params.lr.help", 'help = "learning rate"', r'help = "learning\rrate"'),
         ("params.method.choices", 'choices = ["a", "b"]', r'choices = ["a", "b\u0000"]'),
         ("id", 'id = "demo"', r'id = "de\u001bmo"'),
+        # A right-to-left override makes a title read backwards from where it sits.
+        ("title", 'title = "A demo lesson"', r'title = "A demo \u202enossel"'),
+        ("pages.0.text", 'text = "Some *markdown*."', r'text = "Some \u2067*markdown*."'),
     ],
 )
 def test_control_characters_in_lesson_text_are_refused_with_file_and_line(tmp_path, field, old, new):

@@ -40,7 +40,9 @@ def shown(value: Any, limit: int = SHOWN_VALUE_CHARS) -> str:
 
 
 # C0 controls, DEL and C1 controls: they move the cursor, retitle the terminal, write the clipboard.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls and DEL, and the bidirectional overrides and isolates (U+202A-E, U+2066-9):
+# those reorder what the terminal shows, so a title can read differently from what it says.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:

@@ -27,7 +27,7 @@ from tutor.course.model import CONTROL, SEED_MAX, Backend, ParamType, shown
 ParamValue = str | int | float | bool
 # Where a line break or a tab belongs: Markdown pages and help text.
 _LAYOUT_FIELDS = re.compile(r"^(pages\.\d+\.text|params\.[^.]+\.help)$")
-_CONTROL_EXCEPT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_EXCEPT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_NESTING = 16  # tables and lists inside each other; lessons use 3
 
 

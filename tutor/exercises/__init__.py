@@ -115,7 +115,8 @@ class _ExerciseFile(msgspec.Struct, forbid_unknown_fields=True):
     memory_mb: int = DEFAULT_MEMORY_MB
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # newlines and tabs are layout, the rest refused
+# Newlines and tabs are layout; other controls and the bidirectional overrides are refused.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
