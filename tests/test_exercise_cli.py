@@ -255,3 +255,11 @@ def test_verify_says_a_reason_shared_by_several_checks_once():
     assert verified.returncode == 1
     assert verified.stdout.count("✗") == 5  # every check is listed...
     assert verified.stdout.count("not written yet") == 1  # ...and why they fail is said once
+
+
+def test_run_mine_with_a_function_not_written_yet_says_so_instead_of_running():
+    assert tutor("exercise", "sigmoid-neuron").returncode == 0
+    done = tutor("run", "sigmoid-neuron", "--headless", "--mine")
+    assert done.returncode == 2
+    assert "sigmoid is not written yet" in done.stderr and "write it first" in done.stderr
+    assert "Result" not in done.stdout  # nothing ran

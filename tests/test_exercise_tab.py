@@ -193,3 +193,13 @@ async def test_a_save_elsewhere_while_edits_here_are_unsaved_can_be_loaded() -> 
         await wait_until(pilot, lambda: exercise.editor.text == elsewhere and not exercise._checking, timeout=30)
         assert not reload.display and not exercise.unsaved
         assert exercise.report.passed
+
+
+async def test_run_with_my_code_on_the_starter_asks_for_the_function_first() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        exercise = await open_exercise(pilot)
+        assert exercise.report.not_written
+        exercise.query_one("#exercise-run-mine", Button).press()
+        await pilot.pause()
+        assert pane(app).session is None, "a run would only stop at the TODO"

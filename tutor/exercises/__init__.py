@@ -41,6 +41,7 @@ from typing import Any
 import msgspec
 
 from tutor.exercises._course import resolve_routine, split_routine
+from tutor.exercises.checking import NOT_WRITTEN
 from tutor.files import TutorFileError, show_path, write_atomic
 
 EXERCISES_DIR = "exercises"  # beside the lesson files: <lesson dir>/exercises/<lesson-id>/
@@ -91,6 +92,11 @@ class CheckReport:
     @property
     def passed(self) -> bool:
         return self.problem is None and bool(self.results) and all(result.ok for result in self.results)
+
+    @property
+    def not_written(self) -> str | None:
+        """Why a run with this file would only stop at a TODO: "`f` is not written yet (...)", or None."""
+        return next((r.message for r in self.results if not r.ok and NOT_WRITTEN in r.message), None)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+NOT_WRITTEN = "is not written yet"  # a starter's body still raises NotImplementedError
+
 CHECK_TITLE = "__tutor_check__"  # the attribute @check puts on a check function
 SHOWN_ITEMS = 6  # arrays up to this size are shown in full in a message
 
@@ -136,7 +138,7 @@ def call_learner(function: Callable, kwargs: Mapping[str, Any], text: str | None
         return function(**copy.deepcopy(dict(kwargs)))
     except NotImplementedError as error:  # the starter's body: said once, short
         name = text.partition("(")[0]
-        raise Mismatch(f"`{name}` is not written yet (it raises NotImplementedError{_at_your_line(error)})") from None
+        raise Mismatch(f"`{name}` {NOT_WRITTEN} (it raises NotImplementedError{_at_your_line(error)})") from None
     except Exception as error:  # the learner's bug, reported as one line (the time limit is not an Exception)
         message = str(error).splitlines()[0] if str(error) else ""
         raise Mismatch(

@@ -395,6 +395,8 @@ def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
     report = run_checks(exercise, path)
     if report.problem and not report.results:  # it does not even load: loading it here could hang, or fail
         raise _usage(f"--mine: {report.problem.splitlines()[0]}")
+    if report.not_written:  # the run would only stop at the TODO
+        raise _usage(f"--mine: {report.not_written.replace('`', '')}: write it first (tutor exercise {lesson.id})")
     if not report.passed:
         failing = sum(not result.ok for result in report.results)
         why = (report.problem or "").splitlines()[0] if report.problem else f"{failing} of {len(report.results)} fail"

@@ -413,4 +413,12 @@ class ExercisePane(Vertical):
                 markup=False,
             )
             return
+        if report.not_written:  # the run would only stop at the TODO
+            self.notify(
+                f"{report.not_written.replace('`', '')}: write it first.",
+                title="Nothing to run yet",
+                severity="warning",
+                markup=False,
+            )
+            return
         self.post_message(self.RunMine(self, self.path))
