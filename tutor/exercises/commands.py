@@ -253,7 +253,7 @@ def command_verify(args: argparse.Namespace) -> int:
         report = _check_and_record(lesson, exercise, path, store)
         print_report(lesson.id, path, report)
         if report.passed:
-            print(f"  Next: tutor run {lesson.id} --headless --mine trains the lesson with your code;")
+            print(f"  Next: tutor run {lesson.id} --headless --mine runs the lesson with your code;")
             print(f"  tutor solution {lesson.id} shows the tutor's own.")
         failed += not report.passed
     if len(chosen) > 1:
