@@ -418,6 +418,24 @@ def test_inference_batch_sizes_agree(small_mnist, tmp_path):
     assert all(r["same_predictions"] and r["weights"] == "file" for r in results)
 
 
+def test_inference_runs_with_the_learners_predict(small_mnist, tmp_path):
+    """The exercise's predict drives the lesson: the tutor's own gives its numbers, a wrong one others."""
+    from tutor.exercises import find_exercise, routine_with
+
+    chosen = lesson("mnist-inference")
+    exercise = find_exercise(chosen)
+    values = chosen.resolve({"weights": str(write_weights(tmp_path / "w.npz"))})
+    reference = run_lesson(chosen, values)
+    theirs = tmp_path / "mine.py"
+    theirs.write_text("from tutor.routines.mnist_inference import predict\n", encoding="utf-8")
+    same = run_lesson(chosen, values, routine=routine_with(chosen, exercise, theirs))
+    assert same.mine and same.result["accuracy_batched"] == reference.result["accuracy_batched"]
+    theirs.write_text("import numpy as np\ndef predict(network, x):\n    return np.ones(x.shape[:-1] + (10,)) / 10\n")
+    uniform = run_lesson(chosen, values, routine=routine_with(chosen, exercise, theirs))
+    # Always guessing 0 (the first of ten equal probabilities): right only on the zeros.
+    assert uniform.mine and uniform.result["accuracy_batched"] != reference.result["accuracy_batched"]
+
+
 def test_bad_weights_file_fails_cleanly(small_mnist, tmp_path):
     record = run("mnist-inference", weights=str(write_weights(tmp_path / "w.npz", W3=np.zeros((10, 100)))))
     assert record.status == FAILED and record.traceback is None

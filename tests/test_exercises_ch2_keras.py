@@ -26,6 +26,7 @@ NUMPY_EXERCISES = {
     "hidden-layer": "hidden_layer",
     "forward-pass": "forward_pass",
     "softmax": "softmax",
+    "mnist-inference": "mnist_inference",
 }
 
 
@@ -71,6 +72,33 @@ def test_the_tutors_own_functions_pass(lesson_id, tmp_path):
 
 # (lesson, learner's file, the check that must fail, what its message must say)
 WRONG = {
+    "predict with a sigmoid output": (
+        "mnist-inference",
+        """
+        from tutor.routines.mnist_inference import sigmoid
+        def predict(network, x):
+            z1 = sigmoid(x @ network["W1"] + network["b1"])
+            z2 = sigmoid(z1 @ network["W2"] + network["b2"])
+            return sigmoid(z2 @ network["W3"] + network["b3"])
+        """,
+        "one image: ten probabilities of the ten digits",
+        "the output layer is a softmax",
+    ),
+    "predict with a softmax over the whole batch": (
+        "mnist-inference",
+        """
+        import numpy as np
+        from tutor.routines.mnist_inference import sigmoid
+        def predict(network, x):
+            z1 = sigmoid(x @ network["W1"] + network["b1"])
+            z2 = sigmoid(z1 @ network["W2"] + network["b2"])
+            s = z2 @ network["W3"] + network["b3"]
+            e = np.exp(s - s.max())
+            return e / e.sum()
+        """,
+        "a batch gives what the images give one at a time",
+        "not on the whole batch",
+    ),
     "sigmoid overflows": (
         "sigmoid-neuron",
         """
@@ -379,7 +407,9 @@ def test_sigmoid_neuron_trained_with_a_sign_error_walks_uphill(tmp_path):
     assert mine.result["accuracy"] < reference.result["accuracy"]
 
 
-@pytest.mark.parametrize("lesson_id", NUMPY_EXERCISES)
+# mnist-inference first trains on MNIST without a weights file: its run with the learner's
+# predict is tested in test_chapter2.py, on small data with a weights file.
+@pytest.mark.parametrize("lesson_id", [lesson_id for lesson_id in NUMPY_EXERCISES if lesson_id != "mnist-inference"])
 def test_the_tutors_own_functions_as_the_learners_give_the_lessons_numbers(lesson_id, tmp_path):
     lesson = COURSE.get(lesson_id)
     small = {"epochs": 100} if "epochs" in lesson.params else {}
