@@ -70,8 +70,12 @@ def one_image(mine, ref, rng):
     network, x = network_of(rng), images(rng)
     with nudge_if_raised(ORDER):
         expect_close_naming_mistakes(
-            mine.predict, ref.predict, dict(network=network, x=x), MISTAKES,
-            nudge="sigmoid, sigmoid, then softmax", shown_as="predict(network, x (784,))",
+            mine.predict,
+            ref.predict,
+            dict(network=network, x=x),
+            MISTAKES,
+            nudge="sigmoid, sigmoid, then softmax",
+            shown_as="predict(network, x (784,))",
         )
 
 
@@ -80,8 +84,12 @@ def batch(mine, ref, rng):
     network, x = network_of(rng), images(rng, 5)
     with nudge_if_raised(ORDER):
         expect_close_naming_mistakes(
-            mine.predict, ref.predict, dict(network=network, x=x), MISTAKES,
-            nudge="the same lines work for a batch: nothing needs a loop", shown_as="predict(network, x (5, 784))",
+            mine.predict,
+            ref.predict,
+            dict(network=network, x=x),
+            MISTAKES,
+            nudge="the same lines work for a batch: nothing needs a loop",
+            shown_as="predict(network, x (5, 784))",
         )
 
 
