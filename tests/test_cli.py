@@ -38,19 +38,8 @@ def test_headless_run_prints_progress_summary_and_plots():
 
 def test_headless_run_writes_json_with_overrides_and_seed(tmp_path):
     target = tmp_path / "out.json"
-    done = tutor(
-        "run",
-        "gradient-descent",
-        "--headless",
-        "--set",
-        "method=mini-batch",
-        "--set",
-        "lr=0.2",
-        "--seed",
-        "7",
-        "--json",
-        str(target),
-    )
+    args = ("run", "gradient-descent", "--headless", "--set", "method=mini-batch", "--set", "lr=0.2", "--seed", "7")
+    done = tutor(*args, "--json", str(target))
     assert done.returncode == 0, done.stderr
     run = json.loads(target.read_text())
     assert run["lesson"] == "gradient-descent" and run["seed"] == 7
@@ -60,19 +49,7 @@ def test_headless_run_writes_json_with_overrides_and_seed(tmp_path):
     assert run["status"] == "finished" and run["challenge_met"] is True
     assert abs(run["result"]["w"] - run["result"]["least_squares_w"]) < 0.02
     assert run["versions"]["numpy"] and run["versions"]["tutor"]
-    tutor(
-        "run",
-        "gradient-descent",
-        "--headless",
-        "--set",
-        "method=mini-batch",
-        "--set",
-        "lr=0.2",
-        "--seed",
-        "7",
-        "--json",
-        str(tmp_path / "again.json"),
-    )
+    tutor(*args, "--json", str(tmp_path / "again.json"))
     assert json.loads((tmp_path / "again.json").read_text())["result"] == run["result"]
 
 
