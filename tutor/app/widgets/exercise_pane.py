@@ -154,6 +154,7 @@ class ExercisePane(Vertical):
         self.report: CheckReport | None = None
         self._saved_text = ""
         self._opened = False
+        self._placed_at: tuple[int, int] | None = None
         self._checking = False  # checks are running on the saved file
         self._run_when_checked = False  # Run with my code waits for them
 
@@ -222,6 +223,7 @@ class ExercisePane(Vertical):
             line = next((number for number, text in enumerate(lines) if wanted in text), None)
             if line is not None:
                 self.editor.move_cursor((line, 0), center=True)
+                self._placed_at = (line, 0)  # not moved since: the learner has not started here
                 return
 
     @property
@@ -314,8 +316,11 @@ class ExercisePane(Vertical):
         self.query_one("#exercise-report", Static).update(report_content(report, self.exercise.functions, self.clock))
         if report is None:
             return
+        first = self.report is None
         self.report = report
         self._checking = False
+        if first and not self.unsaved and self.editor.cursor_location == self._placed_at:
+            self.call_after_refresh(self._go_to_the_work)  # the report took height from the editor: centre again
         if report.passed and not self.passed:
             self.store.mark_exercise_passed(self.lesson.id)
             self.notify(
