@@ -48,10 +48,14 @@ def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path, sign
         text=True,
         env=env,
     )
-    time.sleep(2.5)  # past start-up, into the training
+    # The header is printed as the run starts (Ctrl+C from then on stops it and keeps its record);
+    # waiting for it, not for a time, keeps a loaded machine's slow start-up out of the test.
+    line = "-"
+    while line and "parameters:" not in line:
+        line = process.stdout.readline()
     assert process.poll() is None, process.communicate()
     process.send_signal(getattr(signal, signal_name))
-    out, err = process.communicate(timeout=10)
+    out, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "Stopped" in out and "Traceback" not in err
     run = json.loads(target.read_text())
@@ -60,10 +64,12 @@ def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path, sign
 
 
 DEAF_ROUTINE = """
+import pathlib
 import time
 
 def run(params, reporter):
     reporter.progress(1, 2, loss=0.5)
+    pathlib.Path(__file__).with_name("deaf-now").touch()  # what the test waits for
     time.sleep(60)  # deaf to Stop, as while TensorFlow loads
     reporter.check_cancelled()
     return {}
@@ -86,8 +92,10 @@ def test_ctrl_c_while_the_routine_is_deaf_to_it_still_stops_and_saves_the_run(tm
         text=True,
         env={**os.environ, "NO_COLOR": "1"},
     )
-    time.sleep(2.5)  # past start-up, into the deaf part
-    assert process.poll() is None, process.communicate()
+    deadline = time.monotonic() + 120  # a hang guard: start-up takes seconds on a loaded machine
+    while not (tmp_path / "deaf-now").exists() and time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)  # a hang guard: the routine would be deaf for 60 s
     assert process.returncode == 130

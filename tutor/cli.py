@@ -303,7 +303,7 @@ def command_run(args: argparse.Namespace) -> int:
         from tutor.headless import run_headless
         from tutor.runner import exit_leaving_busy_routines
 
-        routine = exercise_commands.mine_routine(lesson, args.workspace) if args.mine else None
+        learner = exercise_commands.mine_code(lesson, args.workspace) if args.mine else None
         code = run_headless(
             lesson,
             values,
@@ -312,7 +312,7 @@ def command_run(args: argparse.Namespace) -> int:
             live=args.live,
             speed=args.speed,
             console=console(),
-            routine=routine,
+            learner=learner,
         )
         exit_leaving_busy_routines(code)
         return code

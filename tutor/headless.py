@@ -9,9 +9,12 @@ learned so far is still summarised and saved.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +44,10 @@ from tutor.runner import (
     DIVERGED,
     FAILED,
     FINISHED,
+    MET_WITH_YOUR_CODE,
     STOP_GRACE,
     STOPPED,
+    LearnerCode,
     RunRecord,
     RunSession,
     RunState,
@@ -205,27 +210,31 @@ def run_headless(
     live: bool = False,
     speed: str = "normal",
     routine: Callable[..., Any] | None = None,
+    learner: LearnerCode | None = None,
 ) -> int:
-    """``routine``: run it instead of the lesson's own (``--mine``: the learner's functions in it)."""
+    """``routine``: run this function instead of the lesson's own; ``learner`` (``--mine``): the
+    lesson's routine with the learner's functions, in a confined worker process."""
     console = console or HeadlessConsole()
     store = store or ProgressStore()
     seed = lesson.seed if seed is None else seed
-    try:
-        print_header(console, lesson, values, seed, store.warning)
-    except BrokenPipeError:
-        _output_closed()
-    session = RunSession(lesson, values, seed, routine=routine).start()
     display = ProgressDisplay(console)
     playback = LivePlayback(console, lesson, speed) if live else None
-    try:
-        record = _watch(console, session, display, playback)
-    except BrokenPipeError:  # closing the progress display wrote to a closed pipe
-        _output_closed()
-        session.wait()
-        record = session.final_record or session.end()
+    pressed: list[float] = []  # Ctrl+C (or SIGTERM, SIGHUP) once the header is out: the run is stopped and saved
+    with _signals_noted(pressed):
+        try:
+            print_header(console, lesson, values, seed, store.warning)
+        except BrokenPipeError:
+            _output_closed()
+        session = RunSession(lesson, values, seed, routine=routine, learner=learner).start()
+        try:
+            record = _watch(console, session, display, playback, pressed)
+        except BrokenPipeError:  # closing the progress display wrote to a closed pipe
+            _output_closed()
+            session.wait()
+            record = session.final_record or session.end()
     # Save first: a closed output (a pipe to `head`) must not lose the run.
     store.add_run(record.to_json())
-    if record.challenge_met:
+    if record.passes_lesson:  # never a run of the learner's code (see RunRecord.passes_lesson)
         store.mark_passed(lesson.id)
     json_error = None
     if json_path is not None:
@@ -235,9 +244,8 @@ def run_headless(
             json_error = str(error)
     try:
         if record is session.let_go_record:
-            console.print(
-                Text("The routine was busy (loading TensorFlow or compiling); it ends with this command.", style="dim")
-            )
+            ends = "was ended" if session.in_worker else "ends with this command"
+            console.print(Text(f"The routine was busy (loading TensorFlow or compiling); it {ends}.", style="dim"))
         snapshot = session.state.snapshot()
         frames = session.state.frames()
         final = frames[-1].views if frames else snapshot.views  # a diverged run: its last finite frame
@@ -280,15 +288,20 @@ def print_header(console: Console, lesson: Lesson, values: Mapping[str, Any], se
         console.print(line)
 
 
-def _watch(console: Console, session: RunSession, display: ProgressDisplay, playback: LivePlayback | None) -> RunRecord:
-    """Draw until the run ends (and, live, until its playback ends); Ctrl+C stops it."""
+def _watch(
+    console: Console, session: RunSession, display: ProgressDisplay, playback: LivePlayback | None, pressed: list[float]
+) -> RunRecord:
+    """Draw until the run ends (and, live, until its playback ends); Ctrl+C (noted in ``pressed``) stops it."""
     stop_asked: float | None = None
     screen: Any = Live(console=console, auto_refresh=False, transient=False) if playback else display.bar
     with screen:
         while True:
             try:
                 session.wait(REDRAW_SECONDS)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt:  # not the main thread's run: Ctrl+C arrives as an exception
+                pressed.append(time.monotonic())
+            if pressed:
+                pressed.clear()
                 if stop_asked is None:
                     stop_asked = time.monotonic()
                     session.stop()
@@ -309,6 +322,26 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
             if stop_asked is not None and time.monotonic() - stop_asked > STOP_GRACE and not session.done:
                 return session.let_go()  # a routine that cannot listen yet (TensorFlow loading)
     return session.final_record or session.let_go()
+
+
+@contextlib.contextmanager
+def _signals_noted(pressed: list[float]) -> Iterator[None]:
+    """While a run is watched, Ctrl+C, SIGTERM and SIGHUP are noted in ``pressed`` instead of raising
+    KeyboardInterrupt wherever the main thread happens to be (drawing the progress bar, say): the
+    watching loop stops the run at its next turn, so the run is always summarised and saved."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            saved[number] = signal.signal(number, lambda signum, frame: pressed.append(time.monotonic()))
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
 
 
 def _output_closed() -> None:
@@ -338,7 +371,10 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
     console.print(table)
     goal = lesson.challenge.goal
     if record.status == FINISHED:
-        if record.challenge_met:
+        if record.challenge_met and record.mine:
+            console.print(Text.assemble(("Challenge met with your code: ", "bold green"), goal))
+            console.print(Text(MET_WITH_YOUR_CODE, style="dim"))
+        elif record.challenge_met:
             console.print(Text.assemble(("Challenge met: ", "bold green"), goal, "  Lesson passed."))
         elif record.challenge_met is False:
             console.print(Text.assemble(("Challenge not met yet: ", "bold yellow"), goal))

@@ -51,6 +51,12 @@ STOPPED: Final = "stopped"
 DIVERGED: Final = "diverged"
 FAILED: Final = "failed"
 
+# What a run of the learner's code that met the challenge says instead of "lesson passed".
+MET_WITH_YOUR_CODE = (
+    "Your code met the challenge. The lesson is passed by a run of the tutor's own code (Run), "
+    "your exercise by its checks: a run of your code computes its results where your code could change them."
+)
+
 
 class Params(Mapping[str, Any]):
     """The parameters a routine runs with, read as ``params.lr`` or ``params["lr"]``.

@@ -375,13 +375,14 @@ def command_reset(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- tutor run --mine
 
 
-def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
-    """For ``tutor run ID --mine``: the lesson's routine with the learner's functions.
+def mine_code(lesson: Any, workspace_arg: str | None) -> Any:
+    """For ``tutor run ID --mine``: the learner's file and functions, run in a confined worker (never here).
 
     Warns in one line when the learner's checks do not pass (the run goes ahead: watching a
     wrong gradient walk uphill is part of learning); a UsageError when the file cannot be used.
     """
-    from tutor.exercises import ExerciseError, find_exercise, learner_file, routine_with, run_checks
+    from tutor.exercises import ExerciseError, find_exercise, learner_file, run_checks
+    from tutor.runner import LearnerCode
 
     try:
         exercise = find_exercise(lesson)
@@ -404,9 +405,5 @@ def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
             f"tutor: warning: your {path.name} does not pass its checks ({why}); running with it anyway",
             file=sys.stderr,
         )
-    try:
-        routine = routine_with(lesson, exercise, path)
-    except ExerciseError as error:
-        raise _usage(f"--mine: {error}") from None
     print(f"Running {lesson.id} with your {', '.join(exercise.functions)} from {path}")
-    return routine
+    return LearnerCode(str(path), list(exercise.functions))

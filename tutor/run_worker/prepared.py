@@ -11,10 +11,11 @@ a Keras lesson gives its memory back; the next Run then loads TensorFlow again, 
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 import time
 
-from tutor.run_worker.process import WorkerProcess
+from tutor.run_worker.process import WorkerProcess, worker_environment
 
 PREPARED_IDLE = 300.0  # seconds a prepared worker waits unused; then it exits by itself
 # A worker this close to its idle end is not taken for a run: it could exit as the run starts.
@@ -74,7 +75,9 @@ def prepared() -> WorkerProcess | None:
 
 
 def _fresh(worker: WorkerProcess) -> bool:
-    return worker.alive and time.monotonic() - worker.started_at < PREPARED_IDLE - _TAKE_MARGIN
+    """Alive, not about to end by itself, and started as a worker started now would be."""
+    young = time.monotonic() - worker.started_at < PREPARED_IDLE - _TAKE_MARGIN
+    return young and worker.started_with == (worker_environment(), os.getcwd()) and worker.alive
 
 
 def _end(worker: WorkerProcess | None) -> None:

@@ -84,6 +84,9 @@ class WorkerProcess:
         self.closed = False
         self.started_at = time.monotonic()
         self._on_close = on_close
+        # (environment, working folder) it was started with: a prepared worker serves only a run that
+        # would have started it the same way (TUTOR_HOME, the data folder...).
+        self.started_with: tuple[dict[str, str], str] | None = None
 
     @classmethod
     def start(
@@ -99,17 +102,20 @@ class WorkerProcess:
 
         ``prepare``: it imports TensorFlow at once, before any run asks. Raises OSError if it cannot start.
         """
+        environment = dict(environment) if environment is not None else worker_environment()
         process = subprocess.Popen(
             list(command) if command is not None else worker_command(prepare, idle),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=dict(environment) if environment is not None else worker_environment(),
+            env=environment,
             cwd=cwd,
             start_new_session=True,  # its own process group: ended whole; Ctrl+C in the terminal is the runner's
             close_fds=True,
         )
-        return cls(process)
+        worker = cls(process)
+        worker.started_with = (environment, os.fspath(cwd) if cwd is not None else os.getcwd())
+        return worker
 
     # ------------------------------------------------------------ talking
 

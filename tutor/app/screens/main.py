@@ -327,7 +327,7 @@ class MainScreen(Screen):
     def _run_recorded(self, event: RunRecorded) -> None:
         # Kept at once (the pass too), even if the learner quits during the replay.
         self.store.add_run(event.record.to_json())
-        if event.record.challenge_met:
+        if event.record.passes_lesson:  # never a run of the learner's code (see RunRecord.passes_lesson)
             self.store.mark_passed(event.record.lesson)
         self.app.run_ended(event.session)
         self._warn_about_progress()

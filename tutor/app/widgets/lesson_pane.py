@@ -24,7 +24,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Static, TabbedContent, TabPane, Tabs
 from textual.worker import get_current_worker
 
-from tutor import exercises
 from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
 from tutor.app.widgets.code_view import CodeView
 from tutor.app.widgets.exercise_pane import ExercisePane
@@ -41,11 +40,14 @@ from tutor.runner import (
     DIVERGED,
     FAILED,
     FINISHED,
+    MET_WITH_YOUR_CODE,
     STOP_GRACE,
     STOPPED,
+    LearnerCode,
     RunRecord,
     RunSession,
     describe_run,
+    prepare,
     preview_views,
 )
 from tutor.timeline import KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Frame, Player
@@ -143,6 +145,7 @@ class LessonPane(Vertical):
         self._show_recent_runs()
         self.query_one(ViewsArea).clear(self._past_runs())
         self._load_preview(self._start_values)
+        prepare(self.lesson)  # a Keras lesson: TensorFlow loads in a worker now, not when Run is pressed
         if self.autorun:
             self.call_after_refresh(self.start_run)
 
@@ -214,13 +217,10 @@ class LessonPane(Vertical):
         except ParamError as error:
             self.notify(str(error), title="Cannot run", severity="error", markup=False)
             return False
-        routine = None
+        learner = None
         if mine is not None and self.exercise is not None:
-            try:
-                routine = exercises.routine_with(self.lesson, self.exercise, mine)
-            except exercises.ExerciseError as error:
-                self.notify(str(error), title="Cannot run your code", severity="error", markup=False)
-                return False
+            # Loaded only in the run's confined worker process, never in the app's.
+            learner = LearnerCode(str(mine), list(self.exercise.functions))
             report = self.query_one(ExercisePane).report
             if report is not None and not report.passed:
                 self.notify(
@@ -233,7 +233,7 @@ class LessonPane(Vertical):
             self.past = recent_runs([*self.past, self.last_record.to_json()])  # now an earlier run
         # The screen is taken now: the run may end after this pane has gone (another lesson opened).
         session = RunSession(
-            self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen), routine=routine
+            self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen), learner=learner
         )
         self.session = session
         self.player = Player(self.player.speed)
@@ -246,7 +246,7 @@ class LessonPane(Vertical):
         views.clear(self._past_runs(values))
         views.scroll_home(animate=False)  # a new run starts with every view's title in sight
         # A Keras lesson's first run reports "Loading TensorFlow" itself (the runner), shown at the next tick.
-        self.query_one(StatusLine).starting("Starting with your code…" if routine is not None else "Starting…")
+        self.query_one(StatusLine).starting("Starting with your code…" if learner is not None else "Starting…")
         self.show_tab("views")
         session.start()
         self._ticker.resume()
@@ -272,15 +272,20 @@ class LessonPane(Vertical):
         if session is not self.session or session.done or not self.running:
             return  # it ended in time, or another run has started
         record = session.let_go()
+        if record is not session.let_go_record:
+            return  # it ended by itself meanwhile: its own record is on its way
         self.last_record = record  # the run is over for the learner; the routine's own record may follow
         self._shown_final = record  # the status says why, below
         self.running = False
-        self.query_one(StatusLine).ready("Stopped; the busy routine ends in the background.")
-        self.notify(
-            "The routine was busy (loading TensorFlow or compiling) and ends by itself "
-            "in the background. You can run again now.",
-            title="Run stopped",
-        )
+        if session.in_worker:  # its worker process was ended: nothing of it goes on
+            self.query_one(StatusLine).ready("Stopped; the busy routine was ended.")
+            self.notify("The routine was busy (loading TensorFlow or compiling) and was ended.", title="Run stopped")
+        else:
+            self.query_one(StatusLine).ready("Stopped; the busy routine ends in the background.")
+            self.notify(
+                "The routine was busy and ends by itself in the background. You can run again now.",
+                title="Run stopped",
+            )
         self.screen.post_message(RunRecorded(record, session))
 
     def stop_replay(self) -> None:
@@ -485,8 +490,10 @@ class LessonPane(Vertical):
             self.notify(record.error or record.status, title=f"Run {record.status}", severity="error", markup=False)
         elif record.status == STOPPED and not let_go:
             self.notify("Stopped: the views keep what was drawn; , and . step through it.", title="Run stopped")
-        elif record.status == FINISHED and record.challenge_met:
+        elif record.status == FINISHED and record.passes_lesson:
             self._announce_pass = True  # when its replay reaches the end: no spoiler, nothing covered
+        elif record.status == FINISHED and record.challenge_met:  # with the learner's code: no lesson pass
+            self.notify(MET_WITH_YOUR_CODE, title="Finished: challenge met with your code", markup=False)
         elif record.status == FINISHED:
             note = f"\n{record.error}" if record.error else ""
             self.notify(

@@ -95,7 +95,7 @@ class StatusLine(Horizontal):
         took = f"  ({_duration(record.seconds)})" if self.clock else ""
         if record.status == FINISHED:
             if record.challenge_met:
-                verdict = "challenge met ✓"
+                verdict = "challenge met with your code" if record.mine else "challenge met ✓"
             elif record.challenge_met is None:
                 verdict = "challenge not judged"
             else:
