@@ -507,16 +507,7 @@ class RunSession:
         except (OSError, TutorError) as error:
             outcome = Outcome(FAILED, error=f"the run's worker could not start: {error}")
             return finish_record(self.lesson, record, self.state, outcome, self.began)
-        start = protocol.Start(
-            lesson=self.lesson.id,
-            routine=self.lesson.routine,
-            backend=self.lesson.backend,
-            values=self.values,
-            seed=self.seed,
-            code_dir=str(Path(self.lesson.code_dir).resolve()) if self.lesson.code_dir else None,
-            learner=self.learner,
-            environment=confined.routine_settings() if self.learner is not None else {},
-        )
+        start = start_message(self.lesson, self.values, self.seed, self.learner)
         try:
             try:
                 started = self.control.attach(worker.send, start)
@@ -667,10 +658,31 @@ def end_workers() -> None:
             session.worker.kill()
 
 
-def prepare(lesson: Lesson | None) -> None:
-    """A lesson was opened (None: closed): for a Keras lesson, have a worker import TensorFlow now,
-    in the background, so that its Run does not wait for it; for any other, end the one kept."""
-    prepared.prepare(lesson is not None and lesson.backend == "keras")
+def prepare(lesson: Lesson | None, values: Mapping[str, Any] | None = None, seed: int | None = None) -> None:
+    """A lesson was opened (None: closed). For a Keras lesson, a worker imports TensorFlow now, in
+    the background, and rehearses the run with ``values`` (default: the lesson's), so that Run does
+    not wait for either; for any other lesson, the worker kept is ended (no TensorFlow while idle)."""
+    if lesson is None or lesson.backend != "keras":
+        prepared.prepare(None)
+        return
+    values = lesson.resolve({}) if values is None else values
+    prepared.prepare(start_message(lesson, values, lesson.seed if seed is None else seed))
+
+
+def start_message(
+    lesson: Lesson, values: Mapping[str, Any], seed: int, learner: LearnerCode | None = None
+) -> protocol.Start:
+    """What a worker is told to run: the routine by name, the values, the seed (plain data)."""
+    return protocol.Start(
+        lesson=lesson.id,
+        routine=lesson.routine,
+        backend=lesson.backend,
+        values=dict(values),
+        seed=seed,
+        code_dir=str(Path(lesson.code_dir).resolve()) if lesson.code_dir else None,
+        learner=learner,
+        environment=confined.routine_settings() if learner is not None else {},
+    )
 
 
 # ---------------------------------------------------------------- before and between runs

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import queue
 import signal
@@ -27,7 +28,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from tutor.keras_status import LOADING_MESSAGE
-from tutor.reporting import Report, Reporter, RunControl
+from tutor.reporting import Cancelled, Report, Reporter, RunControl
 from tutor.run_worker import protocol
 from tutor.runner import Outcome, execute, versions
 
@@ -92,11 +93,22 @@ class _ReportedControl(RunControl):
             self._send(protocol.Waiting(value))
 
 
+class _FirstReportEnds(RunControl):
+    """A rehearsal's control: it ends at the routine's first report - never at a plain check, where
+    a compile would be abandoned half done and the run after it would race it."""
+
+    def checkpoint(self, reported: bool = False) -> None:
+        if reported:
+            raise Cancelled()
+
+
 class Worker:
     def __init__(self, channel: _Channel) -> None:
         self.channel = channel
         self.control = _ReportedControl(channel.send)
-        self.starts: queue.Queue[protocol.Start] = queue.Queue()
+        # Start and Rehearse, in the order they came; the main thread takes them.
+        self.work: queue.Queue[protocol.Start | protocol.Rehearse] = queue.Queue()
+        self.started = False  # a Start has come: rehearsals left are skipped
         self.loading = False  # importing TensorFlow before any Start (a prepared worker)
 
     def listen(self) -> None:
@@ -118,7 +130,10 @@ class Worker:
                     self.control.step()
             elif command.paused:
                 self.control.pause()
-            self.starts.put(command)
+            self.started = True
+            self.work.put(command)
+        elif isinstance(command, protocol.Rehearse):
+            self.work.put(command)
         elif isinstance(command, protocol.Stop):
             self.control.stop()
         elif isinstance(command, protocol.Pause):
@@ -134,12 +149,20 @@ class Worker:
             self.loading = True
             warm_up_keras()
             self.loading = False
-            self.channel.send(protocol.Loaded())
-        try:
-            start = self.starts.get(timeout=idle)
-        except queue.Empty:
-            return  # nobody ran anything: a prepared worker does not wait for ever
-        self.channel.send(self.run(start))
+        rehearsed = 0
+        while True:
+            if prepare_keras and self.work.empty():
+                self.channel.send(protocol.Ready(rehearsed))
+            try:
+                item = self.work.get(timeout=idle)
+            except queue.Empty:
+                return  # nobody ran anything: a prepared worker does not wait for ever
+            if isinstance(item, protocol.Start):
+                break
+            if not self.started:
+                rehearse(item.start)
+            rehearsed += 1
+        self.channel.send(self.run(item))
 
     def run(self, start: protocol.Start) -> protocol.Ended:
         reporter = Reporter(self.report, self.control)
@@ -148,6 +171,12 @@ class Worker:
 
     def report(self, report: Report) -> None:
         self.channel.send(protocol.report_message(report))
+
+
+def rehearse(start: protocol.Start) -> None:
+    """Run the lesson's routine up to its first report, and keep nothing of it but what is now warm."""
+    with contextlib.suppress(Exception):
+        execute(lambda: routine_of(start), start.backend, start.values, start.seed, Reporter(None, _FirstReportEnds()))
 
 
 def routine_of(start: protocol.Start) -> Callable[..., Any]:
@@ -194,6 +223,10 @@ def warm_up_keras() -> None:
 
     keras = import_keras()
     keras.ops.convert_to_tensor([1.0]) + 1.0  # TensorFlow's runtime and CPU device, started
+    # The half million objects TensorFlow's import made live as long as the process: out of the
+    # garbage collector's sight, the full collection each run starts with (clear_session) takes
+    # milliseconds instead of a second.
+    gc.freeze()
 
 
 def _die_with_parent() -> None:

@@ -1,8 +1,9 @@
 """One worker prepared ahead, with TensorFlow imported, for the next run of a Keras lesson.
 
 Importing TensorFlow takes 5-10 s. While a Keras lesson is open (the app calls
-:func:`prepare` when a lesson opens), one worker imports it in the background; the next
-Keras run takes it (:func:`take`) and a fresh one is prepared when that run ends. It is
+:func:`prepare` when a lesson opens), one worker imports it in the background and rehearses the
+lesson's run up to its first epoch (Keras builds, traces and compiles what that run needs); the
+next Keras run takes it (:func:`take`) and a fresh one is prepared when that run ends. It is
 ended when a lesson without Keras opens (the app then holds no TensorFlow at all), when the
 tutor exits, and after :data:`PREPARED_IDLE` seconds unused (a served session left open on
 a Keras lesson gives its memory back; the next Run then loads TensorFlow again, and says so).
@@ -15,6 +16,7 @@ import os
 import threading
 import time
 
+from tutor.run_worker import protocol
 from tutor.run_worker.process import WorkerProcess, worker_environment
 
 PREPARED_IDLE = 300.0  # seconds a prepared worker waits unused; then it exits by itself
@@ -23,23 +25,27 @@ _TAKE_MARGIN = 30.0
 
 _lock = threading.Lock()
 _prepared: WorkerProcess | None = None
-_wanted = False  # a Keras lesson is open: keep one prepared
+_wanted: protocol.Start | None = None  # a Keras lesson is open: keep one prepared, rehearsing this run
 
 
-def prepare(keras: bool) -> None:
-    """A Keras lesson is open (``keras``): have a worker ready; otherwise end the one kept."""
+def prepare(rehearsal: protocol.Start | None) -> None:
+    """A Keras lesson is open (``rehearsal``: its run as it would start now): have a worker ready,
+    rehearsing that run; None: no Keras lesson is open, end the one kept."""
     global _wanted, _prepared
     with _lock:
-        _wanted = keras
-        if _prepared is not None and keras and _fresh(_prepared):
+        _wanted = rehearsal
+        if _prepared is not None and not (rehearsal is not None and _fresh(_prepared)):
+            _end(_prepared)
+            _prepared = None
+        if rehearsal is None:
             return
-        _end(_prepared)
-        _prepared = None
-        if keras:
-            try:
+        try:
+            if _prepared is None:
                 _prepared = WorkerProcess.start(prepare=True, idle=PREPARED_IDLE)
-            except OSError:
-                _prepared = None  # the run will start its own, and say what went wrong
+            _prepared.rehearse(rehearsal)
+        except OSError:  # the run will start its own worker, and say what went wrong
+            _end(_prepared)
+            _prepared = None
 
 
 def take() -> WorkerProcess | None:
@@ -56,16 +62,16 @@ def take() -> WorkerProcess | None:
 def run_ended() -> None:
     """A Keras run ended: prepare the next one's worker if a Keras lesson is still open."""
     with _lock:
-        wanted = _wanted and _prepared is None
-    if wanted:
-        prepare(True)
+        wanted = _wanted if _prepared is None else None
+    if wanted is not None:
+        prepare(wanted)
 
 
 def end() -> None:
     """End the prepared worker, and prepare no other (the tutor is exiting)."""
     global _prepared, _wanted
     with _lock:
-        worker, _prepared, _wanted = _prepared, None, False
+        worker, _prepared, _wanted = _prepared, None, None
     _end(worker)
 
 

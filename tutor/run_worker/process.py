@@ -82,6 +82,8 @@ class WorkerProcess:
         self.events_ended = False  # the worker closed its events (exited, or was killed)
         self.killed = False  # ended by the tutor (Stop past its grace, or let go)
         self.closed = False
+        self.rehearsals = 0  # rehearsals sent (a prepared worker)
+        self.ready: protocol.Ready | None = None  # what it said last when it was ready (a prepared worker)
         self.started_at = time.monotonic()
         self._on_close = on_close
         # (environment, working folder) it was started with: a prepared worker serves only a run that
@@ -153,7 +155,25 @@ class WorkerProcess:
                     raise protocol.ProtocolError("a report cut short")
                 break
             frames += self._frames.feed(data)
-        return [protocol.decode_event(payload) for payload in frames]
+        events = [protocol.decode_event(payload) for payload in frames]
+        self.ready = next((event for event in reversed(events) if isinstance(event, protocol.Ready)), self.ready)
+        return events
+
+    def rehearse(self, start: protocol.Start) -> None:
+        """Have a prepared worker rehearse ``start`` before its run (OSError if it is gone)."""
+        self.send(protocol.Rehearse(start))
+        self.rehearsals += 1
+
+    def wait_until_ready(self, timeout: float) -> bool:
+        """Wait (a prepared worker, before its run) until TensorFlow is imported and every rehearsal done."""
+        deadline = time.monotonic() + timeout
+        while not self.is_ready and not self.events_ended and (left := deadline - time.monotonic()) > 0:
+            self.receive(min(left, 0.5))  # before its Start, a worker says nothing but Ready
+        return self.is_ready
+
+    @property
+    def is_ready(self) -> bool:
+        return self.ready is not None and self.ready.rehearsed >= self.rehearsals
 
     def _read_stderr(self) -> None:
         with contextlib.suppress(BlockingIOError, OSError):

@@ -1,8 +1,8 @@
 """What crosses between the runner and a run's worker process: plain data with a declared schema.
 
 Every message is a :class:`msgspec.Struct` of this module, sent as MessagePack in a frame
-(a 4-byte big-endian length, then the bytes). Commands go in (:class:`Start`, then
-:class:`Stop`, :class:`Pause`, :class:`Resume`, :class:`Step`); events come out (the
+(a 4-byte big-endian length, then the bytes). Commands go in (:class:`Rehearse` to a prepared worker,
+:class:`Start`, then :class:`Stop`, :class:`Pause`, :class:`Resume`, :class:`Step`); events come out (the
 routine's reports as :class:`Progress`, :class:`ViewUpdate`, :class:`Note`; :class:`Waiting`
 when it parks at a paused check; :class:`Ended` with its result or error). NumPy arrays
 in a view's data are written explicitly - dtype, shape and raw bytes in a MessagePack
@@ -62,6 +62,16 @@ class Start(msgspec.Struct, tag="start"):
     steps: int = 0
 
 
+class Rehearse(msgspec.Struct, tag="rehearse"):
+    """Before any Start (a prepared worker): run this routine up to its first report and throw that away.
+
+    Keras builds, traces and compiles what the lesson's run needs (a fast loop's compiled program
+    is kept for a run of the same shapes), so the learner's Run starts at once.
+    """
+
+    start: Start
+
+
 class Stop(msgspec.Struct, tag="stop"):
     pass
 
@@ -78,14 +88,16 @@ class Step(msgspec.Struct, tag="step"):
     pass
 
 
-Command = Start | Stop | Pause | Resume | Step
+Command = Start | Rehearse | Stop | Pause | Resume | Step
 
 
 # ---------------------------------------------------------------- events: worker -> runner
 
 
-class Loaded(msgspec.Struct, tag="loaded"):
-    """A prepared worker has imported TensorFlow: a run started now does not wait for it."""
+class Ready(msgspec.Struct, tag="ready"):
+    """A prepared worker has imported TensorFlow and done its first ``rehearsed`` rehearsals: it waits."""
+
+    rehearsed: int = 0
 
 
 class Progress(msgspec.Struct, tag="progress"):
@@ -131,7 +143,7 @@ class Ended(msgspec.Struct, tag="ended"):
     versions: dict[str, str] = {}
 
 
-Event = Loaded | Progress | ViewUpdate | Note | Waiting | Ended
+Event = Ready | Progress | ViewUpdate | Note | Waiting | Ended
 
 
 # ---------------------------------------------------------------- reports <-> messages

@@ -95,7 +95,7 @@ def relay(
                     return _cleaned(event)
                 if isinstance(event, protocol.Waiting):
                     control.waiting = event.waiting
-                elif not isinstance(event, protocol.Loaded):
+                elif not isinstance(event, protocol.Ready):
                     state.apply(protocol.as_report(event))
         except protocol.ProtocolError as error:
             worker.kill()

@@ -145,7 +145,7 @@ class LessonPane(Vertical):
         self._show_recent_runs()
         self.query_one(ViewsArea).clear(self._past_runs())
         self._load_preview(self._start_values)
-        prepare(self.lesson)  # a Keras lesson: TensorFlow loads in a worker now, not when Run is pressed
+        prepare(self.lesson, self._start_values, self.seed)  # Keras: a worker loads TensorFlow now, not at Run
         if self.autorun:
             self.call_after_refresh(self.start_run)
 
