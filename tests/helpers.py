@@ -223,8 +223,12 @@ async def ready(pilot) -> None:
     await pilot.pause()
 
 
-async def wait_for_run(pilot, timeout: float = 30.0) -> None:
-    """Until the current run has ended and its last message is handled."""
+async def wait_for_run(pilot, timeout: float = 300.0) -> None:
+    """Until the current run has ended and its last message is handled.
+
+    ``timeout`` is a hang guard: a Keras run's worker process imports TensorFlow first, which
+    takes a minute on a loaded machine.
+    """
     session = pane(pilot.app).session
     await wait_until(
         pilot,

@@ -82,7 +82,7 @@ class _ReportedControl(RunControl):
         self._waiting = False
         super().__init__()
 
-    @property  # type: ignore[override]
+    @property
     def waiting(self) -> bool:
         return self._waiting
 
