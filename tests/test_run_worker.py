@@ -285,6 +285,12 @@ def test_a_prepared_worker_has_tensorflow_and_the_run_rehearsed_before_run_and_t
     assert prepared.prepared().wait_until_ready(HANG_GUARD)  # TensorFlow imported, the run rehearsed
     warm = RunSession(lesson, values, 0).start()
     assert warm.wait(HANG_GUARD)
+    # The lesson is still open: the next Run's worker is prepared as this one ends, and outlives the
+    # run's thread that started it.
+    following = prepared.prepared()
+    assert following is not None and following is not warm.worker
+    wait_for(lambda: not warm._thread.is_alive())
+    assert following.wait_until_ready(HANG_GUARD)
     prepare(None)
     cold = RunSession(lesson, values, 0).start()
     assert cold.wait(HANG_GUARD)
@@ -397,3 +403,29 @@ def test_the_first_epoch_benchmark_runs_in_its_quick_mode():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "keras-basics: cold" in done.stdout and "prepared is" in done.stdout
     assert "TensorFlow in this process: no" in done.stdout
+
+
+TUTOR_THAT_DIES = """
+import sys, time
+from tutor.course import load_course
+from tutor.runner import prepare
+from tutor.run_worker import prepared
+
+prepare(load_course().get("keras-basics"))
+print(prepared.prepared().process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_worker_ends_with_the_tutor_that_started_it_even_killed():
+    tutor_process = subprocess.Popen(
+        [sys.executable, "-c", TUTOR_THAT_DIES], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        worker = int(tutor_process.stdout.readline())
+        assert not gone(worker)
+        tutor_process.kill()  # no atexit, no cleanup: the worker sees its commands end
+        tutor_process.wait()
+        wait_for(lambda: gone(worker))
+    finally:
+        tutor_process.kill()

@@ -15,11 +15,9 @@ When the runner goes away (its end of the commands closes), the worker exits at 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import os
 import queue
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -33,7 +31,6 @@ from tutor.run_worker import protocol
 from tutor.runner import Outcome, execute, versions
 
 DEFAULT_IDLE = 3600.0  # seconds a worker waits for its Start before it exits by itself
-_PR_SET_PDEATHSIG = 1
 
 
 class _Channel:
@@ -229,15 +226,11 @@ def warm_up_keras() -> None:
     gc.freeze()
 
 
-def _die_with_parent() -> None:
-    """If the runner dies without closing our commands (SIGKILL), Linux ends this process too."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
 def main(argv: list[str]) -> None:
+    # No parent-death signal: Linux sends it when the *thread* that started the worker ends, and the
+    # next run's worker is prepared by a run's thread that ends soon after. The commands' end closing
+    # (the tutor exited or was killed) is what ends a worker.
     channel = _Channel()
-    _die_with_parent()
     idle = float(argv[argv.index("--idle") + 1]) if "--idle" in argv else DEFAULT_IDLE
     Worker(channel).serve(prepare_keras="--prepare-keras" in argv, idle=idle)
     sys.stdout.flush()
