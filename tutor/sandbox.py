@@ -345,14 +345,24 @@ def _python_paths(tutor_code: bool) -> tuple[list[Path], list[Path]]:
         if not path.is_dir() and not path.is_file() or path in paths or path == Path("/"):
             continue
         if (path / "tutor").is_dir() and not (tutor_code and path == tutor_root):
-            if path.name in ("site-packages", "dist-packages"):
-                hidden.append(path / "tutor")
-            elif (path / "tutor" / "__init__.py").is_file():
+            hidden.append(path / "tutor")  # where it lies inside a folder that is shown
+            if path.name not in ("site-packages", "dist-packages") and (path / "tutor" / "__init__.py").is_file():
                 continue  # a checkout: the tutor's code and lessons, nothing Python needs
         paths.append(path)
     if tutor_code and tutor_root not in paths:
         paths.append(tutor_root)
     return paths, hidden
+
+
+def import_path(tutor_code: bool = False) -> list[str]:
+    """The import path a confined Python should use: this process's, less what it cannot see."""
+    shown, _ = _python_paths(tutor_code)
+    kept: list[str] = []
+    for entry in sys.path:
+        real = Path(entry).resolve() if entry else None
+        if real is not None and str(real) not in kept and any(_inside(real, folder) for folder in shown):
+            kept.append(str(real))
+    return kept
 
 
 def _secrets() -> list[Path]:
