@@ -190,3 +190,12 @@ def test_watch_survives_a_file_that_kills_everything_it_sees(seat, server):
     finally:
         os.killpg(watch.pid, signal.SIGINT)
         watch.wait(timeout=30)
+
+
+def test_in_a_class_a_link_to_another_learners_file_is_not_followed(seat):
+    (seat.workspace / "rosenblatt.py").symlink_to(seat.bo_workspace / "rosenblatt.py")
+    done = seat.verify()
+    text = said(done)
+    assert done.returncode == 1
+    assert "leads outside your folder" in text
+    assert "BO-SECRET" not in text and "checks pass" not in text

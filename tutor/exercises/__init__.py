@@ -454,12 +454,12 @@ def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> 
     Never raises for anything in the learner's file: a syntax error, an exception, an endless
     loop or a crash is a report whose ``problem`` says what and where.
     """
-    from tutor.exercises import worker
+    from tutor.exercises import judgement
 
     limit = float(timeout if timeout is not None else exercise.timeout)
     keras = exercise.backend == "keras"
     began = time.monotonic()
-    request = worker.Request(
+    request = judgement.Request(
         checks=str(Path(exercise.checks).resolve()),
         learner=str(Path(path).absolute()),
         workspace=str(Path(path).absolute().parent),
@@ -470,7 +470,7 @@ def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> 
         memory_mb=exercise.memory_mb,
         keras=keras,
     )
-    overall = limit + 2 * STARTUP_GRACE + (worker.KERAS_STARTUP_SECONDS if keras else 0.0)
+    overall = limit + 2 * STARTUP_GRACE + (judgement.KERAS_STARTUP_SECONDS if keras else 0.0)
     with tempfile.TemporaryDirectory(prefix="tutor-checks-") as scratch:
         # The judge imports this same tutor, wherever it was imported from (a checkout, a wheel).
         here = str(Path(__file__).resolve().parents[2])
@@ -526,7 +526,7 @@ def _kill_group(process: subprocess.Popen) -> None:
 
 
 def _read_answer(answer: bytes | None) -> CheckReport:
-    from tutor.exercises.worker import Report
+    from tutor.exercises.judgement import Report
 
     try:
         data = msgspec.json.decode(answer or b"", type=Report)

@@ -91,19 +91,29 @@ class LearnerProcess:
 
     # ------------------------------------------------------------ requests
 
-    def ask(self, request: Any, seconds: float) -> Any:
-        """Send ``request``; its answer, waited for ``seconds`` (plus a grace) at most."""
-        deadline = time.monotonic() + seconds + CALL_GRACE
+    def send(self, request: Any, seconds: float = 10.0) -> None:
+        """Send ``request`` without waiting for its answer (:meth:`receive` reads it)."""
         body = msgspec.msgpack.encode(request)
         try:
-            self._send(struct.pack(">I", len(body)) + body, deadline)
-            return self._receive(deadline)
+            self._send(struct.pack(">I", len(body)) + body, time.monotonic() + seconds)
         except _Late:
             raise LearnerTimedOut("", 0, seconds) from None
 
-    def prepare(self, modules: Sequence[str], seconds: float) -> str:
-        """Import ``modules`` there (Keras) before any time limit; '' or what went wrong."""
-        reply = self.ask(harness.Prepare(list(modules)), seconds)
+    def receive(self, seconds: float) -> Any:
+        """The next answer, waited for ``seconds`` (plus a grace) at most."""
+        try:
+            return self._receive(time.monotonic() + seconds + CALL_GRACE)
+        except _Late:
+            raise LearnerTimedOut("", 0, seconds) from None
+
+    def ask(self, request: Any, seconds: float) -> Any:
+        """Send ``request``; its answer, waited for ``seconds`` (plus a grace) at most."""
+        self.send(request, seconds + CALL_GRACE)
+        return self.receive(seconds)
+
+    def prepared(self, seconds: float) -> str:
+        """The answer to the ``Prepare`` sent first: '' or what could not be imported there."""
+        reply = self.receive(seconds)
         if not isinstance(reply, harness.Ready):
             raise LearnerStopped("the learner's process answered out of turn")
         return reply.problem

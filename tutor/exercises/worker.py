@@ -36,36 +36,8 @@ from tutor.exercises.checking import (
     raised_text,
     where_in_learner_file,
 )
+from tutor.exercises.judgement import KERAS_STARTUP_SECONDS, SCRATCH_MB, STARTUP_SECONDS, Report, Request, Result
 from tutor.exercises.proxy import LearnerExited, LearnerProcess, LearnerStopped, LearnerTimedOut, Mine
-
-STARTUP_SECONDS = 20.0  # the learner's process starting (Python, NumPy) is not the learner's time
-KERAS_STARTUP_SECONDS = 120.0  # nor is TensorFlow's import there
-SCRATCH_MB = 32
-
-
-class Request(msgspec.Struct, forbid_unknown_fields=True):
-    checks: str
-    learner: str
-    workspace: str
-    functions: list[str]
-    routine: str
-    code_dir: str | None
-    timeout: float
-    memory_mb: int
-    keras: bool = False
-
-
-class Result(msgspec.Struct):
-    title: str
-    ok: bool
-    message: str = ""
-
-
-class Report(msgspec.Struct):
-    results: list[Result] = []
-    problem: str | None = None
-    output: str = ""
-    notice: str | None = None  # why the learner's code ran unconfined, when it did
 
 
 def _load_checks(path: Path) -> Any:
@@ -126,31 +98,14 @@ def _read_source(path: Path, workspace: Path) -> str:
 
 
 def judge(request: Request) -> Report:
-    """Run the checks; never raises for anything the learner's file does."""
+    """Run the checks; never raises for anything the learner's file does.
+
+    The learner's process is started first: it imports NumPy (or TensorFlow) while this one
+    imports the checks and the reference (and TensorFlow too).
+    """
     report = Report()
     path, workspace = Path(request.learner), Path(request.workspace)
     budget = float(request.timeout)
-    try:
-        from tutor.exercises import Exercise, reference_module
-
-        exercise = Exercise(
-            lesson_id=path.stem,
-            folder=Path(request.checks).parent,
-            functions=tuple(request.functions),
-            hints=(),
-            timeout=budget,
-            intro="",
-            starter=Path(),
-            checks=Path(request.checks),
-            routine=request.routine,
-            code_dir=Path(request.code_dir) if request.code_dir else None,
-        )
-        reference = reference_module(exercise)
-        checks = checks_of(vars(_load_checks(exercise.checks)))
-    except Exception as error:  # the exercise's own files, not the learner's: said in one line
-        text = str(error).splitlines()[0] if str(error) else ""
-        report.problem = f"the tutor could not prepare the checks ({type(error).__name__}: {text}) - not your code"
-        return report
     try:
         source = _read_source(path, workspace)
     except OSError as error:
@@ -168,11 +123,44 @@ def judge(request: Request) -> Report:
     learner = LearnerProcess(path, workspace, limits)
     try:
         with learner.started():
-            _check(learner, request, report, source, reference, checks)
+            learner.send(harness.Prepare(["keras"] if request.keras else []))
+            prepared = _prepare_checks(request, report)
+            if prepared is not None:
+                _check(learner, request, report, source, *prepared)
     except sandbox.Unconfined as refused:
         report.problem = f"your code was not run: {refused} (in a class, learner code runs only in a sandbox)"
     report.output = learner.output(4000)
     return report
+
+
+def _prepare_checks(request: Request, report: Report) -> tuple[Any, list] | None:
+    """(the reference module, the checks), or None with the problem said: the exercise's own files."""
+    try:
+        from tutor.exercises import Exercise, reference_module
+
+        exercise = Exercise(
+            lesson_id=Path(request.learner).stem,
+            folder=Path(request.checks).parent,
+            functions=tuple(request.functions),
+            hints=(),
+            timeout=float(request.timeout),
+            intro="",
+            starter=Path(),
+            checks=Path(request.checks),
+            routine=request.routine,
+            code_dir=Path(request.code_dir) if request.code_dir else None,
+        )
+        reference = reference_module(exercise)
+        checks = checks_of(vars(_load_checks(exercise.checks)))
+        if request.keras:
+            from tutor.keras_bridge import import_keras
+
+            import_keras()  # while the learner's process imports it too
+    except Exception as error:  # not the learner's: said in one line
+        text = str(error).splitlines()[0] if str(error) else ""
+        report.problem = f"the tutor could not prepare the checks ({type(error).__name__}: {text}) - not your code"
+        return None
+    return reference, checks
 
 
 def _check(
@@ -182,13 +170,10 @@ def _check(
 
     path, budget = Path(request.learner), float(request.timeout)
     try:
-        if request.keras:
-            problem = learner.prepare(["keras"], KERAS_STARTUP_SECONDS)
-            if problem:
-                report.problem = f"the tutor could not prepare Keras for your code ({problem}) - not your code"
-                return
-        else:
-            learner.prepare([], STARTUP_SECONDS)
+        problem = learner.prepared(KERAS_STARTUP_SECONDS if request.keras else STARTUP_SECONDS)
+        if problem:
+            report.problem = f"the tutor could not prepare Keras for your code ({problem}) - not your code"
+            return
         loaded = learner.load(source, request.functions, budget)
     except LearnerTimedOut:
         report.problem = _too_slow("<module>", 0, budget)
