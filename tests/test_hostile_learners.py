@@ -128,6 +128,8 @@ def test_a_hostile_learner_file_reaches_nothing_and_the_tutor_survives(name, sea
     if name not in ("attack_output_flood.py",):  # 700 MB written may outlast the 5 s budget on a loaded machine
         assert done.returncode == 0 and "all 5 checks pass" in text, text[-2000:]
     assert not list(seat.workspace.glob("fill*")), "a file was written beside the learner's"
+    if name == "attack_environment.py":  # what it printed while loading is shown: "REACHED" would be too
+        assert "ENV HOME /tmp" in text and "CMDLINE 2" in text
 
 
 def test_a_learner_file_leaves_no_process_behind(seat):

@@ -2,8 +2,6 @@
 
 import os
 
-for name, value in os.environ.items():
-    print("ENV", name, value)
 for pid in os.listdir("/proc"):
     if pid.isdigit():
         try:
@@ -13,6 +11,9 @@ for pid in os.listdir("/proc"):
                 print("ENVIRON", pid, file.read().replace(b"\0", b" ")[:300])
         except OSError:
             pass
+
+for name, value in os.environ.items():
+    print("ENV", name, value)
 
 
 def learn_from_bean(w, x, y, lr):

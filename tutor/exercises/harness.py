@@ -348,18 +348,18 @@ class Harness:
             return Failed("syntax", 0, message=_first_line(error))
         try:
             _arm(request.seconds)
-            exec(code, namespace)
-            _disarm()
+            try:
+                exec(code, namespace)
+            finally:
+                _disarm()
+                _flush()
         except TimeLimit as error:
             return Failed("timeout", _deepest(error, self.path)[1])
         except SystemExit:
-            _disarm()
             return Failed("exit")
         except MemoryError:
-            _disarm()
             return Failed("memory")
         except Exception as error:
-            _disarm()
             return Failed("exception", _deepest(error, self.path)[1] or 1, _type_name(error), _first_line(error))
         self.namespace = namespace
         return Loaded({name: self.signature(name) for name in request.functions})
@@ -410,9 +410,7 @@ class Harness:
         except BaseException as error:  # KeyboardInterrupt raised by the learner's code too
             return Raised(_type_name(error), _first_line(error), *_deepest(error, self.path))
         finally:
-            for stream in (sys.stdout, sys.stderr):
-                with contextlib.suppress(Exception):
-                    stream.flush()
+            _flush()
         said = [
             Warned(_type_name_of(w.category), _cut(str(w.message)), w.lineno if w.filename == self.path else 0)
             for w in caught[:MAX_WARNINGS]
@@ -425,6 +423,13 @@ class Harness:
         if isinstance(request, Load):
             return self.load(request)
         return self.call(request)
+
+
+def _flush() -> None:
+    """What the learner's code printed goes out now (this process may be ended at any time)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
 
 
 def _type_name_of(category: type) -> str:
