@@ -133,9 +133,12 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
             problems.add("views", f"unknown view {shown(view)} (known: {', '.join(VIEW_KINDS)})")
     params = _load_params(problems, top.get("params", {}))
     presets = _load_presets(problems, top.get("presets", {}), params)
+    declared_views = [view for view in top.get("views", ()) if isinstance(view, str)]
+    _check_stage_view(problems, "stage", top.get("stage", ""), declared_views)
     for index, page in enumerate(top.get("pages", ())):
         if isinstance(page, dict):
             check_table(problems, page, PageTable, f"pages.{index}")
+            _check_stage_view(problems, f"pages.{index}.view", page.get("view", ""), declared_views)
         else:
             problems.add("pages", "each page is a [[pages]] table with title and text")
     if "challenge" in top:
@@ -153,7 +156,9 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
         routine=declared.routine,
         views=tuple(declared.views),
         params=params,
-        pages=tuple(Page(page.title, page.text) for page in declared.pages),
+        pages=tuple(
+            Page(page.title, page.text, page.view or declared.stage or declared.views[0]) for page in declared.pages
+        ),
         challenge=Challenge(declared.challenge.goal, declared.challenge.condition),
         summary=declared.summary,
         seed=declared.seed,
@@ -161,6 +166,12 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
         path=path,
         code_dir=code_dir,
     )
+
+
+def _check_stage_view(problems: FileProblems, where: str, view: Any, views: list[str]) -> None:
+    """A page (or the lesson's ``stage``) names the view it is about: one the lesson declares."""
+    if isinstance(view, str) and view and view not in views:
+        problems.add(where, f"{shown(view)} is not one of the lesson's views ({', '.join(views)})")
 
 
 def _check_routine(problems: FileProblems, routine: str, code_dir: Path | None) -> None:

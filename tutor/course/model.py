@@ -181,6 +181,7 @@ class Param:
 class Page:
     title: str
     text: str
+    view: str = ""  # the view the page is about: the app puts it on the stage beside the page
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,11 @@ class Table(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PageTable(Table):
-    """``[[pages]]``: one page of explanation (Markdown, shown as text)."""
+    """``[[pages]]``: one page of explanation (Markdown, shown as text) and the view it is about."""
 
     title: str
     text: Annotated[str, Meta(pattern=r"\S", description="is empty")]
+    view: str = ""  # one of the lesson's views; empty: the lesson's `stage`
 
 
 class ChallengeTable(Table):
@@ -85,6 +86,8 @@ class LessonFile(Table):
     pages: Annotated[list[PageTable], Meta(min_length=1, description="a lesson needs at least one page of explanation")]
     challenge: ChallengeTable
     summary: str = ""
+    # The view a page is about unless it names its own: what the stage shows. Empty: the first of `views`.
+    stage: str = ""
     seed: Annotated[int, Meta(ge=0, le=SEED_MAX, description=f"must be between 0 and {SEED_MAX}, not {{value}}")] = 0
     params: dict[str, ParamTable] = {}
     presets: dict[str, dict[str, ParamValue]] = {}
