@@ -22,7 +22,6 @@ since they were translated, for ``tutor check``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -105,6 +104,8 @@ _ENGLISH_TABLE: dict[type[Table], type[Table]] = {
 
 def fingerprint(title: str, text: str) -> str:
     """A short hash of an English page: changes when its words do, not when it is re-wrapped."""
+    import hashlib  # only checks and stamps need it
+
     words = " ".join(f"{title}\n{text}".split())
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:FINGERPRINT_CHARS]
 
