@@ -138,10 +138,14 @@ def _text_only(problems: FileProblems, data: Mapping[str, Any], table: type[Tabl
     prefix = f"{where}." if where else ""
     for key in data:
         if key in structure:
+            # A table given only as [presets.fast] has a line for presets.fast, none for presets.
+            path = prefix + key
+            lines = [line for name, line in problems.lines.items() if name == path or name.startswith(path + ".")]
             problems.add(
-                prefix + key,
+                path,
                 f"is part of the lesson's structure, not its text; it stays as {english} says "
                 f"(a translation holds {', '.join(key for key in _keys(table) if key != 'source')})",
+                line=min(lines, default=None),
             )
     return {key: value for key, value in data.items() if key not in structure}
 
@@ -402,7 +406,7 @@ def _check_lesson(lesson: Lesson, language: str) -> tuple[list[Problem], list[Ga
             if was
             else f"no source fingerprint: cannot tell when the English page changes (it is {now!r})"
         )
-        gaps.append(Gap(str(path), line_of(f"pages.{index}"), f"pages.{index}.source", message))
+        gaps.append(Gap(str(path), line_of(f"pages.{index}.source"), f"pages.{index}.source", message))
     return [], gaps
 
 
@@ -465,16 +469,19 @@ def _main(argv: Sequence[str]) -> int:
     if len(argv) < 2 or argv[0] != "stamp":
         print("usage: python -m tutor.course.translation stamp LANG/LESSON-ID.toml...", file=sys.stderr)
         return 2
+    code = 0
     for name in argv[1:]:
         path = Path(name)
+        if path.name in ("chapters.toml", GLOSSARY_FILE):  # no pages to stamp (a shell's *.toml names them)
+            continue
         folder = path.resolve().parent.parent
-        lessons = {lesson.id: lesson for lesson in load_course(folder).lessons}
-        lesson = lessons.get(path.stem)
+        lesson = {lesson.id: lesson for lesson in load_course(folder).lessons}.get(path.stem)
         if lesson is None or not re.fullmatch(r"[a-z]{2}", path.parent.name):
             print(f"{name}: not a translation of a lesson in {folder}", file=sys.stderr)
-            return 2
+            code = 2
+            continue
         print(f"{name}: {stamp(path, lesson)} fingerprint(s) written")
-    return 0
+    return code
 
 
 if __name__ == "__main__":
