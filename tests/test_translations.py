@@ -159,7 +159,7 @@ def test_check_lists_gaps_and_changed_pages_as_warnings_and_passes(tmp_path):
     done = tutor("check", str(folder))
     assert done.returncode == 0, done.stdout + done.stderr
     zh = folder / "zh" / "demo.toml"
-    warnings = [line for line in done.stdout.splitlines() if line.startswith("warning:")]
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
     assert f"warning: {zh}:1: challenge.goal: not translated: shown in English" in warnings
     assert f"warning: {zh}:1: params.lr.help: not translated: shown in English" in warnings
     assert f"warning: {zh}:3: pages.0.text: not translated: shown in English" in warnings
@@ -258,6 +258,13 @@ def test_an_untranslated_exercise_is_a_gap(tmp_path):
     problems, gaps = check_translations(load_course(folder), [(exercise, "Write f.", ("Think.", "return 1"))])
     assert not problems
     assert any(gap.file == str(exercise / "exercise.zh.toml") and "missing" in gap.message for gap in gaps)
+
+
+def test_a_folder_that_ships_no_translation_misses_none(tmp_path):
+    folder = make_pack(tmp_path, FULL)
+    (folder / "zh" / "demo.toml").unlink()
+    (folder / "zh").rmdir()
+    assert check_translations(load_course(folder)) == ([], [])
 
 
 def test_a_translation_file_is_never_taken_for_a_lesson(tmp_path):

@@ -372,7 +372,7 @@ def command_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     for gap in gaps:
-        print(f"warning: {gap}")
+        print(f"warning: {gap}", file=sys.stderr)
     if gaps:
         print(f"{len(gaps)} text(s) not translated or changed in English since (shown in English)", file=sys.stderr)
     if problems:

@@ -74,7 +74,7 @@ def resolve(flag: str | None = None, environ: Mapping[str, str] | None = None) -
     for name in LOCALE_ENVS:  # as the C library reads them: the first one set decides
         value = environ.get(name, "")
         if value:
-            return ("zh" if value.lower().startswith("zh") else ENGLISH), None
+            return (language_code(value) or ENGLISH), None  # zh_CN.UTF-8 -> zh; C.UTF-8, de_DE -> en
     return ENGLISH, None
 
 

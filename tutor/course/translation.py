@@ -343,7 +343,9 @@ def check_translations(
         if lesson.path is not None:
             by_folder.setdefault(lesson.path.parent, []).append(lesson)
     for language in languages or [code for code in LANGUAGES if code != ENGLISH]:
-        for folder, lessons in sorted(by_folder.items()):
+        # A folder without <language>/ does not ship that language (a pack in English only): nothing is missing.
+        shipping = {folder: lessons for folder, lessons in by_folder.items() if (folder / language).is_dir()}
+        for folder, lessons in sorted(shipping.items()):
             problems += _stray_files(folder, language, {lesson.id for lesson in lessons})
             titles, chapter_problems = read_chapter_titles(folder, language)
             problems += chapter_problems
@@ -352,10 +354,12 @@ def check_translations(
                     path = folder / language / "chapters.toml"
                     gaps.append(Gap(str(path), 1, f"chapters.{number}", "not translated: shown in English"))
         for lesson in course.lessons:
-            more_problems, more_gaps = _check_lesson(lesson, language)
-            problems += more_problems
-            gaps += more_gaps
-        more_problems, more_gaps = _check_exercises(exercises, language)
+            if lesson.path is not None and lesson.path.parent in shipping:
+                more_problems, more_gaps = _check_lesson(lesson, language)
+                problems += more_problems
+                gaps += more_gaps
+        shipped = [exercise for exercise in exercises if Path(exercise[0]).parent.parent in shipping]
+        more_problems, more_gaps = _check_exercises(shipped, language)
         problems += more_problems
         gaps += more_gaps
     return problems, gaps
