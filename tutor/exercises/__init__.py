@@ -41,7 +41,7 @@ from typing import Any
 import msgspec
 
 from tutor import sandbox
-from tutor.exercises._course import resolve_routine, split_routine
+from tutor.exercises._course import exercise_texts, resolve_routine, split_routine
 from tutor.exercises.checking import NOT_WRITTEN
 from tutor.files import TutorFileError, show_path, write_atomic
 
@@ -184,13 +184,15 @@ def load_exercise(folder: Path, lesson: Any = None) -> Exercise:
     for name in ("starter.py", "checks.py"):
         if not (folder / name).is_file():
             raise ExerciseError(f"{show_path(folder / name, PATH_CHARS)}: missing (an exercise needs {name})")
+    # In the lesson's language: exercise.<lang>.toml's texts, each one English where it is not translated.
+    intro, hints = exercise_texts(folder, getattr(lesson, "language", "en"), data.intro.strip(), data.hints)
     return Exercise(
         lesson_id=getattr(lesson, "id", None) or folder.name,
         folder=folder,
         functions=tuple(data.functions),
-        hints=tuple(data.hints),
+        hints=hints,
         timeout=float(data.timeout),
-        intro=data.intro.strip(),
+        intro=intro,
         starter=folder / "starter.py",
         checks=folder / "checks.py",
         memory_mb=data.memory_mb,
