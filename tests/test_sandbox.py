@@ -99,6 +99,35 @@ def test_a_writable_workspace_is_writable_and_files_are_bounded(tmp_path):
 
 
 @needs_sandbox
+def test_a_run_of_the_lesson_may_import_the_tutor_and_write_its_own_data_folder(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    data = home / "models"
+    data.mkdir(parents=True)
+    (home / "progress.sqlite3").write_text("rows")
+    monkeypatch.setenv("TUTOR_HOME", str(home))
+    printed, code = confined_run(
+        f"""
+        import sys
+        sys.path[:0] = {sandbox.import_path(tutor_code=True)!r}
+        import tutor.routines.rosenblatt
+        print("imported", tutor.routines.rosenblatt.learn_from_bean(0.5, 1.0, 1.0, 0.1))
+        open({str(data / "model.keras")!r}, "w").write("saved")
+        try:
+            open({str(home / "progress.sqlite3")!r}).read()
+            print("READ THE PROGRESS")
+        except OSError:
+            print("progress unseen")
+        """,
+        tmp_path,
+        tutor_code=True,
+        writable=[data],
+    )
+    assert code == 0, printed
+    assert "imported 0.55" in printed and "progress unseen" in printed
+    assert (data / "model.keras").read_text() == "saved"
+
+
+@needs_sandbox
 def test_its_environment_holds_nothing_of_the_tutors(tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_TOKEN_LIKE", "s3cr3t-token")
     monkeypatch.setenv("SERVER_SECRET", "s3cr3t-token")

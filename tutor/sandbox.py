@@ -150,6 +150,7 @@ def confined(
     workspace: Path | None = None,
     workspace_writable: bool = False,
     readable: Sequence[Path] = (),
+    writable: Sequence[Path] = (),
     tutor_code: bool = False,
     limits: Limits = Limits(),
     environment: Mapping[str, str] | None = None,
@@ -159,8 +160,10 @@ def confined(
 
     ``argv[0]`` is usually ``sys.executable``. ``workspace``: the learner's folder, at its own
     path (read-only unless ``workspace_writable``); ``readable``: more paths it may read (a
-    data folder); ``tutor_code``: whether the tutor's own package is importable (a run of
-    the lesson's routine with the learner's functions needs it; checks never do).
+    data folder); ``writable``: folders it may write (the learner's own data folder, for a run
+    that saves a model), shown even inside a hidden one; ``tutor_code``: whether the tutor's
+    own package is importable (a run of the lesson's routine with the learner's functions
+    needs it; checks never do).
     ``environment`` is added to :data:`CLEAN_ENVIRONMENT` (``TUTOR_*`` names are refused).
     ``popen`` goes to :class:`subprocess.Popen` (stdin, stdout, stderr...).
 
@@ -186,7 +189,9 @@ def confined(
             if not limits.new_processes:
                 filter_fd = stack.enter_context(_seccomp_program())
             command = [
-                *_bwrap_arguments(bwrap, limits, workspace, workspace_writable, readable, tutor_code, filter_fd),
+                *_bwrap_arguments(
+                    bwrap, limits, workspace, workspace_writable, readable, tutor_code, filter_fd, writable
+                ),
                 *argv,
             ]
             pass_fds = tuple(popen.pop("pass_fds", ())) + ((filter_fd,) if filter_fd is not None else ())
@@ -271,6 +276,7 @@ def _bwrap_arguments(
     readable: Sequence[Path],
     tutor_code: bool,
     filter_fd: int | None = None,
+    writable: Sequence[Path] = (),
 ) -> list[str]:
     arguments = [
         str(bwrap),
@@ -320,6 +326,10 @@ def _bwrap_arguments(
             arguments += ["--bind" if workspace_writable else "--ro-bind", str(real), str(real)]
             if Path(workspace).absolute() != real:  # reached through a link: the same path inside
                 arguments += ["--symlink", str(real), str(Path(workspace).absolute())]
+    for path in writable:
+        real = Path(path).resolve()
+        if real.is_dir():
+            arguments += ["--bind", str(real), str(real)]
     if filter_fd is not None:
         arguments += ["--seccomp", str(filter_fd)]
     arguments += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--"]
