@@ -129,7 +129,7 @@ def judge(request: Request) -> Report:
                 _check(learner, request, report, source, *prepared)
     except sandbox.Unconfined as refused:
         report.problem = f"your code was not run: {refused} (in a class, learner code runs only in a sandbox)"
-    report.output = learner.output(4000)
+    report.output = learner.output(1500)  # the tutor shows 2000 characters: the note of what was dropped fits
     return report
 
 
