@@ -507,9 +507,13 @@ class OutputCollector:
             if room > 0:
                 self.kept += chunk[:room]
 
+    def finish(self, wait: float) -> None:
+        """Wait up to ``wait`` s for the stream's end (the writer has gone)."""
+        self._thread.join(wait)
+
     def text(self, wait: float = 2.0, limit: int | None = None) -> str:
         """What was kept, plain; says how much more there was. Waits up to ``wait`` s for the end."""
-        self._thread.join(wait)
+        self.finish(wait)
         shown = plain_output(bytes(self.kept), limit or self.limit)
         dropped = self.total - len(self.kept)
         if dropped > 0:

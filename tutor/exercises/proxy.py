@@ -83,7 +83,14 @@ class LearnerProcess:
             self.process = process
             self.collector = sandbox.OutputCollector(process.stderr, OUTPUT_KEPT)  # type: ignore[arg-type]
             os.set_blocking(process.stdin.fileno(), False)  # type: ignore[union-attr]
-            yield self
+            try:
+                yield self
+            finally:  # ended here, so that what it printed last is read before its pipe is closed
+                with contextlib.suppress(OSError):
+                    process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=10)
+                self.collector.finish(2.0)
 
     def output(self, limit: int) -> str:
         """What the learner's code printed (plain text, bounded); call after the process ended."""
