@@ -9,6 +9,7 @@ only where no sandbox can be had.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import resource
 import signal
@@ -201,3 +202,15 @@ def test_in_a_class_a_link_to_another_learners_file_is_not_followed(seat):
     assert done.returncode == 1
     assert "leads outside your folder" in text
     assert "BO-SECRET" not in text and "checks pass" not in text
+
+
+def test_a_model_configuration_naming_another_module_is_never_rebuilt():
+    """A Keras model comes back as its configuration; one that names any module but Keras' own is
+    refused before Keras reads it (its classes would be imported from there)."""
+    from tutor.exercises.checking import Foreign
+    from tutor.exercises.proxy import _rebuilt_model
+
+    layer = {"module": "os", "class_name": "system", "config": {}}
+    config = json.dumps({"module": "keras", "class_name": "Sequential", "config": {"layers": [layer]}})
+    rebuilt = _rebuilt_model(config)
+    assert isinstance(rebuilt, Foreign) and "uses os, not Keras' own layers" in rebuilt.description
