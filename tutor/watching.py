@@ -115,7 +115,7 @@ class Watch:
         self.record: RunRecord | None = None  # set when the run has ended (or was let go)
         self._starting = starting
         self._shown: tuple[Any, ...] | None = None
-        self._furthest: tuple[int, int] = (0, 0)  # (epoch, batch) already told: the story never goes back
+        self._furthest: tuple[float, str] = (0.0, "")  # how far the story has told, and its words
 
     # ------------------------------------------------------------ what the learner does
 
@@ -245,7 +245,9 @@ class Watch:
                 return snapshot.notes[-1] if snapshot.notes else self._starting
             text = self._computing_story(snapshot)
             if frame is not None and not live and frame is not frames[-1]:
-                text += f"  · showing {frame.unit} {frame.step}"
+                # The replay is behind the computing: say first what the views show.
+                paused = "Paused · " if session.paused else ""
+                return f"{paused}showing {frame.unit} {frame.step}  {format_metrics(frame.metrics)}  · computed: {text}"
             return text
         if self.record is None:
             return self._starting
@@ -257,17 +259,16 @@ class Watch:
         """Where the computing is: never a step behind what was already said."""
         epoch = next((p for p in snapshot.latest.values() if p.record), snapshot.progress)
         batch = next((p for p in snapshot.latest.values() if not p.record), None)
-        position = (epoch.step if epoch else 0, batch.step if batch is not None else 0)
-        latest = snapshot.latest
-        if position < self._furthest:
-            # A batch report behind what was already told (one of an epoch already counted):
-            # tell the epoch alone rather than step back.
-            latest = {unit: p for unit, p in latest.items() if p.record}
-        else:
-            self._furthest = position
+        # Epochs done, plus the share of the next one its batches have reached (the runner drops
+        # an epoch's batches when the epoch is recorded, so any batch here belongs to the next one).
+        reached = (epoch.step if epoch and epoch.record else 0) + (batch.step / max(batch.total, 1) if batch else 0)
         paused = self.session.paused and self.session.control.waiting
-        text = f"{'Paused at ' if paused else ''}{where(latest)}  {format_metrics(epoch.metrics) if epoch else ''}"
+        if reached < self._furthest[0] and not paused:
+            return self._furthest[1]  # a late report of a batch already told: the story stays put
+        figures = format_metrics(epoch.metrics) if epoch else ""
+        text = f"{'Paused at ' if paused else ''}{where(snapshot.latest)}  {figures}"
         eta = self.session.state.eta() if self.clock and not paused else None
         if eta is not None and math.isfinite(eta):
             text += f"  ETA {duration(eta)}"
+        self._furthest = (reached, text.rstrip())
         return text.rstrip()

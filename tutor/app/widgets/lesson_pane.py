@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static, TabbedContent, TabPane, Tabs, TextArea
@@ -317,9 +318,15 @@ class LessonPane(Vertical):
 
     def show_tab(self, tab: str) -> None:
         """Bring a tab forward and put the focus where its keys act (the editor, the staged view)."""
-        tabbed = self.query_one(TabbedContent)
-        if tabbed.query(f"#tab-{tab}").first(TabPane) is None or tabbed.query_one(Tabs).tab_count < 2:
-            # Still being composed (a key pressed while the lesson opens): try again once it is there.
+        if tab == "exercise" and self.exercise is None:
+            return
+        tabbed = self.query(TabbedContent).first(TabbedContent) if self.query(TabbedContent) else None
+        try:
+            if tabbed is None:
+                raise NoMatches("not composed yet")
+            tabbed.get_tab(f"tab-{tab}")
+        except (NoMatches, ValueError):
+            # Still being composed (a key pressed while the lesson opens): again once it is there.
             self.call_after_refresh(self.show_tab, tab)
             return
         focused = self.screen.focused
