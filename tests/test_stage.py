@@ -63,7 +63,7 @@ async def test_with_no_key_pressed_the_view_a_page_is_about_fills_the_stage(less
         app = TutorApp(COURSE, lesson_id=lesson_id, autorun=True, overrides=QUICK[lesson_id], clock=False)
         async with app.run_test(size=(width, height)) as pilot:
             await ready(pilot)
-            await wait_until(pilot, lambda: pane(app).session is not None)
+            await wait_until(pilot, lambda app=app: pane(app).session is not None)
             await wait_for_run(pilot, timeout=180)
             record = pane(app).last_record
             assert record.status == "finished", (lesson_id, record.error)
