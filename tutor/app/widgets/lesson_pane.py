@@ -55,163 +55,55 @@ from tutor.runner import (
 from tutor.timeline import DEFAULT_SPEED, KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Player
 from tutor.watching import Watch
 
-TABS = ("lesson", "code", "exercise", "parameters", "runs")
-
-
-def _binding(key: str, action: str, description: str, tooltip: str, **options: Any) -> Binding:
-    """A binding with its tooltip: the sentence the help screen (``?``) shows for it."""
-    return Binding(key, action, description, tooltip=tooltip, **options)
-
 
 class LessonPane(Vertical):
     """Shows one lesson and runs it; a new lesson gets a new pane."""
 
+    # The help screen (?) shows each key's tooltip. The watching keys have priority, so a focused
+    # view or button does not take them; check_action hands them back to text fields.
     BINDINGS = [
-        # Watching a run. Priority, so a focused view or button does not take them;
-        # check_action hands them back to text fields (and to a lesson with nothing to watch).
-        _binding(
-            "space",
-            "play_pause",
-            "Pause",
-            "Pause or resume the run (the routine waits, using no CPU) and its playback",
-            id="play-pause",
-            priority=True,
-        ),
-        _binding(
-            "full_stop",
-            "frames(1)",
-            "Step",
-            "One frame forward; on a paused run's newest frame, compute one more epoch (or batch)",
-            id="frame-next",
-            priority=True,
-            key_display=".",
-        ),
-        _binding(
-            "comma",
-            "frames(-1)",
-            "Back",
-            "One frame back",
-            id="frame-previous",
-            priority=True,
-            show=False,
-            key_display=",",
-        ),
-        _binding(
-            "greater_than_sign",
-            "frames(10)",
-            "+10",
-            "Ten frames forward",
-            id="frames-forward",
-            priority=True,
-            show=False,
-            key_display=">",
-        ),
-        _binding(
-            "less_than_sign",
-            "frames(-10)",
-            "-10",
-            "Ten frames back",
-            id="frames-back",
-            priority=True,
-            show=False,
-            key_display="<",
-        ),
-        _binding(
-            "home",
-            "first_frame",
-            "First frame",
-            "The first frame of the run",
-            id="frame-first",
-            priority=True,
-            show=False,
-        ),
-        _binding(
-            "end",
-            "last_frame",
-            "Last frame",
-            "The newest frame of the run (live while it computes)",
-            id="frame-last",
-            priority=True,
-            show=False,
-        ),
-        _binding(
-            "s",
-            "speed",
-            "Speed",
-            "Playback speed: slow, normal, fast, instant (a quick run is replayed over a few seconds)",
-            id="speed",
-            show=False,
-        ),
-        _binding(
-            "m",
-            "maximize_view",
-            "Maximise",
-            "Maximise the view on the stage to the whole window; m or Escape restores",
-            id="maximize",
-            priority=True,
-        ),
-        # The stage: which view, which page.
+        Binding("space", "play_pause", "Pause", tooltip="Pause or resume the run (it waits, using no CPU) and its "
+                "playback", id="play-pause", priority=True),
+        Binding("full_stop", "frames(1)", "Step", tooltip="One frame forward; at a paused run's newest frame, "
+                "compute one more epoch (or batch)", id="frame-next", priority=True, key_display="."),
+        Binding("comma", "frames(-1)", "Back", tooltip="One frame back", id="frame-previous", priority=True,
+                show=False, key_display=","),
+        Binding("greater_than_sign", "frames(10)", "+10", tooltip="Ten frames forward", id="frames-forward",
+                priority=True, show=False, key_display=">"),
+        Binding("less_than_sign", "frames(-10)", "-10", tooltip="Ten frames back", id="frames-back",
+                priority=True, show=False, key_display="<"),
+        Binding("home", "first_frame", "First frame", tooltip="The first frame of the run", id="frame-first",
+                priority=True, show=False),
+        Binding("end", "last_frame", "Last frame", tooltip="The newest frame (live while the run computes)",
+                id="frame-last", priority=True, show=False),
+        Binding("s", "speed", "Speed", tooltip="Playback speed: slow, normal, fast, instant", id="speed",
+                show=False),
+        Binding("m", "maximize_view", "Maximise", tooltip="Maximise the view on the stage; m or Escape restores",
+                id="maximize", priority=True),
         *(
-            _binding(
-                str(number),
-                f"stage_view({number})",
-                "View",
-                "Put view 1, 2, 3... of the view bar on the stage",
-                id=f"stage-view-{number}",
-                show=False,
-            )
-            for number in range(1, 10)
+            Binding(str(n), f"stage_view({n})", "View", tooltip="Put view 1, 2, 3... of the view bar on the stage",
+                    id=f"stage-view-{n}", show=False)
+            for n in range(1, 10)
         ),
-        _binding(
-            "right_square_bracket",
-            "page(1)",
-            "Next page",
-            "Next page of the explanation (its view comes on the stage)",
-            id="next-page",
-            show=False,
-        ),
-        _binding(
-            "left_square_bracket",
-            "page(-1)",
-            "Previous page",
-            "Previous page of the explanation",
-            id="previous-page",
-            show=False,
-        ),
-        _binding(
-            "pagedown", "scroll_page(1)", "Scroll text", "Scroll the page's text down", id="page-down", show=False
-        ),
-        _binding(
-            "pageup", "scroll_page(-1)", "Scroll text back", "Scroll the page's text up", id="page-up", show=False
-        ),
-        # Tabs.
-        _binding(
-            "e,v",
-            "show_tab('lesson')",
-            "Lesson",
-            "The lesson: its page beside the view it is about",
-            id="tab-lesson",
-            show=False,
-        ),
-        _binding("c", "show_tab('code')", "Code", "The Code tab: the routine that runs", id="tab-code", show=False),
-        _binding(
-            "x",
-            "show_tab('exercise')",
-            "Exercise",
-            "The Exercise tab: write the lesson's maths yourself (the cursor goes to your work)",
-            id="tab-exercise",
-            show=False,
-        ),
-        _binding("p", "show_tab('parameters')", "Parameters", "The Parameters tab", id="tab-parameters", show=False),
-        _binding(
-            "r",
-            "show_tab('runs')",
-            "Runs",
-            "The Runs tab: the lesson's recent runs side by side",
-            id="tab-runs",
-            show=False,
-        ),
-    ]
+        Binding("right_square_bracket", "page(1)", "Next page", tooltip="Next page (its view comes on the stage)",
+                id="next-page", show=False),
+        Binding("left_square_bracket", "page(-1)", "Previous page", tooltip="Previous page", id="previous-page",
+                show=False),
+        Binding("pagedown", "scroll_page(1)", "Scroll", tooltip="Scroll the page's text down", id="page-down",
+                show=False),
+        Binding("pageup", "scroll_page(-1)", "Scroll", tooltip="Scroll the page's text up", id="page-up",
+                show=False),
+        Binding("e,v", "show_tab('lesson')", "Lesson", tooltip="The lesson: its page beside the view it is about",
+                id="tab-lesson", show=False),
+        Binding("c", "show_tab('code')", "Code", tooltip="The Code tab: the routine that runs", id="tab-code",
+                show=False),
+        Binding("x", "show_tab('exercise')", "Exercise", tooltip="The Exercise tab: write the lesson's maths "
+                "yourself (the cursor goes to your work)", id="tab-exercise", show=False),
+        Binding("p", "show_tab('parameters')", "Parameters", tooltip="The Parameters tab", id="tab-parameters",
+                show=False),
+        Binding("r", "show_tab('runs')", "Runs", tooltip="The Runs tab: the lesson's recent runs side by side",
+                id="tab-runs", show=False),
+    ]  # fmt: skip
     # Keys that belong to text fields when one has focus (a character, not a command).
     WATCHING = frozenset({"play_pause", "frames", "first_frame", "last_frame", "maximize_view"})
 
