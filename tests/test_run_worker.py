@@ -12,9 +12,11 @@ import builtins
 import dataclasses
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -114,7 +116,7 @@ def test_bytes_that_are_not_a_report_are_refused():
 
 def test_reports_are_checked_and_cleaned_as_they_arrive():
     note = protocol.as_report(protocol.Note("\x1b]52;c;aGk=\x07copied\x1b[2J"))
-    assert note == Note("]52;c;aGk=copied[2J")  # no escape reaches a terminal
+    assert note == Note("copied")  # no escape sequence reaches a terminal, not even in part
     with pytest.raises(protocol.ProtocolError, match="cannot show"):
         protocol.as_report(protocol.ViewUpdate("surfce", {}))
     with pytest.raises(protocol.ProtocolError, match="finite"):
@@ -230,8 +232,11 @@ def test_a_worker_deaf_to_stop_is_ended_after_the_grace_and_nothing_of_it_remain
 LEARNER_FILE = """\
 import builtins
 
-builtins.TUTOR_LEARNER_FILE_RAN_HERE = True  # only ever in the run's worker
-from tutor.routines.rosenblatt import learn_from_bean
+builtins.TUTOR_LEARNER_FILE_RAN_HERE = True  # only ever in a confined process
+
+
+def learn_from_bean(w, x, y, lr):
+    return w + lr * (y - w * x) * x
 """
 
 
@@ -429,3 +434,88 @@ def test_a_worker_ends_with_the_tutor_that_started_it_even_killed():
         wait_for(lambda: gone(worker))
     finally:
         tutor_process.kill()
+
+
+# ---------------------------------------------------------------- hostile code, run with --mine in a class seat
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+TOKEN = "class-token-Zq81xT4kPw"
+
+
+def _class_seat(root: Path) -> tuple[dict[str, str], Path, Callable[[], dict[str, bytes]]]:
+    """A class with two learners: ana, whose code runs, and bo; (ana's environment, her workspace,
+    a fingerprint of everything in the class that is not ana's)."""
+    from tutor.classroom import class_store
+
+    klass = root / "classes" / "7b"
+    workspace, home = klass / "workspaces" / "ana", klass / "learners" / "ana"
+    for folder in (workspace, home, klass / "workspaces" / "bo", klass / "learners" / "bo"):
+        folder.mkdir(parents=True)
+    (klass / "workspaces" / "bo" / "rosenblatt.py").write_text("# BO-SECRET-FILE\n")
+    (klass / "learners" / "bo" / "weights.npz").write_bytes(b"BO-SECRET-DATA")
+    class_store(klass, "bo").mark_passed("rosenblatt")
+
+    def fingerprint() -> dict[str, bytes]:
+        return {
+            str(path): path.read_bytes()
+            for path in sorted(klass.rglob("*"))
+            if path.is_file() and not {workspace, home} & set(path.parents)
+        }
+
+    environment = {
+        **os.environ,
+        "COLUMNS": "100",
+        "NO_COLOR": "1",
+        "TUTOR_SERVED": "1",
+        "TUTOR_CLASS_DIR": str(klass),
+        "TUTOR_LEARNER": "ana",
+        "TUTOR_HOME": str(home),
+        "TUTOR_WORKSPACE": str(workspace),
+        "TUTOR_UNCONFINED": "",
+        "SERVER_TOKEN": TOKEN,
+    }
+    return environment, workspace, fingerprint
+
+
+def _sandbox_missing() -> str | None:
+    from tutor import sandbox
+
+    return sandbox.why_unconfined()
+
+
+@pytest.mark.skipif(_sandbox_missing() is not None, reason=_sandbox_missing() or "")
+@pytest.mark.parametrize("name", sorted(path.name for path in HOSTILE.glob("attack_*.py")))
+def test_a_hostile_file_run_with_mine_in_a_class_seat_reaches_nothing(name, tmp_path):
+    environment, workspace, fingerprint = _class_seat(tmp_path)
+    (workspace / "rosenblatt.py").write_bytes((HOSTILE / name).read_bytes())
+    before = fingerprint()
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "--token", TOKEN])
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tutor", "run", "rosenblatt", "--headless", "--mine", "--set", "epochs=3"],
+            capture_output=True,
+            env=environment,
+            cwd=ROOT,
+            timeout=HANG_GUARD,
+        )
+        text = done.stdout.decode("utf-8", "replace") + done.stderr.decode("utf-8", "replace")
+        assert done.returncode in (0, 1, 2), text[-2000:]  # a run or a refusal, never a crash of the tutor
+        assert "Traceback" not in text and "REACHED" not in text, text[-2000:]
+        for secret in (TOKEN, "BO-SECRET", "TUTOR_CLASS_DIR", "SERVER_TOKEN"):
+            assert secret not in text
+        assert "\x1b" not in text and len(text) < 20_000
+        assert fingerprint() == before  # bo's file, data and passes, the class database: untouched
+        assert server.poll() is None  # the 'server' lives
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody connected
+        from tutor.classroom import class_store
+
+        assert not class_store(Path(environment["TUTOR_CLASS_DIR"]), "ana").passed("rosenblatt")
+    finally:
+        listener.close()
+        server.kill()
+        server.wait()

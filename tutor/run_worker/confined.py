@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from tutor.reporting import TutorError
-from tutor.run_worker.process import WorkerProcess, tutor_source_root, worker_command
+from tutor.run_worker.process import WorkerProcess, worker_command
 
 # A run is as long as the learner makes it (Stop ends it): the CPU limit only ends a runaway.
 RUN_CPU_SECONDS = 4 * 3600
@@ -33,11 +33,14 @@ def routine_settings() -> dict[str, str]:
 
 
 def unconfined_warning() -> str | None:
-    """One line when the learner's code cannot be confined here (the run goes on), else None."""
+    """One line when the learner's code cannot be confined here and the run goes on (not in a class
+    seat: there it is refused), else None."""
     from tutor import sandbox
 
     why = sandbox.why_unconfined()
-    return None if why is None else f"warning: your code runs without a sandbox ({why})"
+    if why is None or sandbox.confinement_required():
+        return None
+    return f"warning: your code runs without a sandbox ({why})"
 
 
 def start_learner_worker(workspace: Path, backend: str) -> WorkerProcess:
@@ -64,7 +67,8 @@ def start_learner_worker(workspace: Path, backend: str) -> WorkerProcess:
                     readable=[Path(data)] if data else [],
                     tutor_code=True,
                     limits=limits,
-                    environment={"PYTHONPATH": tutor_source_root()},
+                    # The tutor's code and Python's, as this process imports them (nothing else).
+                    environment={"PYTHONPATH": os.pathsep.join(sandbox.import_path(tutor_code=True))},
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,

@@ -14,7 +14,6 @@ code in the tutor's process. A frame longer than :data:`MAX_FRAME` is refused un
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -22,6 +21,7 @@ import msgspec
 import numpy as np
 
 from tutor import reporting
+from tutor.sandbox import plain_output
 from tutor.views import check_view
 
 MAX_FRAME = 64 * 2**20  # bytes: far above any view a routine sends (a few hundred KB at most)
@@ -181,14 +181,10 @@ def diverged_error(where: DivergedAt) -> reporting.Diverged:
     return reporting.Diverged(clean_text(where.metric, 80), where.value, where.step, clean_text(where.unit, 40))
 
 
-# C0 and C1 controls (ESC starts the sequences that retitle a terminal or write its clipboard), DEL,
-# and the bidirectional overrides; line breaks and tabs stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def clean_text(text: str, limit: int = MAX_TEXT) -> str:
-    """A worker's text as the tutor shows it: no control characters, at most ``limit`` characters."""
-    text = _CONTROL.sub("", text)
+    """A worker's text as the tutor shows it: no escape sequence (they retitle a terminal, write its
+    clipboard) or control character, line breaks and tabs kept; at most ``limit`` characters."""
+    text = plain_output(text, len(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
