@@ -156,7 +156,8 @@ class Worker:
                 return  # nobody ran anything: a prepared worker does not wait for ever
             if isinstance(item, protocol.Start):
                 break
-            if not self.started:
+            # Only the newest rehearsal is worth its compile: another lesson opened since, or Run was pressed.
+            if not self.started and self.work.empty():
                 rehearse(item.start)
             rehearsed += 1
         self.channel.send(self.run(item))
