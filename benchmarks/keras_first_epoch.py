@@ -1,13 +1,15 @@
 """Run -> first epoch of a Keras lesson, cold and prepared, side by side in one run.
 
-    python benchmarks/keras_first_epoch.py [--lessons keras-basics,keras-beans] [--repeats 3] [--open 10]
+    python benchmarks/keras_first_epoch.py [--lessons keras-basics,keras-beans] [--repeats 3] [--open 10|ready]
     python benchmarks/keras_first_epoch.py --quick      # what tests/test_run_worker.py runs
 
 A run of a Keras lesson runs in a worker process (tutor/run_worker). *Cold*: no worker is
 prepared, so Run starts one and it imports TensorFlow first (as ``tutor run --headless``
 does). *Prepared*: the app calls ``runner.prepare(lesson, values)`` when a Keras lesson opens
 (a worker imports TensorFlow and rehearses the run up to its first epoch); here the lesson is
-"open" ``--open`` seconds (a learner reading it) before Run. The time is from
+"open" ``--open`` seconds (a learner reading it) before Run, or until its worker is ready
+(``--open ready``: how long that took is printed - TensorFlow's import is 5-7 s on a quiet
+machine, several times that on a busy one). The time is from
 ``RunSession.start()`` to the first epoch folded into the run's state in this process (what
 the app draws next). Cold and prepared alternate ``--repeats`` times; medians and their
 ratio are printed, with the load average (the machine is shared: compare within one run).
@@ -66,9 +68,11 @@ def measure(lesson, values, *, prepare: bool, open_seconds: float | None) -> tup
     if prepare:
         runner.prepare(lesson, values)
         worker = prepared.prepared()
+        opened = time.perf_counter()
         if open_seconds is None:
-            if worker is None or not worker.wait_until_ready(300):
+            if worker is None or not worker.wait_until_ready(600):
                 raise SystemExit("the prepared worker did not load TensorFlow")
+            print(f"  {lesson.id:13s} prepared: ready {time.perf_counter() - opened:.1f} s after the lesson opened")
         else:
             time.sleep(open_seconds)  # the learner reads the lesson
     seconds, status, notes = first_epoch_seconds(lesson, values)
@@ -86,7 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lessons", default="keras-basics,keras-beans")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--open", type=float, default=10.0, help="seconds the lesson is open before Run")
+    parser.add_argument("--open", default="10", help="seconds the lesson is open before Run, or 'ready'")
     parser.add_argument("--quick", action="store_true", help="one small run each way (the test suite's)")
     args = parser.parse_args()
     course = load_course()
@@ -95,7 +99,7 @@ def main() -> None:
         repeats, open_seconds = 1, None
     else:
         plan = [(course.get(lesson_id), {}) for lesson_id in args.lessons.split(",")]
-        repeats, open_seconds = args.repeats, args.open
+        repeats, open_seconds = args.repeats, None if args.open == "ready" else float(args.open)
     print(f"Run -> first epoch, cold and prepared ({repeats} each, load {os.getloadavg()[0]:.1f})")
     for lesson, overrides in plan:
         values = lesson.resolve(overrides)
