@@ -54,7 +54,7 @@ async def measure(lessons: list[str], runs: int, overrides: dict[str, str]) -> N
                 pane.start_run()
                 while pane.running:
                     await asyncio.sleep(0.1)
-                pane.last_frame()  # skip the playback
+                pane.action_last_frame()  # skip the playback
                 await pilot.pause()
                 sizes.append(rss_mb())
             print(

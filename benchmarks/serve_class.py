@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -245,9 +246,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--lesson", default="keras-beans")
+    parser.add_argument("--home", type=Path, help="keep the sessions' data (stderr.log...) in this folder")
     parser.add_argument("--skip-idle", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory() if args.home is None else contextlib.nullcontext(args.home) as home:
         if not args.skip_idle:
             asyncio.run(idle_sessions(Path(home), args.sessions))
         asyncio.run(keras_sessions(Path(home), args.sessions, args.lesson))
