@@ -7,6 +7,7 @@ non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -143,6 +144,16 @@ def _prepare_streams() -> None:
             stream.reconfigure(errors="replace")
 
 
+def _discard_stdout() -> None:
+    """What is still buffered for a closed pipe goes nowhere (Python would report it at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's capture): nothing to flush
+        pass
+
+
 def console():
     """A console that always has room (COLUMNS=0 still gets 80 columns) and outlives a closed pipe."""
     from tutor.headless import HeadlessConsole
@@ -160,21 +171,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 signal.signal(getattr(signal, name), _stop_like_ctrl_c)
     try:
         if args.command == "list":
-            return command_list(args)
-        if args.command == "run":
-            return command_run(args)
-        if args.command == "check":
-            return command_check(args)
-        if args.command in exercise_commands.COMMANDS:
-            return exercise_commands.dispatch(args)
-        if args.command == "serve":
-            return command_serve(args)
-        if args.command == "class":
-            return command_class(args)
-        return open_app(args)
+            code = command_list(args)
+        elif args.command == "run":
+            code = command_run(args)
+        elif args.command == "check":
+            code = command_check(args)
+        elif args.command in exercise_commands.COMMANDS:
+            code = exercise_commands.dispatch(args)
+        elif args.command == "serve":
+            code = command_serve(args)
+        elif args.command == "class":
+            code = command_class(args)
+        else:
+            code = open_app(args)
+        sys.stdout.flush()  # here, where a reader that went away is caught, not at the interpreter's exit
+        return code
     except UsageError as error:
         print(f"tutor: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `tutor verify | head -3`: the reader has what it wanted
+        _discard_stdout()
+        return 0
     except OSError as error:  # a disk that filled up, a file that vanished: one line, not a traceback
         print(f"tutor: error: {error}", file=sys.stderr)
         return 1
