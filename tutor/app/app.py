@@ -17,7 +17,7 @@ from tutor import classroom
 from tutor.app.commands import LessonCommands
 from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
-from tutor.app.terminal import driver_on
+from tutor.app.terminal import driver_on, terminal_gone, watched_terminals
 from tutor.course import Course, load_course
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
@@ -27,6 +27,7 @@ from tutor.runner import RunSession
 # (importing TensorFlow, compiling) is recorded as stopped when it is let go.
 # Under `tutor serve` the app is killed 1.2 s after SIGTERM: this must be shorter.
 QUIT_GRACE = 0.8
+TERMINAL_CHECK_SECONDS = 1.0  # a terminal that went away (no SIGHUP) is noticed within this
 
 
 class TutorApp(App[int]):
@@ -81,6 +82,7 @@ class TutorApp(App[int]):
         return MainScreen(self.course, self.store, **self._start)
 
     def on_mount(self) -> None:
+        self._watch_the_terminal()
         if self.store is None and self.seat.class_dir is not None:
             self.push_screen(LearnerScreen(self.seat.class_dir, self.seat.problem), callback=self._learner_named)
 
@@ -95,6 +97,21 @@ class TutorApp(App[int]):
         self.store = classroom.take_seat(self.seat.class_dir, learner)
         self.learner = learner
         self.title = f"tutor · {learner}"
+
+    def _watch_the_terminal(self) -> None:
+        """Quit (recording a run it stops) once the terminal has gone, even when no SIGHUP said so."""
+        if self.is_headless or self.is_web:
+            return
+        terminals = watched_terminals(0, self._terminal.fileno() if self._terminal is not None else None)
+        if not terminals:
+            return
+
+        def check() -> None:
+            if any(terminal_gone(fd) for fd in terminals):
+                timer.pause()  # not stop(): that would cancel this very callback's task
+                self.call_later(self.action_quit)
+
+        timer = self.set_interval(TERMINAL_CHECK_SECONDS, check, name="terminal-watch")
 
     # A run is tracked from Run until its record is kept, so quitting can
     # stop it and wait (briefly) for the record.
