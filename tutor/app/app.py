@@ -8,16 +8,19 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from rich.console import Console
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
+from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 
 from tutor import classroom
 from tutor.app.commands import LessonCommands
 from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
-from tutor.app.terminal import driver_on, terminal_gone, watched_terminals
+from tutor.app.terminal import clamped_size, driver_on, terminal_gone, watched_terminals
 from tutor.course import Course, load_course
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
@@ -75,6 +78,17 @@ class TutorApp(App[int]):
         if self._terminal is not None and driver.__name__ == "LinuxDriver":
             return driver_on(self._terminal, driver)
         return driver
+
+    def post_message(self, message: Message) -> bool:
+        """A screen size from the terminal or the browser is clamped (terminal.SIZE_MAX); a malformed one dropped."""
+        if isinstance(message, events.Resize):
+            width, height = tuple(message.size) if len(message.size) == 2 else (None, None)
+            size = clamped_size(width, height)
+            if size is None:
+                return False
+            if size != tuple(message.size):
+                message.size = message.virtual_size = message.container_size = Size(*size)
+        return super().post_message(message)
 
     def get_default_screen(self) -> Screen:
         if self.store is None:  # a class learner not named yet: on_mount asks

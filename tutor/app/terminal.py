@@ -25,6 +25,11 @@ from typing import IO
 from tutor.paths import user_data_dir
 
 LOG_NAME = "stderr.log"
+# The sizes a screen may have, wherever the size comes from (a terminal, a browser's window, a link's
+# ?width=, a websocket message): a 100000x100000 screen grew the app by 85 MB a second; a negative one
+# crashed it. Nobody reads more than 500 columns by 200 lines; below 10x5 nothing fits.
+SIZE_MIN = (10, 5)
+SIZE_MAX = (500, 200)
 
 
 @contextlib.contextmanager
@@ -77,6 +82,16 @@ def driver_on(terminal: IO[str], base: type) -> type:
             self._file = terminal
 
     return PrivateTerminalDriver
+
+
+def clamped_size(width: object, height: object) -> tuple[int, int] | None:
+    """(width, height) within SIZE_MIN..SIZE_MAX; None when either is not a whole number (refused)."""
+    if type(width) is not int or type(height) is not int:  # not bool, float, text or None
+        return None
+    return (
+        min(max(width, SIZE_MIN[0]), SIZE_MAX[0]),
+        min(max(height, SIZE_MIN[1]), SIZE_MAX[1]),
+    )
 
 
 def watched_terminals(*candidates: int | None) -> list[int]:

@@ -5,6 +5,6 @@ The exercises import it from here only, so a move is one line to change.
 
 from __future__ import annotations
 
-from tutor.course import resolve_routine, split_routine
+from tutor.course import resolve_routine, shipped_lessons_dir, split_routine
 
-__all__ = ["resolve_routine", "split_routine"]
+__all__ = ["resolve_routine", "shipped_lessons_dir", "split_routine"]
