@@ -261,3 +261,79 @@ def test_a_huge_or_negative_size_is_clamped_in_the_link_and_in_the_websocket(tmp
     assert rows <= expected[1] and columns <= expected[0]
     logs = list((class_folder(tmp_path) / "logs").glob("*.log"))
     assert "Traceback" not in server.log and not any("Traceback" in log.read_text() for log in logs)
+
+
+MALFORMED = [
+    "garbage",
+    "[]",
+    "{}",
+    '["resize"]',
+    '["resize", null]',
+    '["resize", {"width": "wide", "height": 30}]',
+    '["resize", {"width": true, "height": 30}]',
+    '["resize", {"width": 1e309, "height": 30}]',
+    '["stdin", 5]',
+    '["stdin", "\\ud800"]',
+    '["no such type", 1]',
+    "[" * 100_000 + "]" * 100_000,
+]
+
+
+def test_malformed_browser_messages_are_refused_and_the_session_goes_on(tmp_path):
+    codes = roster_of(tmp_path, "Ana")
+    with served(tmp_path, "--class", "7b") as server:
+
+        async def malformed() -> list[object]:
+            async with aiohttp.ClientSession() as session:
+                tab = await open_tab(session, server, personal_link("Ana", codes["Ana"]))
+                await tab.until(FIRST_SCREEN)
+                for text in MALFORMED:
+                    await tab.websocket.send_str(text)
+                await tab.websocket.send_json(["ping", "still there?"])
+                answers = []
+                while not answers or answers[-1] != ["pong", "still there?"]:
+                    message = await tab.websocket.receive(timeout=SERVE_STARTUP_SECONDS)
+                    assert message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY), message
+                    if message.type == aiohttp.WSMsgType.TEXT:
+                        answers.append(message.json())
+                await tab.websocket.send_json(["stdin", "\t"])  # and the app still takes keys
+                await tab.more_output()
+                await tab.websocket.close()
+                return answers
+
+        answers = asyncio.run(asyncio.wait_for(malformed(), timeout=2 * SERVE_STARTUP_SECONDS))
+    assert answers[-1] == ["pong", "still there?"]
+    assert "ended with an error" not in server.log and "Traceback" not in server.log
+
+
+# An app that writes three megabytes of escape sequences to its stderr (retitling the teacher's terminal,
+# clearing it), then is the tutor.
+NOISY_APP = """
+import sys
+sys.stderr.write("\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mnoise\\n" * 100_000)
+sys.stderr.flush()
+from tutor.cli import main
+sys.exit(main([]))
+"""
+
+
+def test_an_apps_stderr_goes_to_its_own_bounded_log_not_the_teachers_terminal(tmp_path):
+    codes = roster_of(tmp_path, "Ana")
+    argv = [sys.executable, "-c", NOISY_APP]
+    with served(tmp_path, "--class", "7b", app_argv=argv) as server:
+
+        async def one_tab() -> None:
+            async with aiohttp.ClientSession() as session:
+                tab = await open_tab(session, server, personal_link("Ana", codes["Ana"]))
+                await tab.until(FIRST_SCREEN)
+                await tab.websocket.close()
+
+        asyncio.run(one_tab())
+        deadline = time.monotonic() + SERVE_STARTUP_SECONDS
+        while "Ana left" not in server.log and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert "\x1b" not in server.log and "noise" not in server.log and len(server.log) < 5000
+    [log] = (class_folder(tmp_path) / "logs").glob("*Ana*.log")
+    text = log.read_text()
+    assert "\x1b" not in text and "noise" in text
+    assert len(text.encode()) < 1_100_000 and "more bytes were not kept" in text
