@@ -157,6 +157,15 @@ class TutorApp(App[int]):
             session.stop()
 
     def exit(self, result: int | None = None, return_code: int = 0, message: Any | None = None) -> None:
-        """Every way out (ctrl+q, ctrl+c twice, a crash) first tells running routines to stop."""
+        """Every way out (ctrl+q, SIGTERM, SIGHUP, a lost terminal) stops running routines and keeps unsaved
+        text in the Exercise tab as a draft (offered back when the tab opens next time)."""
         self.stop_all_runs()
+        self.keep_drafts()
         super().exit(result, return_code, message)
+
+    def keep_drafts(self) -> None:
+        from tutor.app.widgets.exercise_pane import ExercisePane
+
+        for screen in self.screen_stack:
+            for pane in screen.query(ExercisePane):
+                pane.keep_draft_now()
