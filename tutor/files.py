@@ -96,7 +96,7 @@ def _writer_gone(pid: int) -> bool:
     return False
 
 
-def remove_leftovers(folder: str | os.PathLike) -> list[Path]:
+def remove_leftovers(folder: str | os.PathLike[str]) -> list[Path]:
     """Remove the temporary files of writes in ``folder`` that were interrupted for good (kill -9, a power cut).
 
     Only the tutor's own temporary files (named ``.<name>.tutor-<pid>.<random>.tmp``), and only those
@@ -105,7 +105,7 @@ def remove_leftovers(folder: str | os.PathLike) -> list[Path]:
     """
     removed: list[Path] = []
     try:
-        entries = list(os.scandir(folder))
+        entries = list(os.scandir(os.fspath(folder)))
     except OSError:
         return removed
     for entry in entries:

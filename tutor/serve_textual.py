@@ -27,7 +27,7 @@ import ctypes
 import shlex
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from textual_serve.app_service import AppService
@@ -52,7 +52,7 @@ class AppProcess(AppService):
         self,
         argv: Sequence[str],
         identity: Mapping[str, str],
-        keep_stderr: Callable[[asyncio.StreamReader], Awaitable[None]],
+        keep_stderr: Callable[[asyncio.StreamReader], Coroutine[Any, Any, None]],
         *,
         drop: Sequence[str] = (),
         **kwargs: Any,
