@@ -16,8 +16,19 @@ import time
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.geometry import Size
 
-from tests.helpers import SERVE_STARTUP_SECONDS, Served, ServedScreen, environment_of, served, websocket_url
+from tests.helpers import (
+    SERVE_STARTUP_SECONDS,
+    Served,
+    ServedScreen,
+    environment_of,
+    make_app,
+    ready,
+    served,
+    websocket_url,
+)
 from tutor.roster import WRONG, Roster
 
 pytest.importorskip("textual_serve", reason="tutor[serve] is not installed")
@@ -337,3 +348,18 @@ def test_an_apps_stderr_goes_to_its_own_bounded_log_not_the_teachers_terminal(tm
     text = log.read_text()
     assert "\x1b" not in text and "noise" in text
     assert len(text.encode()) < 1_100_000 and "more bytes were not kept" in text
+
+
+@pytest.mark.parametrize(("asked", "clamped"), [((100_000, 100_000), (500, 200)), ((-5, -3), (10, 5))])
+async def test_the_app_clamps_a_size_from_its_own_terminal_too(asked, clamped):
+    """Not only the server: a Resize reaching the app (a terminal's, a driver's) is clamped there as well."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        app.post_message(events.Resize(Size(*asked), Size(*asked)))
+        await pilot.pause()
+        await pilot.pause()
+        assert tuple(app.size) == clamped
+        app.post_message(events.Resize(Size("wide", None), Size("wide", None)))  # refused, not a crash
+        await pilot.pause()
+        assert tuple(app.size) == clamped and app.is_running
