@@ -35,12 +35,19 @@ def y_tick_labels(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", VIEWS)
-def test_every_kind_of_view_has_the_drawer_the_registry_names(kind):
+def test_every_kind_of_view_has_a_drawer_registered_by_its_renderer(kind):
     from tutor import textviews
 
     view = VIEWS[kind]
     module = textviews if view.renderer is Renderer.TEXT else plotting
-    assert callable(getattr(module, view.draw, None)), f"{kind}: no {module.__name__}.{view.draw}"
+    assert view.drawer.__module__.startswith(module.__name__), f"{kind} is drawn by {view.drawer.__module__}"
+
+
+def test_registering_a_drawer_for_a_kind_that_does_not_exist_fails_at_once():
+    from tutor.views import draws
+
+    with pytest.raises(ValueError, match="no view 'scatter'"):
+        draws("scatter")
 
 
 @pytest.mark.parametrize("kind", PLOT_KINDS)

@@ -17,7 +17,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tutor.views import VIEWS, MatrixData, Renderer, TableData
+from tutor.views import VIEWS, MatrixData, Renderer, TableData, draws
 
 
 def compact(value: Any) -> str:
@@ -43,6 +43,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
+@draws("table")
 def table(data: TableData) -> Table:
     columns = [str(column) for column in data["columns"]]
     rows = [list(row) for row in data["rows"]]
@@ -111,6 +112,7 @@ def _matrix(entry: Mapping[str, Any]) -> Table:
     return view
 
 
+@draws("matrix")
 def matrix(data: MatrixData) -> RenderableType:
     return Group(*(_matrix(entry) for entry in data["matrices"]))
 
@@ -122,5 +124,5 @@ def renderable(kind: str, data: Mapping[str, Any] | None) -> RenderableType:
     view = VIEWS[kind]
     if view.renderer is not Renderer.TEXT:
         raise ValueError(f"{kind} is not a text view")
-    render: Callable[[Mapping[str, Any]], RenderableType] = globals()[view.draw]
+    render: Callable[[Mapping[str, Any]], RenderableType] = view.drawer
     return render(data)

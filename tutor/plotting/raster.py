@@ -1,0 +1,221 @@
+"""The raster engine: images and maps as terminal cells, two pixels stacked in each.
+
+Each cell is an upper half block "▀" (or a full/lower block) with a foreground
+and a background colour, so one cell shows two pixels - double vertical
+resolution. plotext draws them as coloured texts on its canvas (its scatter
+points have no background colour), with the axes and ticks it draws anyway.
+Without colour the block shapes still show which half-cells are high.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tutor.plotting.colours import Color
+from tutor.plotting.scales import Range, Size, axis_labels, nice_ticks, one_line, tick_labels
+
+
+class Raster:
+    """A grid of terminal cells, each a character with a foreground and background colour.
+
+    Row 0 is the bottom row (as plotext counts). ``put`` writes the plot's texts,
+    one per run of identical cells, onto a canvas whose limits make one unit one cell.
+    """
+
+    def __init__(self, cols: int, rows: int) -> None:
+        self.cols, self.rows = max(cols, 0), max(rows, 0)
+        self.chars = [[" "] * self.cols for _ in range(self.rows)]
+        self.fg: list[list[Color | None]] = [[None] * self.cols for _ in range(self.rows)]
+        self.bg: list[list[Color | None]] = [[None] * self.cols for _ in range(self.rows)]
+
+    def set(self, col: int, row: int, char: str, fg: Color | None = None, bg: Color | None = None) -> None:
+        if 0 <= col < self.cols and 0 <= row < self.rows:
+            self.chars[row][col], self.fg[row][col], self.bg[row][col] = char, fg, bg
+
+    def write(self, col: int, row: int, text: str, fg: Color | None = None) -> None:
+        for offset, char in enumerate(text):
+            self.set(col + offset, row, char, fg)
+
+    def image(
+        self,
+        col: int,
+        top: int,
+        pixels: np.ndarray,
+        colormap: Callable[[float], Color],
+        threshold: float = 0.5,
+        blank: float | None = None,
+    ) -> None:
+        """Draw ``pixels`` (values 0..1, row 0 at the top) with two pixel rows per cell,
+        its top-left corner at cell (col, top). ``blank``: values below it are left empty."""
+        height, width = pixels.shape
+        for r in range(0, height, 2):
+            upper = pixels[r]
+            lower = pixels[r + 1] if r + 1 < height else None
+            row = top - r // 2
+            for c in range(width):
+                self._two_pixels(
+                    col + c,
+                    row,
+                    float(upper[c]),
+                    None if lower is None else float(lower[c]),
+                    colormap,
+                    threshold,
+                    blank,
+                )
+
+    def _two_pixels(
+        self,
+        col: int,
+        row: int,
+        upper: float,
+        lower: float | None,
+        colormap: Callable[[float], Color],
+        threshold: float,
+        blank: float | None,
+    ) -> None:
+        """One cell showing two pixels stacked (the lower one missing on an odd last row)."""
+        low_half = lower if lower is not None else upper
+        if blank is not None and upper < blank and low_half < blank:
+            return
+        top_color, bottom_color = colormap(upper), colormap(low_half)
+        high_top, high_bottom = upper >= threshold, low_half >= threshold
+        # The shape says which halves are high (readable without colour): a full
+        # block, an empty cell, or a half block on the edge between them, where
+        # the edge is drawn at double vertical resolution. The colours say how high.
+        if lower is None:
+            char, fg, bg = "▀", top_color, None
+        elif high_top and high_bottom:
+            char, fg, bg = "█", colormap((upper + low_half) / 2), None
+        elif high_top:
+            char, fg, bg = "▀", top_color, bottom_color
+        elif high_bottom:
+            char, fg, bg = "▄", bottom_color, top_color
+        else:
+            char, fg, bg = " ", None, colormap((upper + low_half) / 2)
+        if blank is not None:  # on the plain canvas (digits): empty halves show the canvas
+            if not high_top and upper < blank:
+                char, fg, bg = "▄", bottom_color, None
+            elif lower is not None and low_half < blank:
+                char, fg, bg = "▀", top_color, None
+        self.set(col, row, char, fg, bg)
+
+    def put(self, plt: Any) -> None:
+        plt.xlim(0, max(self.cols - 1, 1))
+        plt.ylim(0, max(self.rows - 1, 1))
+        for row in range(self.rows):
+            col = 0
+            while col < self.cols:
+                if self._blank(row, col):  # the canvas shows through: nothing to draw
+                    col += 1
+                    continue
+                end = col + 1
+                while end < self.cols and not self._blank(row, end) and self._style(row, end) == self._style(row, col):
+                    end += 1
+                fg, bg = self.fg[row][col], self.bg[row][col]
+                plt.text(
+                    "".join(self.chars[row][col:end]),
+                    col,
+                    row,
+                    color=fg if fg is not None else "default",
+                    background=bg,
+                    alignment="left",
+                )
+                col = end
+
+    def _blank(self, row: int, col: int) -> bool:
+        return self.chars[row][col] == " " and self.bg[row][col] is None
+
+    def _style(self, row: int, col: int) -> tuple:
+        return self.fg[row][col], self.bg[row][col]
+
+
+def resample(values: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Nearest-neighbour resampling of a 2-D array to rows x cols."""
+    values = np.atleast_2d(values)
+    r = np.minimum((np.arange(rows) * values.shape[0] / max(rows, 1)).astype(int), values.shape[0] - 1)
+    c = np.minimum((np.arange(cols) * values.shape[1] / max(cols, 1)).astype(int), values.shape[1] - 1)
+    return values[np.ix_(r, c)]
+
+
+@dataclass(frozen=True)
+class Shading:
+    """How values map to colours, and the key that says so."""
+
+    low: float
+    high: float
+    log: bool
+
+    @staticmethod
+    def of(z: np.ndarray, probability: bool) -> Shading:
+        finite = z[np.isfinite(z)]
+        if probability or finite.size == 0:
+            return Shading(0.0, 1.0, False)
+        low, high = float(finite.min()), float(finite.max())
+        positive = finite[finite > 0]
+        # A cost spans orders of magnitude: on a linear scale the bowl would be one shade.
+        if low >= 0 and positive.size and high / float(positive.min()) > 30:
+            return Shading(math.log10(float(positive.min())), math.log10(high), True)
+        return Shading(low, high, False)
+
+    def scale(self, z: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.log10(np.where(z > 0, z, 10.0**self.low)) if self.log else z
+            t = (values - self.low) / (self.high - self.low) if self.high > self.low else np.zeros_like(z)
+        return np.clip(np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+
+    def key(self, name: str) -> str:
+        """E.g. "cost (log): blue 0.0017 · yellow 0.19 · red 21"; short, so it fits small views."""
+        ends = (self.low, (self.low + self.high) / 2, self.high)
+        low, middle, high = (10**v for v in ends) if self.log else ends
+        scale = " (log)" if self.log else ""
+        return f"{name}{scale}: blue {low:.2g} · yellow {middle:.2g} · red {high:.2g}"
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The cells plotext leaves for a raster inside its frame, ticks, title and labels."""
+
+    cols: int
+    rows: int
+    title_inside: bool
+    yticks: list[float]
+    ylabels: list[str]
+
+    @staticmethod
+    def of(size: Size, data: Mapping[str, Any], x: Range | None, y: Range | None) -> Canvas:
+        yticks = nice_ticks(y.low, y.high, max(2, (size.height - 5) // 4)) if y is not None else []
+        ylabels = tick_labels(yticks)
+        cols = size.width - 2 - max((len(label) for label in ylabels), default=0)
+        title = one_line(data.get("title", ""))
+        title_inside = bool(title) and len(title) <= cols - 2
+        lowbar = bool(data.get("xlabel") or data.get("ylabel"))
+        rows = size.height - 2 - (1 if x is not None else 0) - int(title_inside) - int(lowbar)
+        return Canvas(cols, rows, title_inside, yticks, ylabels)
+
+
+def raster_frame(
+    plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | None, y: Range | None
+) -> tuple[int, int, list[str]]:
+    """Set up a plot whose canvas is a raster; return its (cols, rows) and the caption lines."""
+    canvas = Canvas.of(size, data, x, y)
+    cols, rows = canvas.cols, canvas.rows
+    title = one_line(data.get("title", ""))
+    captions = [] if canvas.title_inside or not title else [title]
+    if canvas.title_inside:
+        plt.title(title)
+    axis_labels(plt, data)
+    if x is not None and x.span > 0:
+        xticks = nice_ticks(x.low, x.high, max(2, cols // 10))
+        plt.xticks([(t - x.low) / x.span * (cols - 1) for t in xticks], tick_labels(xticks))
+    else:
+        plt.xticks([])
+    if y is not None and y.span > 0:
+        plt.yticks([(t - y.low) / y.span * (rows - 1) for t in canvas.yticks], canvas.ylabels)
+    else:
+        plt.yticks([])
+    return cols, rows, captions
