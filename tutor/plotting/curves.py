@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from tutor.plotting.clipping import coords, given_limits, marker_point, plot_clipped, scatter_clipped
-from tutor.plotting.colours import SERIES_COLORS
-from tutor.plotting.scales import (
-    Box,
-    Range,
-    Size,
-    axis_labels,
-    clip_note,
-    extend,
-    extent,
-    set_axes,
-    title_or_caption,
-    valid_range,
-)
+from tutor.plotting.captions import Captions
+from tutor.plotting.chart import Chart
+from tutor.plotting.clipping import coords, given_limits, marker_point
+from tutor.plotting.colours import MARK, series
+from tutor.plotting.scales import Box, Range, Size, extend, extent, number, valid_range
 from tutor.views import CostData, FitData, draws
+
+POINT_MARKS = "•x+◆"
+
+
+def clip_note(what: str) -> str:
+    return f"↕ clipped: {what} goes beyond the plot's range"
 
 
 @draws("fit")
-def draw_fit(plt: Any, data: FitData, size: Size) -> list[str]:
+def draw_fit(plt: Any, data: FitData, size: Size) -> Captions:
+    """Data as points, a model's curves over them; every series its own colour."""
     points = list(data.get("points") or ())
     lines = list(data.get("lines") or ())
     px = [coords(p.get("x", ())) for p in points]
@@ -32,46 +31,42 @@ def draw_fit(plt: Any, data: FitData, size: Size) -> list[str]:
     # The data decides the ranges; a runaway model curve is cut at the edge.
     x_range = extend(extent(*px) if points else None, *lx) or Range(0, 1)
     y_range = valid_range(*given_limits(data)) or extend(extent(*py) if points else None, *ly) or Range(0, 1)
-    box = Box(x_range, y_range)
-    notes = []
-    markers = "•x+◆"
+    chart = Chart(plt, size, Box(x_range, y_range))
     for index, group in enumerate(points):
-        left_out = scatter_clipped(
-            plt,
-            px[index],
-            py[index],
-            box,
-            marker=markers[index % len(markers)],
-            color=SERIES_COLORS[index % len(SERIES_COLORS)],
-            label=str(group.get("label", "")) or None,
-        )
+        label = str(group.get("label", "")) or "data"
+        left_out = chart.points(px[index], py[index], series(index), POINT_MARKS[index % len(POINT_MARKS)], label)
         if left_out:
-            notes.append(f"{left_out} point(s) of {group.get('label', 'the data')} outside the plot")
+            chart.notes.append(f"{left_out} point(s) of {label} outside the plot")
     for index, line in enumerate(lines):
-        color = SERIES_COLORS[(index + len(points)) % len(SERIES_COLORS)]
-        if plot_clipped(plt, lx[index], ly[index], box, color=color, label=str(line.get("label", "")) or None):
-            notes.append(clip_note(f"the line {line.get('label', '')}".strip()))
-    set_axes(plt, box, size)
-    axis_labels(plt, data)
-    return title_or_caption(plt, data.get("title", ""), size) + notes
+        label = str(line.get("label", ""))
+        if chart.line(lx[index], ly[index], series(len(points) + index), label):
+            chart.notes.append(clip_note(f"the line {label}".strip()))
+    chart.axes()
+    return chart.captions(data.get("title", ""), data.get("xlabel", ""), data.get("ylabel", ""))
 
 
 @draws("cost")
-def draw_cost(plt: Any, data: CostData, size: Size) -> list[str]:
+def draw_cost(plt: Any, data: CostData, size: Size) -> Captions:
+    """A cost curve over one parameter, the walk taken on it and its lowest point."""
     x, y = coords(data.get("x", ())), coords(data.get("y", ()))
     path = data.get("path") or {}
     path_x, path_y = coords(path.get("x", ())), coords(path.get("y", ()))
-    box = Box(extend(extent(x), path_x) or Range(0, 1), extent(y) or extent(path_y) or Range(0, 1))
-    notes = []
-    plot_clipped(plt, x, y, box, color=SERIES_COLORS[0], label="cost")
+    chart = Chart(plt, size, Box(extend(extent(x), path_x) or Range(0, 1), extent(y) or extent(path_y) or Range(0, 1)))
+    chart.line(x, y, series(0), str(data.get("ylabel") or "cost"))
     if len(path_x):
-        if plot_clipped(plt, path_x, path_y, box, color=SERIES_COLORS[1], marker="•", label="steps"):
-            notes.append(clip_note("the walk"))
+        if chart.line(path_x, path_y, series(1), "the walk"):
+            chart.notes.append(clip_note("the walk"))
+        now = (path_x[-1:], path_y[-1:])
+        chart.points(*now, series(1), "●", f"now: {data.get('xlabel') or 'x'} = {number(float(path_x[-1]))}")
+    _minimum(chart, data)
+    chart.axes()
+    return chart.captions(data.get("title", ""), data.get("xlabel", ""), data.get("ylabel", ""))
+
+
+def _minimum(chart: Chart, data: Mapping[str, Any]) -> None:
     marker = marker_point(data.get("marker"))
-    if marker is not None:
-        mx, my = marker
-        if scatter_clipped(plt, [mx], [my], box, color=SERIES_COLORS[4], marker="◆", label="minimum"):
-            notes.append("the minimum is outside the plot")
-    set_axes(plt, box, size)
-    axis_labels(plt, data)
-    return title_or_caption(plt, data.get("title", ""), size) + notes
+    if marker is None:
+        return
+    where = f"lowest at {data.get('xlabel') or 'x'} = {number(marker[0])}"
+    if chart.points([marker[0]], [marker[1]], MARK, "◆", where):
+        chart.notes.append(f"the lowest point ({number(marker[0])}, {number(marker[1])}) is outside the plot")

@@ -1,4 +1,11 @@
-"""The ``loss`` view: the run's recorded metrics over its epochs, earlier runs dimmed beside it."""
+"""The ``loss`` view: the run's recorded metrics over its steps, earlier runs dimmed beside it.
+
+One axis per kind of quantity: losses (and costs) on the left, accuracies on
+the right from 0 to 1, and a legend that says which is which. The left axis is
+a log scale when the routine asks for one, or when the losses span more than
+``LOG_SPAN`` times their lowest value (the story is then in the tail: on a
+linear axis it would lie flat on the zero line).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +15,21 @@ from typing import Any
 
 import numpy as np
 
-from tutor.plotting.clipping import FARTHEST, floats, plot_clipped, scatter_clipped
-from tutor.plotting.colours import DIM, PAST_COLORS, SERIES_COLORS
-from tutor.plotting.scales import Box, Range, Size, extend, extent, number, set_axes, title_or_caption
+from tutor.plotting.captions import Captions, Key, legend
+from tutor.plotting.chart import Chart
+from tutor.plotting.clipping import FARTHEST, floats
+from tutor.plotting.colours import DIM, MARK, PAST, Colour, series
+from tutor.plotting.scales import Box, Range, Scale, Size, extend, extent, number
 from tutor.views import draws
 
 History = Sequence[Mapping[str, float]]
 # Earlier runs: (label, history) pairs; plain histories (no label) are accepted too.
 Past = Sequence[Any]
 
-
+# A value this many times the run's first ones has blown up (a diverged run).
 BLOWUP = 1e3
+# Losses whose highest is this many times their lowest are drawn on a log scale.
+LOG_SPAN = 30.0
 
 
 def labelled_runs(past: Past) -> list[tuple[str, History]]:
@@ -39,6 +50,13 @@ def _split_metrics(history: History) -> tuple[list[str], list[str]]:
     losses = [n for n in names if "loss" in n or "cost" in n]
     accuracies = [n for n in names if "acc" in n]
     return losses, accuracies
+
+
+def _words(name: str, names: Sequence[str]) -> str:
+    """A metric as a legend says it: "loss" is the training loss when a held-out one is drawn too."""
+    words = name.replace("_", " ")
+    held_out = any(other != name and other.endswith(name) for other in names)
+    return f"training {words}" if held_out else words
 
 
 def _series(history: History, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -77,118 +95,120 @@ def blown_up(values: np.ndarray) -> int | None:
     return int(np.argmax(bad)) if bad.any() else None
 
 
-@draws("loss")
-def draw_loss(
-    plt: Any, data: Mapping[str, Any], size: Size, history: History, past: list[tuple[str, History]], cursor: int | None
-) -> list[str]:
-    """Losses on the left axis, accuracies on the right; earlier runs dimmed and labelled."""
-    log = bool(data.get("ylog"))
-    losses, accuracies = _split_metrics(history)
-    captions: list[str] = []
-    curves = []  # (steps, values, style) drawn on the left axis
-    for index, name in enumerate(losses):
+def wants_log(values: Sequence[np.ndarray]) -> bool:
+    """Do these losses span enough orders of magnitude that a linear axis would flatten their tail?"""
+    finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in values]) if values else np.zeros(0)
+    return finite.size > 1 and float(finite.max()) > LOG_SPAN * float(finite.min())
+
+
+class _Curve:
+    """One metric of the current run, cut where it blew up."""
+
+    def __init__(self, history: History, name: str, words: str, colour: Colour, buckets: int) -> None:
         steps, values = _series(history, name)
+        self.name, self.words, self.colour = name, words, colour
+        self.blowup: tuple[float, float] | None = None
         cut = blown_up(values)
         if cut is not None:
-            last = values[cut]
-            captions.append(
-                f"▲ {name} blew up at step {number(steps[cut])} (to {number(float(last))}):"
-                " the run diverged; its last finite points are drawn"
-            )
-            curves.append((steps[cut : cut + 1], None, {"blowup": True}))
+            self.blowup = (float(steps[cut]), float(values[cut]))
             steps, values = steps[:cut], values[:cut]
-        steps, values = envelope(steps, values, size.width)
-        curves.append((steps, values, {"name": name, "color": SERIES_COLORS[index % len(SERIES_COLORS)]}))
-    current_steps = np.concatenate([c[0] for c in curves]) if curves else np.zeros(0)
-    # The axes fit the current run; earlier runs are cut to its steps.
-    x_range = extent(current_steps, pad=0.0)
+        self.steps, self.values = envelope(steps, np.where(np.abs(values) <= FARTHEST, values, np.nan), buckets)
+
+
+@draws("loss")
+def draw_loss(
+    plt: Any,
+    data: Mapping[str, Any],
+    size: Size,
+    history: History,
+    past: list[tuple[str, History]],
+    cursor: float | None,
+) -> Captions:
+    """Losses on the left axis, accuracies on the right; earlier runs dimmed and named."""
+    buckets = 2 * size.width  # braille: two dots a cell across
+    loss_names, accuracy_names = _split_metrics(history)
+    names = loss_names + accuracy_names
+    losses = [_Curve(history, n, _words(n, names), series(i), buckets) for i, n in enumerate(loss_names)]
+    accuracies = [
+        _Curve(history, n, _words(n, names), series(len(losses) + i), buckets) for i, n in enumerate(accuracy_names)
+    ]
     earlier = []
     for index, (label, run) in enumerate(past):
         run_losses, _ = _split_metrics(run)
         if run_losses:
-            steps, values = _series(run, run_losses[0])
-            cut = blown_up(values)
-            if cut is not None:
-                steps, values = steps[:cut], values[:cut]
-            earlier.append((label, *envelope(steps, values, size.width), PAST_COLORS[index % len(PAST_COLORS)]))
-    if x_range is None:
-        x_range = extent(*(steps for _, steps, _, _ in earlier), pad=0.0) or Range(0, 1)
-    if cursor is not None and math.isfinite(cursor):
-        x_range = Range(min(x_range.low, cursor), max(x_range.high, cursor))
-    if x_range.span < 1:
-        x_range = Range(x_range.low, x_range.low + 1)
-
-    def shown(values: np.ndarray) -> np.ndarray:
-        values = np.where(np.abs(values) <= FARTHEST, values, np.nan)
-        if not log:
-            return values
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
-
-    in_x = lambda steps: (steps >= x_range.low) & (steps <= x_range.high)  # noqa: E731
-    current_values = [shown(v)[in_x(s)] for s, v, style in curves if v is not None]
-    earlier_values = [shown(v)[in_x(s)] for _, s, v, _ in earlier]
-    y_range = extend(extent(*current_values) if current_values else None, *earlier_values) or Range(0, 1)
-    # Room above the curves for the legend, which plotext draws top left: where a loss starts.
-    entries = len(earlier) + len(curves) + len(accuracies)
-    rows = max(size.height - 6, 1)
-    if 0 < entries < rows:
-        y_range = Range(y_range.low, y_range.high + y_range.span * entries / (rows - entries))
-    box = Box(x_range, y_range)
-    # Short names in the legend (it sits over the plot); what each earlier run was, once, in the caption.
-    for number_, (_label, steps, values, color) in enumerate(earlier, start=1):
-        plot_clipped(plt, steps, shown(values), box, color=color, label=f"earlier {number_}")
-    if any(label for label, *_ in earlier):
-        captions.append("   ".join(f"earlier {n}: {label or 'a run'}" for n, (label, *_) in enumerate(earlier, 1)))
-    for steps, values, style in curves:
-        if values is None:
-            plt.scatter(
-                [float(np.clip(steps[0], x_range.low, x_range.high))],
-                [y_range.high],
-                marker="▲",
-                color="red",
-                label="blew up",
+            earlier.append(
+                _Curve(run, run_losses[0], label or f"earlier run {index + 1}", PAST[index % len(PAST)], buckets)
             )
-            continue
-        _draw_run(plt, steps, shown(values), box, style["name"], style["color"], cursor)
-    if accuracies:
-        _draw_accuracies(plt, history, accuracies, box, size)
-    if cursor is not None and box.x.low <= cursor <= box.x.high:
-        plt.vline(cursor, "white")
-    set_axes(plt, box, size, integer_x=True, log_y=log)
-    plt.xlabel("epoch")
-    if log:
-        plt.ylabel("log scale")
-    title = data.get("title") or ("loss and accuracy" if accuracies else "loss")
+    ylog = data.get("ylog")
+    xscale, yscale = (
+        Scale(bool(data.get("xlog"))),
+        Scale(bool(ylog) if ylog is not None else wants_log([c.values for c in losses + earlier])),
+    )
+    # The axes fit the current run; earlier runs are cut to its steps.
+    x_range = extent(*(xscale.of(c.steps) for c in losses + accuracies), pad=0.0)
+    if x_range is None:
+        x_range = extent(*(xscale.of(c.steps) for c in earlier), pad=0.0) or Range(0, 1)
+    if cursor is not None and math.isfinite(cursor):
+        at = float(xscale.of(np.array([cursor], dtype=float))[0])
+        if math.isfinite(at):
+            x_range = Range(min(x_range.low, at), max(x_range.high, at))
+    if x_range.span < (0.3 if xscale.log else 1):
+        x_range = Range(x_range.low, x_range.low + (0.3 if xscale.log else 1))
+
+    def seen(curve: _Curve) -> np.ndarray:
+        x = xscale.of(curve.steps)
+        return yscale.of(curve.values)[(x >= x_range.low) & (x <= x_range.high)]
+
+    y_range = extend(extent(*(seen(c) for c in losses)) if losses else None, *(seen(c) for c in earlier))
+    chart = Chart(
+        plt,
+        size,
+        Box(x_range, y_range or Range(0, 1)),
+        xscale=xscale,
+        yscale=yscale,
+        right=Range(0.0, 1.0) if accuracies else None,
+    )
+    for curve in earlier:
+        chart.line(curve.steps, curve.values, curve.colour, curve.words)
+    for curve in losses:
+        _draw_run(chart, curve, cursor)
+    for curve in accuracies:
+        _draw_run(chart, curve, cursor, right=True)
+    if cursor is not None:
+        chart.vline(cursor, DIM)
+    chart.axes(integer_x=True)
+    unit = str(data.get("xlabel") or "epoch")
+    title = str(data.get("title") or ("loss and accuracy" if accuracies else "loss"))
     if not history:
         title += " (run the lesson to see it fall)" if not past else " (earlier runs; run to compare)"
-    if cursor is not None:
-        title += f" · epoch {cursor}"
-    return title_or_caption(plt, title, size) + captions
+    if cursor is not None and math.isfinite(cursor):
+        title += f" · {unit} {number(round(cursor, 2))}"
+    return chart.captions(title, unit) + _blowups(chart, losses)
 
 
-def _draw_run(
-    plt: Any, steps: np.ndarray, values: np.ndarray, box: Box, name: str, color: Any, cursor: int | None
-) -> None:
+def _draw_run(chart: Chart, curve: _Curve, cursor: float | None, *, right: bool = False) -> None:
     """The current run's curve: in colour up to the cursor, dimmed after it (a replay)."""
+    steps, values = curve.steps, curve.values
     if cursor is None:
-        plot_clipped(plt, steps, values, box, color=color, label=name)
+        chart.line(steps, values, curve.colour, curve.words, right=right)
         return
-    before = steps <= cursor
-    after = steps >= cursor
-    plot_clipped(plt, steps[before], values[before], box, color=color, label=name)
-    plot_clipped(plt, steps[after], values[after], box, color=DIM)
+    before, after = steps <= cursor, steps >= cursor
+    chart.line(steps[after], values[after], DIM, right=right)
+    chart.line(steps[before], values[before], curve.colour, curve.words, right=right)
     finite = np.isfinite(values)
-    if finite.any() and steps[finite][0] <= cursor <= steps[finite][-1]:
-        scatter_clipped(plt, [cursor], [np.interp(cursor, steps[finite], values[finite])], box, color=color, marker="●")
+    if not right and finite.any() and steps[finite][0] <= cursor <= steps[finite][-1]:
+        chart.points([cursor], [np.interp(cursor, steps[finite], values[finite])], curve.colour, "●")
 
 
-def _draw_accuracies(plt: Any, history: History, names: list[str], box: Box, size: Size) -> None:
-    right = Box(box.x, Range(0.0, 1.0))
-    for index, name in enumerate(names):
-        steps, values = envelope(*_series(history, name), size.width)
-        plot_clipped(
-            plt, steps, values, right, label=name, yside="right", color=SERIES_COLORS[(index + 2) % len(SERIES_COLORS)]
-        )
-    plt.ylim(0, 1, yside="right")
-    plt.yticks([0, 0.5, 1], ["0", "0.5", "1"], yside="right")
+def _blowups(chart: Chart, losses: list[_Curve]) -> Captions:
+    """A run that diverged: its finite part is drawn, a ▲ marks where it left, and a line says so."""
+    keys = []
+    for curve in losses:
+        if curve.blowup is None:
+            continue
+        step, value = curve.blowup
+        x = float(np.clip(chart.xscale.of(np.array([step]))[0], chart.box.x.low, chart.box.x.high))
+        chart.plt.scatter([x], [chart.box.y.high], marker="▲", color=MARK.rgb)
+        words = f"{curve.words} blew up at step {number(step)} (to {number(value)}): the run diverged;"
+        keys.append(Key("▲", MARK, f"{words} its last finite points are drawn"))
+    return legend(keys)

@@ -10,14 +10,16 @@ Without colour the block shapes still show which half-cells are high.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from rich.text import Text
 
-from tutor.plotting.colours import Color
-from tutor.plotting.scales import Range, Size, axis_labels, nice_ticks, one_line, tick_labels
+from tutor.plotting.captions import colour_key
+from tutor.plotting.colours import LOW_TO_HIGH, TWO_CLASSES, Color, Ramp
+from tutor.plotting.scales import Range, Size, nice_ticks, tick_labels
 
 
 class Raster:
@@ -144,23 +146,24 @@ def resample(values: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Shading:
-    """How values map to colours, and the key that says so."""
+    """How values map to colours (a ramp, over a linear or log range), and the key that says so."""
 
     low: float
     high: float
     log: bool
+    ramp: Ramp
 
     @staticmethod
     def of(z: np.ndarray, probability: bool) -> Shading:
         finite = z[np.isfinite(z)]
         if probability or finite.size == 0:
-            return Shading(0.0, 1.0, False)
+            return Shading(0.0, 1.0, False, TWO_CLASSES if probability else LOW_TO_HIGH)
         low, high = float(finite.min()), float(finite.max())
         positive = finite[finite > 0]
         # A cost spans orders of magnitude: on a linear scale the bowl would be one shade.
         if low >= 0 and positive.size and high / float(positive.min()) > 30:
-            return Shading(math.log10(float(positive.min())), math.log10(high), True)
-        return Shading(low, high, False)
+            return Shading(math.log10(float(positive.min())), math.log10(high), True, LOW_TO_HIGH)
+        return Shading(low, high, False, LOW_TO_HIGH)
 
     def scale(self, z: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -168,54 +171,43 @@ class Shading:
             t = (values - self.low) / (self.high - self.low) if self.high > self.low else np.zeros_like(z)
         return np.clip(np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
 
-    def key(self, name: str) -> str:
-        """E.g. "cost (log): blue 0.0017 · yellow 0.19 · red 21"; short, so it fits small views."""
-        ends = (self.low, (self.low + self.high) / 2, self.high)
-        low, middle, high = (10**v for v in ends) if self.log else ends
-        scale = " (log)" if self.log else ""
-        return f"{name}{scale}: blue {low:.2g} · yellow {middle:.2g} · red {high:.2g}"
+    def key(self, name: str) -> Text:
+        """E.g. "cost (log scale): ██ 0.0017 dark purple · ██ 0.19 teal · ██ 21 light yellow"."""
+        return colour_key(name, self.ramp, self.low, self.high, log=self.log)
 
 
 @dataclass(frozen=True)
 class Canvas:
-    """The cells plotext leaves for a raster inside its frame, ticks, title and labels."""
+    """The cells plotext leaves for a raster: all of them, or what the axes and ticks leave."""
 
     cols: int
     rows: int
-    title_inside: bool
     yticks: list[float]
     ylabels: list[str]
 
     @staticmethod
-    def of(size: Size, data: Mapping[str, Any], x: Range | None, y: Range | None) -> Canvas:
-        yticks = nice_ticks(y.low, y.high, max(2, (size.height - 5) // 4)) if y is not None else []
+    def of(size: Size, x: Range | None, y: Range | None) -> Canvas:
+        if x is None and y is None:  # no axes: the raster takes every cell
+            return Canvas(size.width, size.height, [], [])
+        yticks = nice_ticks(y.low, y.high, max(2, (size.height - 2) // 3)) if y is not None else []
         ylabels = tick_labels(yticks)
-        cols = size.width - 2 - max((len(label) for label in ylabels), default=0)
-        title = one_line(data.get("title", ""))
-        title_inside = bool(title) and len(title) <= cols - 2
-        lowbar = bool(data.get("xlabel") or data.get("ylabel"))
-        rows = size.height - 2 - (1 if x is not None else 0) - int(title_inside) - int(lowbar)
-        return Canvas(cols, rows, title_inside, yticks, ylabels)
+        cols = size.width - 1 - max((len(label) for label in ylabels), default=0)
+        return Canvas(cols, size.height - 2, yticks, ylabels)
 
 
-def raster_frame(
-    plt: Any, size: Size, data: Mapping[str, Any], *, x: Range | None, y: Range | None
-) -> tuple[int, int, list[str]]:
-    """Set up a plot whose canvas is a raster; return its (cols, rows) and the caption lines."""
-    canvas = Canvas.of(size, data, x, y)
-    cols, rows = canvas.cols, canvas.rows
-    title = one_line(data.get("title", ""))
-    captions = [] if canvas.title_inside or not title else [title]
-    if canvas.title_inside:
-        plt.title(title)
-    axis_labels(plt, data)
+def raster_frame(plt: Any, size: Size, *, x: Range | None = None, y: Range | None = None) -> Canvas:
+    """Set up a plot whose canvas is a raster (with the left and lower axes of x and y, if given)."""
+    canvas = Canvas.of(size, x, y)
+    axes = x is not None or y is not None
+    plt.xaxes(axes, False)
+    plt.yaxes(axes, False)
     if x is not None and x.span > 0:
-        xticks = nice_ticks(x.low, x.high, max(2, cols // 10))
-        plt.xticks([(t - x.low) / x.span * (cols - 1) for t in xticks], tick_labels(xticks))
+        xticks = nice_ticks(x.low, x.high, max(2, canvas.cols // 10))
+        plt.xticks([(t - x.low) / x.span * (canvas.cols - 1) for t in xticks], tick_labels(xticks))
     else:
         plt.xticks([])
     if y is not None and y.span > 0:
-        plt.yticks([(t - y.low) / y.span * (rows - 1) for t in canvas.yticks], canvas.ylabels)
+        plt.yticks([(t - y.low) / y.span * (canvas.rows - 1) for t in canvas.yticks], canvas.ylabels)
     else:
         plt.yticks([])
-    return cols, rows, captions
+    return canvas

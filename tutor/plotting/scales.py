@@ -1,13 +1,18 @@
-"""Axes and ticks: the plot's size, value ranges, round tick values and their labels."""
+"""Axes and ticks: the plot's size, value ranges, linear and log scales, round tick
+values and their labels."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+# One formatter for a single number, shared with the status line and the run
+# records (the craft branch unifies tutor's number formatters; until then this one).
+from tutor.runner import format_number
 
 DEFAULT_SIZE = (80, 20)
 
@@ -28,11 +33,54 @@ def size_of(plt: Any, width: int | None, height: int | None) -> Size:
     return Size(int(width), int(height))
 
 
+@dataclass(frozen=True)
+class Range:
+    low: float
+    high: float
+
+    @property
+    def span(self) -> float:
+        return self.high - self.low
+
+
+@dataclass(frozen=True)
+class Box:
+    x: Range
+    y: Range
+
+    def inside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return (x >= self.x.low) & (x <= self.x.high) & (y >= self.y.low) & (y <= self.y.high)
+
+
 def valid_range(low: float, high: float) -> Range | None:
     """The range low..high, or None when it is not one a plot can show."""
     if not (math.isfinite(low) and math.isfinite(high)) or high - low <= 1e-9 * max(1.0, abs(low), abs(high)):
         return None
     return Range(low, high)
+
+
+def extent(*arrays: np.ndarray, pad: float = 0.05) -> Range | None:
+    """The range of the finite values, ``pad`` of it added on each side (None when there are none)."""
+    values = np.concatenate([a[np.isfinite(a)] for a in arrays]) if arrays else np.zeros(0)
+    if values.size == 0:
+        return None
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):
+        low, high = low - max(0.5, abs(low) * 0.1), high + max(0.5, abs(high) * 0.1)
+    margin = (high - low) * pad
+    return Range(low - margin, high + margin)
+
+
+def extend(base: Range | None, *others: np.ndarray) -> Range | None:
+    """``base`` grown to show ``others`` as far as one span beyond it on each side."""
+    if base is None:
+        return extent(*others)
+    near = [np.clip(o[np.isfinite(o)], base.low - base.span, base.high + base.span) for o in others]
+    grown = extent(np.array([base.low, base.high]), *near, pad=0.0)
+    return grown if grown is not None else base
+
+
+# ---------------------------------------------------------------- ticks
 
 
 def nice_ticks(low: float, high: float, count: int, integer: bool = False) -> list[float]:
@@ -56,15 +104,14 @@ def nice_ticks(low: float, high: float, count: int, integer: bool = False) -> li
 
 
 def tick_labels(ticks: Sequence[float]) -> list[str]:
-    """Short labels, as many decimals as the spacing needs; never "-0"."""
+    """Short labels, all with the decimals the spacing needs (0.0 0.5 1.0); never "-0"."""
     if not ticks:
         return []
     spacing = min((abs(b - a) for a, b in zip(ticks, ticks[1:])), default=abs(ticks[0]) or 1.0)
-    return [number(value, spacing) for value in ticks]
+    return [_tick(value, spacing) for value in ticks]
 
 
-def number(value: float, spacing: float | None = None) -> str:
-    """A compact number: 60000, 0.25, 1.5e-05, 3e+27; no "-0"."""
+def _tick(value: float, spacing: float) -> str:
     if not math.isfinite(value):
         return str(value)
     magnitude = abs(value)
@@ -72,98 +119,72 @@ def number(value: float, spacing: float | None = None) -> str:
         text = f"{value:.2g}"
     elif magnitude >= 1000:
         text = f"{value:.0f}"
-    elif spacing:
-        decimals = max(0, -math.floor(math.log10(spacing) + 1e-9))
-        text = f"{value:.{min(decimals, 4)}f}"
     else:
-        text = f"{value:.4g}"
+        decimals = max(0, -math.floor(math.log10(spacing) + 1e-9)) if spacing > 0 else 4
+        text = f"{value:.{min(decimals, 4)}f}"
     return text.lstrip("-") if text.lstrip("-").strip("0.") == "" else text  # zero has no sign
 
 
-def _log_label(exponent: float) -> str:
+def number(value: float) -> str:
+    """One number in a caption: 60000, 0.25, 1.5e-05."""
+    return format_number(value) if math.isfinite(value) else str(value)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Linear, or log10: then the plot's coordinates are the values' logarithms."""
+
+    log: bool = False
+
+    def of(self, values: np.ndarray) -> np.ndarray:
+        """Values as plot coordinates (NaN where a log scale cannot show them: zero, negative)."""
+        if not self.log:
+            return values
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
+
+    def ticks(self, span: Range, count: int, integer: bool = False) -> tuple[list[float], list[str]]:
+        """About ``count`` ticks over ``span`` (in plot coordinates) and their labels."""
+        if not self.log:
+            ticks = nice_ticks(span.low, span.high, count, integer)
+            return ticks, tick_labels(ticks)
+        return log_ticks(span, count)
+
+
+LINEAR = Scale()
+
+
+def log_ticks(span: Range, count: int) -> tuple[list[float], list[str]]:
+    """Ticks of a log10 axis: whole decades (every few when there are many), 1-2-5 within
+    a few decades, round values inside one decade."""
+    low, high = span.low, span.high
+    decades = high - low
+    if decades < 1:  # inside one decade: round values, placed at their logarithms
+        values = [v for v in nice_ticks(10**low, 10**high, max(count, 2)) if v > 0]
+        return [math.log10(v) for v in values], tick_labels(values)
+    ticks = []
+    for multiples in ((1, 2, 5), (1, 3), (1,)):
+        ticks = [
+            math.log10(m) + k
+            for k in range(math.floor(low), math.ceil(high) + 1)
+            for m in multiples
+            if low - 1e-9 <= math.log10(m) + k <= high + 1e-9
+        ]
+        if len(ticks) <= count + 1:
+            break
+    every = max(1, math.ceil(len(ticks) / max(count, 1)))
+    ticks = ticks[::every]
+    return ticks, [_power(t) for t in ticks]
+
+
+def _power(exponent: float) -> str:
+    """10 ** exponent as a short label: 0.001 .. 10000 in full, 1e-6 or 2e+07 beyond."""
     value = 10.0**exponent
-    return number(value) if -2 <= exponent <= 4 else f"1e{int(round(exponent))}"
-
-
-@dataclass(frozen=True)
-class Range:
-    low: float
-    high: float
-
-    @property
-    def span(self) -> float:
-        return self.high - self.low
-
-
-def extent(*arrays: np.ndarray, pad: float = 0.05) -> Range | None:
-    values = np.concatenate([a[np.isfinite(a)] for a in arrays]) if arrays else np.zeros(0)
-    if values.size == 0:
-        return None
-    low, high = float(values.min()), float(values.max())
-    if high - low <= 1e-9 * max(1.0, abs(low), abs(high)):
-        low, high = low - max(0.5, abs(low) * 0.1), high + max(0.5, abs(high) * 0.1)
-    margin = (high - low) * pad
-    return Range(low - margin, high + margin)
-
-
-def extend(base: Range | None, *others: np.ndarray) -> Range | None:
-    """``base`` grown to show ``others`` as far as one span beyond it on each side."""
-    if base is None:
-        return extent(*others)
-    near = [np.clip(o[np.isfinite(o)], base.low - base.span, base.high + base.span) for o in others]
-    grown = extent(np.array([base.low, base.high]), *near, pad=0.0)
-    return grown if grown is not None else base
-
-
-@dataclass(frozen=True)
-class Box:
-    x: Range
-    y: Range
-
-    def inside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return (x >= self.x.low) & (x <= self.x.high) & (y >= self.y.low) & (y <= self.y.high)
+    if 1e-3 <= value < 1e5:
+        return f"{value:.3g}" if value < 1 else f"{value:.0f}"
+    mantissa, power = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(power)}"
 
 
 def one_line(text: Any) -> str:
     return " ".join(str(text).split())
-
-
-def title_or_caption(plt: Any, title: str, size: Size) -> list[str]:
-    """Put the title inside the plot when it fits there, else return it as a caption line."""
-    title = one_line(title)
-    if not title:
-        return []
-    if len(title) <= size.width - 14:  # plotext drops a title wider than its canvas, silently
-        plt.title(title)
-        return []
-    return [title]
-
-
-def set_axes(
-    plt: Any, box: Box, size: Size, *, integer_x: bool = False, integer_y: bool = False, log_y: bool = False
-) -> None:
-    """Limits and round ticks of a plot over ``box`` (log_y: y holds log10 of the values)."""
-    plt.xlim(box.x.low, box.x.high)
-    plt.ylim(box.y.low, box.y.high)
-    xticks = nice_ticks(box.x.low, box.x.high, max(2, size.width // 12), integer_x)
-    plt.xticks(xticks, tick_labels(xticks))
-    if log_y and box.y.span >= 1:  # whole decades: 0.01, 0.1, 1, 10
-        yticks = nice_ticks(box.y.low, box.y.high, max(2, size.height // 4), integer=True)
-        plt.yticks(yticks, [_log_label(t) for t in yticks])
-    elif log_y:  # less than a decade: a few values inside it
-        yticks = nice_ticks(box.y.low, box.y.high, max(2, size.height // 4))
-        plt.yticks(yticks, [f"{10**t:.2g}" for t in yticks])
-    else:
-        yticks = nice_ticks(box.y.low, box.y.high, max(2, size.height // 4), integer_y)
-        plt.yticks(yticks, tick_labels(yticks))
-
-
-def axis_labels(plt: Any, data: Mapping[str, Any]) -> None:
-    if data.get("xlabel"):
-        plt.xlabel(str(data["xlabel"]))
-    if data.get("ylabel"):
-        plt.ylabel(str(data["ylabel"]))
-
-
-def clip_note(what: str) -> str:
-    return f"↕ clipped: {what} goes beyond the plot's range"

@@ -1,22 +1,32 @@
-"""The ``surface`` view: a value over a 2-D grid as a heat map, with data, a walk and a marker on it."""
+"""The ``surface`` view: a value over a 2-D grid as a heat map, with data, a walk and a marker on it.
+
+The map fills the view two pixels a cell; its colour key (the colours, the
+values they stand for, their names) and the legend of what is drawn on it are
+caption lines.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from rich.text import Text
 
+from tutor.plotting import captions
+from tutor.plotting.captions import Captions, Key
 from tutor.plotting.clipping import FARTHEST, clip_polyline, coords, floats, marker_point
-from tutor.plotting.colours import contrast, heat
+from tutor.plotting.colours import MARK, contrast
 from tutor.plotting.raster import Raster, Shading, raster_frame, resample
-from tutor.plotting.scales import Box, Range, Size, extent, number, one_line, valid_range
+from tutor.plotting.scales import Box, Range, Size, extent, number, valid_range
 from tutor.views import SurfaceData, draws
 
-SMALL_SURFACE = 20
+POINT_MARKS = "ox+#"
+Cell = Callable[[float, float], tuple[int, int]]
 
 
 @draws("surface")
-def draw_surface(plt: Any, data: SurfaceData, size: Size) -> list[str]:
+def draw_surface(plt: Any, data: SurfaceData, size: Size) -> Captions:
     x, y = coords(data.get("x", ())), coords(data.get("y", ()))
     x, y = x[np.isfinite(x)], y[np.isfinite(y)]
     z = np.asarray(data.get("z", ()), dtype=float)
@@ -33,21 +43,20 @@ def draw_surface(plt: Any, data: SurfaceData, size: Size) -> list[str]:
         or extent(*(coords(g.get("y", ())) for g in groups))
         or Range(0.0, 1.0)
     )
-    # A small view keeps its rows for the map: the title joins the key in one wrapped caption.
-    small = size.height < SMALL_SURFACE
-    cols, rows, captions = raster_frame(plt, size, {**data, "title": ""} if small else data, x=x_range, y=y_range)
-    if small and one_line(data.get("title", "")):
-        captions.append(one_line(data["title"]))
+    canvas = raster_frame(plt, size, x=x_range, y=y_range)
+    cols, rows = canvas.cols, canvas.rows
+    lines = captions.title(data.get("title", ""))
     if cols < 2 or rows < 2:
-        return captions
+        return lines
     raster = Raster(cols, rows)
     zlabel = str(data.get("zlabel", "value"))
     shading = Shading.of(z, probability=zlabel.startswith("P("))
+    key: list[Text] = []
     if z.size and len(x) and len(y):
         # Two pixel rows per cell; z's row 0 is the lowest y, the raster's top row comes first.
         pixels = shading.scale(resample(z, rows * 2, cols))[::-1]
-        raster.image(0, rows - 1, pixels, heat, threshold=0.5)
-        captions.append(shading.key(zlabel))
+        raster.image(0, rows - 1, pixels, shading.ramp, threshold=0.5)
+        key.append(shading.key(zlabel))
     box = Box(x_range, y_range)
 
     def cell(px: float, py: float) -> tuple[int, int]:
@@ -56,40 +65,42 @@ def draw_surface(plt: Any, data: SurfaceData, size: Size) -> list[str]:
             int(round((py - y_range.low) / y_range.span * (rows - 1))),
         )
 
-    notes = []
-    markers = "ox+#"
+    keys, notes = _on_the_map(raster, data, groups, box, cell)
+    raster.put(plt)
+    legend = captions.legend(keys, captions.axes_names(data.get("xlabel", ""), data.get("ylabel", "")), *notes)
+    # One paragraph: the renderer wraps it to the view's width, so no row is half empty.
+    return lines + [Text("  ").join(key + legend)] if key or legend else lines
+
+
+def _on_the_map(raster: Raster, data: SurfaceData, groups: list, box: Box, cell: Cell) -> tuple[list[Key], list[str]]:
+    """Draw the data's points, the walk and the marker over the map; return their legend and notes."""
+    keys, notes = [], []
     for index, group in enumerate(groups):
+        mark = POINT_MARKS[index % len(POINT_MARKS)]
         gx, gy = coords(group.get("x", ())), coords(group.get("y", ()))
         n = min(len(gx), len(gy))
         inside = np.isfinite(gx[:n]) & np.isfinite(gy[:n]) & box.inside(gx[:n], gy[:n])
         for px, py in zip(gx[:n][inside], gy[:n][inside]):
-            c, r = cell(px, py)
-            raster.set(
-                c,
-                r,
-                markers[index % len(markers)],
-                contrast(raster.bg[r][c] or raster.fg[r][c]),
-                raster.bg[r][c] or raster.fg[r][c],
-            )
-        notes.append(f"{markers[index % len(markers)]} {group.get('label', f'group {index + 1}')}")
+            _mark(raster, *cell(px, py), mark)
+        keys.append(Key(mark, None, str(group.get("label", f"group {index + 1}"))))
         if n - inside.sum():
             notes.append(f"({int(n - inside.sum())} outside the plot)")
     path = data.get("path") or {}
     if len(floats(path.get("x", ()))):
         cut = _path(raster, coords(path["x"]), coords(path["y"]), box, cell)
-        notes.append("• path ● now" + (" (↕ clipped at the edge)" if cut else ""))
+        keys.append(Key("•", None, "the walk, ● now" + (" (↕ clipped at the edge)" if cut else "")))
     marker = marker_point(data.get("marker"))
     if marker is not None:
         mx, my = marker
+        where = f"lowest ({number(mx)}, {number(my)})"
         if box.inside(np.array([mx]), np.array([my]))[0]:
             c, r = cell(mx, my)
-            raster.set(c, r, "◆", (255, 40, 40) if not raster.bg[r][c] else contrast(raster.bg[r][c]), raster.bg[r][c])
-            notes.append(f"◆ min ({number(mx)}, {number(my)})")
+            under = raster.bg[r][c]
+            raster.set(c, r, "◆", MARK.rgb if not under else contrast(under), under)
+            keys.append(Key("◆", MARK, where))
         else:
-            notes.append(f"◆ min ({number(mx)}, {number(my)}) is outside the plot")
-    raster.put(plt)
-    captions += ["  ".join(notes)] if notes else []
-    return ["  ·  ".join(captions)] if small and captions else captions
+            notes.append(f"◆ {where} is outside the plot")
+    return keys, notes
 
 
 def _path(raster: Raster, px: np.ndarray, py: np.ndarray, box: Box, cell) -> bool:
