@@ -92,15 +92,16 @@ class Chart:
     def captions(self, title: object = "", xlabel: object = "", ylabel: object = "") -> Captions:
         """Title, legend (with the axes' names) and notes, as lines for outside the plot."""
         lines = captions.title(title)
-        names = captions.axes_names(f"{xlabel} (log scale)" if self.xscale.log and xlabel else xlabel, ylabel)
+        xname = f"{xlabel} (log scale)" if self.xscale.log and xlabel else xlabel
+        yname = f"{ylabel or ''} (log scale)".strip() if self.yscale.log and not self.right_keys else ylabel
+        names = captions.axes_names(xname, yname)
         if self.right_keys:  # two axes: each entry says which one it is read on
             left = "left, log scale" if self.yscale.log else "left"
             keys = [Key(k.mark, k.colour, f"{k.words} ({left})") for k in self.keys]
             keys += [Key(k.mark, k.colour, f"{k.words} (right)") for k in self.right_keys]
             lines += captions.legend(keys, names)
         else:
-            scale = "log scale" if self.yscale.log else ""
-            lines += captions.legend(self.keys, names, scale)
+            lines += captions.legend(self.keys, names)
         return lines + [captions.note(text) for text in self.notes]
 
 

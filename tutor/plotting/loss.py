@@ -170,8 +170,10 @@ def draw_loss(
     )
     for curve in earlier:
         chart.line(curve.steps, curve.values, curve.colour, curve.words)
+    earlier_keys, chart.keys = chart.keys, []
     for curve in losses:
         _draw_run(chart, curve, cursor)
+    chart.keys += earlier_keys  # the current run first in the legend, drawn over the earlier ones
     for curve in accuracies:
         _draw_run(chart, curve, cursor, right=True)
     if cursor is not None:
@@ -183,7 +185,7 @@ def draw_loss(
         title += " (run the lesson to see it fall)" if not past else " (earlier runs; run to compare)"
     if cursor is not None and math.isfinite(cursor):
         title += f" · {unit} {number(round(cursor, 2))}"
-    return chart.captions(title, unit) + _blowups(chart, losses)
+    return chart.captions(title, unit, "loss" if losses or earlier else "") + _blowups(chart, losses)
 
 
 def _draw_run(chart: Chart, curve: _Curve, cursor: float | None, *, right: bool = False) -> None:
