@@ -12,6 +12,7 @@ each with its title above it. Nothing from the data is read as markup.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -53,11 +54,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-GROUP = 18  # a bracketed group up to this wide stays on one line: (None, 24, 24, 6), sigmoid(A1)
+# A bracketed group up to this wide stays on one line: (None, 24, 24, 6), sigmoid(A1), a one-hot [0 0 1 ...].
+GROUP = 22
 
 
-def atoms(text: str) -> list[str]:
-    """The parts a text may wrap between: its words, with each short bracketed group kept whole."""
+def atoms(text: str, group: int = GROUP, hyphens: bool = False) -> list[str]:
+    """The parts a text may wrap between: its words, with each bracketed group up to ``group``
+    wide kept whole (``hyphens``: a word may also break after a hyphen, as a header may)."""
     parts: list[str] = []
     current, depth = "", 0
     for char in " ".join(str(text).split()):
@@ -69,14 +72,18 @@ def atoms(text: str) -> list[str]:
         current += char
     parts.append(current)
     # A long group (a whole formula in brackets) may still break between its words.
-    return [word for part in parts for word in ([part] if len(part) <= GROUP else part.split(" ")) if word]
+    words = [word for part in parts for word in ([part] if len(part) <= group else part.split(" ")) if word]
+    if hyphens:
+        words = [piece for word in words for piece in re.split(r"(?<=-)(?=\w)", word)]
+    return words
 
 
 class Wrapped:
     """Text that wraps only between its :func:`atoms`; an atom wider than the room is folded."""
 
-    def __init__(self, text: str, style: str = "") -> None:
-        self.parts = atoms(text)
+    def __init__(self, text: str, style: str = "", *, header: bool = False) -> None:
+        # A header (a column's name) may break anywhere between words: its numbers set the width.
+        self.parts = atoms(text, 0, hyphens=True) if header else atoms(text)
         self.style = style
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
@@ -113,7 +120,7 @@ class FittedTable:
             bool(rows) and all(_is_number(row[index]) for row in rows if index < len(row))
             for index in range(len(columns))
         ]
-        self.header = [Wrapped(column) for column in columns]
+        self.header = [Wrapped(column, header=True) for column in columns]
         self.rows = [
             [Text(compact(value)) if _is_number(value) else Wrapped(compact(value)) for value in row] for row in rows
         ]
@@ -128,7 +135,8 @@ class FittedTable:
 
     def _table(self, widths: Sequence[int | None]) -> Table:
         """The table with these column widths; a column whose width is None is left out."""
-        view = Table(expand=False, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+        # No edges: two columns and two rows more for the numbers.
+        view = Table(expand=False, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
         kept = [index for index, width in enumerate(widths) if width is not None]
         for index in kept:
             numeric = self.numeric[index]

@@ -249,6 +249,8 @@ def _thumbnails(
             image = image[margin:-margin, margin:-margin]
         raster.image(col, top, _shrink(image, 2 * layout.scale), GREY, threshold=INK, blank=PAPER)
         guess = guesses[index]
-        caption = labels[index] if guess is None or guess == labels[index] else f"✗{guess}"
+        caption = labels[index] if guess is None or guess == labels[index] else f"✗{guess} ({labels[index]})"
+        if len(caption) > tile_w - 2:  # a long class name: the guess alone (the truth shows when selected)
+            caption = f"✗{guess}"
         caption = f"[{caption}]" if index == selected else caption
         raster.write(col, top - tile_h, caption[:tile_w], SELECTED.rgb if index == selected else None)

@@ -25,6 +25,7 @@ class TextView(ScrollableContainer):
         /* The room for a vertical scrollbar is always kept: a table laid out to the
            width before its scrollbar appeared would lose its last columns under it. */
         scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
     }
     TextView:focus {
         tint: $accent 18%;
