@@ -44,13 +44,15 @@ class Key:
     words: str
 
 
-def legend(keys: Sequence[Key], *tail: str) -> Captions:
+def legend(keys: Sequence[Key], *tail: str, heading: str = "") -> Captions:
     """``━ training loss  ━ test loss`` with each mark in its colour; ``tail``: more words after them."""
     parts = [
         Text.assemble(swatch(key.mark, key.colour.rgb if key.colour else None), " ", one_line(key.words))
         for key in keys
         if key.words
     ]
+    if heading and parts:
+        parts[0] = Text.assemble(Text(heading, style="dim"), " ", parts[0])
     parts += [Text(one_line(words), style="dim") for words in tail if words]
     return [Text("  ").join(parts)] if parts else []
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from rich.text import Text
 
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions, Key
@@ -95,11 +96,10 @@ class Chart:
         xname = f"{xlabel} (log scale)" if self.xscale.log and xlabel else xlabel
         yname = f"{ylabel or ''} (log scale)".strip() if self.yscale.log and not self.right_keys else ylabel
         names = captions.axes_names(xname, yname)
-        if self.right_keys:  # two axes: each entry says which one it is read on
-            left = "left, log scale" if self.yscale.log else "left"
-            keys = [Key(k.mark, k.colour, f"{k.words} ({left})") for k in self.keys]
-            keys += [Key(k.mark, k.colour, f"{k.words} (right)") for k in self.right_keys]
-            lines += captions.legend(keys, names)
+        if self.right_keys:  # two axes: the legend says which curves are read on which
+            left = captions.legend(self.keys, heading="left (log scale):" if self.yscale.log else "left:")
+            right = captions.legend(self.right_keys, captions.axes_names(xname), heading="right:")
+            lines += [Text("  ").join(left + right)]
         else:
             lines += captions.legend(self.keys, names)
         return lines + [captions.note(text) for text in self.notes]

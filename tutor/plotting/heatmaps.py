@@ -65,21 +65,15 @@ def _key(ramps: list[Ramp]) -> Text:
     parts = []
     if SIGNED in ramps:
         low, zero, high = SIGNED.names
-        parts.append(
-            Text.assemble(
-                swatch("██", SIGNED(0.0)),
-                f" negative {low} · ",
-                swatch("██", SIGNED(0.5)),
-                f" 0 {zero} · ",
-                swatch("██", SIGNED(1.0)),
-                f" positive {high}",
-            )
-        )
+        parts += [
+            Text.assemble(swatch("██", SIGNED(0.0)), f" {low} < 0"),
+            Text.assemble(swatch("██", SIGNED(0.5)), f" {zero} 0"),
+            Text.assemble(swatch("██", SIGNED(1.0)), f" {high} > 0"),
+        ]
     if LOW_TO_HIGH in ramps:
         low, _, high = LOW_TO_HIGH.names
-        parts.append(
-            Text.assemble(
-                swatch("██", LOW_TO_HIGH(0.0)), f" 0 {low} · ", swatch("██", LOW_TO_HIGH(1.0)), f" high {high}"
-            )
-        )
-    return Text.assemble(Text("; ").join(parts), " (each map on its own scale)")
+        parts += [
+            Text.assemble(swatch("██", LOW_TO_HIGH(0.0)), f" {low} 0"),
+            Text.assemble(swatch("██", LOW_TO_HIGH(1.0)), f" {high} high"),
+        ]
+    return Text.assemble(Text(" · ").join(parts), " (each map on its own scale)")

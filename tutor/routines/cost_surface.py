@@ -97,8 +97,8 @@ def run(params, reporter) -> dict:
             title="the line the current (w, b) draws", xlabel="size", ylabel="toxicity",
         )
 
-    show(0)  # step 0: where the walk starts
-    reporter.progress(0, params.epochs, cost=start_cost, w=w, b=b)
+    show(0)
+    reporter.frame()  # step 0, where the walk starts: the replay's first frame
     for epoch in range(1, params.epochs + 1):
         reporter.check_cancelled()
         dw, db = gradients(w, b, x, y)

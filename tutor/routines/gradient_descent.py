@@ -76,7 +76,8 @@ class Walk:
         elif w > highest:
             self.spans[-1] = (lowest, w)
         inside = self.low <= w <= self.high
-        if inside and self.show is not None and (self.updates <= DETAIL or self.updates >= self.next_shown):
+        due = self.updates <= DETAIL or self.updates >= self.next_shown
+        if self.show is not None and (due or not inside):  # the update that leaves is shown too
             self.next_shown = int(self.updates * 10 ** (1 / SHOWN_PER_DECADE)) + 1
             self.last_shown = self.updates
             self.show(w)
@@ -169,7 +170,10 @@ def run(params, reporter) -> dict:
             marker=(least_squares_w, cost(least_squares_w, x, y)),
             title=f"the walk of w over {walk.updates} updates", xlabel="w", ylabel="cost",
         )
-        reporter.progress(walk.updates, updates, unit="update", loss=cost(w, x, y), w=w)
+        if walk.low <= w <= walk.high:
+            reporter.progress(walk.updates, updates, unit="update", loss=cost(w, x, y), w=w)
+        else:  # the update that left the bowl: its frame, and the runner records the blow-up
+            reporter.frame(1, 1, unit="update", w=w)
 
     # cost(w) = mean(x^2) (w - w*)^2 + cost(w*): the w where the cost reaches RUNAWAY * start_cost
     reach = float(np.sqrt(RUNAWAY * max(start_cost, 1e-12) / np.mean(x * x)))
