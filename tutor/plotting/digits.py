@@ -147,7 +147,7 @@ def _digits_parts(data: Mapping[str, Any]) -> tuple[np.ndarray, list[str], list[
     labels = [str(label) for label in data["labels"]][: len(images)]
     images = images[: len(labels)]
     predicted = data.get("predicted")
-    guesses = [str(p) for p in predicted] if predicted is not None else [None] * len(labels)
+    guesses: list[str | None] = [str(p) for p in predicted] if predicted is not None else [None] * len(labels)
     selected = int(data.get("selected") or 0) % len(labels) if labels else 0
     return images, labels, guesses, selected
 

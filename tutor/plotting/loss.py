@@ -76,7 +76,7 @@ def envelope(steps: np.ndarray, values: np.ndarray, buckets: int) -> tuple[np.nd
     if n <= 2 * buckets or buckets < 1:
         return steps, values
     edges = np.linspace(0, n, buckets + 1).astype(int)
-    keep = set()
+    keep: set[int] = set()
     for start, end in zip(edges, edges[1:]):
         chunk = values[start:end]
         if chunk.size and np.isfinite(chunk).any():

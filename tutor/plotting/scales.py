@@ -95,7 +95,7 @@ def nice_ticks(low: float, high: float, count: int, integer: bool = False) -> li
     if integer:
         step = max(1.0, round(step))
     first = math.ceil(low / step - 1e-9) * step
-    ticks = []
+    ticks: list[float] = []
     value = first
     while value <= high + step * 1e-9 and len(ticks) < 50:
         ticks.append(0.0 if abs(value) < step * 1e-9 else value)

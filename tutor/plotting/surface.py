@@ -103,10 +103,10 @@ def _on_the_map(raster: Raster, data: SurfaceData, groups: list, box: Box, cell:
     return keys, notes
 
 
-def _path(raster: Raster, px: np.ndarray, py: np.ndarray, box: Box, cell) -> bool:
+def _path(raster: Raster, px: np.ndarray, py: np.ndarray, box: Box, cell: Cell) -> bool:
     """Draw a walk: its steps as dots joined cell by cell, the last one bigger."""
     pieces, clipped = clip_polyline(px, py, box)
-    last = None
+    last: tuple[int, int] | None = None
     for xs, ys in pieces:
         cells = [cell(a, b) for a, b in zip(xs, ys)]
         for (c0, r0), (c1, r1) in zip(cells, cells[1:]):
@@ -118,7 +118,7 @@ def _path(raster: Raster, px: np.ndarray, py: np.ndarray, box: Box, cell) -> boo
             _mark(raster, c, r, "•")
         last = cells[-1] if cells else last
     if last is not None and np.isfinite(px[-1]) and np.isfinite(py[-1]) and box.inside(px[-1:], py[-1:])[0]:
-        _mark(raster, *last, "●")
+        _mark(raster, last[0], last[1], "●")
     return clipped
 
 
