@@ -176,9 +176,10 @@ class Reporter:
 
     def frame(self, step: int = 0, total: int = 1, unit: str = "epoch", **metrics: float) -> None:
         """Keep the views as they are now as a frame of the replay, ``step`` of ``total``
-        ``unit``s into the step under way (0: before it starts), so that a step that
-        holds the story - the first epoch, bean by bean - can be watched. Nothing is
-        recorded in the history; Step (while paused) goes on past it."""
+        ``unit``s into the step under way (0: before it starts, e.g. the untrained model;
+        ``frame(0, epochs)`` before the first epoch), so that a step that holds the story -
+        the first epoch, bean by bean - can be watched. Nothing is recorded in the
+        history; Step (while paused) goes on past it."""
         self.progress(step, total, unit, record=False, frame=True, **metrics)
 
     def view(self, view: str, **data: Any) -> None:

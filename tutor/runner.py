@@ -140,10 +140,10 @@ class RunState:
         self._framed_version = self.version
 
     def _add_inner_frame(self, inner: Progress) -> None:
-        """A frame inside the step under way: after the last recorded step (0 before the first)."""
+        """A frame inside the step under way (at its start: the last recorded step's, or step 0)."""
         recorded = next((p for p in self.latest.values() if p.record), None)
-        step = recorded.step if recorded is not None else 0
-        total, unit = (recorded.total, recorded.unit) if recorded is not None else (0, "epoch")
+        step = (recorded.step if recorded is not None else 0) + (1 if inner.step > 0 else 0)
+        total, unit = (recorded.total, recorded.unit) if recorded is not None else (inner.total, "epoch")
         self.timeline.add(
             Frame(step, total, unit, dict(self.views), len(self.history), dict(inner.metrics), inner=inner)
         )

@@ -37,7 +37,7 @@ DEFAULT_SPEED = "normal"
 class Frame:
     """Every view's data at one step of a run (or inside one: ``inner``)."""
 
-    step: int  # the last step recorded (for a frame inside a step: the one before it)
+    step: int  # the step whose views these are (a frame inside a step: the step under way)
     total: int
     unit: str
     views: Mapping[str, Mapping[str, Any]]
@@ -48,11 +48,11 @@ class Frame:
 
     @property
     def position(self) -> float:
-        """Where the frame is on the timeline, in steps: a frame ``inner`` i of n steps
-        after step s is at s + i / n."""
-        if self.inner is None or self.inner.total <= 0:
+        """Where the frame is on the timeline, in steps: a frame ``inner`` i of n into
+        step s (the one after step s - 1) is at s - 1 + i / n."""
+        if self.inner is None or self.inner.total <= 0 or self.inner.step <= 0:
             return float(self.step)
-        return self.step + min(max(self.inner.step / self.inner.total, 0.0), 1.0)
+        return self.step - 1 + min(self.inner.step / self.inner.total, 1.0)
 
 
 class Timeline:

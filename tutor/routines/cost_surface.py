@@ -98,7 +98,7 @@ def run(params, reporter) -> dict:
         )
 
     show(0)
-    reporter.frame()  # step 0, where the walk starts: the replay's first frame
+    reporter.frame(0, params.epochs)  # step 0, where the walk starts: the replay's first frame
     for epoch in range(1, params.epochs + 1):
         reporter.check_cancelled()
         dw, db = gradients(w, b, x, y)

@@ -59,7 +59,7 @@ def run(params, reporter) -> dict:
 
     batch = len(x) if params.batch == 0 else params.batch  # 0 means the whole set at once
     show(model, 0)
-    reporter.frame()  # the untrained network: where the replay starts
+    reporter.frame(0, params.epochs)  # the untrained network: where the replay starts
     history = train(
         model, x, y, epochs=params.epochs, batch_size=batch, reporter=reporter,
         seed=params.rng, fast=params.trainer == "fast",

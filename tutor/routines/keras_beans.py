@@ -38,7 +38,7 @@ def run(params, reporter) -> dict:
             title=f"epoch {epoch}: P(toxic)", xlabel="size", ylabel="colour depth"))
 
     show(model, 0)
-    reporter.frame()  # the untrained network: where the replay starts
+    reporter.frame(0, params.epochs)  # the untrained network: where the replay starts
     history = train(
         model, x, y, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
         seed=params.rng, fast=params.trainer == "fast",
