@@ -13,10 +13,9 @@ from typing import Any
 import numpy as np
 
 from tutor.plotting import captions
-from tutor.plotting.captions import Captions
+from tutor.plotting.captions import Captions, clip_note
 from tutor.plotting.clipping import coords, given_limits
 from tutor.plotting.colours import series
-from tutor.plotting.curves import clip_note
 from tutor.plotting.raster import Raster, raster_frame
 from tutor.plotting.scales import Size, number, valid_range
 from tutor.views import BarsData, draws

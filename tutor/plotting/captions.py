@@ -35,6 +35,10 @@ def note(text: str) -> Text:
     return Text(one_line(text))
 
 
+def clip_note(what: str) -> str:
+    return f"↕ clipped: {what} goes beyond the plot's range"
+
+
 @dataclass(frozen=True)
 class Key:
     """One legend entry: its mark in its colour, and what it stands for."""

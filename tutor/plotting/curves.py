@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tutor.plotting.captions import Captions
+from tutor.plotting.captions import Captions, clip_note
 from tutor.plotting.chart import Chart
 from tutor.plotting.clipping import coords, given_limits, marker_point
 from tutor.plotting.colours import MARK, series
@@ -13,10 +13,6 @@ from tutor.plotting.scales import Box, Range, Size, extend, extent, number, vali
 from tutor.views import CostData, FitData, draws
 
 POINT_MARKS = "•x+◆"
-
-
-def clip_note(what: str) -> str:
-    return f"↕ clipped: {what} goes beyond the plot's range"
 
 
 @draws("fit")

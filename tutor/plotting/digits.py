@@ -252,5 +252,6 @@ def _thumbnails(
         caption = labels[index] if guess is None or guess == labels[index] else f"✗{guess} ({labels[index]})"
         if len(caption) > tile_w - 2:  # a long class name: the guess alone (the truth shows when selected)
             caption = f"✗{guess}"
-        caption = f"[{caption}]" if index == selected else caption
-        raster.write(col, top - tile_h, caption[:tile_w], SELECTED.rgb if index == selected else None)
+        caption = (f"[{caption}]" if index == selected else caption)[:tile_w]
+        centred = col + (tile_w - len(caption)) // 2  # under the middle of its image
+        raster.write(centred, top - tile_h, caption, SELECTED.rgb if index == selected else None)

@@ -185,7 +185,8 @@ def draw_loss(
         title += " (run the lesson to see it fall)" if not past else " (earlier runs; run to compare)"
     if cursor is not None and math.isfinite(cursor):
         title += f" · {unit} {number(round(cursor, 2))}"
-    return chart.captions(title, unit, "loss" if losses or earlier else "") + _blowups(chart, losses)
+    measured = "cost" if loss_names and all("cost" in name for name in loss_names) else "loss"
+    return chart.captions(title, unit, measured if losses or earlier else "") + _blowups(chart, losses)
 
 
 def _draw_run(chart: Chart, curve: _Curve, cursor: float | None, *, right: bool = False) -> None:
