@@ -316,9 +316,9 @@ def shipped_lessons_dir() -> Path:
     return inside if inside.is_dir() else package.parent.parent / "lessons"
 
 
-def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Course:
+def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), language: str = "en") -> Course:
     """Every lesson file of the course (or ``directory``) and of the packs,
-    sorted by (chapter, order).
+    sorted by (chapter, order), with their text in ``language`` where it is translated.
 
     Broken files do not stop the others from loading: their problems are kept
     in ``Course.problems``. A duplicate id is a problem of the later file.
@@ -377,7 +377,19 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Co
             if code_dir is not None and not is_tutor_routine(lesson.routine) and code_dir not in code_dirs:
                 code_dirs.append(code_dir)
     lessons.sort(key=lambda lesson: (lesson.chapter, lesson.order, lesson.id))
-    return Course(tuple(lessons), chapters, tuple(problems), tuple(code_dirs))
+    if language != "en":  # lessons/<language>/: text only (tutor.course.translation)
+        from tutor.course.translation import read_chapter_titles, translate_lessons
+
+        lessons, text_problems = translate_lessons(lessons, language)
+        problems += text_problems
+        titles: dict[int, str] = {}
+        for pack in folders:
+            if pack.path.is_dir() and (pack.given is None or pack.given.strip()):
+                more_titles, title_problems = read_chapter_titles(pack.path, language)
+                titles = {**more_titles, **titles}  # the course's own titles win, as in English
+                problems += title_problems
+        chapters = {**chapters, **titles}
+    return Course(tuple(lessons), chapters, tuple(problems), tuple(code_dirs), language)
 
 
 def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:

@@ -25,8 +25,9 @@ from tutor.course.model import CONTROL, SEED_MAX, Backend, ParamType, shown
 
 # A parameter's value as TOML writes it (a default, or a preset's value).
 ParamValue = str | int | float | bool
-# Where a line break or a tab belongs: Markdown pages and help text.
-_LAYOUT_FIELDS = re.compile(r"^(pages\.\d+\.text|params\.[^.]+\.help)$")
+# Where a line break or a tab belongs: Markdown pages and help text (and an exercise's intro and hints,
+# in its translation: tutor.course.translation).
+_LAYOUT_FIELDS = re.compile(r"^(pages\.\d+\.text|params\.[^.]+\.help|intro|hints)$")
 _CONTROL_EXCEPT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_NESTING = 16  # tables and lists inside each other; lessons use 3
 
