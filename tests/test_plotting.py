@@ -7,6 +7,7 @@ import re
 import numpy as np
 import plotext
 import pytest
+from rich.cells import cell_len
 
 from tutor import plotting
 from tutor.views import VIEWS, Renderer
@@ -332,3 +333,17 @@ def test_the_data_is_drawn_before_any_model():
     del data["predicted"], data["tops"]
     text, _ = drawn("digits", data, 100, 30)
     assert "true 3" in text and "guess" not in text and "✗" not in text
+
+
+def test_wide_labels_inside_the_picture_keep_every_row_its_width():
+    # Class names, bar labels and tile names written on the canvas: a CJK character takes two cells.
+    bars = {"labels": ["豆子", "harmless", "毒"], "values": [0.2, 0.5, 0.9], "ylim": (0, 1)}
+    text, _ = drawn("bars", bars, 40, 8)
+    rows = text.rstrip("\n").split("\n")
+    assert all(cell_len(row.replace("\u200b", "")) == 40 for row in rows)
+    assert re.search(r"^\s*豆\u200b子\u200b █+", rows[0]) and re.search(r"^harmless █+", rows[2])
+    data = digits(6)
+    data["labels"] = data["predicted"] = ["猫", "狗", "鸟", "鱼", "马", "牛"]
+    data["tops"] = [[(label, 0.9)] for label in data["labels"]]
+    text, _ = drawn("digits", data, 80, 22)
+    assert all(cell_len(row) == 80 for row in text.rstrip("\n").split("\n"))

@@ -11,12 +11,13 @@ import math
 from typing import Any
 
 import numpy as np
+from rich.cells import cell_len
 
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions, clip_note
 from tutor.plotting.clipping import coords, given_limits
 from tutor.plotting.colours import series
-from tutor.plotting.raster import Raster, raster_frame
+from tutor.plotting.raster import Raster, cut, raster_frame
 from tutor.plotting.scales import Size, number, valid_range
 from tutor.views import BarsData, draws
 
@@ -38,7 +39,7 @@ def bar_value(value: float, integer: bool, span: float = 1.0) -> str:
 def draw_bars(plt: Any, data: BarsData, size: Size) -> Captions:
     labels = [str(label) for label in data["labels"]]
     values = coords(data["values"])[: len(labels)]
-    labels = [label[:LONGEST_LABEL] for label in labels[: len(values)]]
+    labels = [cut(label, LONGEST_LABEL) for label in labels[: len(values)]]
     finite = values[np.isfinite(values)]
     given = valid_range(*given_limits(data))
     if given is not None:
@@ -59,7 +60,7 @@ def draw_bars(plt: Any, data: BarsData, size: Size) -> Captions:
     if not n or rows < 1:
         return lines
     texts = [bar_value(float(v), integer, high - low) for v in values]
-    label_w, value_w = max(len(label) for label in labels), max(len(text) for text in texts)
+    label_w, value_w = max(cell_len(label) for label in labels), max(len(text) for text in texts)
     room = canvas.cols - label_w - value_w - 2
     if room < 2 or rows < n:
         return lines + [captions.note("(too small to draw every bar: maximise the view)")]
@@ -76,7 +77,7 @@ def draw_bars(plt: Any, data: BarsData, size: Size) -> Captions:
         for row in range(top, top - thickness, -1):
             raster.write(canvas.cols - room - value_w - 1, row, bar, colour)
         middle = top - (thickness - 1) // 2
-        raster.write(label_w - len(label), middle, label)
+        raster.write(label_w - cell_len(label), middle, label)
         raster.write(canvas.cols - room - value_w - 1 + len(bar) + 1, middle, text)
     raster.put(plt)
     return lines

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions
 from tutor.plotting.colours import GREY, SELECTED
-from tutor.plotting.raster import Raster, raster_frame
+from tutor.plotting.raster import Raster, cut, raster_frame
 from tutor.plotting.scales import Size
 from tutor.views import DigitsData, draws
 
@@ -155,7 +156,7 @@ def _digits_parts(data: Mapping[str, Any]) -> tuple[np.ndarray, list[str], list[
 def _layout(data: Mapping[str, Any], cols: int, rows: int) -> DigitLayout:
     images, labels, guesses, selected = _digits_parts(data)
     info = _selected_info(data, labels, guesses, selected)
-    width = max(len(line) for line in info)
+    width = max(cell_len(line) for line in info)
     return DigitLayout.of(images.shape[1:], _margin(images), width, len(info), cols, rows)
 
 
@@ -192,7 +193,7 @@ def draw_digits(plt: Any, data: DigitsData, size: Size) -> Captions:
     raster.image(0, top, big, GREY, threshold=INK, blank=PAPER)
     info = _selected_info(data, labels, guesses, selected, None if layout.beside else layout.big[0])
     for index, line in enumerate(info):
-        raster.write(layout.info_col, top - layout.info_top - index, line[: canvas.cols - layout.info_col])
+        raster.write(layout.info_col, top - layout.info_top - index, cut(line, canvas.cols - layout.info_col))
     _thumbnails(raster, images, labels, guesses, selected, layout)
     raster.put(plt)
     return heading
@@ -219,10 +220,10 @@ def _selected_info(
         first = f"#{selected} true {true}" + (verdict if guess in (None, true) else f", guess {guess} ✗")
         second = "top 3:"
         for label, p in best:
-            if len(f"{second} {p:.0%} {label}") > width:
+            if cell_len(f"{second} {p:.0%} {label}") > width:
                 break
             second += f" {p:.0%} {label}"
-        return [first[:width]] + ([second] if best else [])
+        return [cut(first, width)] + ([second] if best else [])
     lines = [f"#{selected}", f"true {true}"] + ([] if guess is None else [f"guess {guess}{verdict}"])
     if best:
         lines += ["", "top 3:"] + [f"{p:4.0%} {'█' * round(p * 6):<6} {label}" for label, p in best]
@@ -250,8 +251,8 @@ def _thumbnails(
         raster.image(col, top, _shrink(image, 2 * layout.scale), GREY, threshold=INK, blank=PAPER)
         guess = guesses[index]
         caption = labels[index] if guess is None or guess == labels[index] else f"✗{guess} ({labels[index]})"
-        if len(caption) > tile_w - 2:  # a long class name: the guess alone (the truth shows when selected)
+        if cell_len(caption) > tile_w - 2:  # a long class name: the guess alone (the truth shows when selected)
             caption = f"✗{guess}"
-        caption = (f"[{caption}]" if index == selected else caption)[:tile_w]
-        centred = col + (tile_w - len(caption)) // 2  # under the middle of its image
+        caption = cut(f"[{caption}]" if index == selected else caption, tile_w)
+        centred = col + (tile_w - cell_len(caption)) // 2  # under the middle of its image
         raster.write(centred, top - tile_h, caption, SELECTED.rgb if index == selected else None)

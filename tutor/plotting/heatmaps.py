@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions, swatch
 from tutor.plotting.colours import LOW_TO_HIGH, SIGNED, Ramp
-from tutor.plotting.raster import Raster, raster_frame, resample
+from tutor.plotting.raster import Raster, cut, raster_frame, resample
 from tutor.plotting.scales import Size
 from tutor.views import HeatmapsData, draws
 
@@ -54,8 +55,8 @@ def draw_heatmaps(plt: Any, data: HeatmapsData, size: Size) -> Captions:
         col = column * (tile_w + 1)
         top = rows - 1 - row * (tile_h + 1)
         raster.image(col, top, scaled, ramp, threshold=0.75 if signed else 0.5)
-        name = title if len(title) <= tile_w else (title.split()[-1] if title.split() else "")
-        raster.write(col, top - -(-pixels.shape[0] // 2), name[:tile_w])
+        name = title if cell_len(title) <= tile_w else (title.split()[-1] if title.split() else "")
+        raster.write(col, top - -(-pixels.shape[0] // 2), cut(name, tile_w))
     raster.put(plt)
     return lines + [_key(list(used))]
 

@@ -15,11 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from tutor.plotting.captions import colour_key
 from tutor.plotting.colours import LOW_TO_HIGH, TWO_CLASSES, Color, Ramp
 from tutor.plotting.scales import Range, Size, nice_ticks, tick_labels
+
+ZERO_WIDTH = "\u200b"
+
+
+def cut(text: str, cells: int) -> str:
+    """The longest start of ``text`` that takes at most ``cells`` terminal cells."""
+    while cell_len(text) > cells:
+        text = text[:-1]
+    return text
 
 
 class Raster:
@@ -40,8 +50,14 @@ class Raster:
             self.chars[row][col], self.fg[row][col], self.bg[row][col] = char, fg, bg
 
     def write(self, col: int, row: int, text: str, fg: Color | None = None) -> None:
-        for offset, char in enumerate(text):
-            self.set(col + offset, row, char, fg)
+        """Text from cell (col, row) on. A wide character (CJK) takes two cells: plotext gives
+        every character one, so the second holds a zero-width space and the row keeps its width."""
+        for char in text:
+            self.set(col, row, char, fg)
+            if cell_len(char) == 2:
+                col += 1
+                self.set(col, row, ZERO_WIDTH, fg)
+            col += 1
 
     def image(
         self,
