@@ -235,7 +235,7 @@ def _thumbnails(
 ) -> None:
     """The page of small images that holds the selected one, each with its label under it."""
     per_page = layout.count
-    if per_page <= 0:
+    if per_page <= 0 or len(labels) < 2:  # one image: it is the large one
         return
     margin = _margin(images)
     tile_w, tile_h = layout.tile
