@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.content import Content
 from textual.widgets import Button, Label, Markdown
 from textual.widgets.markdown import MarkdownFence
 
