@@ -228,7 +228,7 @@ class Watch:
             story=self._story(snapshot, frames, frame, live),
             frame_index=index if frames else 0,
             frame_count=len(frames),
-            progress=self._progress(snapshot, frame, live),
+            progress=self._progress(snapshot, frames, frame, live),
             metrics=metrics,
         )
 
@@ -237,7 +237,11 @@ class Watch:
         epoch = next((p for p in snapshot.latest.values() if p.record), snapshot.progress)
         return dict(epoch.metrics) if epoch else {}
 
-    def _progress(self, snapshot: Snapshot, frame: Frame | None, live: bool) -> tuple[int, int] | None:
+    def _progress(
+        self, snapshot: Snapshot, frames: list[Frame], frame: Frame | None, live: bool
+    ) -> tuple[int, int] | None:
+        if self.record is not None and self.record.status == FINISHED and self.player.at_end(frames):
+            return (1, 1)  # a finished run shown at its end is whole, whatever its last report counted
         if frame is not None and not live:
             return (frame.step, max(frame.total, 1))
         epoch = next((p for p in snapshot.latest.values() if p.record), snapshot.progress)
