@@ -106,6 +106,7 @@ class Progress(msgspec.Struct, tag="progress"):
     metrics: dict[str, float]
     unit: str = "epoch"
     record: bool = True
+    frame: bool = False  # a frame of the replay inside the step under way (reporter.frame), not progress
 
 
 class ViewUpdate(msgspec.Struct, tag="view"):
@@ -151,7 +152,7 @@ Event = Ready | Progress | ViewUpdate | Note | Waiting | Ended
 
 def report_message(report: reporting.Report) -> Progress | ViewUpdate | Note:
     if isinstance(report, reporting.Progress):
-        return Progress(report.step, report.total, dict(report.metrics), report.unit, report.record)
+        return Progress(report.step, report.total, dict(report.metrics), report.unit, report.record, report.frame)
     if isinstance(report, reporting.ViewUpdate):
         return ViewUpdate(report.view, dict(report.data))
     return Note(report.text)
@@ -166,7 +167,12 @@ def as_report(message: Progress | ViewUpdate | Note) -> reporting.Report:
         if not all(math.isfinite(value) for value in message.metrics.values()):
             raise ProtocolError("a progress report with a metric that is not a finite number")
         return reporting.Progress(
-            message.step, message.total, message.metrics, clean_text(message.unit, 40), message.record
+            message.step,
+            message.total,
+            message.metrics,
+            clean_text(message.unit, 40),
+            message.record,
+            message.frame and not message.record,  # as a routine's own reporter marks an inner frame
         )
     if isinstance(message, ViewUpdate):
         try:
