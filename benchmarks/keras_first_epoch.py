@@ -48,7 +48,8 @@ def first_epoch_seconds(lesson, values) -> tuple[float, str, list[str]]:
     apply = session.state.apply
 
     def timed_apply(report) -> None:
-        if not first and isinstance(report, Progress) and report.unit == "epoch":
+        # An epoch's own report (recorded), not a frame before or inside one (reporter.frame).
+        if not first and isinstance(report, Progress) and report.unit == "epoch" and report.record:
             first.append(time.perf_counter())
         apply(report)
 

@@ -91,6 +91,7 @@ def crashes(params, reporter) -> dict:
 def deaf_for_a_minute(params, reporter) -> dict:
     """One epoch, then busy for a minute without a single check (a compile that cannot listen)."""
     reporter.progress(1, 10, loss=1.0)
+    reporter.note("deaf from now on")  # no check between this note and the sleep: Stop goes unheard
     time.sleep(60)
     reporter.check_cancelled()
     return {}

@@ -36,6 +36,7 @@ from tutor.runner import (
     STOPPED,
     LearnerCode,
     RunSession,
+    RunState,
     prepare,
     run_lesson,
 )
@@ -133,13 +134,22 @@ def test_a_run_in_a_worker_has_the_record_and_timeline_of_a_run_in_the_thread():
     values = lesson.resolve({"epochs": 30})
     session = RunSession(lesson, values, 3, worker=True).start()
     assert session.wait(HANG_GUARD)
-    here = run_lesson(lesson, values, 3)
+    here_state = RunState()
+    here = run_lesson(lesson, values, 3, state=here_state)
     there = session.record
     assert session.in_worker and there.status == here.status == FINISHED
     assert there.history == here.history and there.result == here.result
     assert there.challenge_met == here.challenge_met
     frames = session.state.frames()
-    assert [frame.step for frame in frames] == list(range(0, 31))
+
+    def replay(frames):  # what the replay shows: each frame's place, inner step (reporter.frame) included
+        return [(f.step, f.unit, f.inner and (f.inner.step, f.inner.unit), f.metrics) for f in frames]
+
+    assert replay(frames) == replay(here_state.frames())
+    # rosenblatt's first epoch bean by bean: frames inside epoch 1 that the history does not hold.
+    inner = [frame for frame in frames if frame.inner is not None]
+    assert inner and {frame.step for frame in inner} == {1} and {f.inner.unit for f in inner} == {"bean"}
+    assert [frame.step for frame in frames if frame.inner is None] == list(range(0, 31))
     np.testing.assert_allclose(frames[-1].views["fit"]["lines"][0]["y"], here.result["w"] * np.array([0.0, 1.0]))
     assert session.worker is not None and gone(session.worker.process.pid)
 
@@ -214,7 +224,7 @@ def test_a_worker_that_crashes_is_a_failed_run_saying_so():
 def test_a_worker_deaf_to_stop_is_ended_after_the_grace_and_nothing_of_it_remains():
     lesson = lesson_of("deaf_for_a_minute")
     session = RunSession(lesson, lesson.resolve({}), 0, worker=True).start()
-    wait_for(lambda: len(session.state.history) == 1)
+    wait_for(lambda: "deaf from now on" in session.state.notes)  # past its last check (a Stop before it is heard)
     pid = session.worker.process.pid
     began = time.monotonic()
     record = session.end()  # Stop, the grace, then the worker is ended
@@ -304,6 +314,9 @@ def test_a_prepared_worker_has_tensorflow_and_the_run_rehearsed_before_run_and_t
     assert warm.record.status == cold.record.status == FINISHED
     assert warm.record.history == cold.record.history and warm.record.result == cold.record.result
     assert "tensorflow" in warm.record.versions  # the worker's TensorFlow, named in the record
+    # The untrained network (reporter.frame before epoch 1) is the replay's first frame, not a history point.
+    first = warm.state.frames()[0]
+    assert first.step == 0 and first.inner is not None and "surface" in first.views
 
 
 APP_KERAS_RUN = """
