@@ -36,6 +36,7 @@ from rich.text import Text
 from tutor import plotting, textviews
 from tutor.course import Lesson
 from tutor.files import TutorFileError, write_output
+from tutor.formatting import format_metrics
 from tutor.progress import ProgressStore
 from tutor.runner import (
     DIVERGED,
@@ -46,7 +47,6 @@ from tutor.runner import (
     RunRecord,
     RunSession,
     RunState,
-    format_metrics,
     jsonable,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json

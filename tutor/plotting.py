@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.formatting import format_number
 from tutor.views import (
     VIEWS,
     BarsData,
@@ -210,29 +211,12 @@ def tick_labels(ticks: Sequence[float]) -> list[str]:
     if not ticks:
         return []
     spacing = min((abs(b - a) for a, b in zip(ticks, ticks[1:])), default=abs(ticks[0]) or 1.0)
-    return [number(value, spacing) for value in ticks]
-
-
-def number(value: float, spacing: float | None = None) -> str:
-    """A compact number: 60000, 0.25, 1.5e-05, 3e+27; no "-0"."""
-    if not math.isfinite(value):
-        return str(value)
-    magnitude = abs(value)
-    if magnitude != 0 and (magnitude >= 1e6 or magnitude < 1e-3):
-        text = f"{value:.2g}"
-    elif magnitude >= 1000:
-        text = f"{value:.0f}"
-    elif spacing:
-        decimals = max(0, -math.floor(math.log10(spacing) + 1e-9))
-        text = f"{value:.{min(decimals, 4)}f}"
-    else:
-        text = f"{value:.4g}"
-    return text.lstrip("-") if text.lstrip("-").strip("0.") == "" else text  # zero has no sign
+    return [format_number(value, spacing=spacing) for value in ticks]
 
 
 def _log_label(exponent: float) -> str:
     value = 10.0**exponent
-    return number(value) if -2 <= exponent <= 4 else f"1e{int(round(exponent))}"
+    return format_number(value) if -2 <= exponent <= 4 else f"1e{int(round(exponent))}"
 
 
 @dataclass(frozen=True)
@@ -560,7 +544,7 @@ def draw_loss(
         if cut is not None:
             last = values[cut]
             captions.append(
-                f"▲ {name} blew up at step {number(steps[cut])} (to {number(float(last))}):"
+                f"▲ {name} blew up at step {format_number(steps[cut])} (to {format_number(float(last))}):"
                 " the run diverged; its last finite points are drawn"
             )
             curves.append((steps[cut : cut + 1], None, {"blowup": True}))
@@ -974,9 +958,9 @@ def draw_surface(plt: Any, data: SurfaceData, size: Size) -> list[str]:
         if box.inside(np.array([mx]), np.array([my]))[0]:
             c, r = cell(mx, my)
             raster.set(c, r, "◆", (255, 40, 40) if not raster.bg[r][c] else _contrast(raster.bg[r][c]), raster.bg[r][c])
-            notes.append(f"◆ min ({number(mx)}, {number(my)})")
+            notes.append(f"◆ min ({format_number(mx)}, {format_number(my)})")
         else:
-            notes.append(f"◆ min ({number(mx)}, {number(my)}) is outside the plot")
+            notes.append(f"◆ min ({format_number(mx)}, {format_number(my)}) is outside the plot")
     raster.put(plt)
     captions += ["  ".join(notes)] if notes else []
     return ["  ·  ".join(captions)] if small and captions else captions

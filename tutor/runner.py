@@ -514,18 +514,6 @@ def preview_views(lesson: Lesson, values: Mapping[str, Any], seed: int | None = 
     return state.snapshot().views
 
 
-def format_number(value: float) -> str:
-    """Counts as whole numbers (60000, not 6e+04); other values to 4 significant digits."""
-    if float(value).is_integer() and abs(value) < 1e9:
-        return str(int(value))
-    return f"{value:.4g}"
-
-
-def format_metrics(metrics: Mapping[str, float]) -> str:
-    """``loss 0.0021  w 1.267``: how both renderers show a step's figures."""
-    return "  ".join(f"{name} {format_number(value)}" for name, value in metrics.items())
-
-
 def describe_run(run: Mapping[str, Any], current: Mapping[str, Any]) -> str:
     """A short label for an earlier run: what differed from ``current`` and how it ended.
 

@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, Snapshot, format_metrics
+from tutor.formatting import format_metrics
+from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, Snapshot
 from tutor.timeline import Frame
 
 
