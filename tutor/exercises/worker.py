@@ -13,7 +13,6 @@ the report names the function and the line it was running.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import resource
@@ -24,6 +23,8 @@ import traceback
 import zlib
 from pathlib import Path
 from typing import Any
+
+from tutor.modules import load_module
 
 MAX_PRINTED = 4000
 
@@ -48,10 +49,7 @@ def _limit_memory(megabytes: int) -> None:
 
 
 def _load_checks(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("tutor_exercise_checks", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return load_module(path, "tutor_exercise_checks")
 
 
 def _learner_frame(error: BaseException, learner: str) -> tuple[str, int] | None:
