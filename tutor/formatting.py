@@ -55,4 +55,3 @@ def _tick_label(value: float, spacing: float) -> str:
 def format_metrics(metrics: Mapping[str, float]) -> str:
     """``loss 0.0021  w 1.267``: how both renderers show a step's figures."""
     return "  ".join(f"{name} {format_number(value)}" for name, value in metrics.items())
-
