@@ -43,7 +43,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from tutor import classroom
-from tutor.files import SERVED_ENV
+from tutor.paths import SERVED_ENV
 
 TEMPLATES = Path(__file__).with_name("serve_template")
 # A Keras session after a run (keras-beans), measured by benchmarks/serve_class.py on the class
