@@ -10,6 +10,7 @@ every test) and the tests of the UI-free core do not depend on the app.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import dataclasses
 import gzip
@@ -101,6 +102,70 @@ def tutor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
     )
+
+
+# ---------------------------------------------------------------- processes a test starts and talks to
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a process a test will Ctrl+C: there SIGINT does what it does in a terminal.
+
+    A test run started with SIGINT ignored (nohup, ``cmd &`` in a script, some CI runners)
+    passes that on to every process it starts, whose Ctrl+C would then do nothing.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Output:
+    """What a child process writes to one stream (a pipe, or a pseudo-terminal), read as it comes.
+
+    ``until(wanted)`` waits for an event, not a clock: it returns as soon as ``wanted`` (a
+    text or a compiled pattern) is written, and fails at once, with what was written, when
+    the stream ends first; ``seconds`` only bounds a hang. Each call reads on from where the
+    last one's match ended.
+    """
+
+    def __init__(self, stream) -> None:
+        self.text = ""
+        self._start = 0
+        self._ended = False
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, args=(stream.fileno(),), daemon=True).start()
+
+    def _read(self, descriptor: int) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while True:
+            try:
+                chunk = os.read(descriptor, 65536)
+            except OSError:  # a pseudo-terminal whose other side has closed
+                chunk = b""
+            with self._changed:
+                self.text += decoder.decode(chunk, final=not chunk)
+                self._ended = not chunk
+                self._changed.notify_all()
+            if not chunk:
+                return
+
+    def until(self, wanted: str | re.Pattern[str], seconds: float = 60) -> str:
+        """What was written from the last match on, up to and including ``wanted``."""
+        pattern = wanted if isinstance(wanted, re.Pattern) else re.compile(re.escape(wanted))
+        deadline = time.monotonic() + seconds
+        with self._changed:
+            while (found := pattern.search(self.text, self._start)) is None:
+                left = deadline - time.monotonic()
+                if self._ended or left <= 0:
+                    why = "the stream ended" if self._ended else f"not within {seconds:.0f} s"
+                    seen = self.text[self._start :][-4000:]
+                    raise AssertionError(f"{pattern.pattern!r} was not written ({why}); it wrote:\n{seen}")
+                self._changed.wait(left)
+            seen, self._start = self.text[self._start : found.end()], found.end()
+            return seen
+
+    def everything(self, seconds: float = 60) -> str:
+        """All that was written, once the stream has ended."""
+        with self._changed:
+            assert self._changed.wait_for(lambda: self._ended, seconds), f"still writing after {seconds:.0f} s"
+            return self.text
 
 
 # ---------------------------------------------------------------- IDX image files

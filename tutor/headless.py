@@ -286,8 +286,9 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
     screen: Any = Live(console=console, auto_refresh=False, transient=False) if playback else display.bar
     with screen:
         while True:
-            try:
+            try:  # Ctrl+C comes while waiting or while drawing (in a terminal, drawing takes a while)
                 session.wait(REDRAW_SECONDS)
+                _draw(session, display, playback, screen)
             except KeyboardInterrupt:
                 if stop_asked is None:
                     stop_asked = time.monotonic()
@@ -295,20 +296,23 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
                     console.print(Text("Stopping...", style="yellow"))
                 if playback is not None:
                     playback.player.last()  # Ctrl+C also ends the playback
-            try:
-                if playback is not None:
-                    drawn = playback.renderable(session, time.monotonic())
-                    if drawn is not None:
-                        screen.update(drawn, refresh=True)
-                else:
-                    display.update(session.state)
-            except BrokenPipeError:
-                _output_closed()
             if session.done and (playback is None or playback.finished_playing(session) or stop_asked):
                 break
             if stop_asked is not None and time.monotonic() - stop_asked > STOP_GRACE and not session.done:
                 return session.let_go()  # a routine that cannot listen yet (TensorFlow loading)
     return session.final_record or session.let_go()
+
+
+def _draw(session: RunSession, display: ProgressDisplay, playback: LivePlayback | None, screen: Any) -> None:
+    try:
+        if playback is not None:
+            drawn = playback.renderable(session, time.monotonic())
+            if drawn is not None:
+                screen.update(drawn, refresh=True)
+        else:
+            display.update(session.state)
+    except BrokenPipeError:
+        _output_closed()
 
 
 def _output_closed() -> None:
