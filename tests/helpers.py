@@ -420,7 +420,14 @@ def served(tmp_path: Path, *options: str) -> Iterator[Served]:
         options = ("--host", "127.0.0.1", *options)
     command = [sys.executable, "-m", "tutor", "serve", "--port", str(port), *options]
     environment = {**os.environ, "TUTOR_HOME": str(tmp_path / "home")}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+        preexec_fn=default_sigint,  # the teacher's Ctrl+C ends it (tests/test_serve.py)
+    )
     server = Served(process, port)
     reader = threading.Thread(target=lambda: server.output.extend(iter(process.stdout.readline, "")), daemon=True)
     reader.start()

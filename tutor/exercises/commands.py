@@ -231,18 +231,26 @@ def command_watch(args: argparse.Namespace) -> int:
 
     for lesson, exercise in chosen:
         check(lesson, exercise)
-    print(f"\nWatching {', '.join(sorted(by_file))} in {workspace} - save to re-check, Ctrl+C to stop.", flush=True)
 
     def ours(change: Any, name: str) -> bool:
         return Path(name).name in by_file
 
+    # An answer (changes, or none) every half second: the first one says the watch has begun, and
+    # only then is "Watching" printed - a save after it is never missed.
+    watching = watchfiles.watch(
+        workspace, watch_filter=ours, debounce=300, recursive=False, rust_timeout=500, yield_on_timeout=True
+    )
+    announced = False
     try:
-        for changes in watchfiles.watch(workspace, watch_filter=ours, debounce=300, recursive=False):
+        for changes in watching:
+            if not announced:
+                print(f"\nWatching {', '.join(sorted(by_file))} in {workspace} - save to re-check, Ctrl+C to stop.")
+                announced = True
             for name in sorted({Path(changed).name for _, changed in changes}):
                 lesson, exercise = by_file[name]
                 print(f"\n--- {_dt.datetime.now():%H:%M:%S} {name} changed")
                 check(lesson, exercise)
-            print(flush=True)
+            print(end="", flush=True)
     except KeyboardInterrupt:
         pass
     print("Stopped watching.")
