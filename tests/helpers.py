@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=Message)
 
+# How long a test waits for an event before it calls it a hang: never reached when all is well, and
+# generous, so that a loaded machine (two test runs on two cores) is not mistaken for a defect.
+HANG_GUARD_SECONDS = 120.0
+
 # ---------------------------------------------------------------- shared data
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -146,7 +150,7 @@ class Output:
             if not chunk:
                 return
 
-    def until(self, wanted: str | re.Pattern[str], seconds: float = 60) -> str:
+    def until(self, wanted: str | re.Pattern[str], seconds: float = HANG_GUARD_SECONDS) -> str:
         """What was written from the last match on, up to and including ``wanted``."""
         pattern = wanted if isinstance(wanted, re.Pattern) else re.compile(re.escape(wanted))
         deadline = time.monotonic() + seconds
@@ -161,7 +165,7 @@ class Output:
             seen, self._start = self.text[self._start : found.end()], found.end()
             return seen
 
-    def everything(self, seconds: float = 60) -> str:
+    def everything(self, seconds: float = HANG_GUARD_SECONDS) -> str:
         """All that was written, once the stream has ended."""
         with self._changed:
             assert self._changed.wait_for(lambda: self._ended, seconds), f"still writing after {seconds:.0f} s"
@@ -271,7 +275,7 @@ def pane(app: TutorApp) -> LessonPane:
     return app.screen.pane
 
 
-async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
+async def wait_until(pilot, condition, timeout: float = HANG_GUARD_SECONDS) -> None:
     """Until ``condition()`` is true, letting the app work meanwhile; fails after ``timeout`` seconds."""
 
     async def poll():
@@ -288,7 +292,7 @@ async def ready(pilot) -> None:
     await pilot.pause()
 
 
-async def wait_for_run(pilot, timeout: float = 30.0) -> None:
+async def wait_for_run(pilot, timeout: float = HANG_GUARD_SECONDS) -> None:
     """Until the current run has ended and its last message is handled."""
     session = pane(pilot.app).session
     await wait_until(
@@ -365,7 +369,7 @@ def press(*keys):
 
 # ---------------------------------------------------------------- tutor serve, as a browser uses it
 
-SERVE_STARTUP_SECONDS = 60  # a loaded machine: Python, Textual and the course
+SERVE_STARTUP_SECONDS = HANG_GUARD_SECONDS  # Python, Textual and the course, on a loaded machine
 
 
 def free_port() -> int:

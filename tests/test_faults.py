@@ -168,7 +168,7 @@ async def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
             await pilot.pause()
         assert pane(app).running, "the run should outlast the resizes"
         await pilot.press("ctrl+s")
-        await wait_for_run(pilot, timeout=10)
+        await wait_for_run(pilot)
         assert pane(app).last_record.status == "stopped"
         assert fit.data and fit.region.height > 0
 
