@@ -1,10 +1,11 @@
 """How long an exercise's checks take, per exercise: the whole ``run_checks`` (a worker process
 started, NumPy and the routine imported, every check run) for the starter and for the reference.
 
-    python benchmarks/exercise_checks.py [--repeat 3] [--lessons rosenblatt,softmax,...]
+    python benchmarks/exercise_checks.py [--repeat 3] [--lessons rosenblatt,softmax,...] [--quick]
 
 Prints the median wall time of ``--repeat`` runs of each. The Keras exercises import
-TensorFlow in the worker, so theirs are dominated by that import.
+TensorFlow in the worker, so theirs are dominated by that import. ``--quick`` (the test
+suite's mode): rosenblatt's, once - only that it runs.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--lessons", help="comma-separated lesson ids (default: every lesson with an exercise)")
+    parser.add_argument("--quick", action="store_true", help="rosenblatt's checks, once: only that it runs")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.lessons = 1, "rosenblatt"
     course = load_course()
     wanted = args.lessons.split(",") if args.lessons else [lesson.id for lesson in course.lessons]
     workspace = Path(tempfile.mkdtemp(prefix="tutor-checks-bench-"))
