@@ -6,24 +6,28 @@ Fixtures live here; helper functions and constants in tests/helpers.py.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 # Full-data tests mark themselves with needs_shared_data; it is defined once, in tests/helpers.py.
 from tests.helpers import SHARED_DATA, needs_shared_data  # noqa: F401
+from tutor import i18n
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory, monkeypatch) -> Path:
-    """Progress, trained weights and models go to a fresh folder, never the real one."""
+def isolated_home(tmp_path_factory, monkeypatch) -> Iterator[Path]:
+    """Progress, trained weights and models go to a fresh folder, never the real one; the tutor speaks English."""
     home = tmp_path_factory.mktemp("tutor-home")
     monkeypatch.setenv("TUTOR_HOME", str(home))
     monkeypatch.setenv("TUTOR_WORKSPACE", str(home / "workspace"))  # the learner's exercise files
-    return home
+    monkeypatch.setenv("TUTOR_LANG", "en")  # English whatever the machine's locale; tests of Chinese ask for it
+    yield home
+    i18n.set_language(i18n.ENGLISH)  # a test that ran main(["--lang", "zh", ...]) in-process leaves none behind
 
 
 @pytest.fixture

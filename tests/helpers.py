@@ -472,3 +472,25 @@ class ServedScreen:
 
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
+
+
+_TUTOR_IMPORT = re.compile(r"^([ \t]*)from (tutor\.routines\.\w+) import ([\w, ]+)$", re.MULTILINE)
+
+
+def without_tutor_imports(source: str) -> str:
+    """A learner's file whose ``from tutor.routines.X import f`` lines are the functions written out.
+
+    The learner's code runs where the tutor's code cannot be seen: a test file that borrows the
+    tutor's own function (to complete the file around the one being tested) spells it out instead.
+    """
+    import importlib
+    import textwrap
+
+    from tutor.exercises import standalone_source
+
+    def written_out(match: re.Match) -> str:
+        module = importlib.import_module(match.group(2))
+        names = [name.strip() for name in match.group(3).split(",")]
+        return textwrap.indent(standalone_source(module, names), match.group(1))
+
+    return _TUTOR_IMPORT.sub(written_out, textwrap.dedent(source))

@@ -93,7 +93,7 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         await pilot.press("greater_than_sign")
         await pilot.pause()
         assert fit.data["title"].startswith("epoch 13: ")
-        assert "frame 14/101" in str(pane(app).query_one("#controls-hint").render())
+        assert "14/101" in str(pane(app).query_one("#strip-frame").render())
         assert "Replay epoch 13/100" in str(pane(app).query_one("#status-text").render())
         await pilot.press("space")  # play from here to the end
         await wait_until(pilot, lambda: fit.data["title"].startswith("epoch 100: "))
@@ -367,7 +367,7 @@ async def test_tutor_run_opens_the_lesson_and_starts_it() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await wait_for_run(pilot)
-        assert pane(app).query_one("#lesson-tabs").active == "tab-views"
+        assert pane(app).query_one("#lesson-tabs").active == "tab-lesson"
         record = pane(app).last_record
         assert record.status == "finished" and len(record.history) == 12 + 1  # and epoch 0
 
@@ -511,13 +511,13 @@ async def test_small_terminals_run_without_overlap(size) -> None:
         await pilot.press("ctrl+r")
         await wait_for_run(pilot)
         screen = app.screen
-        controls = pane(app).query_one("#controls").region
+        controls = pane(app).query_one("#strip-top").region
         status = pane(app).query_one("#status").region
         tabs = pane(app).query_one("#lesson-tabs").region
         assert not controls.overlaps(status) and not tabs.overlaps(controls)
         assert status.bottom <= size[1] - 1  # the footer keeps the last line
         tree = screen.query_one(LessonTree)
-        assert tree.display == (size[0] >= 100)  # below 100 columns the views get the width
+        assert tree.display == (size[0] >= 120)  # below 120 columns the stage gets the width
         if size[0] < 76:
             await pilot.press("ctrl+b")  # the tree can still be reached
             await pilot.pause()
@@ -593,7 +593,7 @@ async def test_tab_keys_work_while_a_view_has_focus() -> None:
         assert app.focused is not None and app.focused.has_class("view")
         await pilot.press("e")
         await pilot.pause()
-        assert pane(app).query_one("#lesson-tabs").active == "tab-explanation"
+        assert pane(app).query_one("#lesson-tabs").active == "tab-lesson"
         await pilot.press("p")
         await pilot.pause()
         assert pane(app).query_one("#lesson-tabs").active == "tab-parameters"

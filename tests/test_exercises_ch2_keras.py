@@ -6,13 +6,12 @@ Every check runs the way a learner's does: ``run_checks`` in a worker process.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.helpers import SHARED_DATA, needs_shared_data
+from tests.helpers import SHARED_DATA, needs_shared_data, without_tutor_imports
 from tutor.course import load_course
 from tutor.exercises import CheckReport, find_exercise, routine_with, run_checks
 from tutor.runner import FINISHED, RunState, run_lesson
@@ -38,7 +37,7 @@ def exercise_of(lesson_id: str):
 
 def learner_file(tmp_path: Path, lesson_id: str, source: str) -> Path:
     path = tmp_path / f"{lesson_id}.py"
-    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    path.write_text(without_tutor_imports(source), encoding="utf-8")
     return path
 
 

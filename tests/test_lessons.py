@@ -45,7 +45,7 @@ def test_unknown_key_is_reported_with_its_line(tmp_path):
     [message] = problems(tmp_path, VALID.replace('backend = "numpy"\n', 'backend = "numpy"\ncolour = "red"\n'))
     assert message.endswith(
         ":6: colour: unknown key (allowed: id, title, chapter, order, backend, routine, views, "
-        "pages, challenge, summary, seed, params, presets)"
+        "pages, challenge, summary, stage, seed, params, presets)"
     )
 
 
@@ -89,6 +89,17 @@ def test_routine_that_does_not_resolve_is_reported(tmp_path):
 def test_unknown_view_is_reported(tmp_path):
     [message] = problems(tmp_path, VALID.replace('"fit", "loss"', '"fit", "hologram"'))
     assert "views: unknown view 'hologram'" in message
+
+
+def test_each_page_names_the_view_it_is_about_and_it_must_be_one_of_the_lessons(tmp_path):
+    staged = VALID.replace('views = ["fit", "loss"]', 'views = ["fit", "loss"]\nstage = "loss"')
+    lesson = load_lesson(write(tmp_path, staged))
+    assert {page.view for page in lesson.pages} == {"loss"}  # pages without their own view: the stage
+    assert load_lesson(write(tmp_path, VALID)).pages[0].view == "fit"  # no stage: the first view
+    [message] = problems(tmp_path, VALID.replace('title = "One"', 'title = "One"\nview = "surface"'))
+    assert "pages.0.view: 'surface' is not one of the lesson's views (fit, loss)" in message
+    [message] = problems(tmp_path, VALID.replace('views = ["fit", "loss"]', 'views = ["fit", "loss"]\nstage = "cost"'))
+    assert "stage: 'cost' is not one of the lesson's views" in message
 
 
 def test_unsafe_challenge_condition_is_refused(tmp_path):

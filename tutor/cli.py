@@ -11,6 +11,7 @@ what it needs when it runs (the course, NumPy, Textual, TensorFlow).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -18,8 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tutor import __version__
+from tutor import __version__, i18n
 from tutor.command_line import EXIT_USAGE, UsageError, course_from, warn_problems
+from tutor.i18n import _
 from tutor.timeline import DEFAULT_SPEED, SPEEDS
 
 # Run by tutor.exercises.commands, declared with the others in build_parser.
@@ -28,7 +30,8 @@ EXERCISE_COMMANDS = ("exercise", "verify", "watch", "hint", "solution", "reset")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        line = _("{command}: error: {message} (see '{command} --help')").format(command=self.prog, message=message)
+        self.exit(EXIT_USAGE, line + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,11 +125,22 @@ def build_parser() -> argparse.ArgumentParser:
         "memory holds with a Keras lesson in each)",
     )
     serve.add_argument(
+        "--unconfined",
+        action="store_true",
+        help="serve a class although learner code cannot be confined on this machine (it then runs as you, "
+        "seeing your files): only for learners you trust",
+    )
+    serve.add_argument(
         "--public-url",
         metavar="URL",
         help="the address learners open, when it is not the server's own (a proxy or tunnel), e.g. "
         "https://tutor.school.example",
     )
+    # --lang before the command or after it: `tutor --lang zh list`, `tutor run rosenblatt --lang zh`.
+    lang_help = f"the language to speak: {', '.join(i18n.LANGUAGES)} (default: {i18n.LANG_ENV}, then the locale)"
+    parser.add_argument("--lang", metavar="LANG", help=lang_help)
+    for command in {id(sub): sub for sub in commands.choices.values()}.values():
+        command.add_argument("--lang", metavar="LANG", default=argparse.SUPPRESS, help=lang_help)
     return parser
 
 
@@ -191,8 +205,18 @@ def console():
     return HeadlessConsole(width=80 if width < 20 else None)
 
 
+def _choose_language(argv: Sequence[str]) -> None:
+    """--lang, TUTOR_LANG, then the locale (tutor.i18n); an unknown language: one line, and English."""
+    language, warning = i18n.resolve(i18n.lang_flag(argv))
+    i18n.set_language(language)
+    if warning:
+        print(f"tutor: warning: {warning}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _prepare_streams()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _choose_language(argv)
     args = build_parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         for name in ("SIGTERM", "SIGHUP"):
@@ -215,10 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_class(args)
         return open_app(args)
     except UsageError as error:
-        print(f"tutor: error: {error}", file=sys.stderr)
+        print(_("tutor: error: {message}").format(message=error), file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:  # a disk that filled up, a file that vanished: one line, not a traceback
-        print(f"tutor: error: {error}", file=sys.stderr)
+        print(_("tutor: error: {message}").format(message=error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -285,7 +309,7 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f"--set takes NAME=VALUE, got {shown(pair)}")
+            raise UsageError(_("--set takes NAME=VALUE, got {value}").format(value=shown(pair)))
         values[name.strip()] = value
     return values
 
@@ -374,14 +398,36 @@ def command_check(args: argparse.Namespace) -> int:
     directory = args.directory
     if directory is not None and not directory.is_dir():
         raise UsageError(f"{str(directory)!r} is not a folder")
-    course = load_course(directory) if directory else course_from(args)
-    for problem in course.problems:
+    # The English files, then every translation of them (tutor.course.translation): its gaps are warnings.
+    course = load_course(directory) if directory else course_from(args, language=i18n.ENGLISH)
+    translation_problems, gaps = _check_translations(course)
+    problems = [*course.problems, *translation_problems]
+    for problem in problems:
         print(problem)
-    if course.problems:
-        print(f"{len(course.problems)} problem(s) in {directory or 'the course'}", file=sys.stderr)
+    for gap in gaps:
+        print(f"warning: {gap}", file=sys.stderr)
+    if gaps:
+        print(f"{len(gaps)} text(s) not translated or changed in English since (shown in English)", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {directory or 'the course'}", file=sys.stderr)
         return 1
     print(f"{len(course.lessons)} lessons OK")
     return 0
+
+
+def _check_translations(course):
+    from tutor.course.translation import check_translations
+    from tutor.exercises import ExerciseError, find_exercise
+
+    exercises = []
+    for lesson in course.lessons:
+        try:
+            exercise = find_exercise(lesson)
+        except ExerciseError:  # reported where the exercise is used; its translation is checked once it loads
+            continue
+        if exercise is not None:
+            exercises.append((exercise.folder, exercise.intro, exercise.hints))
+    return check_translations(course, exercises)
 
 
 def open_app(args: argparse.Namespace) -> int:
@@ -393,6 +439,22 @@ def _run_app(course, lesson_id: str | None = None, **options) -> int:
     from tutor.app import run_app
 
     return run_app(lesson_id, course=course, **options)
+
+
+def _confine_the_class(unconfined: bool) -> None:
+    """A class's learner code runs confined; without a sandbox the class is served only on purpose."""
+    from tutor import sandbox
+
+    if unconfined:
+        os.environ[sandbox.UNCONFINED_ENV] = "1"  # every app process it starts inherits it
+        return
+    why = sandbox.why_unconfined()
+    if why is not None:
+        raise UsageError(
+            f"tutor serve --class: learner code cannot be confined here, {why}; "
+            "fix that, or add --unconfined to let learners' code run as you"
+        )
+    os.environ.pop(sandbox.UNCONFINED_ENV, None)
 
 
 def command_serve(args: argparse.Namespace) -> int:
@@ -431,6 +493,7 @@ def command_serve(args: argparse.Namespace) -> int:
         if args.public_url is not None:
             options.public_url = serve.check_public_url(args.public_url)
         if args.class_name is not None:
+            _confine_the_class(args.unconfined)
             options.class_name = args.class_name
             options.class_dir = serve.class_folder(args.class_name)
         return serve.serve(options)

@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tutor import i18n
+from tutor.i18n import _
+
 if TYPE_CHECKING:
     from tutor.course import Course
 
@@ -22,25 +25,24 @@ class UsageError(Exception):
     """Bad input from the command line: its message is shown as it is, in one line, and the exit code is 2."""
 
 
-def course_from(args: argparse.Namespace) -> Course:
-    """The course with the lesson packs ``--lessons`` names (each must be a folder)."""
+def course_from(args: argparse.Namespace, language: str | None = None) -> Course:
+    """The course with the lesson packs ``--lessons`` names (each must be a folder), its text
+    in ``language`` (default: the language the tutor speaks)."""
     from tutor.course import find_packs, load_course, shown
 
     for directory in args.lessons:
         if not directory.strip():
-            raise UsageError("--lessons needs a folder, got an empty value")
+            raise UsageError(_("--lessons needs a folder, got an empty value"))
         if Path(directory).exists() and not Path(directory).is_dir():
-            raise UsageError(f"lesson folder {shown(directory)} is not a folder")
+            raise UsageError(_("lesson folder {folder} is not a folder").format(folder=shown(directory)))
         if not Path(directory).is_dir():
-            raise UsageError(f"lesson folder {shown(directory)} does not exist")
-    return load_course(packs=find_packs([Path(directory) for directory in args.lessons]))
+            raise UsageError(_("lesson folder {folder} does not exist").format(folder=shown(directory)))
+    packs = find_packs([Path(directory) for directory in args.lessons])
+    return load_course(packs=packs, language=language or i18n.current())
 
 
 def warn_problems(course: Course) -> None:
     """One line on stderr when lesson files have problems: ``tutor check`` lists them."""
     if course.problems:
-        print(
-            f"tutor: warning: {len(course.problems)} problem(s) in lesson files were skipped; "
-            "run 'tutor check' to see them",
-            file=sys.stderr,
-        )
+        message = _("tutor: warning: {count} problem(s) in lesson files were skipped; run 'tutor check' to see them")
+        print(message.format(count=len(course.problems)), file=sys.stderr)

@@ -36,7 +36,7 @@ from rich.text import Text
 from tutor import plotting, textviews
 from tutor.course import Lesson
 from tutor.files import TutorFileError, write_output
-from tutor.formatting import format_metrics
+from tutor.formatting import format_metrics, format_number
 from tutor.progress import ProgressStore
 from tutor.runner import (
     DIVERGED,
@@ -336,7 +336,7 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
     table.add_column()
     for name, value in record.result.items():
         if isinstance(value, (int, float, str, bool)):  # Text: a routine's strings are not markup
-            table.add_row(Text(name), Text(f"{value:.6g}" if isinstance(value, float) else str(value)))
+            table.add_row(Text(name), Text(format_number(value, 6) if isinstance(value, float) else str(value)))
     table.add_row("status", Text(record.status))
     table.add_row("time", f"{record.seconds:.1f} s")
     console.print(table)

@@ -114,6 +114,8 @@ class RunState:
             self.version += 1
             if isinstance(report, Progress):
                 self.progress = report
+                if report.record:  # an epoch ended: the batches reported so far were its own
+                    self.latest = {unit: p for unit, p in self.latest.items() if p.record}
                 self.latest[report.unit] = report
                 self.pace.observe(report, time.monotonic())
                 if report.record:

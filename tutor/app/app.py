@@ -101,8 +101,12 @@ class TutorApp(App[int]):
     def run_started(self, session: RunSession) -> None:
         self._runs.add(session)
 
-    def run_ended(self, session: RunSession | None) -> None:
+    def run_ended(self, session: RunSession | None) -> bool:
+        """Stop tracking ``session``; False if it was not tracked (its record is already kept)."""
+        if session not in self._runs:
+            return False
         self._runs.discard(session)
+        return True
 
     async def action_quit(self) -> None:
         """Stop any run, give it a moment to end and be recorded, then quit."""

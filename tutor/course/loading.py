@@ -133,9 +133,12 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
             problems.add("views", f"unknown view {shown(view)} (known: {', '.join(VIEW_KINDS)})")
     params = _load_params(problems, top.get("params", {}))
     presets = _load_presets(problems, top.get("presets", {}), params)
+    declared_views = [view for view in top.get("views", ()) if isinstance(view, str)]
+    _check_stage_view(problems, "stage", top.get("stage", ""), declared_views)
     for index, page in enumerate(top.get("pages", ())):
         if isinstance(page, dict):
             check_table(problems, page, PageTable, f"pages.{index}")
+            _check_stage_view(problems, f"pages.{index}.view", page.get("view", ""), declared_views)
         else:
             problems.add("pages", "each page is a [[pages]] table with title and text")
     if "challenge" in top:
@@ -153,7 +156,9 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
         routine=declared.routine,
         views=tuple(declared.views),
         params=params,
-        pages=tuple(Page(page.title, page.text) for page in declared.pages),
+        pages=tuple(
+            Page(page.title, page.text, page.view or declared.stage or declared.views[0]) for page in declared.pages
+        ),
         challenge=Challenge(declared.challenge.goal, declared.challenge.condition),
         summary=declared.summary,
         seed=declared.seed,
@@ -161,6 +166,12 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
         path=path,
         code_dir=code_dir,
     )
+
+
+def _check_stage_view(problems: FileProblems, where: str, view: Any, views: list[str]) -> None:
+    """A page (or the lesson's ``stage``) names the view it is about: one the lesson declares."""
+    if isinstance(view, str) and view and view not in views:
+        problems.add(where, f"{shown(view)} is not one of the lesson's views ({', '.join(views)})")
 
 
 def _check_routine(problems: FileProblems, routine: str, code_dir: Path | None) -> None:
@@ -305,9 +316,9 @@ def shipped_lessons_dir() -> Path:
     return inside if inside.is_dir() else package.parent.parent / "lessons"
 
 
-def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Course:
+def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), language: str = "en") -> Course:
     """Every lesson file of the course (or ``directory``) and of the packs,
-    sorted by (chapter, order).
+    sorted by (chapter, order), with their text in ``language`` where it is translated.
 
     Broken files do not stop the others from loading: their problems are kept
     in ``Course.problems``. A duplicate id, or a second lesson at the same place
@@ -375,7 +386,19 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = ()) -> Co
             if code_dir is not None and not is_tutor_routine(lesson.routine) and code_dir not in code_dirs:
                 code_dirs.append(code_dir)
     lessons.sort(key=lambda lesson: (lesson.chapter, lesson.order, lesson.id))
-    return Course(tuple(lessons), chapters, tuple(problems), tuple(code_dirs))
+    if language != "en":  # lessons/<language>/: text only (tutor.course.translation)
+        from tutor.course.translation import read_chapter_titles, translate_lessons
+
+        lessons, text_problems = translate_lessons(lessons, language)
+        problems += text_problems
+        titles: dict[int, str] = {}
+        for pack in folders:
+            if pack.path.is_dir() and (pack.given is None or pack.given.strip()):
+                more_titles, title_problems = read_chapter_titles(pack.path, language)
+                titles = {**more_titles, **titles}  # the course's own titles win, as in English
+                problems += title_problems
+        chapters = {**chapters, **titles}
+    return Course(tuple(lessons), chapters, tuple(problems), tuple(code_dirs), language)
 
 
 def _place_taken(lesson: Lesson, taken: Lesson) -> str:

@@ -182,6 +182,7 @@ class Param:
 class Page:
     title: str
     text: str
+    view: str = ""  # the view the page is about: the app puts it on the stage beside the page
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,8 @@ class Lesson:
     # Set for lessons of a pack passed explicitly: their routine may live in
     # a module of that folder (e.g. "my_routines:run" -> DIR/my_routines.py).
     code_dir: Path | None = None
+    # The language of its text (tutor.i18n.LANGUAGES): "zh" once a translation replaced it.
+    language: str = "en"
 
     @property
     def number(self) -> str:
@@ -257,6 +260,7 @@ class Course:
     problems: tuple[Problem, ...] = ()
     # Folders whose Python code the course runs (shown to the learner).
     code_dirs: tuple[Path, ...] = ()
+    language: str = "en"  # the language it was loaded in; lessons without a translation stay English
 
     def get(self, lesson_id: str) -> Lesson:
         for lesson in self.lessons:

@@ -25,8 +25,9 @@ from tutor.course.model import CONTROL, SEED_MAX, Backend, ParamType, shown
 
 # A parameter's value as TOML writes it (a default, or a preset's value).
 ParamValue = str | int | float | bool
-# Where a line break or a tab belongs: Markdown pages and help text.
-_LAYOUT_FIELDS = re.compile(r"^(pages\.\d+\.text|params\.[^.]+\.help)$")
+# Where a line break or a tab belongs: Markdown pages and help text (and an exercise's intro and hints,
+# in its translation: tutor.course.translation).
+_LAYOUT_FIELDS = re.compile(r"^(pages\.\d+\.text|params\.[^.]+\.help|intro|hints)$")
 _CONTROL_EXCEPT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_NESTING = 16  # tables and lists inside each other; lessons use 3
 
@@ -40,10 +41,11 @@ class Table(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PageTable(Table):
-    """``[[pages]]``: one page of explanation (Markdown, shown as text)."""
+    """``[[pages]]``: one page of explanation (Markdown, shown as text) and the view it is about."""
 
     title: str
     text: Annotated[str, Meta(pattern=r"\S", description="is empty")]
+    view: str = ""  # one of the lesson's views; empty: the lesson's `stage`
 
 
 class ChallengeTable(Table):
@@ -85,6 +87,8 @@ class LessonFile(Table):
     pages: Annotated[list[PageTable], Meta(min_length=1, description="a lesson needs at least one page of explanation")]
     challenge: ChallengeTable
     summary: str = ""
+    # The view a page is about unless it names its own: what the stage shows. Empty: the first of `views`.
+    stage: str = ""
     seed: Annotated[int, Meta(ge=0, le=SEED_MAX, description=f"must be between 0 and {SEED_MAX}, not {{value}}")] = 0
     params: dict[str, ParamTable] = {}
     presets: dict[str, dict[str, ParamValue]] = {}

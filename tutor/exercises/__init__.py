@@ -19,10 +19,10 @@ functions, for a run of the learner's own code.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import inspect
 import itertools
-import json
 import os
 import re
 import signal
@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -39,7 +39,8 @@ from typing import Any
 
 import msgspec
 
-from tutor.exercises._course import resolve_routine, split_routine
+from tutor import sandbox
+from tutor.exercises._course import exercise_texts, resolve_routine, split_routine
 from tutor.exercises.checking import NOT_WRITTEN
 from tutor.files import TutorFileError, show_path, write_atomic
 from tutor.modules import load_module
@@ -73,6 +74,7 @@ class Exercise:
     # The lesson's routine ("package.module:run") and a pack's code folder: where the reference is.
     routine: str = ""
     code_dir: Path | None = None
+    backend: str = "numpy"  # "keras": the learner's functions are given the keras module
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class CheckReport:
     problem: str | None = None  # the file could not be loaded / timed out / crashed, with file:line
     seconds: float = 0.0
     output: str = ""  # what the learner's code printed (kept apart from the results)
+    notice: str | None = None  # "your code ran without a sandbox: ..." (locally, where none can be had)
 
     @property
     def passed(self) -> bool:
@@ -105,6 +108,7 @@ class CheckReport:
             "seconds": round(self.seconds, 3),
             "results": [{"title": r.title, "ok": r.ok, "message": r.message} for r in self.results],
             "output": self.output,
+            "notice": self.notice,
         }
 
 
@@ -180,18 +184,21 @@ def load_exercise(folder: Path, lesson: Any = None) -> Exercise:
     for name in ("starter.py", "checks.py"):
         if not (folder / name).is_file():
             raise ExerciseError(f"{show_path(folder / name, PATH_CHARS)}: missing (an exercise needs {name})")
+    # In the lesson's language: exercise.<lang>.toml's texts, each one English where it is not translated.
+    intro, hints = exercise_texts(folder, getattr(lesson, "language", "en"), data.intro.strip(), data.hints)
     return Exercise(
         lesson_id=getattr(lesson, "id", None) or folder.name,
         folder=folder,
         functions=tuple(data.functions),
-        hints=tuple(data.hints),
+        hints=hints,
         timeout=float(data.timeout),
-        intro=data.intro.strip(),
+        intro=intro,
         starter=folder / "starter.py",
         checks=folder / "checks.py",
         memory_mb=data.memory_mb,
         routine=getattr(lesson, "routine", "") or "",
         code_dir=getattr(lesson, "code_dir", None),
+        backend=str(getattr(lesson, "backend", "numpy") or "numpy"),
     )
 
 
@@ -306,26 +313,38 @@ def _deepest_line(error: BaseException, path: Path) -> int:
     return line
 
 
+def signature_problem(name: str, found: bool, have: list[tuple[str, bool]] | None, reference: Any) -> str | None:
+    """Why the learner's ``name`` cannot stand in for the reference's, or None.
+
+    ``have``: its parameters and whether each has a default (None: they cannot be read).
+    """
+    if not found:
+        return f"your file has no function `{name}` (keep the starter's `def {name}(...)`)"
+    if reference is None or have is None:
+        return None
+    wanted = list(inspect.signature(getattr(reference, name)).parameters)
+    names = [parameter for parameter, _ in have]
+    extra_have_defaults = all(defaulted for _, defaulted in have[len(wanted) :])
+    if names[: len(wanted)] != wanted or not extra_have_defaults:
+        return (
+            f"your `{name}({', '.join(names)})` takes other parameters than the tutor passes: "
+            f"`{name}({', '.join(wanted)})` (keep the starter's signature)"
+        )
+    return None
+
+
 def missing_functions(module: ModuleType, exercise: Exercise, reference: ModuleType | None = None) -> str | None:
     """Why the learner's module cannot stand in for the reference (a missing function, other parameters)."""
     for name in exercise.functions:
         function = getattr(module, name, None)
-        if not callable(function):
-            return f"your file has no function `{name}` (keep the starter's `def {name}(...)`)"
-        if reference is None:
-            continue
-        wanted = list(inspect.signature(getattr(reference, name)).parameters)
-        try:
-            have = inspect.signature(function).parameters
-        except (TypeError, ValueError):
-            continue
-        names = list(have)
-        extra_have_defaults = all(have[n].default is not inspect.Parameter.empty for n in names[len(wanted) :])
-        if names[: len(wanted)] != wanted or not extra_have_defaults:
-            return (
-                f"your `{name}({', '.join(names)})` takes other parameters than the tutor passes: "
-                f"`{name}({', '.join(wanted)})` (keep the starter's signature)"
-            )
+        have = None
+        if callable(function):
+            with contextlib.suppress(TypeError, ValueError):
+                parameters = inspect.signature(function).parameters.values()
+                have = [(p.name, p.default is not inspect.Parameter.empty) for p in parameters]
+        why = signature_problem(name, callable(function), have, reference)
+        if why:
+            return why
     return None
 
 
@@ -364,6 +383,45 @@ def routine_with(lesson: Any, exercise: Exercise, path: Path) -> Callable[[Any, 
     return getattr(fresh, run_name)
 
 
+def standalone_solution(exercise: Exercise) -> str:
+    """The tutor's functions as a learner's file would hold them (see :func:`standalone_source`)."""
+    return standalone_source(reference_module(exercise), exercise.functions)
+
+
+def standalone_source(module: ModuleType, names: Sequence[str]) -> str:
+    """``names`` of ``module`` written out with the helpers, constants and imports they use, and
+    nothing imported from the tutor: what runs where the tutor's code cannot be seen."""
+    imports: dict[str, str] = {}
+    definitions: dict[str, str] = {}
+
+    def include(name: str, value: Any) -> None:
+        if name in definitions or name in imports:
+            return
+        if isinstance(value, ModuleType):
+            alias = value.__name__.rpartition(".")[2]
+            imports[name] = f"import {value.__name__}" + (f" as {name}" if name != alias else "")
+        elif inspect.isfunction(value) and not value.__module__.startswith("tutor"):
+            imports[name] = f"from {value.__module__} import {value.__name__}"
+        elif inspect.isfunction(value):
+            definitions[name] = ""  # before its own helpers: no endless recursion
+            source = inspect.getsource(value)
+            used = dict(inspect.getclosurevars(value).globals)
+            home = vars(sys.modules[value.__module__])
+            # Modules named only in annotations (np.ndarray) are imported too.
+            used.update({n: m for n, m in home.items() if isinstance(m, ModuleType) and f"{n}." in source})
+            for other, what in used.items():
+                include(other, what)
+            definitions.pop(name)
+            definitions[name] = source.rstrip() + "\n"
+        elif isinstance(value, int | float | str | tuple | frozenset):
+            definitions[name] = f"{name} = {value!r}\n"
+
+    for name in names:
+        include(name, getattr(module, name))
+    header = "\n".join(sorted(set(imports.values())))
+    return (header + "\n\n\n" if header else "") + "\n\n".join(definitions.values())
+
+
 def solution_source(exercise: Exercise, lesson: Any) -> str:
     """The tutor's own functions for the exercise, as written in the routine (one copy of the maths)."""
     module = sys.modules[lesson.load_routine().__module__]
@@ -374,26 +432,35 @@ def solution_source(exercise: Exercise, lesson: Any) -> str:
 
 
 def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> CheckReport:
-    """Run the exercise's checks on the learner's file in a separate process, with time and memory limits.
+    """Judge the learner's file: the checks run in a process of the tutor's, the file in a confined one.
+
+    ``python -m tutor.exercises.worker`` (the judge) runs the checks, the reference and the
+    comparisons; it loads the learner's file in a sandboxed process of its own and calls its
+    functions there (:mod:`tutor.exercises.proxy`). Time and memory are limited, and the
+    report comes from the judge's standard output, which the learner's code cannot reach.
 
     Never raises for anything in the learner's file: a syntax error, an exception, an endless
     loop or a crash is a report whose ``problem`` says what and where.
     """
+    from tutor.exercises import judgement
+
     limit = float(timeout if timeout is not None else exercise.timeout)
+    keras = exercise.backend == "keras"
     began = time.monotonic()
-    request: dict[str, Any] = {
-        "checks": str(Path(exercise.checks).resolve()),  # the worker runs in a scratch folder
-        "learner": str(Path(path).resolve()),
-        "functions": list(exercise.functions),
-        "routine": exercise.routine,
-        "code_dir": str(Path(exercise.code_dir).resolve()) if exercise.code_dir else None,
-        "timeout": limit,
-        "memory_mb": exercise.memory_mb,
-    }
+    request = judgement.Request(
+        checks=str(Path(exercise.checks).resolve()),
+        learner=str(Path(path).absolute()),
+        workspace=str(Path(path).absolute().parent),
+        functions=list(exercise.functions),
+        routine=exercise.routine,
+        code_dir=str(Path(exercise.code_dir).resolve()) if exercise.code_dir else None,
+        timeout=limit,
+        memory_mb=exercise.memory_mb,
+        keras=keras,
+    )
+    overall = limit + 2 * STARTUP_GRACE + (judgement.KERAS_STARTUP_SECONDS if keras else 0.0)
     with tempfile.TemporaryDirectory(prefix="tutor-checks-") as scratch:
-        answer = Path(scratch) / "report.json"
-        request["answer"] = str(answer)
-        # The worker imports this same tutor, wherever it was imported from (a checkout, a wheel).
+        # The judge imports this same tutor, wherever it was imported from (a checkout, a wheel).
         here = str(Path(__file__).resolve().parents[2])
         search = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
         environment = {
@@ -405,37 +472,36 @@ def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> 
             "TF_CPP_MIN_LOG_LEVEL": "3",
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "tutor.exercises.worker", json.dumps(request)],
+            [sys.executable, "-m", "tutor.exercises.worker", msgspec.json.encode(request).decode("utf-8")],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stderr=subprocess.PIPE,
             cwd=scratch,
             env=environment,
             start_new_session=True,  # the whole group is killed if it overstays
         )
         killed = False
         try:
-            printed, _ = process.communicate(timeout=limit + STARTUP_GRACE)
+            answer, said = process.communicate(timeout=overall)
         except subprocess.TimeoutExpired:
             killed = True
             _kill_group(process)
-            printed, _ = process.communicate()
-        except BaseException:  # Ctrl+C while checking: no worker stays behind
+            answer, said = process.communicate()
+        except BaseException:  # Ctrl+C while checking: no judge (and so no learner process) stays behind
             _kill_group(process)
             process.wait()
             raise
-        report = _read_answer(answer)
+    report = _read_answer(answer)
     report.seconds = time.monotonic() - began
-    report.output = _printed(printed, report.output)
+    report.output = _printed(report.output, said)
     if killed:
         report.problem = (
             f"the checks did not finish within {limit:g} s and were stopped "
             "(is there a loop that never ends, or a very large array?)"
         )
     elif report.problem is None and not report.results:
-        code = process.returncode
-        reason = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-        tail = printed.decode("utf-8", "replace").strip().splitlines()[-1:] if printed else []
+        reason = sandbox.exit_text(process.returncode, confined=False)
+        tail = sandbox.plain_output(said or b"", 10_000).strip().splitlines()[-1:]
         report.problem = "the checks crashed (" + reason + (f": {tail[0][:200]}" if tail else "") + ")"
     return report
 
@@ -447,22 +513,25 @@ def _kill_group(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def _read_answer(answer: Path) -> CheckReport:
+def _read_answer(answer: bytes | None) -> CheckReport:
+    from tutor.exercises.judgement import Report
+
     try:
-        data = json.loads(answer.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = msgspec.json.decode(answer or b"", type=Report)
+    except msgspec.DecodeError:
         return CheckReport()
     return CheckReport(
-        results=[CheckResult(str(r["title"]), bool(r["ok"]), str(r.get("message", ""))) for r in data["results"]],
-        problem=data.get("problem"),
-        output=data.get("output", ""),
+        results=[CheckResult(result.title, result.ok, result.message) for result in data.results],
+        problem=data.problem,
+        output=data.output,
+        notice=data.notice,
     )
 
 
-def _printed(raw: bytes | None, captured: str) -> str:
+def _printed(captured: str, raw: bytes | None) -> str:
+    """What the learner's code printed, then what the judge said about it (warnings), plain and bounded."""
     text = captured + (raw.decode("utf-8", "replace") if raw else "")
-    text = _CONTROL.sub("", text)
-    return text if len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "\n…"
+    return sandbox.plain_output(text, MAX_OUTPUT)
 
 
 __all__ = [
@@ -478,6 +547,7 @@ __all__ = [
     "routine_with",
     "run_checks",
     "solution_source",
+    "standalone_solution",
     "start",
     "workspace_dir",
 ]

@@ -2,7 +2,10 @@
 
 A check is a function ``(mine, ref, rng)`` marked with ``@check("what it checks")``:
 ``mine`` holds the learner's functions, ``ref`` the tutor's own (the lesson's routine
-module), ``rng`` a generator seeded for that check (the same inputs every time). It
+module), ``rng`` a generator seeded for that check (the same inputs every time). The
+checks run in the tutor's process; ``mine.f(...)`` sends the arguments to the learner's
+process and returns what ``f`` returned there (plain numbers, arrays, lists, dicts), or
+raises :class:`LearnerRaised` for what ``f`` raised. It
 passes by returning and fails by raising :class:`Mismatch` with a message a beginner
 can act on. The helpers build such messages::
 
@@ -40,6 +43,24 @@ learner_files: set[str] = set()
 
 class Mismatch(Exception):
     """A check failed; ``str()`` is the message shown to the learner."""
+
+
+class LearnerRaised(Exception):
+    """The learner's function raised, in the learner's own process: what it raised and where."""
+
+    def __init__(self, type_name: str, message: str, function: str = "", line: int = 0) -> None:
+        super().__init__(message)
+        self.type_name, self.message, self.function, self.line = type_name, message, function, line
+
+
+class Foreign:
+    """What came back from the learner's process that is not plain data: only what it was."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+    def __repr__(self) -> str:
+        return self.description
 
 
 def check(title: str) -> Callable[[Callable], Callable]:
@@ -114,6 +135,8 @@ def _is_number(value: Any) -> bool:
 
 def where_in_learner_file(error: BaseException) -> tuple[str, int] | None:
     """(function name, line) of the deepest frame of the learner's file in ``error``'s traceback."""
+    if isinstance(error, LearnerRaised):
+        return (error.function, error.line) if error.line else None
     found = None
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename in learner_files:
@@ -131,19 +154,46 @@ def _at_your_line(error: BaseException) -> str:
     return f" at line {where[1]} of your file" if where else ""
 
 
-def call_learner(function: Callable, kwargs: Mapping[str, Any], text: str | None = None) -> Any:
-    """Call the learner's ``function`` with copies of ``kwargs``; an exception becomes a Mismatch."""
+def raised_text(error: BaseException) -> str:
+    """``ZeroDivisionError: division by zero``: what was raised, in one line."""
+    name = error.type_name if isinstance(error, LearnerRaised) else type(error).__name__
+    message = str(error).splitlines()[0] if str(error) else ""
+    return f"{name}{': ' if message else ''}{message}"
+
+
+def foreign_in(value: Any, depth: int = 0) -> Foreign | None:
+    """The first value in ``value`` (a list, tuple or dict of values) that is not plain data."""
+    if isinstance(value, Foreign):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else ()
+    for item in items:
+        found = foreign_in(item, depth + 1) if depth < 30 else None
+        if found is not None:
+            return found
+    return None
+
+
+def call_learner(
+    function: Callable, kwargs: Mapping[str, Any], text: str | None = None, expected: str = "a number or an array"
+) -> Any:
+    """Call the learner's ``function`` with copies of ``kwargs``; an exception becomes a Mismatch.
+
+    So does a value the checks cannot read (an object of the learner's own): "returned a Foo,
+    not ``expected``".
+    """
     text = text or call_text(getattr(function, "__name__", "function"), kwargs)
     try:
-        return function(**copy.deepcopy(dict(kwargs)))
-    except NotImplementedError as error:  # the starter's body: said once, short
-        name = text.partition("(")[0]
-        raise Mismatch(f"`{name}` {NOT_WRITTEN} (it raises NotImplementedError{_at_your_line(error)})") from None
+        got = function(**copy.deepcopy(dict(kwargs)))
     except Exception as error:  # the learner's bug, reported as one line (the time limit is not an Exception)
-        message = str(error).splitlines()[0] if str(error) else ""
-        raise Mismatch(
-            f"`{text}` raised {type(error).__name__}{': ' if message else ''}{message}{_your_line(error)}"
-        ) from None
+        name = error.type_name if isinstance(error, LearnerRaised) else type(error).__name__
+        if name == "NotImplementedError":  # the starter's body: said once, short
+            called = text.partition("(")[0]
+            raise Mismatch(f"`{called}` {NOT_WRITTEN} (it raises NotImplementedError{_at_your_line(error)})") from None
+        raise Mismatch(f"`{text}` raised {raised_text(error)}{_your_line(error)}") from None
+    foreign = foreign_in(got)
+    if foreign is not None:
+        raise Mismatch(f"`{text}` returned {foreign.description}, not {expected}")
+    return got
 
 
 def _differs(got: Any, expected: Any, rtol: float, atol: float) -> str | None:
@@ -156,6 +206,8 @@ def _differs(got: Any, expected: Any, rtol: float, atol: float) -> str | None:
                 return f"returned {shown(got)} - expected {shown(expected)} (item {index + 1} differs)"
         return None
     expected_array = np.asarray(expected, dtype=float)
+    if isinstance(got, Foreign):
+        return f"returned {got.description}, not a number or an array"
     if got is None:
         return f"returned None - expected {shown(expected)} (is a `return` missing?)"
     if isinstance(got, bool | np.bool_) or not (_is_number(got) or isinstance(got, np.ndarray)):
@@ -256,10 +308,7 @@ def gradient_check(
     except Mismatch:
         raise
     except Exception as error:
-        message = str(error).splitlines()[0] if str(error) else ""
-        raise Mismatch(
-            f"{what} raised {type(error).__name__}{': ' if message else ''}{message}{_your_line(error)}"
-        ) from None
+        raise Mismatch(f"{what} raised {raised_text(error)}{_your_line(error)}") from None
     value = np.asarray(f(x.item() if x.ndim == 0 else x.copy()), dtype=float)
     if value.shape == x.shape:  # elementwise (or one number of one number)
         measured = (np.asarray(f(x + eps), dtype=float) - np.asarray(f(x - eps), dtype=float)) / (2 * eps)

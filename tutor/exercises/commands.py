@@ -113,6 +113,8 @@ def print_report(lesson_id: str, path: Path, report: Any) -> None:
         summary = f"all {total} checks pass"
     else:
         summary = f"{passing} of {total} checks pass"
+    if report.notice:
+        print(f"tutor: warning: {report.notice}", file=sys.stderr)
     print(f"{lesson_id}  ({path}): {summary}  [{report.seconds:.1f} s]")
     if report.problem:
         print(f"  ✗ {report.problem}".replace("\n", "\n    "))

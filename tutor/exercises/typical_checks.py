@@ -23,6 +23,7 @@ import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, call_text, expect_close
 
+SEQUENTIAL = "keras.Sequential([...])"
 # (a function computing what the mistake gives, from the same arguments; the nudge naming it)
 Mistake = tuple[Callable[..., Any], str]
 
@@ -168,11 +169,13 @@ def build_learner_model(mine_fn: Callable, keras: Any, kwargs: Mapping[str, Any]
     """The learner's model, or a Mismatch saying why there is none."""
     text = call_text(getattr(mine_fn, "__name__", "function"), {"keras": _KerasName(), **kwargs})
     # keras is passed around call_learner's deep copy of the arguments (a module cannot be copied)
-    model = call_learner(lambda **given: mine_fn(keras, **given), kwargs, text)
+    model = call_learner(
+        lambda **given: mine_fn(keras, **given), kwargs, text, expected=f"a Keras model ({SEQUENTIAL})"
+    )
     if model is None:
         raise Mismatch(f"`{text}` returned None - expected a model (is `return model` missing?)")
     if not hasattr(model, "layers") or not hasattr(model, "count_params"):
-        raise Mismatch(f"`{text}` returned a {type(model).__name__} - expected a Keras model (keras.Sequential([...]))")
+        raise Mismatch(f"`{text}` returned a {type(model).__name__} - expected a Keras model ({SEQUENTIAL})")
     if not getattr(model, "built", True):
         raise Mismatch(
             f"`{text}` returned a model that does not know the shape of its input yet: "

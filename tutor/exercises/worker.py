@@ -1,205 +1,237 @@
-"""``python -m tutor.exercises.worker REQUEST``: runs one exercise's checks, in its own process.
+"""The judge: runs one exercise's checks against a confined learner process.
 
-Started by :func:`tutor.exercises.run_checks`, never imported by the tutor's own process
-(learner code must not take the tutor down). ``REQUEST`` is JSON: the checks file, the
-learner's file, the functions, the routine, the time and memory limits, and the path
-where the report is written as JSON (so what the learner prints never mixes with it).
+``python -m tutor.exercises.worker REQUEST`` is started by :func:`tutor.exercises.run_checks`
+(so that the checks' own memory, TensorFlow for the Keras exercises and a check that never
+ends stay out of the app's process). It runs only the tutor's code: the checks, the reference
+functions, the comparisons and the messages. The learner's file is loaded and called in a
+process of its own, confined (:class:`tutor.exercises.proxy.LearnerProcess`): the checks call
+its functions through ``mine`` and get plain values back, so nothing the learner's code does
+can reach the expected values, the checker or the verdict. The report is written on this
+process's standard output, which the learner's process cannot reach.
 
-The time limit is a per-check timer (``signal.setitimer``) over what is left of the
-exercise's budget: an endless loop is interrupted *inside* the learner's function, so
-the report names the function and the line it was running.
+The time limit is the exercise's budget for all its checks; the learner's process times
+each call with what is left (an endless loop is reported naming the function and its line).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import json
-import resource
-import signal
+import os
 import sys
 import time
-import traceback
 import zlib
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from tutor import sandbox
+from tutor.exercises import harness
+from tutor.exercises.checking import (
+    CHECK_TITLE,
+    LearnerRaised,
+    Mismatch,
+    checks_of,
+    raised_text,
+    where_in_learner_file,
+)
+from tutor.exercises.judgement import KERAS_STARTUP_SECONDS, SCRATCH_MB, STARTUP_SECONDS, Report, Request, Result
+from tutor.exercises.proxy import LearnerExited, LearnerProcess, LearnerStopped, LearnerTimedOut, Mine
 from tutor.modules import load_module
-
-MAX_PRINTED = 4000
-
-
-class TimeLimit(BaseException):
-    """The budget ran out (a BaseException, so a learner's ``except Exception`` does not swallow it)."""
-
-
-def _alarm(signum: int, frame: Any) -> None:
-    raise TimeLimit
-
-
-def _limit_memory(megabytes: int) -> None:
-    # RLIMIT_DATA (heap and private mappings) rather than RLIMIT_AS: TensorFlow and
-    # OpenBLAS reserve large address ranges they never use.
-    limit = megabytes * 1024 * 1024
-    with contextlib.suppress(ValueError, OSError):
-        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
 def _load_checks(path: Path) -> Any:
     return load_module(path, "tutor_exercise_checks")
 
 
-def _learner_frame(error: BaseException, learner: str) -> tuple[str, int] | None:
-    found = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename == learner:
-            found = (frame.name, frame.lineno or 0)
-    return found
-
-
-def _too_slow(error: BaseException, learner: str, budget: float) -> str:
-    where = _learner_frame(error, learner)
-    if where is None or where[0] == "<module>":
-        line = f" (still running line {where[1]} of your file)" if where else ""
-        return f"the checks did not finish within {budget:g} s{line}: is there a loop that never ends?"
+def _too_slow(function: str, line: int, budget: float) -> str:
+    if not function or function == "<module>":
+        where = f" (still running line {line} of your file)" if line else ""
+        return f"the checks did not finish within {budget:g} s{where}: is there a loop that never ends?"
+    if not line:
+        return f"`{function}` did not return within {budget:g} s and was stopped: is there a loop that never ends?"
     return (
-        f"`{where[0]}` did not return within {budget:g} s: it was still running line {where[1]} of "
+        f"`{function}` did not return within {budget:g} s: it was still running line {line} of "
         "your file - is there a loop that never ends?"
     )
 
 
-def main(argv: list[str]) -> int:
-    request = json.loads(argv[1])
-    answer = Path(request["answer"])
-    learner = str(Path(request["learner"]))
-    budget = float(request["timeout"])
-    results: list[dict[str, Any]] = []
-    problem: str | None = None
-    printed = io.StringIO()
+def _load_problem(failed: harness.Failed, path: Path, budget: float, memory_mb: int) -> str:
+    """What the learner's file did while loading, said as the tutor always has."""
+    name = path.name
+    if failed.kind == "syntax":
+        where = f"{name}:{failed.line}" if failed.line else name
+        return f"{where}: syntax error: {failed.message}" + (f"\n    {failed.text}" if failed.text else "")
+    if failed.kind == "timeout":
+        return _too_slow("<module>", failed.line, budget)
+    if failed.kind == "exit":
+        return f"{name}: your file calls exit() while loading (the checks call your functions)"
+    if failed.kind == "memory":
+        return f"your file ran out of memory while loading (the limit is {memory_mb} MB)"
+    said = f"{failed.type_name}{': ' if failed.message else ''}{failed.message}"
+    return f"{name}:{failed.line}: {said} (while loading your file)"
 
-    def finish() -> int:
-        output = printed.getvalue()
-        report = {"results": results, "problem": problem, "output": output[:MAX_PRINTED]}
-        answer.write_text(json.dumps(report), encoding="utf-8")
-        return 0
 
-    _limit_memory(int(request["memory_mb"]))
-    sys.dont_write_bytecode = True
+def _missing(loaded: harness.Loaded, functions: list[str], reference: Any) -> str | None:
+    from tutor.exercises import signature_problem
+
+    for name in functions:
+        signature = loaded.functions.get(name)
+        have = None
+        if signature is not None and signature.found and signature.parameters is not None:
+            have = list(zip(signature.parameters, signature.defaulted or [False] * len(signature.parameters)))
+        why = signature_problem(name, signature is not None and signature.found, have, reference)
+        if why:
+            return why
+    return None
+
+
+def _read_source(path: Path, workspace: Path) -> str:
+    """The learner's file as text; in a class, only a file of the learner's own workspace."""
+    real = path.resolve()
+    if sandbox.confinement_required() and workspace.resolve() not in real.parents:
+        raise OSError(f"{path.name} leads outside your folder")
+    return real.read_bytes().decode("utf-8", "replace")
+
+
+def judge(request: Request) -> Report:
+    """Run the checks; never raises for anything the learner's file does.
+
+    The learner's process is started first: it imports NumPy (or TensorFlow) while this one
+    imports the checks and the reference (and TensorFlow too).
+    """
+    report = Report()
+    path, workspace = Path(request.learner), Path(request.workspace)
+    budget = float(request.timeout)
+    try:
+        source = _read_source(path, workspace)
+    except OSError as error:
+        report.problem = f"{path.name}: cannot be read ({getattr(error, 'strerror', None) or error})"
+        return report
+    why = sandbox.why_unconfined()
+    if why is not None and not sandbox.confinement_required():
+        report.notice = f"your code ran without a sandbox: {why}"
+    limits = sandbox.Limits(
+        memory_mb=request.memory_mb,
+        file_mb=8,
+        scratch_mb=SCRATCH_MB,
+        cpu_seconds=int(budget + KERAS_STARTUP_SECONDS + STARTUP_SECONDS),
+    )
+    learner = LearnerProcess(path, workspace, limits)
+    try:
+        with learner.started():
+            learner.send(harness.Prepare(["keras"] if request.keras else []))
+            prepared = _prepare_checks(request, report)
+            if prepared is not None:
+                _check(learner, request, report, source, *prepared)
+    except sandbox.Unconfined as refused:
+        report.problem = f"your code was not run: {refused} (in a class, learner code runs only in a sandbox)"
+    report.output = learner.output(1500)  # the tutor shows 2000 characters: the note of what was dropped fits
+    return report
+
+
+def _prepare_checks(request: Request, report: Report) -> tuple[Any, list] | None:
+    """(the reference module, the checks), or None with the problem said: the exercise's own files."""
+    try:
+        from tutor.exercises import Exercise, reference_module
+
+        exercise = Exercise(
+            lesson_id=Path(request.learner).stem,
+            folder=Path(request.checks).parent,
+            functions=tuple(request.functions),
+            hints=(),
+            timeout=float(request.timeout),
+            intro="",
+            starter=Path(),
+            checks=Path(request.checks),
+            routine=request.routine,
+            code_dir=Path(request.code_dir) if request.code_dir else None,
+        )
+        reference = reference_module(exercise)
+        checks = checks_of(vars(_load_checks(exercise.checks)))
+        if request.keras:
+            from tutor.keras_bridge import import_keras
+
+            import_keras()  # while the learner's process imports it too
+    except Exception as error:  # not the learner's: said in one line
+        text = str(error).splitlines()[0] if str(error) else ""
+        report.problem = f"the tutor could not prepare the checks ({type(error).__name__}: {text}) - not your code"
+        return None
+    return reference, checks
+
+
+def _check(
+    learner: LearnerProcess, request: Request, report: Report, source: str, reference: Any, checks: list
+) -> None:
     import numpy as np
 
-    from tutor.exercises import (
-        Exercise,
-        ExerciseError,
-        checking,
-        load_learner_module,
-        missing_functions,
-        reference_module,
-    )
-
-    checking.learner_files.add(learner)
-    exercise = Exercise(
-        lesson_id=Path(learner).stem,
-        folder=Path(request["checks"]).parent,
-        functions=tuple(request["functions"]),
-        hints=(),
-        timeout=budget,
-        intro="",
-        starter=Path(),
-        checks=Path(request["checks"]),
-        routine=request["routine"],
-        code_dir=Path(request["code_dir"]) if request["code_dir"] else None,
-    )
+    path, budget = Path(request.learner), float(request.timeout)
     try:
-        reference = reference_module(exercise)
-        checks = checking.checks_of(vars(_load_checks(exercise.checks)))
-    except Exception as error:  # the exercise's own files, not the learner's: said in one line
-        text = str(error).splitlines()[0] if str(error) else ""
-        problem = f"the tutor could not prepare the checks ({type(error).__name__}: {text}) - not your code"
-        return finish()
-
-    signal.signal(signal.SIGALRM, _alarm)
+        problem = learner.prepared(KERAS_STARTUP_SECONDS if request.keras else STARTUP_SECONDS)
+        if problem:
+            report.problem = f"the tutor could not prepare Keras for your code ({problem}) - not your code"
+            return
+        loaded = learner.load(source, request.functions, budget)
+    except LearnerTimedOut:
+        report.problem = _too_slow("<module>", 0, budget)
+        return
+    except LearnerStopped as stopped:
+        report.problem = str(stopped)
+        return
+    if isinstance(loaded, harness.Failed):
+        report.problem = _load_problem(loaded, path, budget, request.memory_mb)
+        return
+    why = _missing(loaded, request.functions, reference)
+    if why:
+        report.problem = f"{path.name}: {why}"
+        return
     deadline = time.monotonic() + budget
-
-    def arm() -> bool:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        signal.setitimer(signal.ITIMER_REAL, left)
-        return True
-
-    def disarm() -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+    mine = Mine(learner, request.functions, deadline, budget)
+    for function in checks:
+        title = getattr(function, CHECK_TITLE)
+        rng = np.random.default_rng(zlib.crc32(title.encode("utf-8")))  # the same inputs every time
+        if time.monotonic() >= deadline:
+            report.problem = f"the checks did not finish within {budget:g} s"
+            break
         try:
-            arm()
-            mine = load_learner_module(Path(learner))
-            disarm()
-        except TimeLimit as error:
-            problem = _too_slow(error, learner, budget)
-            return finish()
-        except ExerciseError as error:
-            disarm()
-            problem = str(error)
-            return finish()
-        except SystemExit:
-            disarm()
-            problem = f"{Path(learner).name}: your file calls exit() while loading (the checks call your functions)"
-            return finish()
-        except MemoryError:
-            disarm()
-            problem = f"your file ran out of memory while loading (the limit is {request['memory_mb']} MB)"
-            return finish()
-        why = missing_functions(mine, exercise, reference)
-        if why:
-            problem = f"{Path(learner).name}: {why}"
-            return finish()
-        for function in checks:
-            title = getattr(function, checking.CHECK_TITLE)
-            rng = np.random.default_rng(zlib.crc32(title.encode("utf-8")))  # the same inputs every time
-            if not arm():
-                problem = f"the checks did not finish within {budget:g} s"
-                break
-            try:
-                function(mine, reference, rng)
-                disarm()
-                results.append({"title": title, "ok": True, "message": ""})
-            except checking.Mismatch as error:
-                disarm()
-                results.append({"title": title, "ok": False, "message": str(error)})
-            except TimeLimit as error:
-                problem = _too_slow(error, learner, budget)
-                results.append({"title": title, "ok": False, "message": problem})
-                break
-            except MemoryError:
-                disarm()
-                message = f"ran out of memory (the limit is {request['memory_mb']} MB): is an array far too large?"
-                results.append({"title": title, "ok": False, "message": message})
-            except SystemExit:
-                disarm()
-                message = "your function called exit(): return a value instead"
-                results.append({"title": title, "ok": False, "message": message})
-            except RecursionError as error:
-                disarm()
-                where = _learner_frame(error, learner)
-                name = f"`{where[0]}` " if where else ""
-                results.append(
-                    {"title": title, "ok": False, "message": f"{name}calls itself without end (RecursionError)"}
-                )
-            except Exception as error:  # a learner error outside the helpers, or a bug in the checks
-                disarm()
-                where = _learner_frame(error, learner)
-                text = str(error).splitlines()[0] if str(error) else ""
-                said = f"{type(error).__name__}{': ' if text else ''}{text}"
-                if where:
-                    message = f"`{where[0]}` raised {said} (your file, line {where[1]})"
-                else:
-                    message = f"the check itself failed ({said}) - a bug in the tutor's checks, not your code"
-                results.append({"title": title, "ok": False, "message": message})
-    return finish()
+            function(mine, reference, rng)
+            report.results.append(Result(title, True))
+        except Mismatch as error:
+            report.results.append(Result(title, False, str(error)))
+        except LearnerTimedOut as late:
+            report.problem = _too_slow(late.function, late.line, budget)
+            report.results.append(Result(title, False, report.problem))
+            break
+        except LearnerStopped as stopped:
+            report.problem = str(stopped)
+            report.results.append(Result(title, False, report.problem))
+            break
+        except LearnerExited:
+            report.results.append(Result(title, False, "your function called exit(): return a value instead"))
+        except Exception as error:  # a learner error outside the helpers, or a bug in the checks
+            report.results.append(Result(title, False, _unexpected(error)))
+
+
+def _unexpected(error: Exception) -> str:
+    where = where_in_learner_file(error)
+    if isinstance(error, LearnerRaised) and error.type_name == "RecursionError":
+        return f"`{error.function or 'your function'}` calls itself without end (RecursionError)"
+    if where:
+        return f"`{where[0]}` raised {raised_text(error)} (your file, line {where[1]})"
+    return f"the check itself failed ({raised_text(error)}) - a bug in the tutor's checks, not your code"
+
+
+def main(argv: list[str]) -> int:
+    here = os.getcwd()  # a scratch folder: nothing the learner's process should be shown
+    sys.path[:] = [entry for entry in sys.path if entry and entry != here]
+    request = msgspec.json.decode(argv[1].encode("utf-8"), type=Request)
+    sys.dont_write_bytecode = True
+    report = judge(request)
+    out = os.fdopen(os.dup(1), "wb")
+    with contextlib.suppress(OSError):
+        out.write(msgspec.json.encode(report))
+        out.close()
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,13 +10,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
 
+from tutor.app.widgets.lesson_pane import LessonPane
+
 INTRO = """\
 # Keys
 
-Pick a lesson on the left, read it, tweak its **Parameters** and press **Run**.
-The **Views** show the routine learning, live. In the **Exercise** tab you write
-the lesson's maths yourself: the tutor checks it and can run the lesson with it.
-In the tree, ✓ marks a met challenge and a green ✎ an exercise whose checks pass.
+Each page of a lesson sits beside the view it is about, on the **stage**: read,
+press **Run**, and watch. `1`-`9` bring the lesson's other views there, `[` and `]`
+turn the pages (and their views). Tweak the **Parameters** and run again. In the
+**Exercise** tab you write the lesson's maths yourself: the tutor checks it and can
+run the lesson with it. `ctrl+b` shows the lessons: ✓ marks a met challenge and a
+green ✎ an exercise whose checks pass.
 """
 
 # Keys that belong to widgets rather than to the main screen's bindings.
@@ -35,6 +39,13 @@ marked in red with the reason; Run waits until they are fixed.
 """
 
 
+def _keys_text(keys: list[str]) -> str:
+    """``^s, f6``; a run of digits as ``1-9``."""
+    if len(keys) > 2 and all(key.isdigit() for key in keys):
+        return f"{keys[0]}-{keys[-1]}"
+    return ", ".join(keys)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", id="close-help"),
@@ -49,13 +60,15 @@ class HelpScreen(ModalScreen[None]):
         keys: dict[str, list[str]] = {}
         what: dict[str, str] = {}
         app_bindings = [b for b in self.app.BINDINGS if isinstance(b, Binding) and b.description]
-        for binding in [*self.main.BINDINGS, *app_bindings]:
+        for binding in [*self.main.BINDINGS, *LessonPane.BINDINGS, *app_bindings]:
             if not isinstance(binding, Binding):
                 continue
             shown = [self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")]
-            keys.setdefault(binding.action, []).extend(shown)
-            what.setdefault(binding.action, binding.tooltip or binding.description)
-        rows = [(", ".join(keys[action]), what[action]) for action in keys]
+            # One row for the keys of one action, whatever its argument (1-9 each stage a view).
+            action = binding.action.split("(")[0] if binding.action.startswith("stage_view") else binding.action
+            keys.setdefault(action, []).extend(shown)
+            what.setdefault(action, binding.tooltip or binding.description)
+        rows = [(_keys_text(keys[action]), what[action]) for action in keys]
         rows.append(
             (
                 self.app.get_key_display(Binding(self.app.COMMAND_PALETTE_BINDING, "")),

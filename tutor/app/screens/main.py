@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Footer, Header, Static, TextArea
 
 from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
 from tutor.app.widgets.exercise_pane import ExercisePane
@@ -22,166 +22,23 @@ from tutor.progress import RUNS_LISTED, ProgressStore
 
 
 class MainScreen(Screen):
+    """The lesson tree and the open lesson. The keys of a lesson (watching, the stage, its tabs)
+    are declared by :class:`LessonPane`, where they act; here: running, the tree and help."""
+
     BINDINGS = [
         Binding("ctrl+r,f5", "run", "Run", id="run", priority=True, tooltip="Run the lesson's routine"),
         Binding("ctrl+s,f6", "stop", "Stop", id="stop", priority=True, tooltip="Stop the run, keep the plots"),
-        Binding("ctrl+o", "reset", "Reset", id="reset", priority=True, tooltip="Restore the default parameters"),
+        Binding(
+            "ctrl+o", "reset", "Reset", id="reset", priority=True, show=False, tooltip="Restore the default parameters"
+        ),
         Binding(
             "ctrl+b", "toggle_tree", "Lessons", id="toggle-tree", priority=True, tooltip="Show or hide the lesson tree"
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="This help: all the keys"),
         Binding("f1", "help", "Help", id="help-f1", show=False, priority=True),
-        Binding(
-            "right_square_bracket",
-            "next_page",
-            "Next page",
-            id="next-page",
-            show=False,
-            tooltip="Next page of the explanation",
-        ),
-        Binding(
-            "left_square_bracket",
-            "previous_page",
-            "Previous page",
-            id="previous-page",
-            show=False,
-            tooltip="Previous page of the explanation",
-        ),
-        Binding(
-            "e",
-            "show_tab('explanation')",
-            "Explanation",
-            id="tab-explanation",
-            show=False,
-            tooltip="Show the Explanation tab",
-        ),
-        Binding(
-            "c",
-            "show_tab('code')",
-            "Code",
-            id="tab-code",
-            show=False,
-            tooltip="Show the Code tab: the routine that runs",
-        ),
-        Binding(
-            "x",
-            "show_tab('exercise')",
-            "Exercise",
-            id="tab-exercise",
-            show=False,
-            tooltip="Show the Exercise tab: write the lesson's maths yourself",
-        ),
-        Binding(
-            "p",
-            "show_tab('parameters')",
-            "Parameters",
-            id="tab-parameters",
-            show=False,
-            tooltip="Show the Parameters tab",
-        ),
-        Binding(
-            "v",
-            "show_tab('views')",
-            "Views",
-            id="tab-views",
-            show=False,
-            tooltip="Show the Views tab: the plots and tables",
-        ),
-        Binding(
-            "r",
-            "show_tab('runs')",
-            "Runs",
-            id="tab-runs",
-            show=False,
-            tooltip="Show the Runs tab: the lesson's recent runs side by side",
-        ),
-        # Watching a run. Priority, so they work while the lesson tree has focus;
-        # check_action hands them back to text fields and to an idle lesson.
-        Binding(
-            "space",
-            "play_pause",
-            "Pause",
-            id="play-pause",
-            priority=True,
-            tooltip="Pause or resume the run (the routine waits, using no CPU) and its playback",
-        ),
-        Binding(
-            "full_stop",
-            "frames(1)",
-            "Step",
-            id="frame-next",
-            priority=True,
-            key_display=".",
-            tooltip="One frame forward; on a paused run's newest frame, compute one more epoch (or batch)",
-        ),
-        Binding(
-            "comma",
-            "frames(-1)",
-            "Back",
-            id="frame-previous",
-            priority=True,
-            show=False,
-            key_display=",",
-            tooltip="One frame back",
-        ),
-        Binding(
-            "greater_than_sign",
-            "frames(10)",
-            "+10",
-            id="frames-forward",
-            priority=True,
-            show=False,
-            key_display=">",
-            tooltip="Ten frames forward",
-        ),
-        Binding(
-            "less_than_sign",
-            "frames(-10)",
-            "-10",
-            id="frames-back",
-            priority=True,
-            show=False,
-            key_display="<",
-            tooltip="Ten frames back",
-        ),
-        Binding(
-            "home",
-            "first_frame",
-            "First frame",
-            id="frame-first",
-            priority=True,
-            show=False,
-            tooltip="The first frame of the run",
-        ),
-        Binding(
-            "end",
-            "last_frame",
-            "Last frame",
-            id="frame-last",
-            priority=True,
-            show=False,
-            tooltip="The newest frame of the run (live while it computes)",
-        ),
-        Binding(
-            "s",
-            "speed",
-            "Speed",
-            id="speed",
-            show=False,
-            tooltip="Playback speed: slow, normal, fast, instant (a quick run is replayed over a few seconds)",
-        ),
-        Binding(
-            "m",
-            "maximize_view",
-            "Maximise",
-            id="maximize",
-            priority=True,
-            tooltip="Maximise the focused view (or the first) to the whole window; m or Escape restores",
-        ),
     ]
-    # Keys that belong to text fields when one has focus.
-    WATCHING = ("play_pause", "frames", "first_frame", "last_frame", "maximize_view")
-    # Narrow or short terminals get a more compact layout (see app.tcss).
+    # Narrow or short terminals get a more compact layout (see app.tcss). Below 120 columns
+    # the lesson tree hides while a lesson is open: the stage needs the width.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (76, "-compact"), (100, "-normal"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-medium"), (40, "-tall")]
 
@@ -258,11 +115,9 @@ class MainScreen(Screen):
         self.call_after_refresh(self._focus_start)
 
     def _focus_start(self) -> None:
-        """The tree when it shows; else the lesson's tabs (a hidden tree would swallow the keys)."""
-        if not self.tree_hidden_by_default:
-            self.query_one(LessonTree).focus()
-        elif self.pane is not None and self.pane.is_mounted:
-            self.pane.query_one("#lesson-tabs").focus()
+        """The view on the stage: the lesson's keys act there (the tree is a click or ctrl+b away)."""
+        if self.pane is not None and self.pane.is_mounted:
+            self.pane.focus_stage()
 
     # ------------------------------------------------------------ lessons
 
@@ -318,6 +173,7 @@ class MainScreen(Screen):
             self.open_lesson(event.lesson_id)
         if self.tree_hidden_by_default:
             self.remove_class("-tree-toggled")  # the tree covered the lesson: show the lesson
+        self.call_after_refresh(self._focus_start)  # the lesson's keys act on the chosen lesson
 
     @on(OpenLesson)
     def _open_lesson(self, event: OpenLesson) -> None:
@@ -325,11 +181,13 @@ class MainScreen(Screen):
 
     @on(RunRecorded)
     def _run_recorded(self, event: RunRecorded) -> None:
-        # Kept at once (the pass too), even if the learner quits during the replay.
+        # Kept at once (the pass too), even if the learner quits during the replay; once only
+        # (Quit keeps a run that is slow to stop itself, and its own record may still come).
+        if not self.app.run_ended(event.session):
+            return
         self.store.add_run(event.record.to_json())
-        if event.record.challenge_met:
+        if event.record.challenge_met and not event.record.mine:
             self.store.mark_passed(event.record.lesson)
-        self.app.run_ended(event.session)
         self._warn_about_progress()
 
     @on(ExercisePane.Checked)
@@ -339,10 +197,10 @@ class MainScreen(Screen):
 
     @on(LessonPassed)
     def _lesson_passed(self, event: LessonPassed) -> None:
-        """The replay of a passing run reached its end: now tell the learner."""
+        """The replay of a passing run reached its end: now tell the learner (bottom right, off the stage)."""
         lesson = self.course.get(event.lesson_id)
         self.query_one(LessonTree).mark_passed(lesson.id)
-        self.notify(f"{lesson.number} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=5, markup=False)
+        self.notify(f"{lesson.number} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=4, markup=False)
 
     def _warn_about_progress(self) -> None:
         """A damaged or unwritable progress file is reported once, never as a crash."""
@@ -354,30 +212,13 @@ class MainScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         pane = self.pane
-        if (
-            action in ("run", "stop", "reset", "show_tab", "next_page", "previous_page", "speed", *self.WATCHING)
-            and pane is None
-        ):
+        if action in ("run", "stop", "reset") and (pane is None or not pane.is_mounted):
             return False
-        if action in self.WATCHING:
-            if (
-                isinstance(self.focused, (Input, TextArea))
-                or self.focused is not None
-                and self.focused.has_class("-textual-select-overlay")
-            ):
-                return False  # typing: the key is a character
-            if action == "maximize_view":
-                return True
-            if action == "play_pause" and pane.running:
-                return True  # a run can be paused before its first epoch ends (lenet5's first is ~10 s)
-            return True if pane.has_timeline else False
         if action == "stop" and isinstance(self.focused, TextArea) and self.focused.id == "exercise-editor":
             return False  # ctrl+s in the exercise editor saves the learner's file (F6 still stops)
-        if action == "show_tab" and parameters == ("exercise",) and pane.exercise is None:
-            return False
         if action == "stop":
             # Stop ends a run, or the replay of one that has ended.
-            return True if pane.running or pane.player.playing and pane.has_timeline else None
+            return True if pane.running or pane.watch is not None and pane.watch.playing else None
         if action == "run":
             return None if pane.running else True
         return True
@@ -394,57 +235,10 @@ class MainScreen(Screen):
     def action_reset(self) -> None:
         self.pane.reset()
 
-    def action_show_tab(self, tab: str) -> None:
-        self.pane.show_tab(tab)
-
-    def action_play_pause(self) -> None:
-        self.pane.play_pause()
-
-    def action_frames(self, count: int) -> None:
-        self.pane.move_frames(count)
-
-    def action_first_frame(self) -> None:
-        self.pane.first_frame()
-
-    def action_last_frame(self) -> None:
-        self.pane.last_frame()
-
-    def action_speed(self) -> None:
-        speed = self.pane.next_speed()
-        self.notify(f"Playback speed: {speed}", timeout=2)
-
-    def action_maximize_view(self) -> None:
-        """Maximise the focused view (or the lesson's first), or restore the layout."""
-        if self.maximized is not None:
-            self.minimize()
-            return
-        self.pane.show_tab("views")
-        views = list(self.pane.query(".view"))
-        focused = next(
-            (
-                view
-                for view in views
-                if self.focused is not None and (self.focused is view or view in self.focused.ancestors)
-            ),
-            None,
-        )
-        target = focused or (views[0] if views else None)
-        if target is not None:
-            target.focus()
-            self.maximize(target, container=False)
-
-    def action_next_page(self) -> None:
-        self.pane.show_tab("explanation")
-        self.pane.query_one("#explanation").next_page()
-
-    def action_previous_page(self) -> None:
-        self.pane.show_tab("explanation")
-        self.pane.query_one("#explanation").previous_page()
-
     @property
     def tree_hidden_by_default(self) -> bool:
-        """Under 100 columns the views get the width; ctrl+b shows the tree over the lesson."""
-        return self.has_class("-narrow") or self.has_class("-compact")
+        """Under 120 columns the stage gets the width; ctrl+b shows the tree over the lesson."""
+        return not self.has_class("-wide")
 
     def action_toggle_tree(self) -> None:
         self.toggle_class("-tree-toggled")

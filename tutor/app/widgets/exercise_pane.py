@@ -226,6 +226,10 @@ class ExercisePane(Vertical):
                 self._placed_at = (line, 0)  # not moved since: the learner has not started here
                 return
 
+    def focus_work(self) -> None:
+        """``x``: the keys go to the editor, its cursor at the work (typed letters never reach app keys)."""
+        self.call_after_refresh(self.editor.focus)
+
     @property
     def editor(self) -> TextArea:
         return self.query_one("#exercise-editor", TextArea)

@@ -1,9 +1,12 @@
-"""A lesson's explanation: Markdown pages with previous / next."""
+"""A lesson's explanation: one page at a time, beside the view it is about."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Label, Markdown
 
@@ -11,25 +14,37 @@ from tutor.course import Page
 
 
 class Explanation(Vertical):
-    """One page at a time; ``[`` and ``]`` (or the buttons) turn pages."""
+    """One page at a time; ``[`` and ``]`` (or ◀ ▶) turn pages, and say which view the page is about."""
 
     page: reactive[int] = reactive(0, init=False)
+
+    @dataclass
+    class PageTurned(Message):
+        """The learner turned to ``page``, which is about the view ``view``."""
+
+        explanation: Explanation
+        page: int
+        view: str
+
+        @property
+        def control(self) -> Explanation:
+            return self.explanation
 
     def __init__(self, pages: tuple[Page, ...], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.pages = pages or (Page("", "*This lesson has no explanation yet.*"),)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="page-scroll"):
-            yield Markdown(self.pages[0].text, id="page-text")
         with Horizontal(id="page-nav"):
-            yield Button("◀ Prev", id="page-prev", compact=True, disabled=True)
+            yield Button("◀", id="page-prev", compact=True, disabled=True, tooltip="Previous page ([)")
             # Page titles come from lesson files: shown as text, never parsed as markup.
             yield Label(self._label_text(), id="page-label", markup=False)
-            yield Button("Next ▶", id="page-next", compact=True, disabled=len(self.pages) < 2)
+            yield Button("▶", id="page-next", compact=True, disabled=len(self.pages) < 2, tooltip="Next page (])")
+        with VerticalScroll(id="page-scroll", can_focus=False):
+            yield Markdown(self.pages[0].text, id="page-text")
 
     def _label_text(self) -> str:
-        return f"page {self.page + 1}/{len(self.pages)}  {self.pages[self.page].title}"
+        return f"{self.page + 1}/{len(self.pages)} {self.pages[self.page].title}"
 
     def watch_page(self, page: int) -> None:
         self.query_one("#page-text", Markdown).update(self.pages[page].text)
@@ -37,12 +52,18 @@ class Explanation(Vertical):
         self.query_one("#page-prev", Button).disabled = page == 0
         self.query_one("#page-next", Button).disabled = page >= len(self.pages) - 1
         self.query_one("#page-label", Label).update(self._label_text())
+        self.post_message(self.PageTurned(self, page, self.pages[page].view))
 
     def next_page(self) -> None:
         self.page = min(self.page + 1, len(self.pages) - 1)
 
     def previous_page(self) -> None:
         self.page = max(self.page - 1, 0)
+
+    def scroll_text(self, pages: int) -> None:
+        """Page Up / Page Down: the page's text scrolls, whatever has focus."""
+        scroll = self.query_one("#page-scroll", VerticalScroll)
+        scroll.scroll_to(y=scroll.scroll_y + pages * max(scroll.size.height - 1, 1), animate=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id in ("page-prev", "page-next"):

@@ -1,10 +1,12 @@
-"""One lesson: its explanation, code, parameters and views, and its runs.
+"""One lesson: its stage (the view a page is about, beside the page), code, exercise,
+parameters and runs, and the strip that follows a run.
 
-A :class:`~tutor.runner.RunSession` owns each run (thread, Stop, Pause/Step,
-timeline, record); this pane only starts it, reads it on a timer (at most ten
-times a second) and draws the frame its :class:`~tutor.timeline.Player`
-chooses. The routine's thread touches no widget: it posts one message when
-the run ends.
+A :class:`~tutor.runner.RunSession` owns each run (thread, worker process, Stop,
+Pause/Step, timeline, record); a :class:`~tutor.watching.Watch` says which
+frame to show and tells the run's story. This pane only starts runs, reads
+the watch on a timer (at most ten times a second) and draws the moment. The
+routine's thread touches no widget: it posts one message when the run ends.
+The keys that act on a lesson are declared here, where they act.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Button, Input, Static, TabbedContent, TabPane, Tabs, TextArea
 from textual.worker import get_current_worker
 
 from tutor import exercises
@@ -32,7 +36,8 @@ from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.param_form import ParamForm
 from tutor.app.widgets.recent_runs import RecentRuns
 from tutor.app.widgets.run_error import RunError
-from tutor.app.widgets.status_line import StatusLine
+from tutor.app.widgets.run_strip import RunStrip
+from tutor.app.widgets.stage import Stage
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.course import Lesson, ParamError, condition_names
 from tutor.exercises import Exercise
@@ -42,17 +47,65 @@ from tutor.runner import (
     FAILED,
     FINISHED,
     STOP_GRACE,
-    STOPPED,
     RunRecord,
     RunSession,
     describe_run,
     preview_views,
 )
-from tutor.timeline import KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Frame, Player
+from tutor.timeline import DEFAULT_SPEED, KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Player
+from tutor.watching import Watch
 
 
 class LessonPane(Vertical):
     """Shows one lesson and runs it; a new lesson gets a new pane."""
+
+    # The help screen (?) shows each key's tooltip. The watching keys have priority, so a focused
+    # view or button does not take them; check_action hands them back to text fields.
+    BINDINGS = [
+        Binding("space", "play_pause", "Pause", tooltip="Pause or resume the run (it waits, using no CPU) and its "
+                "playback", id="play-pause", priority=True),
+        Binding("full_stop", "frames(1)", "Step", tooltip="One frame forward; at a paused run's newest frame, "
+                "compute one more epoch (or batch)", id="frame-next", priority=True, key_display="."),
+        Binding("comma", "frames(-1)", "Back", tooltip="One frame back", id="frame-previous", priority=True,
+                show=False, key_display=","),
+        Binding("greater_than_sign", "frames(10)", "+10", tooltip="Ten frames forward", id="frames-forward",
+                priority=True, show=False, key_display=">"),
+        Binding("less_than_sign", "frames(-10)", "-10", tooltip="Ten frames back", id="frames-back",
+                priority=True, show=False, key_display="<"),
+        Binding("home", "first_frame", "First frame", tooltip="The first frame of the run", id="frame-first",
+                priority=True, show=False),
+        Binding("end", "last_frame", "Last frame", tooltip="The newest frame (live while the run computes)",
+                id="frame-last", priority=True, show=False),
+        Binding("s", "speed", "Speed", tooltip="Playback speed: slow, normal, fast, instant", id="speed",
+                show=False),
+        Binding("m", "maximize_view", "Maximise", tooltip="Maximise the view on the stage; m or Escape restores",
+                id="maximize", priority=True),
+        *(
+            Binding(str(n), f"stage_view({n})", "View", tooltip="Put view 1, 2, 3... of the view bar on the stage",
+                    id=f"stage-view-{n}", show=False)
+            for n in range(1, 10)
+        ),
+        Binding("right_square_bracket", "page(1)", "Next page", tooltip="Next page (its view comes on the stage)",
+                id="next-page", show=False),
+        Binding("left_square_bracket", "page(-1)", "Previous page", tooltip="Previous page", id="previous-page",
+                show=False),
+        Binding("pagedown", "scroll_page(1)", "Scroll", tooltip="Scroll the page's text down", id="page-down",
+                show=False),
+        Binding("pageup", "scroll_page(-1)", "Scroll", tooltip="Scroll the page's text up", id="page-up",
+                show=False),
+        Binding("e,v", "show_tab('lesson')", "Lesson", tooltip="The lesson: its page beside the view it is about",
+                id="tab-lesson", show=False),
+        Binding("c", "show_tab('code')", "Code", tooltip="The Code tab: the routine that runs", id="tab-code",
+                show=False),
+        Binding("x", "show_tab('exercise')", "Exercise", tooltip="The Exercise tab: write the lesson's maths "
+                "yourself (the cursor goes to your work)", id="tab-exercise", show=False),
+        Binding("p", "show_tab('parameters')", "Parameters", tooltip="The Parameters tab", id="tab-parameters",
+                show=False),
+        Binding("r", "show_tab('runs')", "Runs", tooltip="The Runs tab: the lesson's recent runs side by side",
+                id="tab-runs", show=False),
+    ]  # fmt: skip
+    # Keys that belong to text fields when one has focus (a character, not a command).
+    WATCHING = frozenset({"play_pause", "frames", "first_frame", "last_frame", "maximize_view"})
 
     running: reactive[bool] = reactive(False, init=False)
     """A routine is computing for this pane (Run is off, Stop and Pause are on)."""
@@ -82,13 +135,12 @@ class LessonPane(Vertical):
         self.exercise = exercise  # the lesson's exercise, if it has one (and a store to keep its passes)
         self.store = store
         self._start_values = dict(values)
-        self.session: RunSession | None = None
-        self.player = Player()
+        self.watch: Watch | None = None
         self.last_record: RunRecord | None = None
-        self._shown: tuple[Frame | None, int, bool] | None = None
+        self._speed = DEFAULT_SPEED
         self._had_frames = False
         self._announce_pass = False
-        try:  # the result figures the challenge reads: the status shows them first
+        try:  # the result figures the challenge reads: the strip shows them first
             self._judged = condition_names(lesson.challenge.condition)
         except ValueError:
             self._judged = set()
@@ -106,35 +158,20 @@ class LessonPane(Vertical):
                 id="lesson-title",
             )
             yield Static("✓ passed", id="lesson-passed")
-        yield Static(
-            Content.assemble(Content.styled("Challenge: ", "bold $text-accent"), lesson.challenge.goal),
-            id="lesson-challenge",
-        )
-        with TabbedContent(id="lesson-tabs", initial="tab-explanation"):
-            with TabPane("Explanation", id="tab-explanation"):
-                yield Explanation(lesson.pages, id="explanation")
+        with TabbedContent(id="lesson-tabs", initial="tab-lesson"):
+            with TabPane("Lesson", id="tab-lesson"):
+                yield Stage(lesson, id="stage")
             with TabPane("Code", id="tab-code"):
                 yield CodeView(lesson, id="code")
             if self.exercise is not None and self.store is not None:
                 with TabPane("Exercise", id="tab-exercise"):
                     yield ExercisePane(lesson, self.exercise, self.store, clock=self.clock, id="exercise")
             with TabPane("Parameters", id="tab-parameters"):
+                yield Button("Reset to the defaults", id="reset", compact=True)
                 yield ParamForm(lesson.params, self._start_values, lesson.presets, id="params")
-            with TabPane("Views", id="tab-views"):
-                yield RunError(id="run-error")
-                yield ViewsArea(lesson.views, id="views")
             with TabPane("Runs", id="tab-runs"):
                 yield RecentRuns(id="recent-runs")
-        with Horizontal(id="controls"):
-            yield Button("Run", id="run", variant="success", compact=True)
-            yield Button("Stop", id="stop", variant="error", compact=True, disabled=True)
-            yield Button("Reset", id="reset", compact=True)
-            yield Static(self._hint(), id="controls-hint", markup=False)
-        yield StatusLine(clock=self.clock, id="status")
-
-    def _hint(self) -> str:
-        earlier = f"{len(self._past_runs())} earlier run(s) dimmed on the loss · " if self._past_runs() else ""
-        return f"{earlier}views: {', '.join(self.lesson.views)}"
+        yield RunStrip(first=self._judged, id="strip")
 
     def on_mount(self) -> None:
         self.set_class(self.passed, "-passed")
@@ -142,7 +179,9 @@ class LessonPane(Vertical):
         self._ticker = self.set_interval(every, self._tick, pause=True)
         self._show_recent_runs()
         self.query_one(ViewsArea).clear(self._past_runs())
+        self._show_last_figures()
         self._load_preview(self._start_values)
+        self.call_after_refresh(self.focus_stage)  # the lesson just opened: its keys act here
         if self.autorun:
             self.call_after_refresh(self.start_run)
 
@@ -152,14 +191,50 @@ class LessonPane(Vertical):
     def form(self) -> ParamForm:
         return self.query_one(ParamForm)
 
+    @property
+    def stage(self) -> Stage:
+        return self.query_one(Stage)
+
+    @property
+    def session(self) -> RunSession | None:
+        return self.watch.session if self.watch is not None else None
+
+    @property
+    def player(self) -> Player | None:
+        """The current run's playback (None before the first run)."""
+        return self.watch.player if self.watch is not None else None
+
+    @property
+    def has_timeline(self) -> bool:
+        return self.watch is not None and self.watch.has_timeline
+
     def show_tab(self, tab: str) -> None:
-        tabbed = self.query_one(TabbedContent)
+        """Bring a tab forward and put the focus where its keys act (the editor, the staged view)."""
+        if tab == "exercise" and self.exercise is None:
+            return
+        tabbed = self.query(TabbedContent).first(TabbedContent) if self.query(TabbedContent) else None
+        try:
+            if tabbed is None:
+                raise NoMatches("not composed yet")
+            tabbed.get_tab(f"tab-{tab}")
+        except (NoMatches, ValueError):
+            # Still being composed (a key pressed while the lesson opens): again once it is there.
+            self.call_after_refresh(self.show_tab, tab)
+            return
         focused = self.screen.focused
         if focused is not None and tabbed in focused.ancestors:
-            # Focus inside the tab being left would pull the tabs back to it (a focused view
-            # re-activates the Views tab): hand focus to the tab bar first.
+            # Focus inside the tab being left would pull the tabs back to it: hand it to the tab bar first.
             tabbed.query_one(Tabs).focus()
         tabbed.active = f"tab-{tab}"
+        if tab == "exercise":
+            self.query_one(ExercisePane).focus_work()
+        elif tab == "lesson":
+            self.call_after_refresh(self.focus_stage)
+
+    def focus_stage(self) -> None:
+        """The view on the stage takes the keys (arrows move a digit grid's selection)."""
+        if self.is_mounted and self.query(Stage):
+            self.stage.staged_view.focus()
 
     def watch_running(self, running: bool) -> None:
         self.query_one("#run", Button).disabled = running or not self.form.valid
@@ -178,6 +253,15 @@ class LessonPane(Vertical):
         runs = [*self.past, *([self.last_record.to_json()] if self.last_record is not None else [])]
         self.query_one(RecentRuns).show(runs, self.lesson)
 
+    def _show_last_figures(self) -> None:
+        """Before the first run of this visit: the last run's loss and figures, so the strip is never blank."""
+        last = next((run for run in reversed(self.past) if run.get("history")), None)
+        if last is not None:
+            history = last["history"]
+            metrics = {k: v for k, v in history[-1].items() if k != "step"}
+            self.query_one(RunStrip).figures(history, metrics)
+            self.query_one(RunStrip).ready(f"Last run: {describe_run(last, self._start_values)} · ctrl+r runs again.")
+
     # ------------------------------------------------------------ data before the first run
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
@@ -187,11 +271,14 @@ class LessonPane(Vertical):
             self.app.call_from_thread(self._show_preview, views)
 
     def _show_preview(self, views: Mapping[str, Any]) -> None:
-        if self.session is None and self.is_mounted:
-            self._preview = views
+        """The lesson's data, until a run has views of its own to show (a Keras run loads for seconds)."""
+        if not self.is_mounted:
+            return
+        self._preview = views
+        if self.watch is None or not self.watch.session.state.snapshot().views:
             self.query_one(ViewsArea).show(views, (), self._past_runs())
 
-    # ------------------------------------------------------------ actions
+    # ------------------------------------------------------------ running
 
     def start_run(self, mine: Path | None = None) -> bool:
         """Start the routine with the form's values; refused (False) while a value is invalid.
@@ -221,33 +308,33 @@ class LessonPane(Vertical):
             except exercises.ExerciseError as error:
                 self.notify(str(error), title="Cannot run your code", severity="error", markup=False)
                 return False
-            report = self.query_one(ExercisePane).report
-            if report is not None and not report.passed:
-                self.notify(
-                    "Your checks do not all pass yet: watch what your code does.",
-                    title="Running with your code",
-                    severity="warning",
-                    markup=False,
-                )
         if self.last_record is not None and self.last_record.history:
             self.past = recent_runs([*self.past, self.last_record.to_json()])  # now an earlier run
         # The screen is taken now: the run may end after this pane has gone (another lesson opened).
         session = RunSession(
             self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen), routine=routine
         )
-        self.session = session
-        self.player = Player(self.player.speed)
-        self._shown = None
+        mine_note = ""
+        if routine is not None:
+            report = self.query_one(ExercisePane).report
+            mine_note = " (your checks do not all pass yet: watch what it does)" if report and not report.passed else ""
+        self.watch = Watch(
+            session,
+            speed=self._speed,
+            first=self._judged,
+            clock=self.clock,
+            starting=f"Starting with your code…{mine_note}" if routine is not None else "Starting…",
+        )
         self._had_frames = False
         self.app.run_started(session)
         self.running = True
         self.query_one(RunError).clear()
         views = self.query_one(ViewsArea)
         views.clear(self._past_runs(values))
-        views.scroll_home(animate=False)  # a new run starts with every view's title in sight
-        # A Keras lesson's first run reports "Loading TensorFlow" itself (the runner), shown at the next tick.
-        self.query_one(StatusLine).starting("Starting with your code…" if routine is not None else "Starting…")
-        self.show_tab("views")
+        if self._preview:  # the lesson's data stays in sight while the run starts
+            views.show(self._preview, (), self._past_runs(values))
+        self.query_one(RunStrip).say(self.watch.moment(time.monotonic()).story, busy=True)
+        self.show_tab("lesson")
         session.start()
         self._ticker.resume()
         return True
@@ -256,7 +343,7 @@ class LessonPane(Vertical):
         """In the routine's thread: tell the UI thread (post_message is thread-safe)."""
         session = self.session
         self.post_message(RunFinished(session, record))
-        if session.let_go_record is None:  # a let-go run was recorded when it was let go
+        if session is not None and session.let_go_record is None:  # a let-go run was recorded when let go
             screen.post_message(RunRecorded(record, session))
 
     def stop_run(self) -> None:
@@ -264,175 +351,91 @@ class LessonPane(Vertical):
         session = self.session
         if session is not None and session.computing and not session.control.cancelled:
             session.stop()
-            self.query_one(StatusLine).stopping()
+            self.query_one(RunStrip).say("Stopping…")
             self.set_timer(STOP_GRACE, lambda: self._let_go(session))
 
     def _let_go(self, session: RunSession) -> None:
         """Stop waiting for a routine that is still busy (loading TensorFlow, compiling)."""
-        if session is not self.session or session.done or not self.running:
+        if session is not self.session or session.done or not self.running or self.watch is None:
             return  # it ended in time, or another run has started
         record = session.let_go()
         self.last_record = record  # the run is over for the learner; the routine's own record may follow
-        self._shown_final = record  # the status says why, below
+        self.watch.ended(record)
         self.running = False
-        self.query_one(StatusLine).ready("Stopped; the busy routine ends in the background.")
-        self.notify(
-            "The routine was busy (loading TensorFlow or compiling) and ends by itself "
-            "in the background. You can run again now.",
-            title="Run stopped",
-        )
+        self._tick()
+        self.query_one(RunStrip).say("Stopped; the busy routine ends in the background. You can run again.")
         self.screen.post_message(RunRecorded(record, session))
-
-    def stop_replay(self) -> None:
-        """Stop a replay where it is (the learner can scrub from there)."""
-        if self.player.playing:
-            self.player.playing = False
-            self._tick()
-            self.screen.refresh_bindings()
 
     def reset(self) -> None:
         if self.running:
             self.notify("Stop the run before resetting the parameters.", severity="warning")
             return
         self.form.set_values(self.lesson.resolve({}))
-        self.notify("Parameters reset to the lesson's defaults.")
-
-    # ------------------------------------------------------------ watching: pause, step, scrub
-
-    def _frames(self) -> list[Frame]:
-        return self.session.state.frames() if self.session else []
-
-    @property
-    def has_timeline(self) -> bool:
-        return bool(self._frames())
-
-    def play_pause(self) -> None:
-        """Space: pause or resume the run (the routine waits, using no CPU) and its playback."""
-        session = self.session
-        if session is None:
-            return
-        if session.computing:
-            if session.paused:
-                session.resume()
-                self.player.playing = True
-            else:
-                session.pause()
-                self.player.playing = False
-        else:
-            self.player.toggle(self._frames())
-        self._ticker.resume()
-        self._tick()
-
-    def move_frames(self, count: int) -> None:
-        """Move through the timeline; one step past the newest frame of a paused run computes one more."""
-        session = self.session
-        if session is None:
-            return
-        frames = self._frames()
-        if count > 0 and session.computing and self.player.at_end(frames):
-            session.step()
-            self.player.playing = False
-            self.player.follow()
-        else:
-            if session.computing and not session.paused:
-                session.pause()
-            self.player.move(frames, count)
-        self._ticker.resume()
-        self._tick()
-
-    def first_frame(self) -> None:
-        if self.session is not None:
-            if self.session.computing and not self.session.paused:
-                self.session.pause()
-            self.player.first(self._frames())
-            self._ticker.resume()
-            self._tick()
-
-    def last_frame(self) -> None:
-        if self.session is not None:
-            self.player.last()
-            self._ticker.resume()
-            self._tick()
-
-    def next_speed(self) -> str:
-        speed = self.player.next_speed()
-        self.player.playing = (
-            True if self.session is not None and not self.player.at_end(self._frames()) else self.player.playing
-        )
-        self._ticker.resume()
-        return speed
+        self.query_one(RunStrip).ready("Parameters reset to the lesson's defaults.")
 
     # ------------------------------------------------------------ drawing (UI thread, on the timer)
 
     def _tick(self) -> None:
-        session = self.session
-        if session is None or not self.is_mounted:
+        watch = self.watch
+        if watch is None or not self.is_mounted:
             self._ticker.pause()
             return
-        state = session.state
-        snapshot = state.snapshot()
-        frames = state.frames()
-        total = snapshot.progress.total if snapshot.progress else 0
-        frame = self.player.tick(time.monotonic(), frames, total)
-        if bool(frames) != self._had_frames:  # the watching keys turn on (footer, dispatch)
-            self._had_frames = bool(frames)
+        moment = watch.moment(time.monotonic())
+        if moment.frame_count > 0 != self._had_frames:  # the watching keys turn on (footer, dispatch)
+            self._had_frames = moment.frame_count > 0
             self.screen.refresh_bindings()
-        # Following a run as it computes: the newest state, even between two epochs.
-        live = session.computing and (frame is None or (frame is frames[-1] and self.player.playing))
-        views = self.query_one(ViewsArea)
-        past = self._past_runs()
-        if frame is None or live:
-            key = (None, snapshot.version, True)
-            if key != self._shown:
-                self._shown = key
-                views.show(snapshot.views or self._preview, snapshot.history, past)
-        else:
-            key = (frame, len(snapshot.history), False)
-            if key != self._shown:
-                self._shown = key
-                views.show(frame.views, snapshot.history, past, cursor=frame.step)
-        self._update_status(session, snapshot, frames, frame)
-        if not session.computing and (self.player.at_end(frames) or not self.player.playing):
-            if self.player.playing:  # the replay reached its end: space plays it again
-                self.player.playing = False
-                self.screen.refresh_bindings()
-            self._ticker.pause()  # nothing moves until a key does
-
-    def _update_status(self, session: RunSession, snapshot, frames: list[Frame], frame: Frame | None) -> None:
-        status = self.query_one(StatusLine)
-        hint = self.query_one("#controls-hint", Static)
-        if session.computing and not session.control.cancelled:
-            behind = frame is not None and bool(frames) and frame is not frames[-1]
-            status.running(
-                snapshot,
-                session.state.eta() if self.clock else None,
-                paused=session.paused and session.control.waiting,
-                showing=frame if behind else None,
-            )
-        elif session.computing:
-            pass  # "Stopping…" stays until the run ends or is let go
-        elif frame is not None and self.last_record is not None and not self.player.at_end(frames):
-            status.replaying(frame, self.last_record)
-            self._shown_final = None  # back at the end, the status says how the run ended again
-        elif self.last_record is not None and self._shown_final != self.last_record:
-            self._shown_final = self.last_record
-            status.finished(self.last_record, snapshot, first=self._judged)
-            if self._announce_pass:
+        if moment.redraw and (moment.views or not watch.computing):
+            # Until the run sends views of its own, the lesson's data (the preview) stays in sight.
+            views = moment.views or self._preview
+            self.query_one(ViewsArea).show(views, moment.history, self._past_runs(), cursor=moment.cursor)
+        self.query_one(RunStrip).show(moment, playing=watch.playing, speed=watch.player.speed)
+        if watch.still:
+            if self._announce_pass and self.player_at_end:
                 self._announce_pass = False
                 self.passed = True
                 self.add_class("-passed")
                 self.post_message(LessonPassed(self.lesson.id))
-        if frames:
-            index = next((i + 1 for i, kept in enumerate(frames) if kept is frame), len(frames))
-            state = "▶" if self.player.playing else "‖"  # ‖, not ⏸: many terminal fonts lack U+23F8
-            hint.update(
-                f"{state} frame {index}/{len(frames)} · {self.player.speed} · "
-                "space play/pause · , . step · < > ×10 · s speed · m maximise"
-            )
+            self.screen.refresh_bindings()
+            self._ticker.pause()  # nothing moves until a key does
 
-    _shown_final: RunRecord | None = None
+    @property
+    def player_at_end(self) -> bool:
+        return self.watch is not None and self.watch.player.at_end(self.watch.frames())
+
+    def _watched(self) -> None:
+        """A key moved the watch: draw now, and keep drawing while something moves."""
+        self._ticker.resume()
+        self._tick()
+        self.screen.refresh_bindings()
 
     # ------------------------------------------------------------ the end of a run (UI thread)
+
+    @on(RunFinished)
+    def _run_finished(self, message: RunFinished) -> None:
+        message.stop()
+        session = message.session
+        if self.watch is None or session is not self.session:
+            return  # a run that was replaced
+        record = message.record
+        self.last_record = record
+        self.watch.ended(record)
+        self.running = False
+        self._show_recent_runs()
+        if record.status in (FAILED, DIVERGED):
+            self.query_one(RunError).show(record)
+        elif record.status == FINISHED and record.challenge_met and not record.mine:
+            self._announce_pass = True  # when its replay reaches the end: no spoiler
+        elif record.status == FINISHED and record.error:
+            self.query_one(RunError).note(record.error)
+        self._tick()
+        self._ticker.resume()
+
+    def on_unmount(self) -> None:
+        # Leaving the lesson (or the app) ends its run; the screen still keeps its record.
+        if self.session is not None and self.session.computing:
+            self.session.stop()
+
+    # ------------------------------------------------------------ buttons and forms
 
     @on(Button.Pressed, "#run")
     def _pressed_run(self, event: Button.Pressed) -> None:
@@ -458,45 +461,89 @@ class LessonPane(Vertical):
     def _form_changed(self, event: ParamForm.Changed) -> None:
         self.query_one("#run", Button).disabled = self.running or not event.valid
         self.query_one("#run", Button).tooltip = None if event.valid else "Fix the marked parameters first"
-        if event.valid and self.session is None:  # before the first run: the data these values give
+        if event.valid and self.watch is None:  # before the first run: the data these values give
             try:
                 self._load_preview(self.lesson.resolve(self.form.values()))
             except ParamError:
                 pass
 
-    @on(RunFinished)
-    def _run_finished(self, message: RunFinished) -> None:
-        message.stop()
-        session = message.session
-        if session is not self.session:
-            return  # a run that was replaced
-        record = message.record
-        let_go = session.let_go_record is not None  # stopped earlier by _let_go: the learner knows
-        self.last_record = record
-        self.running = False
-        self._shown_final = None
-        self._show_recent_runs()
-        if record.status in (STOPPED, FAILED, DIVERGED):
-            self.player.last()  # show where it ended; the learner can scrub back
-        self._tick()
-        self._ticker.resume()
-        if record.status in (FAILED, DIVERGED):
-            self.query_one(RunError).show(record)
-            self.notify(record.error or record.status, title=f"Run {record.status}", severity="error", markup=False)
-        elif record.status == STOPPED and not let_go:
-            self.notify("Stopped: the views keep what was drawn; , and . step through it.", title="Run stopped")
-        elif record.status == FINISHED and record.challenge_met:
-            self._announce_pass = True  # when its replay reaches the end: no spoiler, nothing covered
-        elif record.status == FINISHED:
-            note = f"\n{record.error}" if record.error else ""
-            self.notify(
-                f"{self.lesson.challenge.goal}{note}",
-                title="Finished: challenge not met yet",
-                severity="warning",
-                markup=False,
-            )
+    # ------------------------------------------------------------ keys
 
-    def on_unmount(self) -> None:
-        # Leaving the lesson (or the app) ends its run; the screen still keeps its record.
-        if self.session is not None and self.session.computing:
-            self.session.stop()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        focused = self.screen.focused
+        typing = isinstance(focused, (Input, TextArea)) or (
+            focused is not None and focused.has_class("-textual-select-overlay")
+        )
+        if action in self.WATCHING or action in ("stage_view", "page", "scroll_page"):
+            if typing:
+                return False  # the key is a character
+            if action == "stage_view":
+                return parameters[0] <= len(self.lesson.views)  # type: ignore[operator]
+            if action in ("maximize_view", "page", "scroll_page"):
+                return True
+            if action == "play_pause" and self.running:
+                return True  # a run can be paused before its first epoch ends (lenet5's first is ~10 s)
+            return True if self.has_timeline else False
+        if action == "show_tab" and parameters == ("exercise",) and self.exercise is None:
+            return False
+        return True
+
+    def action_play_pause(self) -> None:
+        if self.watch is not None:
+            self.watch.play_pause()
+            self._watched()
+
+    def action_frames(self, count: int) -> None:
+        if self.watch is not None:
+            self.watch.move(count)
+            self._watched()
+
+    def action_first_frame(self) -> None:
+        if self.watch is not None:
+            self.watch.first_frame()
+            self._watched()
+
+    def action_last_frame(self) -> None:
+        if self.watch is not None:
+            self.watch.last_frame()
+            self._watched()
+
+    def action_speed(self) -> None:
+        if self.watch is not None:
+            self._speed = self.watch.next_speed()
+            self._watched()
+
+    def stop_replay(self) -> None:
+        """Stop a replay where it is (the learner can scrub from there)."""
+        if self.watch is not None and self.watch.playing:
+            self.watch.stop_replay()
+            self._watched()
+
+    def action_maximize_view(self) -> None:
+        """Maximise the view on the stage, or restore the layout."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+            return
+        self.show_tab("lesson")
+        view = self.stage.staged_view
+        view.focus()
+        screen.maximize(view, container=False)
+
+    def action_stage_view(self, number: int) -> None:
+        """1-9: the view of that number in the view bar comes on the stage."""
+        if number <= len(self.lesson.views):
+            self.show_tab("lesson")
+            self.stage.stage(self.lesson.views[number - 1])
+
+    def action_page(self, step: int) -> None:
+        self.show_tab("lesson")
+        explanation = self.query_one(Explanation)
+        explanation.next_page() if step > 0 else explanation.previous_page()
+
+    def action_scroll_page(self, pages: int) -> None:
+        self.show_tab("lesson")
+        self.query_one(Explanation).scroll_text(pages)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.show_tab(tab)

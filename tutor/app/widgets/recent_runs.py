@@ -9,13 +9,14 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.course import Lesson
+from tutor.formatting import format_number
 from tutor.progress import RUNS_LISTED
 
 
 def _value(value: Any) -> Text:
     """A cell as text, never markup (parameter values come from the learner)."""
     if isinstance(value, float):
-        return Text(f"{value:.4g}")
+        return Text(format_number(value))
     return Text(str(value))
 
 

@@ -62,5 +62,11 @@ class RunError(Vertical):
         log.display = bool(record.traceback)
         self.add_class("-shown")
 
+    def note(self, text: str) -> None:
+        """A finished run with something to say (a challenge that could not be judged): no traceback."""
+        self.query_one("#error-message", Static).update(f"! {text}")
+        self.query_one("#error-traceback", RichLog).display = False
+        self.add_class("-shown")
+
     def clear(self) -> None:
         self.remove_class("-shown")

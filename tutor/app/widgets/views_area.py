@@ -1,4 +1,5 @@
-"""The lesson's views, one widget per declared view, fed with each frame's data."""
+"""The lesson's views, one widget per declared view, fed with each frame's data;
+one of them is on the stage at a time."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Container
+from textual.reactive import reactive
 
 from tutor.app.widgets.digits_view import DigitsView
 from tutor.app.widgets.plot_view import PlotView
@@ -22,17 +24,30 @@ WIDGETS: dict[Renderer, type[PlotView | TextView]] = {
 }
 
 
-class ViewsArea(VerticalScroll):
-    """Side by side when there is room, stacked on narrow screens (see app.tcss)."""
+class ViewsArea(Container):
+    """Every view of the lesson, the ``staged`` one shown: it fills the area."""
 
-    def __init__(self, kinds: Sequence[str], *, id: str | None = None) -> None:
-        super().__init__(id=id, classes=f"-views-{min(len(kinds), 4)}")
+    staged: reactive[str] = reactive("", init=False)
+
+    def __init__(self, kinds: Sequence[str], *, staged: str = "", id: str | None = None) -> None:
+        super().__init__(id=id)
         self.kinds = tuple(kinds)
         self._shown: dict[str, Any] = {}
+        self.set_reactive(ViewsArea.staged, staged if staged in self.kinds else self.kinds[0])
 
     def compose(self) -> ComposeResult:
         for kind in self.kinds:
-            yield WIDGETS[VIEWS[kind].renderer](kind, id=f"view-{kind}", classes="view")
+            view = WIDGETS[VIEWS[kind].renderer](kind, id=f"view-{kind}", classes="view")
+            view.display = kind == self.staged
+            yield view
+
+    def watch_staged(self, staged: str) -> None:
+        focused = self.screen.focused if self.is_attached else None
+        had_focus = focused is not None and focused.has_class("view")
+        for view in self.query(".view"):
+            view.display = view.id == f"view-{staged}"
+        if had_focus:  # the keys that moved through the old view now move through the new one
+            self.query_one(f"#view-{staged}").focus()
 
     def show(
         self,
@@ -44,7 +59,7 @@ class ViewsArea(VerticalScroll):
         """Redraw the views whose data, history length, earlier runs or cursor changed.
 
         ``views`` maps each kind to its data; a run snapshot (with ``.views`` and
-        ``.history``) is accepted too.
+        ``.history``) is accepted too. Hidden views keep their data and draw it when staged.
         """
         if views is not None and hasattr(views, "views") and hasattr(views, "history"):
             views, history = views.views, views.history
