@@ -52,7 +52,7 @@ async def measure(lessons: list[str], runs: int) -> None:
                 pane.start_run()
                 while pane.running:
                     await asyncio.sleep(0.1)
-                pane.last_frame()  # skip the playback
+                await pane.run_action("last_frame")  # skip the playback (the End key)
                 await pilot.pause()
                 sizes.append(rss_mb())
             print(
