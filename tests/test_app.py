@@ -82,7 +82,10 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         await pilot.press("home")
         await pilot.pause()
         assert fit.data["title"].startswith("epoch 0: before any bean")  # the flat line w starts from
-        for _ in range(4):
+        await pilot.press("full_stop")  # the first epoch holds the swing: it is shown every five beans
+        await pilot.pause()
+        assert fit.data["title"].startswith("epoch 1, bean 5 of 100: ")
+        for _ in range(22):
             await pilot.press("full_stop")
         await pilot.press("comma")
         await pilot.pause()
@@ -93,7 +96,7 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         await pilot.press("greater_than_sign")
         await pilot.pause()
         assert fit.data["title"].startswith("epoch 13: ")
-        assert "14/101" in str(pane(app).query_one("#strip-frame").render())
+        assert "33/120" in str(pane(app).query_one("#strip-frame").render())
         assert "Replay epoch 13/100" in str(pane(app).query_one("#status-text").render())
         await pilot.press("space")  # play from here to the end
         await wait_until(pilot, lambda: fit.data["title"].startswith("epoch 100: "))

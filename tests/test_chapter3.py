@@ -255,8 +255,9 @@ def test_stop_ends_a_keras_lesson_quickly_and_keeps_its_history(trainer):
     asked: dict[str, float] = {}
 
     def on_report(report, state):
-        # Once training reports its first epoch, press Stop from another thread.
-        if isinstance(report, Progress) and not asked:
+        # Once training reports its first epoch, press Stop from another thread (the untrained
+        # network's frame, before training, is no progress of training).
+        if isinstance(report, Progress) and not report.frame and not asked:
             asked["pending"] = 0.0
 
             def press_stop():

@@ -108,7 +108,21 @@ def test_gradient_descent_sends_the_whole_walk_from_the_start(method):
     below = path[path < 1.0]
     assert len(below) >= 5  # the walk downhill has several points on the way
     assert path[-1] == pytest.approx(record.result["w"])
-    assert views["loss"] == {"ylog": True}
+    assert views["loss"]["ylog"] and views["loss"]["xlog"]  # per update, on log-log axes
+
+
+def test_gradient_descent_methods_differ_by_powers_of_ten_early_on_as_the_page_says():
+    says("gradient-descent", "after 30 updates stochastic is near 0.004, mini-batch near 0.009, fixed")
+    says("gradient-descent", "step still at 0.34 - and in the tail the stochastic curve stays the most ragged")
+    after_30, ragged = {}, {}
+    for method in ("stochastic", "mini-batch", "fixed-step"):
+        record, _ = run("gradient-descent", method=method, epochs=60)
+        loss = {point["step"]: point["loss"] for point in record.history}
+        after_30[method] = loss[30]
+        tail = [value for step, value in loss.items() if step > 1000]
+        ragged[method] = max(tail) / min(tail)
+    assert after_30 == pytest.approx({"stochastic": 0.004, "mini-batch": 0.009, "fixed-step": 0.34}, rel=0.1)
+    assert ragged["stochastic"] > ragged["fixed-step"] > ragged["mini-batch"]
 
 
 def test_gradient_descent_path_points_lie_on_the_cost_curve():

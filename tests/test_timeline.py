@@ -57,7 +57,7 @@ def test_a_run_state_takes_a_frame_per_recorded_epoch_with_the_views_of_that_epo
     lesson = COURSE.get("rosenblatt")
     state = RunState()
     record = run_lesson(lesson, lesson.resolve({"epochs": 30}), 0, state=state)
-    frames = state.frames()
+    frames = [f for f in state.frames() if f.inner is None]
     assert [f.step for f in frames] == list(range(0, 31))  # epoch 0: where it starts
     # In sync: each frame's line is the w the history recorded at that epoch.
     for f in frames:
@@ -65,6 +65,41 @@ def test_a_run_state_takes_a_frame_per_recorded_epoch_with_the_views_of_that_epo
         assert f.views["fit"]["lines"][0]["y"][1] == pytest.approx(w)
         assert f.metrics["w"] == pytest.approx(w)
     assert frames[-1].views["fit"]["lines"][0]["y"][1] == pytest.approx(record.result["w"])
+
+
+def test_rosenblatt_s_line_swings_up_over_frames_inside_the_first_epoch():
+    lesson = COURSE.get("rosenblatt")
+    state = RunState()
+    run_lesson(lesson, lesson.resolve({}), 0, state=state)
+    frames = state.frames()
+    positions = [f.position for f in frames]
+    assert positions == sorted(positions) and positions[0] == 0
+    swing = [f for f in frames if 0 < f.position < 1]
+    slopes = [f.views["fit"]["lines"][0]["y"][1] for f in [frames[0], *swing, frames[len(swing) + 1]]]
+    assert len(swing) >= 10 and slopes == sorted(slopes)  # w grows bean by bean, frame by frame
+    assert slopes[0] == pytest.approx(0.05) and slopes[-1] == pytest.approx(state.history[1]["w"])
+    steps = [b - a for a, b in zip(slopes, slopes[1:])]
+    assert max(steps) < 0.2  # no jump: the swing (0.05 to 1.1) is spread over the frames
+    assert [f.inner.unit for f in swing] == ["bean"] * len(swing) and len(state.history) == 101
+    # Played back at the normal speed, ten frames a second: the swing is seen, not skipped.
+    player, shown = Player("normal"), set()
+    for tick in range(int(SPEEDS["normal"] * 10) + 1):
+        shown.add(player.tick(tick / 10, frames, 100).position)
+    assert len([position for position in shown if 0 < position < 1]) >= 8
+
+
+def test_gradient_descent_s_walk_grows_update_by_update_from_where_it_starts():
+    lesson = COURSE.get("gradient-descent")
+    state = RunState()
+    record = run_lesson(lesson, lesson.resolve({"epochs": 20}), 0, state=state)
+    frames = state.frames()
+    walks = [len(f.views["cost"]["path"]["x"]) for f in frames]
+    assert walks[:5] == [1, 2, 3, 4, 5]  # the first frame is before any update: a walk of one point
+    assert [f.step for f in frames[:5]] == [0, 1, 2, 3, 4] and frames[0].unit == "update"
+    assert record.history[-1]["step"] == record.result["updates"] == 20 * 500
+    assert frames[-1].views["cost"]["path"]["x"][-1] == pytest.approx(record.result["w"])
+    loss = state.views["loss"]
+    assert loss["ylog"] and loss["xlog"] and loss["xlabel"] == "update"  # log-log: the methods compare
 
 
 def test_a_run_that_records_no_epoch_still_has_its_final_frame():
@@ -77,6 +112,15 @@ def test_a_run_that_records_no_epoch_still_has_its_final_frame():
 
 
 # ---------------------------------------------------------------- player
+
+
+def test_playback_gives_each_frame_its_share_of_the_time_wherever_the_routine_put_it():
+    # Frames dense at the start (every update of the first 20) and sparse after (one in 100).
+    frames = [frame(step) for step in [*range(0, 20), *range(100, 2001, 100)]]
+    player = Player("normal")
+    halfway = player.tick(0.0, frames, 2000) and player.tick(SPEEDS["normal"] * 0.5, frames, 2000)
+    # A quarter of the frames in half the time (eased): inside the dense start, not at step 1000.
+    assert halfway.step < 20
 
 
 def test_a_quick_run_is_played_back_over_the_speed_s_seconds_not_at_once():

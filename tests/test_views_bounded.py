@@ -10,6 +10,7 @@ import numpy as np
 import plotext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.text import Text
 
 from tutor import plotting
 
@@ -60,7 +61,7 @@ def payloads(draw):
         },
         "heatmaps": {"maps": [{"title": "f", "values": grid(b, rows, cols)}, {"title": "g", "values": grid(c, 1, 1)}]},
         "loss": (
-            {"ylog": draw(st.booleans())},
+            {"ylog": draw(st.sampled_from([True, False, None])), "xlog": draw(st.booleans())},
             history,
             [("earlier", [{"step": s, "loss": v} for s, v in zip(range(1, 7), c)])],
             draw(st.one_of(st.none(), st.integers(-5, 10))),
@@ -86,5 +87,5 @@ def test_every_plot_kind_draws_any_numbers_within_a_small_memory_bound(views, si
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        assert isinstance(captions, list) and all(isinstance(line, str) for line in captions)
+        assert isinstance(captions, list) and all(isinstance(line, Text) for line in captions)
         assert peak < LIMIT_BYTES, f"{kind} allocated {peak} bytes"

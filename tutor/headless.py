@@ -130,7 +130,7 @@ def plot_text(
     plot = Text.from_ansi(figure) if console.is_terminal else Text(plotext.uncolorize(figure))
     if not captions:
         return plot
-    return Group(*(Text(line, style="bold") for line in captions), plot)
+    return Group(*captions, plot)
 
 
 def views_renderable(

@@ -51,6 +51,9 @@ class Progress:
     # History points go into the run record (and the loss view); per-batch
     # progress can set it False so only epochs are recorded.
     record: bool = True
+    # Not recorded, but a frame of the timeline: the views as they are at this point
+    # inside the step under way (where one epoch holds the story, e.g. bean by bean).
+    frame: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,14 +159,28 @@ class Reporter:
         """Raise :class:`Cancelled` after Stop, wait while paused: call it every epoch and batch."""
         self.control.checkpoint()
 
-    def progress(self, step: int, total: int, unit: str = "epoch", record: bool = True, **metrics: float) -> None:
-        """Report progress; a NaN or infinite metric ends the run as :class:`Diverged`."""
+    def progress(
+        self, step: int, total: int, unit: str = "epoch", record: bool = True, frame: bool = False, **metrics: float
+    ) -> None:
+        """Report progress; a NaN or infinite metric ends the run as :class:`Diverged`.
+
+        ``frame=True`` (with ``record=False``): see :meth:`frame`.
+        """
         clean = {name: float(value) for name, value in metrics.items()}
         for name, value in clean.items():
             if not math.isfinite(value) or abs(value) > EXPLODED:
                 raise Diverged(name, value, step, unit)
-        self._sink(Progress(step, total, clean, unit, record))
-        self.control.checkpoint(reported=True)
+        inner = frame and not record
+        self._sink(Progress(step, total, clean, unit, record, inner))
+        self.control.checkpoint(reported=not inner)  # Step goes on to the next progress, past inner frames
+
+    def frame(self, step: int = 0, total: int = 1, unit: str = "epoch", **metrics: float) -> None:
+        """Keep the views as they are now as a frame of the replay, ``step`` of ``total``
+        ``unit``s into the step under way (0: before it starts, e.g. the untrained model;
+        ``frame(0, epochs)`` before the first epoch), so that a step that holds the story -
+        the first epoch, bean by bean - can be watched. Nothing is recorded in the
+        history; Step (while paused) goes on past it."""
+        self.progress(step, total, unit, record=False, frame=True, **metrics)
 
     def view(self, view: str, **data: Any) -> None:
         """Send a view its new data. Pass fresh arrays, not buffers you keep changing.

@@ -112,7 +112,9 @@ class RunState:
     def apply(self, report: Report) -> None:
         with self._lock:
             self.version += 1
-            if isinstance(report, Progress):
+            if isinstance(report, Progress) and report.frame:
+                self._add_inner_frame(report)  # a replay's frame, not the run's progress
+            elif isinstance(report, Progress):
                 self.progress = report
                 if report.record:  # an epoch ended: the batches reported so far were its own
                     self.latest = {unit: p for unit, p in self.latest.items() if p.record}
@@ -139,6 +141,16 @@ class RunState:
         )
         self._framed_version = self.version
 
+    def _add_inner_frame(self, inner: Progress) -> None:
+        """A frame inside the step under way (at its start: the last recorded step's, or step 0)."""
+        recorded = next((p for p in self.latest.values() if p.record), None)
+        step = (recorded.step if recorded is not None else 0) + (1 if inner.step > 0 else 0)
+        total, unit = (recorded.total, recorded.unit) if recorded is not None else (inner.total, "epoch")
+        self.timeline.add(
+            Frame(step, total, unit, dict(self.views), len(self.history), dict(inner.metrics), inner=inner)
+        )
+        self._framed_version = self.version
+
     def diverged(self, error: Diverged) -> None:
         """Keep the blow-up on the loss curve (as a finite number), and the views of
         the last finite frame: those sent with the exploding step may hold 1e30s."""
@@ -160,9 +172,8 @@ class RunState:
             if self.version != self._framed_version or self.timeline.newest is None:
                 last = self.timeline.newest
                 step, total, unit = (last.step, last.total, last.unit) if last else (0, 0, "epoch")
-                self.timeline.add(
-                    Frame(step, total, unit, dict(self.views), len(self.history), dict(last.metrics) if last else {})
-                )
+                metrics, inner = (dict(last.metrics), last.inner) if last else ({}, None)
+                self.timeline.add(Frame(step, total, unit, dict(self.views), len(self.history), metrics, inner))
                 self._framed_version = self.version
 
     def frames(self) -> list[Frame]:

@@ -35,14 +35,24 @@ DEFAULT_SPEED = "normal"
 
 @dataclass(frozen=True, eq=False)  # frames are compared by identity: cheap, and never confused
 class Frame:
-    """Every view's data at one step of a run."""
+    """Every view's data at one step of a run (or inside one: ``inner``)."""
 
-    step: int
+    step: int  # the step whose views these are (a frame inside a step: the step under way)
     total: int
     unit: str
     views: Mapping[str, Mapping[str, Any]]
     history_length: int  # how many history points the run had recorded by then
     metrics: Mapping[str, float] = field(default_factory=dict)
+    # Where a frame inside the step under way was taken (e.g. bean 30 of 100).
+    inner: Progress | None = None
+
+    @property
+    def position(self) -> float:
+        """Where the frame is on the timeline, in steps: a frame ``inner`` i of n into
+        step s (the one after step s - 1) is at s - 1 + i / n."""
+        if self.inner is None or self.inner.total <= 0 or self.inner.step <= 0:
+            return float(self.step)
+        return self.step - 1 + min(self.inner.step / self.inner.total, 1.0)
 
 
 class Timeline:
@@ -82,20 +92,42 @@ class Timeline:
 
 def frames_as_json(frames: Sequence[Frame]) -> list[dict[str, Any]]:
     """``[{"step", "views"}]`` for ``--json``: a frame lists only the views that changed
-    since the frame before it (a view shows its last data until it changes)."""
+    since the frame before it (a view shows its last data until it changes); a frame
+    inside a step also says where (``"inner": {"unit", "step", "total"}``)."""
     out: list[dict[str, Any]] = []
     previous: Mapping[str, Mapping[str, Any]] = {}
     for frame in frames:
         changed = {kind: data for kind, data in frame.views.items() if previous.get(kind) is not data}
-        out.append({"step": frame.step, "views": changed})
+        entry: dict[str, Any] = {"step": frame.step, "views": changed}
+        if frame.inner is not None:
+            entry["inner"] = {"unit": frame.inner.unit, "step": frame.inner.step, "total": frame.inner.total}
+        out.append(entry)
         previous = frame.views
     return out
 
 
 def frame_index(frames: Sequence[Frame], position: float) -> int:
-    """The index of the last frame at or before step ``position`` (the first if none)."""
-    steps = [frame.step for frame in frames]
-    return max(0, bisect.bisect_right(steps, position) - 1)
+    """The index of the last frame at or before ``position`` (the first if none)."""
+    positions = [frame.position for frame in frames]
+    return max(0, bisect.bisect_right(positions, position) - 1)
+
+
+def _index_at(frames: Sequence[Frame], position: float) -> float:
+    """``position`` as a fractional frame index (between the frames around it)."""
+    index = frame_index(frames, position)
+    if index + 1 >= len(frames):
+        return float(index)
+    here, there = frames[index].position, frames[index + 1].position
+    return index + (min(max((position - here) / (there - here), 0.0), 1.0) if there > here else 0.0)
+
+
+def _position_at(frames: Sequence[Frame], index: float) -> float:
+    """The position at fractional frame ``index`` (the newest frame's beyond the last)."""
+    if index >= len(frames) - 1:
+        return frames[-1].position
+    whole = int(index)
+    here, there = frames[whole].position, frames[whole + 1].position
+    return here + (there - here) * (index - whole)
 
 
 class Player:
@@ -103,11 +135,13 @@ class Player:
 
     ``position`` is a step (epoch), not a frame index, so thinning a growing
     timeline never moves what is shown; ``math.inf`` means "the newest frame".
-    A whole run plays in ``SPEEDS[speed]`` seconds, eased: a network changes
-    fastest in its first epochs, so the first tenth of the run gets about a
-    third of the time (step = 1 + (total - 1) t², t the fraction of the time).
-    Playback never goes past the newest frame computed, so a run slower than
-    its pace is simply shown live.
+    A whole run plays in ``SPEEDS[speed]`` seconds, frame by frame, eased: a
+    network changes fastest at first, so the first tenth of the frames gets
+    about a third of the time (frame = (frames - 1) t², t the fraction of the
+    time). Frames are spread where the routine puts them - one an epoch, or
+    many inside an epoch that holds the story - so that is where the time goes.
+    The frames still to come are counted one a step. Playback never goes past
+    the newest frame computed, so a run slower than its pace is simply shown live.
     """
 
     def __init__(self, speed: str = DEFAULT_SPEED) -> None:
@@ -115,17 +149,6 @@ class Player:
         self.position = 0.0
         self.playing = True
         self._last_tick: float | None = None
-
-    @staticmethod
-    def _time_of(position: float, span: int) -> float:
-        """The fraction of the playback time at which ``position`` is shown (inverse of ``_step_at``)."""
-        if span <= 1:
-            return 1.0
-        return math.sqrt(min(max((position - 1) / (span - 1), 0.0), 1.0))
-
-    @staticmethod
-    def _step_at(fraction: float, span: int) -> float:
-        return 1 + (span - 1) * min(fraction, 1.0) ** 2
 
     def tick(self, now: float, frames: Sequence[Frame], total: int) -> Frame | None:
         """Advance by the time since the last tick; the frame to show now (None: no frames)."""
@@ -138,10 +161,11 @@ class Player:
             if seconds <= 0:
                 self.position = math.inf
             else:
-                newest = frames[-1].step
-                span = max(total, newest, 1)
-                fraction = self._time_of(max(self.position, frames[0].step), span) + elapsed / seconds
-                self.position = min(self._step_at(fraction, span), newest)
+                # The frames to come, one a step still to compute.
+                last = max(len(frames) + max(total - frames[-1].step, 0) - 1, 1)
+                shown = _index_at(frames, max(self.position, frames[0].position))
+                fraction = math.sqrt(min(shown / last, 1.0)) + elapsed / seconds
+                self.position = min(_position_at(frames, last * min(fraction, 1.0) ** 2), frames[-1].position)
         return frames[frame_index(frames, self.position)]
 
     def at_end(self, frames: Sequence[Frame]) -> bool:
@@ -150,7 +174,7 @@ class Player:
     def toggle(self, frames: Sequence[Frame]) -> None:
         """Play or pause; playing at the end starts again from the first frame."""
         if not self.playing and self.at_end(frames) and frames:
-            self.position = frames[0].step
+            self.position = frames[0].position
         self.playing = not self.playing
 
     def move(self, frames: Sequence[Frame], count: int) -> None:
@@ -158,11 +182,11 @@ class Player:
         self.playing = False
         if frames:
             index = min(max(frame_index(frames, self.position) + count, 0), len(frames) - 1)
-            self.position = frames[index].step if index < len(frames) - 1 else math.inf
+            self.position = frames[index].position if index < len(frames) - 1 else math.inf
 
     def first(self, frames: Sequence[Frame]) -> None:
         self.playing = False
-        self.position = frames[0].step if frames else 0.0
+        self.position = frames[0].position if frames else 0.0
 
     def last(self) -> None:
         self.playing = False

@@ -3,7 +3,10 @@
 A routine sends ``reporter.view(kind, **data)``; :data:`VIEWS` says, for each
 kind, which keys its data must have (its payload's ``Required`` keys), what the
 data holds (the payload's ``TypedDict``, documented field by field below) and
-which renderer draws it (:class:`Renderer`, a name: this module imports no UI).
+which renderer draws it (:class:`Renderer`). This module imports no UI: the
+renderer modules (tutor.plotting, tutor.textviews) register the function that
+draws each kind with :func:`draws` when they are imported, and a renderer
+finds it with :meth:`ViewKind.drawer`.
 :meth:`tutor.reporting.Reporter.view` checks every report against it, in the
 routine, so a misspelled kind or a forgotten key fails where the bug is.
 
@@ -17,11 +20,11 @@ them up to ten times a second.
 
 # No `from __future__ import annotations`: TypedDict sees Required[...] only in real annotations.
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Required, TypedDict
+from typing import Any, Required, TypedDict, TypeVar
 
 Array = Any  # a NumPy array or (nested) lists of numbers
 
@@ -154,6 +157,12 @@ class Renderer(StrEnum):
     TEXT = "text"  # a rich table: tutor.textviews, the app's TextView
 
 
+Drawer = Callable[..., Any]
+D = TypeVar("D", bound=Drawer)
+# What draws each kind: filled by the renderer modules as they are imported (see `draws`).
+_DRAWERS: dict[str, Drawer] = {}
+
+
 @dataclass(frozen=True)
 class ViewKind:
     """One kind of view: its name, its payload and what draws it."""
@@ -161,9 +170,17 @@ class ViewKind:
     name: str
     payload: type  # a TypedDict: the documentation of the data, and its required keys
     renderer: Renderer
-    draw: str  # the function that draws it, in the renderer's module (tutor.plotting or tutor.textviews)
     # Drawn from the run's recorded metrics (and earlier runs', and the replay's cursor), not from its data.
     from_history: bool = False
+
+    @property
+    def drawer(self) -> Drawer:
+        """The function its renderer registered for it with :func:`draws`."""
+        try:
+            return _DRAWERS[self.name]
+        except KeyError:
+            module = "tutor.textviews" if self.renderer is Renderer.TEXT else "tutor.plotting"
+            raise LookupError(f"nothing draws {self.name!r} views yet: import {module} first") from None
 
     @cached_property  # checked at every report
     def required(self) -> tuple[str, ...]:
@@ -175,20 +192,36 @@ class ViewKind:
 VIEWS: dict[str, ViewKind] = {
     view.name: view
     for view in (
-        ViewKind("fit", FitData, Renderer.PLOT, "draw_fit"),
-        ViewKind("loss", LossData, Renderer.PLOT, "draw_loss", from_history=True),
-        ViewKind("cost", CostData, Renderer.PLOT, "draw_cost"),
-        ViewKind("surface", SurfaceData, Renderer.PLOT, "draw_surface"),
-        ViewKind("digits", DigitsData, Renderer.GRID, "draw_digits"),
-        ViewKind("bars", BarsData, Renderer.PLOT, "draw_bars"),
-        ViewKind("matrix", MatrixData, Renderer.TEXT, "matrix"),
-        ViewKind("table", TableData, Renderer.TEXT, "table"),
-        ViewKind("heatmaps", HeatmapsData, Renderer.PLOT, "draw_heatmaps"),
+        ViewKind("fit", FitData, Renderer.PLOT),
+        ViewKind("loss", LossData, Renderer.PLOT, from_history=True),
+        ViewKind("cost", CostData, Renderer.PLOT),
+        ViewKind("surface", SurfaceData, Renderer.PLOT),
+        ViewKind("digits", DigitsData, Renderer.GRID),
+        ViewKind("bars", BarsData, Renderer.PLOT),
+        ViewKind("matrix", MatrixData, Renderer.TEXT),
+        ViewKind("table", TableData, Renderer.TEXT),
+        ViewKind("heatmaps", HeatmapsData, Renderer.PLOT),
     )
 }
 
 # Every kind of view a lesson may declare and a routine may report to.
 VIEW_KINDS = tuple(VIEWS)
+
+
+def draws(kind: str) -> Callable[[D], D]:
+    """Register the decorated function as what draws ``kind`` views.
+
+    A renderer module decorates its drawers (``@draws("fit")``); the function's
+    signature is that renderer's business (tutor.plotting, tutor.textviews).
+    """
+    if kind not in VIEWS:
+        raise ValueError(f"there is no view {kind!r} to draw (known: {', '.join(VIEW_KINDS)})")
+
+    def register(drawer: D) -> D:
+        _DRAWERS[kind] = drawer
+        return drawer
+
+    return register
 
 
 def is_text(kind: str) -> bool:

@@ -51,6 +51,8 @@ def run(params, reporter) -> dict:
             class_names=("fail", "pass"), title=f"epoch {epoch}: P(pass), training parts",
             xlabel="measurement 1", ylabel="measurement 2"))
 
+    show(model, 0)
+    reporter.frame(0, params.epochs)  # the untrained network: where the replay starts
     train(
         model, x_train, y_train, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
         seed=params.rng, fast=params.trainer == "fast",

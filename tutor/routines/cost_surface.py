@@ -83,6 +83,22 @@ def run(params, reporter) -> dict:
         width = grid[-1] - grid[0]
         return not grid[0] - FAR * width <= value <= grid[-1] + FAR * width
 
+    def show(step: int, away: bool = False) -> None:
+        """The walk on the cost map and the line (w, b) draws, as they are after this step."""
+        reporter.view(
+            "surface", x=GRID_W, y=GRID_B, z=surface, marker=best,
+            path={"x": thinned(path_w, DETAIL + 1, PATH_POINTS), "y": thinned(path_b, DETAIL + 1, PATH_POINTS)},
+            title=f"step {step}: w = {fmt(w, '.3g' if away else '.3f')}, b = {fmt(b, '.3g' if away else '.3f')}",
+            xlabel="w", ylabel="b", zlabel="cost",
+        )
+        reporter.view(
+            "fit", points=[{"x": x, "y": y, "label": "beans"}], ylim=ylim,
+            lines=[{"x": line_x, "y": w * line_x + b, "label": f"y = {fmt(w, '.2f')} x {plus(b)}"}],
+            title="the line the current (w, b) draws", xlabel="size", ylabel="toxicity",
+        )
+
+    show(0)
+    reporter.frame(0, params.epochs)  # step 0, where the walk starts: the replay's first frame
     for epoch in range(1, params.epochs + 1):
         reporter.check_cancelled()
         dw, db = gradients(w, b, x, y)
@@ -92,17 +108,7 @@ def run(params, reporter) -> dict:
         now = float(cost(w, b, x, y))
         away = not now <= RUNAWAY * max(start_cost, 1e-12) or far(w, GRID_W) or far(b, GRID_B)
         if epoch <= 20 or epoch % every == 0 or epoch == params.epochs or away:
-            reporter.view(
-                "surface", x=GRID_W, y=GRID_B, z=surface, marker=best,
-                path={"x": thinned(path_w, DETAIL + 1, PATH_POINTS), "y": thinned(path_b, DETAIL + 1, PATH_POINTS)},
-                title=f"step {epoch}: w = {fmt(w, '.3g' if away else '.3f')}, b = {fmt(b, '.3g' if away else '.3f')}",
-                xlabel="w", ylabel="b", zlabel="cost",
-            )
-            reporter.view(
-                "fit", points=[{"x": x, "y": y, "label": "beans"}], ylim=ylim,
-                lines=[{"x": line_x, "y": w * line_x + b, "label": f"y = {fmt(w, '.2f')} x {plus(b)}"}],
-                title="the line the current (w, b) draws", xlabel="size", ylabel="toxicity",
-            )
+            show(epoch, away)
             if not away:  # a diverged step's cost goes on the curve through the runner
                 reporter.progress(epoch, params.epochs, cost=now, w=w, b=b)
         if away:

@@ -40,6 +40,8 @@ def run(params, reporter) -> dict:
             model, x, y, points=50, class_names=("class 0", "class 1"),
             title=f"{params.dataset}, epoch {epoch}: P(class 1)"))
 
+    show(model, 0)
+    reporter.frame(0, params.epochs)  # the untrained network: where the replay starts
     history = train(
         model, x, y, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
         seed=params.rng, fast=params.trainer == "fast",

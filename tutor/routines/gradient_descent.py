@@ -5,6 +5,12 @@ The cost view shows the whole walk of w: every update of the first
 mini-batch descent reach the bottom within the first epoch), then w at the
 end of each epoch, thinned evenly to at most ``PATH_POINTS`` points.
 
+The run is watched update by update: the loss is recorded (and the views
+shown) after each of the first ``DETAIL`` updates, then ever more rarely -
+about ``SHOWN_PER_DECADE`` times for each tenfold more updates - so the
+replay spends its time where the walk moves, and the loss curves of the
+three methods compare update for update.
+
 A walk whose cost grows past ``RUNAWAY`` times the starting cost has left
 the bowl for good: the run ends as diverged at once, with its last frames
 showing the zig-zag up the walls (not after w has overflowed to inf).
@@ -20,6 +26,7 @@ from tutor.routines._walks import WalkedAway, thinned
 DETAIL = 200  # the first updates, each kept in the walk
 PATH_POINTS = 400  # at most this many points of the walk are sent
 RUNAWAY = 1e6  # a cost this many times the starting cost: diverged
+SHOWN_PER_DECADE = 40  # after the first DETAIL updates, how often the loss is recorded
 
 
 def slope(w, x, y):
@@ -40,13 +47,20 @@ def cost(w: float, x: np.ndarray, y: np.ndarray) -> float:
 
 
 class Walk:
-    """w after each update: every one of the first DETAIL, and whether w is still in range."""
+    """w after each update: every one of the first DETAIL, and whether w is still in range.
 
-    def __init__(self, w0: float, low: float, high: float) -> None:
+    ``show(w)`` is called at the updates worth watching: each of the first DETAIL,
+    then SHOWN_PER_DECADE times per tenfold more updates.
+    """
+
+    def __init__(self, w0: float, low: float, high: float, show=None) -> None:
         self.updates = 0
         self.detail = [w0]  # w after each of the first DETAIL updates
         self.low, self.high = low, high
         self.spans: list[tuple[float, float]] = []  # (lowest, highest) w visited in each epoch
+        self.show = show
+        self.next_shown = 0  # the next update to show after the first DETAIL
+        self.last_shown = -1
 
     def new_epoch(self, w: float) -> None:
         self.spans.append((w, w))
@@ -61,7 +75,13 @@ class Walk:
             self.spans[-1] = (w, highest)
         elif w > highest:
             self.spans[-1] = (lowest, w)
-        return self.low <= w <= self.high
+        inside = self.low <= w <= self.high
+        due = self.updates <= DETAIL or self.updates >= self.next_shown
+        if self.show is not None and (due or not inside):  # the update that leaves is shown too
+            self.next_shown = int(self.updates * 10 ** (1 / SHOWN_PER_DECADE)) + 1
+            self.last_shown = self.updates
+            self.show(w)
+        return inside
 
     def wobble(self, epochs: int = 10) -> float:
         """How far apart the w visited in the last ``epochs`` epochs are (every update counts)."""
@@ -112,23 +132,56 @@ def run(params, reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     least_squares_w = float(np.sum(x * y) / np.sum(x * x))
     start_cost = cost(params.w0, x, y)
-    # cost(w) = mean(x^2) (w - w*)^2 + cost(w*): the w where the cost reaches RUNAWAY * start_cost
-    reach = float(np.sqrt(RUNAWAY * max(start_cost, 1e-12) / np.mean(x * x)))
-    walk = Walk(params.w0, least_squares_w - reach, least_squares_w + reach)
     low, high = min(params.w0, 0.0) - 0.2, max(2.5, params.w0 + 0.2)  # the cost curve's range
     a, b, c = float(np.mean(x * x)), float(np.mean(-2 * x * y)), float(np.mean(y * y))
 
     def costs(ws: np.ndarray) -> np.ndarray:  # the same mean squared error, as a parabola in w
         return a * ws**2 + b * ws + c
 
+    per_epoch = len(x) if params.method == "stochastic" else -(-len(x) // params.batch)
+    updates = per_epoch * params.epochs
     ws = np.linspace(low, high, 120)
     curve = costs(ws)
     ends = []  # w at the end of each epoch after the detailed start
-    w = params.w0
     line_x = np.array([0.0, 1.0])
     ylim = (min(0.0, float(y.min())) - 0.1, float(y.max()) + 0.2)
-    reporter.view("loss", ylog=True)  # the methods differ by orders of magnitude
-    for epoch in range(1, params.epochs + 1):
+    # Both axes on log scales: the methods differ by orders of magnitude, over orders of magnitude of updates.
+    reporter.view("loss", ylog=True, xlog=True, xlabel="update", title="the loss after each update")
+
+    def show(w: float) -> None:
+        """The line, the walk on the cost curve and the loss, as they are after this update."""
+        nonlocal ws, curve, low, high
+        path_w = thinned(walk.detail[: walk.updates + 1] + ends + ([w] if walk.updates > DETAIL else []),
+                         DETAIL + 1, PATH_POINTS)
+        if path_w.min() < low or path_w.max() > high:  # the walk left the curve: widen it
+            low, high = min(low, float(path_w.min())), max(high, float(path_w.max()))
+            ws = np.linspace(low, high, 120)
+            curve = costs(ws)
+        epoch = min(walk.updates // per_epoch + 1, params.epochs)
+        when = f"epoch {epoch}, update {walk.updates}" if walk.updates else "before the first update"
+        reporter.view(
+            "fit", points=[{"x": x, "y": y, "label": f"{len(x)} beans"}],
+            lines=[{"x": line_x, "y": w * line_x, "label": f"{params.method}: w = {w:.4g}"}],
+            ylim=ylim,  # the beans' range: a runaway line is cut at the edge, the beans stay readable
+            title=when, xlabel="size", ylabel="toxicity",
+        )
+        reporter.view(
+            "cost", x=ws, y=curve, path={"x": path_w, "y": costs(path_w)},
+            marker=(least_squares_w, cost(least_squares_w, x, y)),
+            title=f"the walk of w over {walk.updates} updates", xlabel="w", ylabel="cost",
+        )
+        if walk.low <= w <= walk.high:
+            reporter.progress(walk.updates, updates, unit="update", loss=cost(w, x, y), w=w)
+        else:  # the update that left the bowl: its frame, and the runner records the blow-up
+            reporter.frame(1, 1, unit="update", w=w)
+
+    # cost(w) = mean(x^2) (w - w*)^2 + cost(w*): the w where the cost reaches RUNAWAY * start_cost
+    reach = float(np.sqrt(RUNAWAY * max(start_cost, 1e-12) / np.mean(x * x)))
+    walk = Walk(params.w0, least_squares_w - reach, least_squares_w + reach, show)
+    w = params.w0
+    walk.last_shown = 0
+    show(w)  # update 0: where the walk starts
+    for _ in range(params.epochs):  # an epoch: every bean once
         if params.shuffle:  # a new order every epoch, so no bean always has the last word
             order = params.rng.permutation(len(x))
             x, y = x[order], y[order]
@@ -140,41 +193,23 @@ def run(params, reporter) -> dict:
         else:
             w = fixed_step_epoch(w, x, y, params.fixed_step, params.batch,
                                  reporter, walk)
-        away = not walk.low <= w <= walk.high
-        if walk.updates > DETAIL:
-            ends.append(w)
-        path_w = thinned(walk.detail + ends, DETAIL + 1, PATH_POINTS)
-        if path_w.min() < low or path_w.max() > high:  # the walk left the curve: widen it
-            low, high = min(low, float(path_w.min())), max(high, float(path_w.max()))
-            ws = np.linspace(low, high, 120)
-            curve = costs(ws)
-        loss = cost(w, x, y)
-        reporter.view(
-            "fit", points=[{"x": x, "y": y, "label": f"{len(x)} beans"}],
-            lines=[{"x": line_x, "y": w * line_x, "label": f"{params.method}: w = {w:.4g}"}],
-            ylim=ylim,  # the beans' range: a runaway line is cut at the edge, the beans stay readable
-            title=f"epoch {epoch}", xlabel="size", ylabel="toxicity",
-        )
-        reporter.view(
-            "cost", x=ws, y=curve, path={"x": path_w, "y": costs(path_w)},
-            marker=(least_squares_w, cost(least_squares_w, x, y)),
-            title=(f"w flew off to {w:.3g} after {walk.updates} updates" if away else
-                   f"the walk of w over {walk.updates} updates"),
-            xlabel="w", ylabel="cost",
-        )
-        if away:  # the runner puts this loss on the curve as the blow-up
+        if not walk.low <= w <= walk.high:  # the runner puts this loss on the curve as the blow-up
+            loss = cost(w, x, y)
             raise WalkedAway(
-                "loss", loss, epoch, "epoch",
+                "loss", loss, walk.updates, "update",
                 f"w flew off to {w:.3g} after {walk.updates} updates (the cost grew to {loss:.3g}, "
                 f"{loss / start_cost:.2g} times where it started): the descent diverged. Each step "
                 "overshot the bottom by more than the last. Try a smaller learning rate (lr).")
-        reporter.progress(epoch, params.epochs, loss=loss, w=w)
-    per_epoch = len(x) if params.method == "stochastic" else -(-len(x) // params.batch)
+        if walk.updates > DETAIL:
+            ends.append(w)
+    if walk.last_shown != walk.updates:  # the last update is always shown
+        show(w)
     return {
         "w": w,
         "loss": cost(w, x, y),
         "least_squares_w": least_squares_w,
-        "updates": per_epoch * params.epochs,
+        "updates": updates,
         # How far w still moves in the last 10 epochs, update by update: the fixed step's wobble.
         "wobble": walk.wobble(10),
     }
+

@@ -58,6 +58,8 @@ def run(params, reporter) -> dict:
                       title=f"epoch {epoch}", xlabel="x", ylabel="y")
 
     batch = len(x) if params.batch == 0 else params.batch  # 0 means the whole set at once
+    show(model, 0)
+    reporter.frame(0, params.epochs)  # the untrained network: where the replay starts
     history = train(
         model, x, y, epochs=params.epochs, batch_size=batch, reporter=reporter,
         seed=params.rng, fast=params.trainer == "fast",

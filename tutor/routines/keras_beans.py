@@ -37,6 +37,8 @@ def run(params, reporter) -> dict:
             model, x, y, bounds=((0.0, 0.0), (1.0, 1.0)), points=50, class_names=("harmless", "toxic"),
             title=f"epoch {epoch}: P(toxic)", xlabel="size", ylabel="colour depth"))
 
+    show(model, 0)
+    reporter.frame(0, params.epochs)  # the untrained network: where the replay starts
     history = train(
         model, x, y, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
         seed=params.rng, fast=params.trainer == "fast",

@@ -77,7 +77,7 @@ def show_filters(model, image: np.ndarray, index: int, reporter) -> None:
         maps=[{"title": f"filter {i + 1}", "values": f} for i, f in enumerate(filters)]
         + [{"title": f"map {i + 1}", "values": m} for i, m in enumerate(maps)],
         columns=len(filters),
-        title=f"top: conv1's 5x5 filters; below: what each makes of test image #{index} (red high, blue low)",
+        title=f"top: conv1's 5x5 filters; below: what each makes of test image #{index}",
     )
 
 

@@ -40,6 +40,8 @@ def run(params, reporter) -> dict:
         ], lines=[{"x": perfect, "y": perfect, "label": "perfect"}],
             title=f"epoch {epoch}: predicted vs actual price", xlabel="actual (k$)", ylabel="predicted (k$)")
 
+    show(model, 0)
+    reporter.frame(0, params.epochs)  # the untrained network: where the replay starts
     train(
         model, x_train, y_train, epochs=params.epochs, batch_size=params.batch, reporter=reporter,
         seed=params.rng, fast=params.trainer == "fast",

@@ -45,9 +45,13 @@ def run(params, reporter) -> dict:
     line_x = np.array([0.0, 1.0])
     show_line(reporter, x, y, w, line_x, "epoch 0: before any bean")
     reporter.progress(0, params.epochs, loss=mean_squared_error(y, predict(w, x)), w=w)  # where it starts
+    every = max(1, len(x) // 20)  # the first pass, where the line swings up, is shown 20 times
     for epoch in range(1, params.epochs + 1):
-        for xi, yi in zip(x, y):  # one bean at a time, in size order
+        for bean, (xi, yi) in enumerate(zip(x, y), start=1):  # one bean at a time, in size order
             w = learn_from_bean(w, xi, yi, params.lr)
+            if epoch == 1 and bean % every == 0 and bean < len(x):
+                show_line(reporter, x, y, w, line_x, f"epoch 1, bean {bean} of {len(x)}")
+                reporter.frame(bean, len(x), unit="bean", w=w)
         reporter.check_cancelled()
         loss = mean_squared_error(y, predict(w, x))
         show_line(reporter, x, y, w, line_x, f"epoch {epoch}")

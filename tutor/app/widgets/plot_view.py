@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,8 +17,9 @@ class PlotView(PlotextPlot):
 
     ``replot()`` only marks the plot stale: the drawing happens in ``render``, so
     several updates between two frames cost one drawing, and a view on a hidden
-    tab costs nothing until it is shown. What does not fit inside the plot (a long
-    title, a colour key) is shown as caption lines above it, as plain text.
+    tab costs nothing until it is shown. The plot's words - its title, legend,
+    colour key - are caption lines above it, drawn here (wrapped to the view's
+    width), never by plotext.
     """
 
     can_focus = True
@@ -37,7 +37,7 @@ class PlotView(PlotextPlot):
         self.data: Mapping[str, Any] = {}
         self.history: Sequence[Mapping[str, float]] = ()
         self.past: list[tuple[str, Sequence[Mapping[str, float]]]] = []
-        self.cursor: int | None = None
+        self.cursor: float | None = None
         self._stale = True
         self._rendered: tuple[Any, RenderResult] | None = None
         self._caption_rows = 0  # last drawing's caption height: usually the same next time
@@ -47,7 +47,7 @@ class PlotView(PlotextPlot):
         data: Mapping[str, Any] | None,
         history: Sequence[Mapping[str, float]] = (),
         past: Past = (),
-        cursor: int | None = None,
+        cursor: float | None = None,
     ) -> None:
         self.data, self.history, self.past, self.cursor = data or {}, history, labelled_runs(past), cursor
         self.replot()
@@ -56,7 +56,7 @@ class PlotView(PlotextPlot):
         self._stale = True
         self.refresh()
 
-    def _draw(self, width: int, height: int) -> list[str]:
+    def _draw(self, width: int, height: int) -> list[Text]:
         plt = self.plt
         plt.clear_figure()
         # The theme first: texts drawn on the canvas take its colour as their background.
@@ -68,8 +68,9 @@ class PlotView(PlotextPlot):
         except Exception as error:  # bad view data must not take the app down
             plt.clear_figure()
             self.log.error(f"drawing {self.kind} failed", error)
-            captions = [f"cannot draw {self.kind}: {type(error).__name__}: {error}"]
-        return [line for caption in captions for line in textwrap.wrap(caption, max(width, 10)) or [""]]
+            captions = [Text(f"cannot draw {self.kind}: {type(error).__name__}: {error}")]
+        console = self.app.console
+        return [line for caption in captions for line in caption.wrap(console, max(width, 10))]
 
     def render(self) -> RenderResult:
         # A layout pass re-renders every widget; plotext rebuilds the whole
@@ -87,9 +88,7 @@ class PlotView(PlotextPlot):
         plot_height = max(height - len(lines), 1)
         self.plt.plotsize(width, plot_height)
         self.plt._set_size(width, plot_height)  # as PlotextPlot.render does (textual-plotext issue 5)
-        plot = Text.from_ansi(self.plt.build())
-        rendered = (
-            Text("\n").join([*(Text(line, style="bold", no_wrap=True) for line in lines), plot]) if lines else plot
-        )
+        plot = Text.from_ansi(self.plt.build().rstrip("\n"))  # its last line ends with a newline
+        rendered = Text("\n").join([*lines, plot]) if lines else plot
         self._rendered = (key, rendered)
         return rendered

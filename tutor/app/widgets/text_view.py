@@ -16,10 +16,17 @@ from tutor.textviews import renderable
 
 class TextView(ScrollableContainer):
     """A table as wide as the view when its text columns can wrap to fit; wider
-    ones keep their width, scroll sideways and say so."""
+    ones keep their width (every number whole), scroll sideways and say so; a
+    taller one says how much more there is below."""
 
     ALLOW_MAXIMIZE = True  # scrollable containers refuse by default; a table is worth the whole window
     DEFAULT_CSS = """
+    TextView {
+        /* The room for a vertical scrollbar is always kept: a table laid out to the
+           width before its scrollbar appeared would lose its last columns under it. */
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
+    }
     TextView:focus {
         tint: $accent 18%;
     }
@@ -56,12 +63,21 @@ class TextView(ScrollableContainer):
         self._fit()
 
     def _fit(self) -> None:
-        """The table's natural width when it fits, else the view's (its text wraps), else its least."""
+        """The table's natural width when it fits, else the view's (its text wraps), else its
+        least; the hint above it says when it scrolls sideways and how much is below."""
         if not self.is_mounted:
             return
         console = self.app.console
         measured = Measurement.get(console, console.options.update_width(1000), self._view)
-        room = max(self.scrollable_content_region.width, 1)
+        region = self.scrollable_content_region
+        room = max(region.width, 1)
         width = measured.maximum if measured.maximum <= room else max(measured.minimum, room)
         self.query_one(".text-view-body", Static).styles.width = width
-        self.query_one(".text-view-hint", Static).display = width > room
+        height = len(console.render_lines(self._view, console.options.update(width=width, height=None), pad=False))
+        hints = ["→ scrolls sideways"] if width > room else []
+        below = height + 1 - region.height  # with the hint's own row
+        if below > 0 and region.height > 0:
+            hints.append(f"↓ {below} more line{'s' if below > 1 else ''} below")
+        hint = self.query_one(".text-view-hint", Static)
+        hint.update(" · ".join(hints))
+        hint.display = bool(hints)
