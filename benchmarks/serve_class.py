@@ -2,7 +2,8 @@
 
     python benchmarks/serve_class.py [--sessions 8] [--lesson keras-beans] [--quick]
 
-Three measurements, each through ``tutor serve --class`` over HTTP and websockets as a browser uses it:
+Three measurements, each through ``tutor serve --class`` over HTTP and websockets as a browser uses it
+(each tab is a learner of the class's roster, opened with their personal link):
 
 1. ``--sessions`` idle tabs of the app, opened one after the other: time from opening the page to the
    first screen (the lesson tree drawn), and each app process's memory once it is idle.
@@ -100,9 +101,17 @@ def start_server(home: Path, argv: list[str], sessions: int) -> tuple[subprocess
     raise SystemExit("the server did not start")
 
 
+def roster(home: Path, names: list[str]) -> dict[str, str]:
+    """The bench class's learners and their codes (each tab opens its learner's personal link)."""
+    from tutor.roster import Roster
+
+    return dict(Roster(home / "classes" / "bench").add(names))
+
+
 class Tab:
-    def __init__(self, learner: str) -> None:
+    def __init__(self, learner: str, code: str) -> None:
         self.learner = learner
+        self.code = code
         self.screen = pyte.Screen(COLUMNS, LINES)
         self.stream = pyte.ByteStream(self.screen)
 
@@ -112,7 +121,7 @@ class Tab:
     async def open(self, session: aiohttp.ClientSession, port: int, until: str, timeout: float) -> float:
         """Open the page and its websocket; seconds from the page request until ``until`` is on screen."""
         started = time.perf_counter()
-        async with session.get(f"http://127.0.0.1:{port}/?learner={self.learner}") as response:
+        async with session.get(f"http://127.0.0.1:{port}/?learner={self.learner}&key={self.code}") as response:
             page = await response.text()
         url = re.search(r'data-session-websocket-url="([^"]+)"', page).group(1)
         self.websocket = await session.ws_connect(f"{url}?width={COLUMNS}&height={LINES}")
@@ -142,7 +151,8 @@ async def idle_sessions(home: Path, count: int) -> None:
     server, port = start_server(home, [sys.executable, "-m", "tutor"], count)
     try:
         async with aiohttp.ClientSession() as session:
-            tabs = [Tab(f"idle{i}") for i in range(count)]
+            codes = roster(home, [f"idle{i}" for i in range(count)])
+            tabs = [Tab(name, code) for name, code in codes.items()]
             times = [await tab.open(session, port, FIRST_SCREEN, 120) for tab in tabs]
             await asyncio.sleep(3)  # settled: nothing drawn, nothing loading
             memory = [memory_mb(pid) for pid in children(server.pid)]
@@ -163,7 +173,8 @@ async def keras_sessions(home: Path, count: int, lesson: str) -> None:
     server, port = start_server(home, [sys.executable, "-m", "tutor", "run", lesson], count)
     try:
         async with aiohttp.ClientSession() as session:
-            tabs = [Tab(f"keras{i}") for i in range(count)]
+            codes = roster(home, [f"keras{i}" for i in range(count)])
+            tabs = [Tab(name, code) for name, code in codes.items()]
             started = time.perf_counter()
             opened = await asyncio.gather(*(tab.open(session, port, FIRST_SCREEN, 180) for tab in tabs))
             print(f"{count} tabs opened at the same moment: page to first screen {min(opened):.1f}-{max(opened):.1f} s")

@@ -416,13 +416,31 @@ def environment_of(pid: int) -> dict[str, str]:
     return dict(entry.split("=", 1) for entry in raw.decode("utf-8", "replace").split("\0") if "=" in entry)
 
 
+SERVE_WITH_ARGV = """
+import sys
+from tutor import serve
+serving = serve.serve
+def with_argv(options):
+    options.argv = {argv!r}
+    return serving(options)
+serve.serve = with_argv
+from tutor.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 @contextlib.contextmanager
-def served(tmp_path: Path, *options: str) -> Iterator[Served]:
-    """``tutor serve`` on a free loopback port (unless ``options`` say otherwise), its own TUTOR_HOME."""
+def served(tmp_path: Path, *options: str, app_argv: list[str] | None = None) -> Iterator[Served]:
+    """``tutor serve`` on a free loopback port (unless ``options`` say otherwise), its own TUTOR_HOME.
+
+    ``app_argv``: what each tab runs instead of the tutor's app (the command line is parsed as usual).
+    """
     port = free_port()
     if "--host" not in options:
         options = ("--host", "127.0.0.1", *options)
     command = [sys.executable, "-m", "tutor", "serve", "--port", str(port), *options]
+    if app_argv is not None:
+        command[1:3] = ["-c", SERVE_WITH_ARGV.format(argv=app_argv)]
     environment = {**os.environ, "TUTOR_HOME": str(tmp_path / "home")}
     process = subprocess.Popen(
         command,

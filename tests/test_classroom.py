@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -22,6 +23,7 @@ from tutor.app.screens.main import MainScreen
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.course import ParamError, load_course
 from tutor.progress import DB_NAME
+from tutor.roster import WRONG, Roster
 
 # Each process waits for the "go" file, then does what a learner finishing a lesson does.
 LEARNER = textwrap.dedent("""
@@ -130,7 +132,10 @@ def in_class(class_folder: Path, monkeypatch) -> Path:
     return class_folder
 
 
-async def test_a_class_session_without_a_name_asks_it_first_and_then_is_that_learners(in_class: Path) -> None:
+async def test_a_class_session_without_a_learner_asks_the_name_and_code_and_then_is_that_learners(
+    in_class: Path,
+) -> None:
+    [(_, code)] = Roster(in_class).add(["Ana Lima"])
     classroom.class_store(in_class, "Ana Lima").mark_passed("rosenblatt")  # Ana came yesterday
     classroom.class_store(in_class, "Ben").mark_passed("broken")
     app = make_app()
@@ -142,11 +147,12 @@ async def test_a_class_session_without_a_name_asks_it_first_and_then_is_that_lea
         await pilot.press(*"Ana/")
         await pilot.pause()
         assert "not /" in str(app.screen.query_one("#learner-problem").render())
-        await pilot.press("enter")  # refused: still asking
-        await pilot.pause()
-        assert isinstance(app.screen, LearnerScreen)
         name.value = ""
-        await pilot.press(*"ana lima", "enter")
+        await pilot.press(*"ana lima", "enter", *"wrong-code", "enter")  # a wrong code: one line, no access
+        await pilot.pause()
+        assert isinstance(app.screen, LearnerScreen) and app.store is None
+        assert str(app.screen.query_one("#learner-problem").render()) == WRONG
+        await pilot.press(*code.upper(), "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
         await ready(pilot)
         assert app.learner == "Ana Lima" and app.store.learner == "Ana Lima"
@@ -157,6 +163,18 @@ async def test_a_class_session_without_a_name_asks_it_first_and_then_is_that_lea
     # Her saved files and exercises go to her own folders.
     assert os.environ["TUTOR_HOME"] == str(in_class / "learners" / "Ana Lima")
     assert os.environ["TUTOR_WORKSPACE"] == str(in_class / "workspaces" / "Ana Lima")
+
+
+async def test_a_name_nobody_has_gets_the_same_line_as_a_wrong_code(in_class: Path) -> None:
+    Roster(in_class).add(["Ana"])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"Zoe", "enter", *"aaaaa-aaaaa", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LearnerScreen) and app.store is None
+        assert str(app.screen.query_one("#learner-problem").render()) == WRONG
+    assert not (in_class / "learners").exists()
 
 
 async def test_a_name_from_the_link_is_not_asked_again(in_class: Path, monkeypatch) -> None:
@@ -290,3 +308,63 @@ def test_an_unknown_class_is_one_clear_line(class_folder, name):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("tutor: error: ") and done.stderr.count("\n") == 1
     assert "Traceback" not in done.stderr
+
+
+def test_names_with_control_or_bidi_characters_are_printed_escaped(class_folder):
+    """A hand-edited database can hold any name: the table shows it, never sends it raw to the terminal."""
+    classroom.class_store(class_folder, "Eve\x1b]0;pwned\x07").set_last_lesson("rosenblatt")
+    classroom.class_store(class_folder, "Ana\u202eevil").set_last_lesson("rosenblatt")
+    for options in ([], ["--csv"]):
+        done = tutor("class", "7b", *options)
+        assert done.returncode == 0, done.stderr
+        assert "\x1b" not in done.stdout and "\u202e" not in done.stdout and "\x07" not in done.stdout
+        assert "Eve\\x1b]0;pwned\\x07" in done.stdout and "Ana\\u202eevil" in done.stdout
+
+
+# ---------------------------------------------------------------- the teacher's roster
+
+LINK_LINE = re.compile(r"^\s+(?P<name>.+?)\s+code (?P<code>[a-z2-9]{5}-[a-z2-9]{5})\s+(?P<link>http\S+)$")
+
+
+def links_in(output: str) -> dict[str, tuple[str, str]]:
+    """{name: (code, link)} from what ``tutor class --add/--reset`` printed."""
+    return {m["name"]: (m["code"], m["link"]) for m in map(LINK_LINE.match, output.splitlines()) if m}
+
+
+def test_the_teacher_hands_out_personal_links_lists_the_roster_and_resets_one(class_folder):
+    added = tutor("class", "7b", "--add", "Ana", "Chloé Martin")
+    assert added.returncode == 0, added.stderr
+    links = links_in(added.stdout)
+    assert set(links) == {"Ana", "Chloé Martin"}
+    code, link = links["Chloé Martin"]
+    assert link.endswith(f"/?learner=Chlo%C3%A9+Martin&key={code}")
+    roster = Roster(class_folder)
+    assert roster.closed and roster.check("chloé martin", code) == "Chloé Martin"
+
+    listing = tutor("class", "7b", "--roster")
+    assert listing.returncode == 0 and "Ana" in listing.stdout and "Chloé Martin" in listing.stdout
+    assert code not in listing.stdout and links["Ana"][0] not in listing.stdout  # codes are never shown again
+
+    reset = tutor("class", "7b", "--reset", "ana")
+    assert reset.returncode == 0, reset.stderr
+    new_code, _ = links_in(reset.stdout)["Ana"]
+    assert roster.check("Ana", links["Ana"][0]) is None and roster.check("Ana", new_code) == "Ana"
+
+    table = tutor("class", "7b")  # learners on the roster are rows before they start
+    assert table.returncode == 0 and "class 7b: 2 learner(s)" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--add", "Ana"], "Ana is on the roster already"),
+        (["--add", "Ben", "ben"], "Ben is given twice"),
+        (["--add", "../x"], "starts with a letter or a digit"),
+        (["--reset", "Zoe"], "there is no Zoe in this class"),
+    ],
+)
+def test_roster_mistakes_are_one_clear_line(class_folder, options, message):
+    Roster(class_folder).add(["Ana"])
+    done = tutor("class", "7b", *options)
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
+    assert message in done.stderr and "Traceback" not in done.stderr

@@ -206,24 +206,6 @@ async def identities_while_open(server: Served, *links: str) -> list[dict[str, s
     return identities
 
 
-def test_two_learners_get_app_processes_with_their_own_identity(tmp_path):
-    with served(tmp_path, "--class", "7b") as server:
-        identities = asyncio.run(identities_while_open(server, "?learner=ana", "?learner=ben", ""))
-    class_dir = tmp_path / "home" / "classes" / "7b"
-    assert class_dir.is_dir() and str(class_dir) in server.log
-    learners = sorted(environment.get("TUTOR_LEARNER", "(asked)") for environment in identities)
-    assert learners == ["(asked)", "ana", "ben"]  # a link without a name: the app asks it
-    for environment in identities:
-        assert environment["TUTOR_CLASS_DIR"] == str(class_dir) and environment["TUTOR_SERVED"] == "1"
-
-
-def test_a_name_in_the_link_that_is_not_plain_gets_no_session(tmp_path):
-    with served(tmp_path, "--class", "7b") as server:
-        status, page = asyncio.run(open_page(server, "?learner=../../etc"))
-        assert status == 400 and "cannot be used" in page and "type your name" in page
-        assert "data-session-websocket-url" not in page
-
-
 def test_without_a_class_the_session_is_the_single_users(tmp_path):
     with served(tmp_path) as server:
         (identity,) = asyncio.run(identities_while_open(server, "?learner=ana"))

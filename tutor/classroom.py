@@ -6,14 +6,19 @@
     learners/<learner>/       each learner's data folder: saved models, weights (their TUTOR_HOME)
     workspaces/<learner>/     each learner's exercise files
 
-The server starts one app process per browser session and says who it serves in
-that process's environment: ``TUTOR_CLASS_DIR`` (the class folder), ``TUTOR_LEARNER``
-(when the link carried a name) and ``TUTOR_SERVED=1``. :func:`seat_from_environment`
-reads that; :func:`take_seat` makes the process the learner's.
+    roster.sqlite3            who may sign in: each learner's code, as a hash (tutor.roster)
+    logs/                     each served tab's log (what its app wrote to stderr)
 
-A learner is known by a plain name (:func:`plain_name`); typing it again later, in
-any case, is the same learner. ``tutor class NAME`` shows the teacher who passed
-what (:func:`teacher_rows`, :func:`print_table`, :func:`write_csv`).
+The server starts an app process for a browser tab once the learner has proved who they are
+(their personal link, or their name and code: :mod:`tutor.roster`) and says who it serves in that
+process's environment: ``TUTOR_CLASS_DIR`` (the class folder), ``TUTOR_LEARNER`` (the learner
+whose code was checked) and ``TUTOR_SERVED=1``. :func:`seat_from_environment` reads that;
+:func:`take_seat` makes the process the learner's. An app of a class started without a learner
+asks for the name and the code itself (``tutor.app.screens.learner``).
+
+A learner is known by a plain name (:func:`plain_name`); the same name in any case is the same
+learner. ``tutor class NAME`` shows the teacher who passed what (:func:`teacher_rows`,
+:func:`print_table`, :func:`write_csv`), every name escaped (:func:`shown_name`).
 """
 
 from __future__ import annotations
@@ -21,14 +26,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import socket
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from tutor.course.model import printable
 from tutor.paths import user_data_dir
 from tutor.progress import DB_NAME, LearnerSummary, ProgressStore
+from tutor.roster import Roster, RosterError
 
 if TYPE_CHECKING:
     from tutor.course import Lesson
@@ -92,6 +100,19 @@ def class_store(folder: Path, learner: str = "") -> ProgressStore:
 def class_overview(folder: Path) -> list[LearnerSummary]:
     """Every learner's summary; a class nobody has joined yet has none (and no database is made)."""
     return class_store(folder).class_overview() if (folder / DB_NAME).is_file() else []
+
+
+def shown_name(name: str) -> str:
+    """A learner's name as printed or shown: control and bidirectional characters escaped (a hand-edited
+    database may hold them; the tutor's own names never do)."""
+    return printable(name)
+
+
+def roster_names(folder: Path) -> list[str]:
+    try:
+        return [entry.name for entry in Roster(folder).entries()]
+    except RosterError:
+        return []
 
 
 def known_learners(folder: Path) -> list[str]:
@@ -186,8 +207,15 @@ LEGEND = "C challenge met · E exercise passed · 3r three runs, nothing passed 
 
 
 def teacher_rows(folder: Path, lessons: Sequence[Lesson]) -> tuple[list[str], list[list[str]]]:
-    """(header, one row per learner): learner, challenges, exercises, last active, then a cell per lesson."""
+    """(header, one row per learner): learner, challenges, exercises, last active, then a cell per lesson.
+
+    One row per learner: everyone with work in the class and everyone on its roster (who may not have
+    started yet), never a row per tab or page load. Names are escaped.
+    """
     summaries = class_overview(folder)
+    have = {summary.learner.casefold() for summary in summaries}
+    summaries += [LearnerSummary(name) for name in roster_names(folder) if name.casefold() not in have]
+    summaries.sort(key=lambda summary: summary.learner.casefold())
     ids = [lesson.id for lesson in lessons]
     header = [*LEFT_COLUMNS, *ids]
     rows = []
@@ -196,7 +224,7 @@ def teacher_rows(folder: Path, lessons: Sequence[Lesson]) -> tuple[list[str], li
         exercises = sum(lesson in summary.exercises for lesson in ids)
         rows.append(
             [
-                summary.learner,
+                shown_name(summary.learner),
                 f"{passed}/{len(ids)}",
                 str(exercises),
                 summary.last_active.replace("T", " ")[:16],
@@ -258,3 +286,71 @@ def print_table(console, name: str, lessons: Sequence[Lesson], header: list[str]
     console.print(Text(LEGEND, style="dim"))
     key = ", ".join(f"{lesson.chapter}.{lesson.order} {lesson.id}" for lesson in lessons)
     console.print(Text(f"lessons: {key}", style="dim"))
+
+
+# ---------------------------------------------------------------- the teacher's roster
+
+
+def roster_command(folder: Path, add: Sequence[str] = (), reset: str | None = None, listing: bool = False) -> int:
+    """``tutor class NAME --add A B`` / ``--reset A`` / ``--roster``: print links or the roster; 0.
+
+    Raises BadName (a name that is not plain) or RosterError (one line each).
+    """
+    roster = Roster(folder)
+    if add:
+        names = [plain_name(name, "learner's name") for name in add]
+        repeated = sorted({name for name in names if [n.casefold() for n in names].count(name.casefold()) > 1})
+        if repeated:
+            raise BadName(f"{shown_name(repeated[0])} is given twice")
+        _print_links(roster, folder, roster.add(names, taken=known_learners(folder)))
+        print(
+            f"Only the learners on the roster sign in to class {folder.name} now. A lost or shared link: "
+            f"tutor class {folder.name} --reset NAME gives a new one (the old one stops working)."
+        )
+    elif reset:
+        _print_links(roster, folder, [roster.reset(plain_name(reset, "learner's name"))])
+    elif listing:
+        entries = roster.entries()
+        if not entries:
+            print(f"Class {folder.name} has no roster: it is open (a newcomer takes a name and is given a code).")
+            return 0
+        width = max(len(shown_name(entry.name)) for entry in entries)
+        state = "closed: only these sign in" if roster.closed else "open: newcomers take a name"
+        print(f"Class {folder.name}: {len(entries)} learner(s) ({state})")
+        for entry in entries:
+            how = "on the roster" if entry.added_by == "teacher" else "came by themselves"
+            made = entry.code_made.replace("T", " ")[:16]
+            print(f"  {shown_name(entry.name):<{width}}  {how:<18}  code made {made}")
+        print(f"Codes are kept as hashes and cannot be shown again: tutor class {folder.name} --reset NAME")
+    return 0
+
+
+def _print_links(roster: Roster, folder: Path, made: Sequence[tuple[str, str]]) -> None:
+    address = roster.address
+    guessed = address is None
+    if address is None:  # not served yet: where `tutor serve --class NAME --host 0.0.0.0` will be
+        address = f"http://{room_address('0.0.0.0')}:{DEFAULT_PORT}"
+    print(f"Personal links of class {folder.name} (hand each to its learner only):")
+    width = max(len(shown_name(name)) for name, _ in made)
+    for name, code in made:
+        print(f"  {shown_name(name):<{width}}  code {code}  {roster.link(name, code, address)}")
+    if guessed:
+        print(
+            f"(The class has not been served yet: these links expect 'tutor serve --class {folder.name} "
+            f"--host 0.0.0.0' on this machine. Elsewhere, a learner types the name and code on the class's page.)"
+        )
+
+
+DEFAULT_PORT = 8000  # tutor serve's
+
+
+def room_address(host: str) -> str:
+    """The address to put in the link handed out: ``host``, or for 0.0.0.0/:: this machine's own."""
+    if host not in ("0.0.0.0", "::", ""):
+        return f"[{host}]" if ":" in host else host
+    try:  # the address of the interface with the default route; a UDP "connect" sends nothing
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            return probe.getsockname()[0]
+    except OSError:
+        return socket.gethostname()

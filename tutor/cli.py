@@ -90,7 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
         "class", help="the teacher's table of a class: who passed which lesson, and when each was last active"
     )
     klass.add_argument("name", help="the class, as given to 'tutor serve --class NAME'")
-    klass.add_argument("--csv", action="store_true", help="print CSV (for a spreadsheet) instead of a table")
+    doing = klass.add_mutually_exclusive_group()
+    doing.add_argument("--csv", action="store_true", help="print CSV (for a spreadsheet) instead of a table")
+    doing.add_argument(
+        "--add",
+        nargs="+",
+        metavar="LEARNER",
+        help="put learners on the class's roster and print their personal links (only they sign in from now on)",
+    )
+    doing.add_argument(
+        "--reset", metavar="LEARNER", help="a new code and personal link for a learner (the old one stops working)"
+    )
+    doing.add_argument("--roster", action="store_true", help="list who may sign in to the class")
 
     serve = commands.add_parser(
         "serve",
@@ -109,8 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--class",
         dest="class_name",
         metavar="NAME",
-        help="serve a class: each learner (asked their name, or ?learner=NAME in the link) keeps their own "
-        "progress, runs and exercises in <TUTOR_HOME>/classes/NAME/",
+        help="serve a class: each learner signs in with their name and code (or opens their personal link) "
+        "and keeps their own progress, runs and exercises in <TUTOR_HOME>/classes/NAME/",
     )
     serve.add_argument(
         "--token",
@@ -197,6 +208,16 @@ def _prepare_streams() -> None:
             stream.reconfigure(errors="replace")
 
 
+def _discard_stdout() -> None:
+    """What is still buffered for a closed pipe goes nowhere (Python would report it at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's capture): nothing to flush
+        pass
+
+
 def console():
     """A console that always has room (COLUMNS=0 still gets 80 columns) and outlives a closed pipe."""
     from tutor.headless import HeadlessConsole
@@ -224,23 +245,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                 signal.signal(getattr(signal, name), _stop_like_ctrl_c)
     try:
         if args.command == "list":
-            return command_list(args)
-        if args.command == "run":
-            return command_run(args)
-        if args.command == "check":
-            return command_check(args)
-        if args.command in EXERCISE_COMMANDS:
+            code = command_list(args)
+        elif args.command == "run":
+            code = command_run(args)
+        elif args.command == "check":
+            code = command_check(args)
+        elif args.command in EXERCISE_COMMANDS:
             from tutor.exercises import commands as exercise_commands
 
-            return exercise_commands.dispatch(args)
-        if args.command == "serve":
-            return command_serve(args)
-        if args.command == "class":
-            return command_class(args)
-        return open_app(args)
+            code = exercise_commands.dispatch(args)
+        elif args.command == "serve":
+            code = command_serve(args)
+        elif args.command == "class":
+            code = command_class(args)
+        else:
+            code = open_app(args)
+        sys.stdout.flush()  # here, where a reader that went away is caught, not at the interpreter's exit
+        return code
     except UsageError as error:
         print(_("tutor: error: {message}").format(message=error), file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `tutor verify | head -3`: the reader has what it wanted
+        _discard_stdout()
+        return 0
     except OSError as error:  # a disk that filled up, a file that vanished: one line, not a traceback
         print(_("tutor: error: {message}").format(message=error), file=sys.stderr)
         return 1
@@ -266,6 +293,7 @@ def command_list(args: argparse.Namespace) -> int:
     table.add_column("backend")
     table.add_column("passed", justify="center")
     table.add_column("exercise", justify="center")  # ✓ passed, · not yet, blank: the lesson has none
+    left_out: list[tuple[str, str]] = []
     for number, lessons in course.by_chapter().items():
         table.add_section()
         # Lesson text is text: Text objects, never parsed as markup.
@@ -283,19 +311,23 @@ def command_list(args: argparse.Namespace) -> int:
                 Text(lesson.title),
                 Text(lesson.backend),
                 "✓" if store.passed(lesson.id) else "·",
-                _exercise_mark(lesson, store),
+                _exercise_mark(lesson, store, left_out),
             )
     out.print(table)
+    for lesson_id, reason in left_out:  # an exercise that cannot be used says why (an untrusted pack's)
+        out.print(Text(f"? the exercise of {lesson_id} is left out: {reason}", style="yellow"))
     return 0
 
 
-def _exercise_mark(lesson, store) -> str:
-    """✓ once the learner's code passed the lesson's exercise, · not yet, '' when it has none (or a broken one)."""
+def _exercise_mark(lesson, store, left_out: list[tuple[str, str]]) -> str:
+    """✓ once the learner's code passed the lesson's exercise, · not yet, '' when it has none, ? when it is
+    left out (broken, or of a pack that may not run code): the reason goes to ``left_out``."""
     from tutor.exercises import ExerciseError, find_exercise
 
     try:
         exercise = find_exercise(lesson)
-    except ExerciseError:
+    except ExerciseError as error:
+        left_out.append((lesson.id, str(error)))
         return "?"
     if exercise is None:
         return ""
@@ -378,6 +410,13 @@ def command_class(args: argparse.Namespace) -> int:
         folder = classroom.class_dir(args.name)
     except classroom.BadName as error:
         raise UsageError(f"{error}, got {shown(args.name)}") from None
+    if args.add or args.reset or args.roster:
+        from tutor.roster import RosterError
+
+        try:
+            return classroom.roster_command(folder, add=args.add or [], reset=args.reset, listing=args.roster)
+        except (classroom.BadName, RosterError) as error:
+            raise UsageError(str(error)) from None
     if not folder.is_dir():
         known = ", ".join(classroom.class_names()) or "none yet"
         raise UsageError(f"there is no class {shown(args.name)} in {classroom.classes_dir()} (classes: {known})")

@@ -2,8 +2,10 @@
 
 - ``write_atomic(path, data)``: the new content goes to a temporary file in the
   same folder, is flushed to disk and renamed over the old file, so a crash,
-  kill -9, a full disk or Ctrl+C leaves either the old file or the new one -
-  and never a temporary file behind.
+  kill -9, a full disk or Ctrl+C leaves either the old file or the new one.
+  An error or Ctrl+C removes the temporary file at once; one left by kill -9 or
+  a power cut (its name says which process wrote it) is removed the next time
+  the tutor writes in that folder (``remove_leftovers``).
 - ``atomic_path(target)``: the same for savers that want a path (Keras
   ``model.save``, ``np.savez``): a temporary path with the target's suffix,
   renamed over the target only when the block ends without an error.
@@ -22,6 +24,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -30,6 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NEW_FILE_MODE = 0o644
+# A temporary file's name says whose it is: ".<name>.tutor-<pid>.<random>.tmp[.<suffix>]", so that the
+# next write in its folder can tell one left by a killed process from one being written right now.
+TEMPORARY_MARK = ".tutor-"
+_TEMPORARY = re.compile(r"^\..*\.tutor-(?P<pid>[0-9]+)\.[a-z0-9_]{8}\.tmp(?:\.[^./]*)?$")
 
 
 class TutorFileError(OSError):
@@ -67,12 +74,56 @@ def _mode_for(target: Path) -> int:
         return NEW_FILE_MODE
 
 
+def _temporary_prefix(name: str) -> str:
+    return f".{name[:60]}{TEMPORARY_MARK}{os.getpid()}."
+
+
+def _writer_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process: maybe another thread's write in progress
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # another user's process (alive), or no process number at all
+        return False
+    return False
+
+
+def remove_leftovers(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files of writes in ``folder`` that were interrupted for good (kill -9, a power cut).
+
+    Only the tutor's own temporary files (named ``.<name>.tutor-<pid>.<random>.tmp``), and only those
+    whose process no longer runs: a write in progress in another process is never touched, nor a
+    file of another program that looks alike. Returns what was removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(os.fspath(folder)))
+    except OSError:
+        return removed
+    for entry in entries:
+        owned = _TEMPORARY.match(entry.name)
+        if not owned or not _writer_gone(int(owned.group("pid"))):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):  # some savers write a folder
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            continue  # another process removed it first, or it cannot be: the next write tries again
+    return removed
+
+
 def write_atomic(path: str | os.PathLike, data: bytes | str, encoding: str = "utf-8") -> None:
     """Replace ``path`` (a symlink's target) with ``data`` all at once; raises TutorFileError."""
     target = Path(os.path.realpath(path))  # write the target, keep the link
     payload = data.encode(encoding) if isinstance(data, str) else bytes(data)
+    remove_leftovers(target.parent)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".tmp", dir=target.parent)
+        handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(target.name), suffix=".tmp", dir=target.parent)
     except OSError as error:
         raise _error(path, error) from None
     try:
@@ -104,8 +155,11 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """
     check_writable_target(target, allow_special=False)
     final = Path(os.path.realpath(target))
+    remove_leftovers(final.parent)
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{final.stem[:60]}-", suffix=f".tmp{final.suffix}", dir=final.parent)
+        handle, name = tempfile.mkstemp(
+            prefix=_temporary_prefix(final.stem), suffix=f".tmp{final.suffix}", dir=final.parent
+        )
         os.close(handle)
     except OSError as error:
         raise _error(target, error) from None
@@ -119,8 +173,6 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     except BaseException as error:
         with contextlib.suppress(OSError):
             if temporary.is_dir():  # some savers write a folder
-                import shutil
-
                 shutil.rmtree(temporary, ignore_errors=True)
             else:
                 temporary.unlink()

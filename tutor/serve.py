@@ -1,28 +1,32 @@
 """``tutor serve``: the app in a browser, one app process per tab, for one learner or a class.
 
-textual-serve's :class:`~textual_serve.server.Server` (aiohttp) is the base; this server adds what a
-classroom needs:
+textual-serve's :class:`~textual_serve.server.Server` (aiohttp) is the base (its private parts are all
+in :mod:`tutor.serve_textual`); this server adds what a classroom needs:
 
 - **Access.** Loopback by default. With another ``--host`` a token is required: the link handed out
   carries it (``/?token=...``); a request without it gets a 403 page and no app process.
-- **Identity.** Each tab's app process gets its identity in its environment: ``TUTOR_SERVED=1``
-  always, ``TUTOR_CLASS_DIR`` when a class is served, ``TUTOR_LEARNER`` when the link names the
-  learner (``?learner=ana``, a plain name). The app reads them (:mod:`tutor.classroom`).
-- **A session limit** (``--max-sessions``): one more tab gets a clear "full" page, not a crash.
+- **Who is learning** (a class). A learner's work opens only with their personal link
+  (``/?learner=Ana&key=CODE``) or their name and code typed on the class page; a newcomer of an
+  open class takes a free name and is given a code (:mod:`tutor.roster` says why a link and a code).
+  No app process starts before a learner is known: a page load without a name costs a page, not a seat.
+- **Bounded sessions.** Every screen size is clamped, malformed browser messages are refused, an
+  app's stderr goes to a log file of its own (:mod:`tutor.serve_bounds`); at most ``--max-sessions``
+  tabs, and at most TABS_PER_LEARNER of them a learner's.
 - **A page for a closed network**: the tutor's own template, every file from this server (the font
   too), titled after the tutor, the terminal focused on load, and a websocket URL that follows the
   address the browser used (or ``--public-url``).
 - **Ctrl+C** ends the server and every session within about a second: each app process gets SIGTERM
   (the app records a run it stops), then is killed if it has not gone.
 
-The page hands the websocket a one-time ticket (``/ws/<ticket>``) that holds who the tab is: the
-websocket needs no token of its own, and a websocket without a ticket the page issued is refused.
+Each app process is told who it serves in its environment: ``TUTOR_SERVED=1`` always,
+``TUTOR_CLASS_DIR`` and ``TUTOR_LEARNER`` (a learner whose code was checked) in a class. The page hands
+the websocket a one-time ticket (``/ws/<ticket>``) that holds who the tab is: the websocket needs no
+token of its own, and a websocket without a ticket the page issued is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import ipaddress
 import os
 import re
@@ -31,27 +35,33 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.web_runner import GracefulExit
-from textual_serve.app_service import AppService
-from textual_serve.server import Server, to_int
+from textual_serve.server import Server
 
 from tutor import classroom
-from tutor.paths import SERVED_ENV
+from tutor.classroom import room_address
+from tutor.course import printable
+from tutor.paths import SERVED_ENV, user_data_dir
+from tutor.roster import WRONG, Roster, RosterError, normal_code
+from tutor.serve_bounds import SessionLog, SignInLimiter, browser_message, url_size
+from tutor.serve_textual import AppProcess
 
 TEMPLATES = Path(__file__).with_name("serve_template")
 # A Keras session after a run (keras-beans), measured by benchmarks/serve_class.py on the class
 # machine: about 1 GB resident. The default limit leaves a quarter of the memory to everything else.
 SESSION_BYTES = 1_000_000_000
+TABS_PER_LEARNER = 3  # two devices and a spare; one link holder cannot take every seat
 TICKET_SECONDS = 3600  # a page left open this long before it connects must be opened again
 TICKETS_MAX = 1000
 STOP_SECONDS = 1.2  # Ctrl+C: how long the app processes get to record their runs before being killed
+CHECKS_AT_ONCE = 2  # code checks (scrypt) running at once: a burst of sign-ins cannot take both cores
 # What a Host header may hold (a name, IPv4 or [IPv6], then a port): anything else is not echoed.
 HOST_HEADER = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
@@ -78,18 +88,6 @@ def is_loopback(host: str) -> bool:
     return bool(addresses) and all(ipaddress.ip_address(address.split("%")[0]).is_loopback for address in addresses)
 
 
-def room_address(host: str) -> str:
-    """The address to put in the link handed out: ``host``, or for 0.0.0.0/:: this machine's own."""
-    if host not in ("0.0.0.0", "::", ""):
-        return f"[{host}]" if ":" in host else host
-    try:  # the address of the interface with the default route; a UDP "connect" sends nothing
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("10.255.255.255", 1))
-            return probe.getsockname()[0]
-    except OSError:
-        return socket.gethostname()
-
-
 @dataclass
 class Ticket:
     learner: str | None
@@ -98,47 +96,12 @@ class Ticket:
 
 @dataclass(eq=False)
 class Session:
-    """One tab: its app process (once started) and who it is."""
+    """One tab: its app process (once started), who it is, and its log."""
 
-    service: TutorAppService
+    service: AppProcess
     websocket: web.WebSocketResponse
     learner: str | None
-
-
-class TutorAppService(AppService):
-    """textual-serve's app service, started as an argument list with this tab's own environment."""
-
-    def __init__(self, argv: Sequence[str], identity: Mapping[str, str], **kwargs: Any) -> None:
-        super().__init__(" ".join(argv), **kwargs)
-        self.argv = list(argv)
-        self.identity = dict(identity)
-
-    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        environment = super()._build_environment(width=width, height=height)
-        for name in (classroom.CLASS_DIR_ENV, classroom.LEARNER_ENV):
-            environment.pop(name, None)  # never the server's own, only this tab's
-        environment.update(self.identity)
-        return environment
-
-    async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
-        # No shell between the server and the app, so that SIGTERM reaches the app itself; its own
-        # session, so that Ctrl+C in the teacher's terminal reaches the server, which stops it in order.
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=self._build_environment(width=width, height=height),
-            start_new_session=True,
-            preexec_fn=_end_with_the_server if sys.platform == "linux" else None,
-        )
-        assert process.stdin is not None
-        self._stdin = process.stdin
-        return process
-
-    @property
-    def process(self) -> asyncio.subprocess.Process | None:
-        return self._process
+    log: SessionLog
 
 
 @dataclass
@@ -154,7 +117,7 @@ class ServeOptions:
 
 
 class TutorServer(Server):
-    """textual-serve's server with the tutor's page, access, identities, limit and shutdown."""
+    """textual-serve's server with the tutor's page, access, sign-in, limits and shutdown."""
 
     def __init__(self, options: ServeOptions) -> None:
         self.options = options
@@ -166,26 +129,30 @@ class TutorServer(Server):
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
         self.tickets: dict[str, Ticket] = {}
         self.sessions: set[Session] = set()
+        self.roster = Roster(options.class_dir) if options.class_dir is not None else None
+        self.limiter = SignInLimiter()
+        self.checks = asyncio.Semaphore(CHECKS_AT_ONCE)
+        self.log_dir = (options.class_dir or user_data_dir()) / ("logs" if options.class_dir else "serve-logs")
 
-    # ------------------------------------------------------------ the link and the page
+    # ------------------------------------------------------------ the link and the pages
 
     @property
     def link(self) -> str:
         """The address to hand out (with the token when one is required)."""
         return f"{self.public_url}/" + (f"?token={self.options.token}" if self.options.token else "")
 
-    async def _make_app(self) -> web.Application:
-        app = web.Application()
+    def web_app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024)  # a sign-in form is a few hundred bytes
         app.add_routes(
             [
                 web.get("/", self.handle_index, name="index"),
+                web.post("/sign-in", self.handle_sign_in, name="sign_in"),
                 web.get("/ws", self.handle_websocket),  # textual-serve's address: refused, no ticket
                 web.get("/ws/{ticket}", self.handle_websocket, name="websocket"),
                 web.get("/download/{key}", self.handle_download, name="download"),
                 web.static("/static", self.statics_path, name="static"),
             ]
         )
-        app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         return app
 
@@ -206,45 +173,51 @@ class TutorServer(Server):
         scheme = "https" if request.secure or request.headers.get("X-Forwarded-Proto") == "https" else "http"
         return f"{scheme}://{host}"
 
-    def _allowed(self, request: web.Request) -> bool:
+    def _token_given(self, given: str) -> bool:
         token = self.options.token
-        return token is None or secrets.compare_digest(request.query.get("token", ""), token)
+        return token is None or secrets.compare_digest(given.encode(), token.encode())
 
-    def _full(self) -> bool:
-        return len(self.sessions) >= self.options.max_sessions
-
-    def _full_page(self) -> web.Response:
-        limit = self.options.max_sessions
+    def _needs_the_link(self) -> web.Response:
         return self._refused(
-            503, "The class is full", f"All {limit} sessions are in use. Try again when someone closes their tab."
+            403, "This tutor needs its link", "Open the link your teacher handed out: it carries the class's token."
         )
 
-    async def handle_index(self, request: web.Request) -> web.Response:
-        if not self._allowed(request):
+    def _no_seat(self, learner: str | None) -> web.Response | None:
+        """A page saying why there is no seat for one more tab (of ``learner``), or None when there is."""
+        limit = self.options.max_sessions
+        if len(self.sessions) >= limit:
             return self._refused(
-                403, "This tutor needs its link", "Open the link your teacher handed out: it carries the class's token."
+                503, "The class is full", f"All {limit} sessions are in use. Try again when someone closes their tab."
             )
-        if self._full():
-            return self._full_page()
-        learner = None
-        typed = request.query.get("learner", "")
-        if self.options.class_dir is not None and typed.strip():
-            try:
-                learner = classroom.plain_name(typed, "learner's name")
-            except classroom.BadName as error:
-                return self._refused(
-                    400,
-                    "The name in this link cannot be used",
-                    f"{error}. Open the link without '&learner=...' and type your name.",
-                )
-        base = self._base_url(request)
-        scheme, rest = base.split(":", 1)
+        if learner is not None and self._tabs_of(learner) >= TABS_PER_LEARNER:
+            return self._refused(
+                429,
+                "Your tabs are all open",
+                f"You have {TABS_PER_LEARNER} tabs of the tutor open already. Close one, then open this link again.",
+            )
+        return None
+
+    def _tabs_of(self, learner: str) -> int:
+        return sum(session.learner == learner for session in self.sessions)
+
+    async def handle_index(self, request: web.Request) -> web.Response:
+        query = request.query
+        if self.roster is not None and query.get("learner", "").strip() and query.get("key", "").strip():
+            return await self._personal_link(request, query["learner"], query["key"])  # the key is the access
+        if not self._token_given(query.get("token", "")):
+            return self._needs_the_link()
+        if self.roster is not None:
+            return self._sign_in_page(request, name=query.get("learner", "")[: classroom.NAME_MAX])
+        return self._no_seat(None) or self._app_page(request, None)
+
+    def _app_page(self, request: web.Request, learner: str | None) -> web.Response:
+        scheme, rest = self._base_url(request).split(":", 1)
         websocket_url = f"{'wss' if scheme == 'https' else 'ws'}:{rest}/ws/{self._issue_ticket(learner)}"
         return self._page(
             "index.html",
             static="static/",  # beside the page, wherever the browser found it
             websocket_url=websocket_url,
-            font_size=to_int(request.query.get("fontsize", "16"), 16),
+            font_size=min(max(_number(request.query.get("fontsize", "16"), 16), 6), 64),
         )
 
     def _issue_ticket(self, learner: str | None) -> str:
@@ -256,6 +229,99 @@ class TutorServer(Server):
         key = secrets.token_urlsafe(16)
         self.tickets[key] = Ticket(learner, now + TICKET_SECONDS)
         return key
+
+    # ------------------------------------------------------------ learners prove who they are
+
+    def _sign_in_page(self, request: web.Request, name: str = "", problem: str = "", status: int = 200) -> web.Response:
+        assert self.roster is not None
+        try:
+            closed = self.roster.closed
+        except RosterError as error:
+            self._say(f"the roster cannot be read: {printable(str(error))}")
+            return self._refused(500, "The class cannot be opened", "Tell your teacher: the class's roster is damaged.")
+        return self._page(
+            "sign_in.html",
+            status=status,
+            class_name=self.options.class_name,
+            token=request.query.get("token", "") or "",
+            name=name,
+            problem=problem,
+            newcomers=not closed,
+        )
+
+    def _address(self, request: web.Request) -> str:
+        return request.remote or "?"
+
+    async def _check(self, request: web.Request, typed_name: str, code: str) -> str | None:
+        """The learner ``typed_name`` and ``code`` prove to be, or None (a wrong name or code, said once)."""
+        assert self.roster is not None
+        try:
+            name = classroom.plain_name(typed_name)
+        except classroom.BadName:
+            name = None
+        learner = None
+        if name is not None:
+            async with self.checks:  # scrypt, in a thread: the server keeps answering meanwhile
+                try:
+                    learner = await asyncio.get_running_loop().run_in_executor(None, self.roster.check, name, code)
+                except RosterError as error:
+                    self._say(f"the roster cannot be read: {printable(str(error))}")
+        if learner is None:
+            self.limiter.failed(self._address(request))
+            self._say(f"a sign-in with a wrong name or code, from {printable(self._address(request))}")
+        return learner
+
+    def _slow_down(self) -> web.Response:
+        return self._refused(
+            429, "Too many tries", "Too many wrong names or codes from this computer. Wait a minute, then try again."
+        )
+
+    async def _personal_link(self, request: web.Request, typed_name: str, code: str) -> web.Response:
+        if self.limiter.blocked(self._address(request)):
+            return self._slow_down()
+        learner = await self._check(request, typed_name, code)
+        if learner is None:
+            return self._sign_in_page(request, problem=WRONG, status=403)
+        return self._no_seat(learner) or self._app_page(request, learner)
+
+    async def handle_sign_in(self, request: web.Request) -> web.Response:
+        """The class page's form: a name and a code (Start), or a name alone (I am new here)."""
+        if self.roster is None:
+            raise web.HTTPNotFound()
+        form = await request.post()
+        token, typed, code = (str(form.get(key, ""))[:200] for key in ("token", "name", "code"))
+        if not self._token_given(token):
+            return self._needs_the_link()
+        if self.limiter.blocked(self._address(request)):
+            return self._slow_down()
+        typed = typed[: classroom.NAME_MAX + 20]
+        if form.get("action") == "new":
+            return await self._newcomer(request, typed)
+        if not code.strip():
+            return self._sign_in_page(request, typed, "Type your code too (it is on your card, or in your link).", 400)
+        learner = await self._check(request, typed, code)
+        if learner is None:
+            return self._sign_in_page(request, typed, WRONG, 403)
+        # The personal link itself: the address bar then holds what opens this learner's work again.
+        raise web.HTTPSeeOther("./?" + urlencode({"learner": learner, "key": normal_code(code)}))
+
+    async def _newcomer(self, request: web.Request, typed: str) -> web.Response:
+        assert self.roster is not None and self.options.class_dir is not None
+        try:
+            name = classroom.plain_name(typed, "name")
+        except classroom.BadName as error:
+            return self._sign_in_page(request, typed, str(error).capitalize() + ".", 400)
+        folder = self.options.class_dir
+        try:
+            taken = await asyncio.get_running_loop().run_in_executor(None, classroom.known_learners, folder)
+            async with self.checks:
+                code = await asyncio.get_running_loop().run_in_executor(None, self.roster.register, name, taken)
+        except RosterError as error:
+            self.limiter.failed(self._address(request))  # trying names one after the other is guessing too
+            return self._sign_in_page(request, name, str(error).capitalize() + ".", 409)
+        self._say(f"{printable(name)} is new in the class (a code was given)")
+        link = f"{self._base_url(request)}/?{urlencode({'learner': name, 'key': code})}"
+        return self._page("welcome.html", name=name, code=code, link=link, class_name=self.options.class_name)
 
     # ------------------------------------------------------------ a tab's session
 
@@ -271,36 +337,57 @@ class TutorServer(Server):
         ticket = self.tickets.pop(request.match_info.get("ticket", ""), None)
         if ticket is None or ticket.expires < time.monotonic():
             raise web.HTTPForbidden(text="no session without the page's ticket: open the tutor's link again")
-        if self._full():
-            raise web.HTTPServiceUnavailable(text="the class is full")
-        websocket = web.WebSocketResponse(heartbeat=15)
-        service = TutorAppService(
+        if self._no_seat(ticket.learner) is not None:
+            raise web.HTTPServiceUnavailable(text="no seat: the class is full, or your tabs are all open")
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=1024 * 1024)
+        log = SessionLog(self.log_dir, ticket.learner or "tab")
+        service = AppProcess(
             self.options.argv,
             self._identity(ticket.learner),
+            log.keep,
+            drop=(classroom.CLASS_DIR_ENV, classroom.LEARNER_ENV),  # never the server's own, only this tab's
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
             download_manager=self.download_manager,
             debug=self.debug,
         )
-        session = Session(service, websocket, ticket.learner)
+        session = Session(service, websocket, ticket.learner, log)
         self.sessions.add(session)  # counted from now: two tabs at once cannot both take the last seat
-        self._say(f"{ticket.learner or 'a learner'} joined ({len(self.sessions)} of {self.options.max_sessions})")
+        self._joined(session)
         try:
             await websocket.prepare(request)
-            await service.start(
-                to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
-            )
-            await self._process_messages(websocket, service)
+            await service.start(*url_size(request.query.get("width", "80"), request.query.get("height", "24")))
+            await self._relay(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
         except Exception as error:  # a broken tab ends its own session, never the server
-            self._say(f"a session ended with an error: {error}")
+            self._say(f"a session ended with an error: {printable(str(error))[:200]}")
         finally:
             self.sessions.discard(session)
             await self._end(session)
-            self._say(f"{session.learner or 'a learner'} left ({len(self.sessions)} of {self.options.max_sessions})")
+            self._left(session)
         return websocket
+
+    async def _relay(self, websocket: web.WebSocketResponse, service: AppProcess) -> None:
+        """What the browser sends, to the app: keys, sizes (clamped), focus; anything malformed is dropped."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            envelope = browser_message(message.data)
+            if envelope is None:
+                continue
+            kind, data = envelope
+            if kind == "stdin":
+                await service.send_bytes(data.encode("utf-8", "replace"))
+            elif kind == "resize":
+                await service.set_terminal_size(*data)
+            elif kind == "ping":
+                await websocket.send_json(["pong", data])
+            elif kind == "blur":
+                await service.blur()
+            elif kind == "focus":
+                await service.focus()
 
     async def _end(self, session: Session) -> None:
         """Ask the app to quit as textual-serve does; a process that does not go is stopped."""
@@ -311,24 +398,65 @@ class TutorServer(Server):
             pass
         if process is not None and process.returncode is None:
             await _stop_process(process)
+        if session.service.stderr_kept is not None:
+            try:
+                await asyncio.wait_for(session.service.stderr_kept, timeout=2)
+            except (TimeoutError, asyncio.CancelledError):
+                pass
+        if process is not None and (process.returncode or 0) > 0:  # it failed (not stopped by a signal)
+            who = printable(session.learner) if session.learner else "a tab"
+            self._say(f"{who}: the app ended with an error (exit {process.returncode}); its log: {session.log.path}")
+
+    def _seats(self) -> str:
+        return f"{len(self.sessions)} of {self.options.max_sessions} tabs"
+
+    def _joined(self, session: Session) -> None:
+        if session.learner is None:
+            self._say(f"a tab opened ({self._seats()})")
+            return
+        tabs = self._tabs_of(session.learner)
+        name = printable(session.learner)
+        learners = len({other.learner for other in self.sessions})
+        said = f"{name} joined" if tabs == 1 else f"{name} opened another tab ({tabs} tabs)"
+        self._say(f"{said} ({learners} learner(s), {self._seats()})")
+
+    def _left(self, session: Session) -> None:
+        if session.learner is None:
+            self._say(f"a tab closed ({self._seats()})")
+            return
+        tabs = self._tabs_of(session.learner)
+        name = printable(session.learner)
+        self._say(f"{name} left ({self._seats()})" if not tabs else f"{name} closed a tab ({tabs} left open)")
 
     # ------------------------------------------------------------ starting and stopping
 
     def _say(self, line: str) -> None:
         print(line, flush=True)  # never wrapped: the teacher copies the link from here
 
-    async def on_startup(self, app: web.Application) -> None:
-        pass  # textual-serve's banner: the tutor announces itself once it listens (_announce)
-
     def _announce(self, *_: object) -> None:
         """Printed once the server listens (aiohttp's ``print`` hook of run_app)."""
         what = f"class {self.options.class_name!r}" if self.options.class_name else "the tutor"
         self._say(f"Serving {what} at {self.link}")
-        if self.options.class_dir is not None:
-            self._say(
-                f"Class folder: {self.options.class_dir}  (the teacher's table: tutor class {self.options.class_name})"
-            )
-        self._say(f"Up to {self.options.max_sessions} sessions at once. Press Ctrl+C to stop (every session ends).")
+        if self.roster is not None and self.options.class_dir is not None:
+            name = self.options.class_name
+            self._say(f"Class folder: {self.options.class_dir}  (the teacher's table: tutor class {name})")
+            try:
+                self.roster.remember_address(self.public_url)  # the personal links' beginning
+                closed = self.roster.closed
+            except RosterError as error:
+                self._say(f"warning: {printable(str(error))}")
+                closed = False
+            if closed:
+                self._say(f"Only the learners on the roster sign in (tutor class {name} --roster lists them).")
+            else:
+                self._say(
+                    "Open class: a newcomer takes a name and is given a code; "
+                    f"tutor class {name} --add NAME... makes a roster (personal links to hand out)."
+                )
+        self._say(
+            f"Up to {self.options.max_sessions} tabs at once, {TABS_PER_LEARNER} per learner. "
+            "Press Ctrl+C to stop (every session ends)."
+        )
 
     async def on_shutdown(self, app: web.Application) -> None:
         sessions = list(self.sessions)
@@ -353,7 +481,7 @@ class TutorServer(Server):
                 pass
         try:
             web.run_app(
-                self._make_app(),
+                self.web_app(),
                 host=self.host,
                 port=self.port,
                 handle_signals=False,
@@ -366,19 +494,11 @@ class TutorServer(Server):
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {error.strerror or error}") from None
 
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _end_with_the_server() -> None:
-    """Run in the app process before it starts: SIGTERM it when the server dies, even killed (-9).
-
-    The app does not notice its standard input closing: without this a killed server left every tab's
-    app running (a Keras session holds 0.9 GB).
-    """
+def _number(text: str, default: int) -> int:
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+        return int(text[:6])
+    except ValueError:
+        return default
 
 
 async def _stop_process(process: asyncio.subprocess.Process) -> None:

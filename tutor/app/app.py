@@ -8,16 +8,19 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from rich.console import Console
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.driver import Driver
+from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 
 from tutor import classroom
 from tutor.app.commands import LessonCommands
 from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
-from tutor.app.terminal import driver_on
+from tutor.app.terminal import clamped_size, driver_on, terminal_gone, watched_terminals
 from tutor.course import Course, load_course
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
@@ -27,6 +30,7 @@ from tutor.runner import RunSession
 # (importing TensorFlow, compiling) is recorded as stopped when it is let go.
 # Under `tutor serve` the app is killed 1.2 s after SIGTERM: this must be shorter.
 QUIT_GRACE = 0.8
+TERMINAL_CHECK_SECONDS = 1.0  # a terminal that went away (no SIGHUP) is noticed within this
 
 
 class TutorApp(App[int]):
@@ -75,12 +79,24 @@ class TutorApp(App[int]):
             return driver_on(self._terminal, driver)
         return driver
 
+    def post_message(self, message: Message) -> bool:
+        """A screen size from the terminal or the browser is clamped (terminal.SIZE_MAX); a malformed one dropped."""
+        if isinstance(message, events.Resize):
+            width, height = tuple(message.size) if len(message.size) == 2 else (None, None)
+            size = clamped_size(width, height)
+            if size is None:
+                return False
+            if size != tuple(message.size):
+                message.size = message.virtual_size = message.container_size = Size(*size)
+        return super().post_message(message)
+
     def get_default_screen(self) -> Screen:
         if self.store is None:  # a class learner not named yet: on_mount asks
             return Screen()
         return MainScreen(self.course, self.store, **self._start)
 
     def on_mount(self) -> None:
+        self._watch_the_terminal()
         if self.store is None and self.seat.class_dir is not None:
             self.push_screen(LearnerScreen(self.seat.class_dir, self.seat.problem), callback=self._learner_named)
 
@@ -95,6 +111,21 @@ class TutorApp(App[int]):
         self.store = classroom.take_seat(self.seat.class_dir, learner)
         self.learner = learner
         self.title = f"tutor · {learner}"
+
+    def _watch_the_terminal(self) -> None:
+        """Quit (recording a run it stops) once the terminal has gone, even when no SIGHUP said so."""
+        if self.is_headless or self.is_web:
+            return
+        terminals = watched_terminals(0, self._terminal.fileno() if self._terminal is not None else None)
+        if not terminals:
+            return
+
+        def check() -> None:
+            if any(terminal_gone(fd) for fd in terminals):
+                timer.pause()  # not stop(): that would cancel this very callback's task
+                self.call_later(self.action_quit)
+
+        timer = self.set_interval(TERMINAL_CHECK_SECONDS, check, name="terminal-watch")
 
     # A run is tracked from Run until its record is kept, so quitting can
     # stop it and wait (briefly) for the record.
@@ -126,6 +157,15 @@ class TutorApp(App[int]):
             session.stop()
 
     def exit(self, result: int | None = None, return_code: int = 0, message: Any | None = None) -> None:
-        """Every way out (ctrl+q, ctrl+c twice, a crash) first tells running routines to stop."""
+        """Every way out (ctrl+q, SIGTERM, SIGHUP, a lost terminal) stops running routines and keeps unsaved
+        text in the Exercise tab as a draft (offered back when the tab opens next time)."""
         self.stop_all_runs()
+        self.keep_drafts()
         super().exit(result, return_code, message)
+
+    def keep_drafts(self) -> None:
+        from tutor.app.widgets.exercise_pane import ExercisePane
+
+        for screen in self.screen_stack:
+            for pane in screen.query(ExercisePane):
+                pane.keep_draft_now()

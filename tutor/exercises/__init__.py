@@ -40,7 +40,7 @@ from typing import Any
 import msgspec
 
 from tutor import sandbox
-from tutor.exercises._course import exercise_texts, resolve_routine, split_routine
+from tutor.exercises._course import exercise_texts, resolve_routine, shipped_lessons_dir, split_routine
 from tutor.exercises.checking import NOT_WRITTEN
 from tutor.files import TutorFileError, show_path, write_atomic
 from tutor.modules import load_module
@@ -209,11 +209,40 @@ def exercise_folder(lesson: Any) -> Path | None:
     return Path(lesson.path).parent / EXERCISES_DIR / lesson.id
 
 
+class UntrustedExercise(ExerciseError):
+    """An exercise of a pack nobody passed explicitly: its checks and starter are code, so it does not run."""
+
+
+def may_run_code(lesson: Any) -> bool:
+    """Whether files beside ``lesson`` may run: the course's own, or a pack passed with --lessons / TUTOR_LESSONS.
+
+    A pack picked up by itself (the data folder's ``lessons/``; in a class, a learner's own folder) has
+    no code folder: its lessons may use the tutor's routines, and nothing of its own runs.
+    """
+    if getattr(lesson, "code_dir", None) is not None:
+        return True
+    path = getattr(lesson, "path", None)
+    if path is None:
+        return False
+    shipped = Path(os.path.realpath(shipped_lessons_dir()))
+    return shipped in Path(os.path.realpath(path)).parents
+
+
 def find_exercise(lesson: Any) -> Exercise | None:
-    """The lesson's exercise, or None when it has none; raises ExerciseError when it is broken."""
+    """The lesson's exercise, or None when it has none; raises ExerciseError when it is broken.
+
+    UntrustedExercise (saying why, in one line) when the lesson's pack may not run code of its own:
+    its checks.py and starter.py are code, so the exercise is listed with that reason and never loaded.
+    """
     folder = exercise_folder(lesson)
     if folder is None or not folder.is_dir():
         return None
+    if not may_run_code(lesson):
+        pack = show_path(Path(lesson.path).parent, PATH_CHARS)
+        raise UntrustedExercise(
+            f"{show_path(folder, PATH_CHARS)}: not run: its pack {pack} was picked up by itself, and an "
+            f"exercise's checks are code; pass the pack with --lessons {pack} (or TUTOR_LESSONS) to use it"
+        )
     return load_exercise(folder, lesson)
 
 

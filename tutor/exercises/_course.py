@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutor.course import resolve_routine, split_routine
+from tutor.course import resolve_routine, shipped_lessons_dir, split_routine
 
-__all__ = ["exercise_texts", "resolve_routine", "split_routine"]
+__all__ = ["exercise_texts", "resolve_routine", "shipped_lessons_dir", "split_routine"]
 
 
 def exercise_texts(folder: Path, language: str, intro: str, hints: Sequence[str]) -> tuple[str, tuple[str, ...]]:

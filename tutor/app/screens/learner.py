@@ -1,8 +1,9 @@
-"""The first screen of a class session: who is learning? (One plain name, checked as it is typed.)
+"""The first screen of a class session the server has not named: who is learning? (A name and a code.)
 
-Typing the same name later - another day, another tab, in any case - is the same
-learner: their progress, runs and exercises come back. The name is checked by
-:func:`tutor.classroom.plain_name`, the rule the server uses for names in links.
+``tutor serve --class`` checks the learner's personal link (or the name and code typed on its page)
+before it starts an app, and tells the app who it serves; this screen is for an app of a class
+started without a learner. It asks the same proof - the learner's name and code (:mod:`tutor.roster`) -
+and a wrong one gets one line that says nothing about who is in the class.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from tutor import classroom
+from tutor.roster import WRONG, Roster, RosterError
 
 
 class PlainName(Validator):
@@ -30,7 +32,7 @@ class PlainName(Validator):
 
 
 class LearnerScreen(Screen[str]):
-    """Asks the learner's name; dismisses with the name the class knows them by."""
+    """Asks the learner's name and code; dismisses with the name the class knows them by."""
 
     DEFAULT_CSS = """
     LearnerScreen {
@@ -68,10 +70,12 @@ class LearnerScreen(Screen[str]):
             # Content, not markup: the class name comes from a folder and is shown as typed.
             yield Label(Content.styled(f"Class {self.class_dir.name}", "bold"))
             yield Static(
-                "Type your name. Use the same name every time: your lessons, runs and exercises stay yours.",
+                "Type your name and your code (on your card, or at the end of your personal link): "
+                "they open your lessons, runs and exercises - yours alone.",
                 markup=False,
             )
             yield Input(placeholder="your name", max_length=classroom.NAME_MAX, validators=[PlainName()], id="name")
+            yield Input(placeholder="your code, like k7qdm-2xafp", max_length=40, password=True, id="code")
             problem = Static(self.problem or "", id="learner-problem", markup=False)
             problem.set_class(not self.problem, "-empty")
             yield problem
@@ -90,16 +94,30 @@ class LearnerScreen(Screen[str]):
         self._say(reason)
 
     @on(Input.Submitted, "#name")
+    def _to_the_code(self) -> None:
+        self.query_one("#code", Input).focus()
+
+    @on(Input.Submitted, "#code")
     @on(Button.Pressed, "#start")
     def _start(self) -> None:
         typed = self.query_one("#name", Input).value
+        code = self.query_one("#code", Input)
         try:
-            name = classroom.same_learner(self.class_dir, typed)
+            classroom.plain_name(typed)
+            learner = Roster(self.class_dir).check(typed, code.value)
         except classroom.BadName as error:
             self._say(str(error).capitalize() + ".")
             self.query_one("#name", Input).focus()
             return
-        self.dismiss(name)
+        except RosterError as error:
+            self._say(str(error))
+            return
+        if learner is None:
+            self._say(WRONG)
+            code.value = ""
+            code.focus()
+            return
+        self.dismiss(learner)
 
     def _say(self, text: str) -> None:
         problem = self.query_one("#learner-problem", Static)

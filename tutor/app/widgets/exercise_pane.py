@@ -5,6 +5,11 @@ in their own editor). Saving here, or in another editor, re-runs the checks in a
 separate process (``tutor.exercises.run_checks``), so a learner's infinite loop
 or crash never reaches the app. "Run with my code" asks the lesson pane to run
 the lesson's routine with the learner's functions in place of the tutor's.
+
+Typed text is never lost (``tutor.exercises.drafts``): unsaved text goes to a draft a moment
+after typing stops and when the app quits, and the next time the tab opens it is offered back; a
+save never replaces a version this window has not seen (another window's or editor's): the
+learner is told, and chooses which to keep - the other text is kept beside the file either way.
 """
 
 from __future__ import annotations
@@ -20,22 +25,32 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Button, Static, TextArea
 from textual.worker import get_current_worker
 
 from tutor import exercises
+from tutor.app.widgets.exercise_intro import ExerciseIntro
 from tutor.exercises import CheckReport, Exercise
-from tutor.files import TutorFileError, show_path, write_atomic
+from tutor.exercises.drafts import DRAFT_SECONDS, Conflict, EditedFile
+from tutor.files import TutorFileError, show_path
 from tutor.progress import ProgressStore
 
 
-def report_content(report: CheckReport | None, functions: tuple[str, ...], clock: bool = True) -> Content:
+def report_content(
+    report: CheckReport | None, functions: tuple[str, ...], clock: bool = True, checking: bool = False
+) -> Content:
     """The checks as lines of ✓ / ✗ with their messages (plain text: never markup).
 
-    ``clock``: say how long the checks took (off for screenshots that must not change).
+    ``clock``: say how long the checks took (off for screenshots that must not change). ``checking``:
+    newer checks are running; the last report stays below that line, so the layout does not jump.
     """
     if report is None:
         return Content.styled("Checking…", "$text-muted")
+    if checking:
+        return Content("\n").join(
+            [Content.styled("Checking your saved file…", "$text-muted"), report_content(report, functions, clock)]
+        )
     lines: list[Content] = []
     if report.problem:
         lines.append(Content.assemble(Content.styled("✗ ", "bold $text-error"), report.problem))
@@ -89,8 +104,6 @@ class ExercisePane(Vertical):
 
     DEFAULT_CSS = """
     ExercisePane { height: 1fr; }
-    ExercisePane #exercise-intro-scroll { height: auto; max-height: 4; }
-    ExercisePane #exercise-intro { height: auto; color: $text-muted; padding: 0 1; }
     ExercisePane #exercise-editor { height: 1fr; min-height: 5; }
     ExercisePane #exercise-editor.-unsaved { border: round $warning; }
     ExercisePane #exercise-report-scroll { height: auto; max-height: 7; }
@@ -99,7 +112,7 @@ class ExercisePane(Vertical):
     ExercisePane #exercise-hint.-shown { display: block; }
     ExercisePane #exercise-buttons { height: 1; dock: bottom; }
     ExercisePane #exercise-buttons Button { margin: 0 1 0 0; }
-    ExercisePane #exercise-reload { display: none; }
+    ExercisePane #exercise-reload, ExercisePane #exercise-keep-mine { display: none; }
     ExercisePane.-passed #exercise-report { border-left: outer $success; }
     """
 
@@ -107,6 +120,7 @@ class ExercisePane(Vertical):
         Binding("ctrl+s", "save", "Save & check", tooltip="Save your file and run the checks"),
         Binding("f9", "run_mine", "Run my code", tooltip="Run the lesson with your functions"),
         Binding("f8", "hint", "Hint", tooltip="The next hint"),
+        Binding("f2", "describe", "Description", tooltip="The exercise's whole description (F2 again: less)"),
     ]
 
     passed: reactive[bool] = reactive(False, init=False)
@@ -151,8 +165,11 @@ class ExercisePane(Vertical):
         self.store = store
         self.workspace = exercises.workspace_dir(workspace)
         self.path = exercises.learner_file(exercise, self.workspace)
+        self.file = EditedFile(self.path)
         self.report: CheckReport | None = None
-        self._saved_text = ""
+        self._saved_text = ""  # the file as this window last loaded or saved it (the unsaved mark compares)
+        self._disk_text: str | None = None  # the newest version known to be on disk
+        self._draft_timer: Timer | None = None
         self._opened = False
         self._placed_at: tuple[int, int] | None = None
         self._checking = False  # checks are running on the saved file
@@ -161,9 +178,8 @@ class ExercisePane(Vertical):
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="exercise-intro-scroll"):
-            yield Static(self.exercise.intro, id="exercise-intro", markup=False)
-        editor = PythonEditor.code_editor("", language="python", id="exercise-editor", soft_wrap=False)
+        yield ExerciseIntro(self.exercise.intro, id="exercise-description")
+        self._editor = editor = PythonEditor.code_editor("", language="python", id="exercise-editor", soft_wrap=False)
         editor.border_title = f"{show_path(self.path, 50)} · ctrl+s save & check · esc leaves the editor"
         yield editor
         with VerticalScroll(id="exercise-report-scroll"):
@@ -175,9 +191,17 @@ class ExercisePane(Vertical):
             yield Button("Hint", id="exercise-next-hint", compact=True)
             yield Button("Solution", id="exercise-solution", compact=True)
             yield Button("Load the file on disk", id="exercise-reload", variant="warning", compact=True)
+            yield Button("Keep mine", id="exercise-keep-mine", variant="warning", compact=True)
 
     def on_mount(self) -> None:
         self.passed = self.store.exercise_passed(self.lesson.id)
+
+    def on_unmount(self) -> None:
+        self.keep_draft_now()  # another lesson opened, or the app closing
+        self.file.close()
+
+    def action_describe(self) -> None:
+        self.query_one(ExerciseIntro).toggle()
 
     def on_show(self) -> None:
         """The first time the tab shows: the learner's file (made from the starter), its checks, the watch.
@@ -189,13 +213,14 @@ class ExercisePane(Vertical):
         self._opened = True
         try:
             exercises.start(self.exercise, self.workspace)
-            self._saved_text = self.path.read_text(encoding="utf-8")
+            self._saved_text = self._disk_text = self.file.read()
         except (OSError, UnicodeDecodeError) as error:
             problem = f"Cannot open your file {show_path(self.path)}: {getattr(error, 'strerror', None) or error}"
             self.query_one("#exercise-report", Static).update(Content.styled(problem, "$text-error"))
             return
         self.editor.load_text(self._saved_text)
-        self.call_after_refresh(self._go_to_the_work)
+        if not self._offer_a_left_draft():
+            self.call_after_refresh(self._go_to_the_work)
         shown = self.store.hints_shown(self.lesson.id)
         if shown:
             self._show_hint(min(shown, len(self.exercise.hints)))
@@ -207,13 +232,59 @@ class ExercisePane(Vertical):
     def _load(self, text: str) -> None:
         """Show the file as saved (by another editor), where the cursor was, and check it."""
         row, column = self.editor.cursor_location
-        self._saved_text = text
+        self._saved_text = self._disk_text = text
+        self.file.seen_now(text)
         self.editor.load_text(text)
         self.editor.move_cursor((min(row, self.editor.document.line_count - 1), column))
+        self._saved_state()
+        self.check()
+
+    def _saved_state(self) -> None:
+        """The editor holds the file as saved: no unsaved mark, no choice between versions, no draft."""
         self.editor.remove_class("-unsaved")
         self.editor.border_subtitle = None
         self.query_one("#exercise-reload").display = False
-        self.check()
+        self.query_one("#exercise-keep-mine").display = False
+        self.file.discard_draft()
+
+    def _offer_a_left_draft(self) -> bool:
+        """Put back the newest unsaved text a window left on this file (quit, closed, crashed); True if so.
+
+        Older left drafts that differ from the file are kept beside it (``.bak``), never dropped.
+        """
+        restored = None
+        kept: list[Path] = []
+        for draft in self.file.left_drafts():
+            try:
+                text = draft.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            try:
+                if text != self._saved_text and restored is None:
+                    restored = (text, draft.stat().st_mtime)
+                elif text != self._saved_text:
+                    kept.append(self.file.keep_aside(text))
+                draft.unlink()
+            except (OSError, TutorFileError):
+                continue
+        if restored is None:
+            return False
+        import datetime as _dt
+
+        text, when = restored
+        self.editor.load_text(text)
+        self.file.write_draft(text)  # this window's draft now, at once
+        self.query_one("#exercise-reload").display = True
+        also = f" Older unsaved texts are kept beside it: {', '.join(path.name for path in kept)}." if kept else ""
+        self.notify(
+            f"Your unsaved text of {_dt.datetime.fromtimestamp(when):%H:%M} is back (kept when the tutor closed). "
+            f"ctrl+s saves it; 'Load the file on disk' takes {self.path.name} as saved (yours is then kept "
+            f"beside it).{also}",
+            title="Unsaved text kept",
+            timeout=12,
+            markup=False,
+        )
+        return True
 
     def _go_to_the_work(self) -> None:
         """Put the cursor where there is something to write: the first TODO (else the first function)."""
@@ -232,7 +303,7 @@ class ExercisePane(Vertical):
 
     @property
     def editor(self) -> TextArea:
-        return self.query_one("#exercise-editor", TextArea)
+        return self._editor
 
     @property
     def unsaved(self) -> bool:
@@ -243,6 +314,20 @@ class ExercisePane(Vertical):
         event.stop()
         self.editor.set_class(self.unsaved, "-unsaved")
         self.editor.border_subtitle = "● unsaved" if self.unsaved else None
+        if self._opened:  # a moment after typing stops, the text is safe from a crash too
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._draft_timer = self.set_timer(DRAFT_SECONDS, self.keep_draft_now, name="exercise-draft")
+
+    def keep_draft_now(self) -> None:
+        """Unsaved text to its draft now (the app quits, the lesson closes); none left when all is saved."""
+        if not self._opened:
+            return
+        text = self.editor.text  # the widget itself: still readable while it is being removed
+        if text != self._saved_text:
+            self.file.write_draft(text)
+        else:
+            self.file.discard_draft()
 
     def action_save(self) -> None:
         self.save()
@@ -253,20 +338,45 @@ class ExercisePane(Vertical):
     def action_hint(self) -> None:
         self.next_hint()
 
-    def save(self) -> bool:
-        """Write the editor's text to the learner's file (atomically) and check it."""
+    def save(self, over_theirs: bool = False) -> bool:
+        """Write the editor's text to the learner's file (atomically) and check it.
+
+        Not over a version this window has not seen: then the learner is told and chooses ('Keep mine'
+        saves over it, keeping it beside the file; 'Load the file on disk' shows it, keeping theirs).
+        """
         text = self.editor.text
         try:
-            write_atomic(self.path, text)
+            kept = self.file.save(text, over_theirs=over_theirs)
+        except Conflict as conflict:
+            self._conflict(conflict)
+            return False
         except TutorFileError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False)
             return False
-        self._saved_text = text
-        self.editor.remove_class("-unsaved")
-        self.editor.border_subtitle = None
-        self.query_one("#exercise-reload").display = False
+        self._saved_text = self._disk_text = text
+        self._saved_state()
+        if kept is not None:
+            self.notify(
+                f"Saved yours. The other version is kept beside it: {kept.name}", title="Exercise", markup=False
+            )
         self.check()
+        self.call_after_refresh(self.editor.scroll_cursor_visible)  # the line just edited stays in view
         return True
+
+    def _conflict(self, conflict: Conflict) -> None:
+        self._disk_text = conflict.theirs
+        self.file.write_draft(self.editor.text)  # kept at once, whatever happens next
+        self.query_one("#exercise-reload").display = True
+        self.query_one("#exercise-keep-mine").display = True
+        self.notify(
+            f"Not saved: {conflict} (its version is on disk now). Your text is kept here. "
+            "'Keep mine' saves yours and keeps the other beside it; 'Load the file on disk' shows the other "
+            "and keeps yours beside it.",
+            title="Saved elsewhere too",
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
 
     @work(exclusive=True, group="exercise-watch", exit_on_error=False)
     async def watch_file(self) -> None:
@@ -284,20 +394,27 @@ class ExercisePane(Vertical):
                 text = self.path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue  # being replaced, or not text: the next save will tell
-            if text == self._saved_text:
-                continue  # our own save
+            if text == self._disk_text:
+                continue  # our own save, or a version already known
+            self._disk_text = text
             if self.unsaved:
                 self.notify(
-                    f"{self.path.name} changed in another editor; your unsaved edits here are kept. "
-                    "'Load the file on disk' takes the other editor's version; ctrl+s keeps yours.",
+                    f"{self.path.name} was saved from another window or editor; your unsaved edits here are "
+                    "kept. 'Load the file on disk' shows the other version (yours kept beside it); "
+                    "'Keep mine' saves yours (the other kept beside it).",
                     title="Exercise",
                     severity="warning",
                     markup=False,
                 )
-                self._saved_text = text
                 self.query_one("#exercise-reload").display = True
+                self.query_one("#exercise-keep-mine").display = True
                 continue
             self._load(text)
+            self.notify(
+                f"{self.path.name} was saved from another window or editor: that version is shown now.",
+                title="Exercise",
+                markup=False,
+            )
             await asyncio.sleep(0)
 
     # ------------------------------------------------------------ checks
@@ -305,7 +422,9 @@ class ExercisePane(Vertical):
     def check(self) -> None:
         """Run the checks on the saved file, in a separate process (never in the app's)."""
         self._checking = True
-        self._show_report(None)
+        # The last report stays under "Checking…": the editor keeps its height (and the line in view).
+        report = report_content(self.report, self.exercise.functions, self.clock, checking=True)
+        self.query_one("#exercise-report", Static).update(report)
         self._check_in_thread()
 
     @work(thread=True, exclusive=True, group="exercise-checks", exit_on_error=False)
@@ -378,10 +497,26 @@ class ExercisePane(Vertical):
     @on(Button.Pressed, "#exercise-reload")
     def _pressed_reload(self, event: Button.Pressed) -> None:
         event.stop()
-        try:
-            self._load(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as error:
-            self.notify(f"Cannot read {show_path(self.path)}: {error}", severity="error", markup=False)
+        theirs = self.file.on_disk()
+        if theirs is None:
+            self.notify(f"Cannot read {show_path(self.path)}", severity="error", markup=False)
+            return
+        mine = self.editor.text
+        kept = None
+        if mine != theirs and mine != self._saved_text:
+            try:
+                kept = self.file.keep_aside(mine)  # both texts are kept
+            except TutorFileError as error:
+                self.notify(str(error), title="Your text is still here", severity="error", markup=False)
+                return
+        self._load(theirs)
+        if kept is not None:
+            self.notify(f"Your text is kept beside it: {kept.name}", title="Exercise", markup=False)
+
+    @on(Button.Pressed, "#exercise-keep-mine")
+    def _pressed_keep_mine(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.save(over_theirs=True)
 
     @on(Button.Pressed, "#exercise-next-hint")
     def _pressed_hint(self, event: Button.Pressed) -> None:
