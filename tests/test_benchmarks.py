@@ -28,6 +28,7 @@ QUICK_RUNS = {  # each benchmark, and the marks of its quick run
     "lenet5_app_overhead.py": (pytest.mark.keras, needs_shared_data),
     "lenet5_overhead.py": (pytest.mark.keras, needs_shared_data),
     "serve_class.py": (),
+    "serve_resize.py": (),
     "stop_latency.py": (),
 }
 
