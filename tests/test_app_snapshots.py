@@ -102,15 +102,6 @@ async def _end_then(pilot, *keys) -> None:
     await pilot.pause()
 
 
-def _maximise(view_id: str):
-    async def step(pilot) -> None:
-        pilot.app.screen.pane.query_one(f"#{view_id}").focus()
-        await pilot.press("m")
-        await pilot.pause()
-
-    return step
-
-
 async def _run_and_go_to_the_end(pilot) -> None:
     await _end_then(pilot)
 
@@ -119,57 +110,70 @@ async def _run_and_go_to_frame_3(pilot) -> None:
     await _end_then(pilot, "home", "full_stop", "full_stop")
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_cost_surface_with_its_path(snap_compare, size) -> None:
+# The default screen after a run, no view maximised: what a learner sees without knowing a key.
+DEFAULT_SCREENS = [
+    ("cost-surface", "80x24", {}),
+    ("cost-surface", "100x32", {}),
+    ("regression-mlp", "80x24", {}),
+    ("deep-spiral", "80x24", {"epochs": 900}),
+    ("deep-spiral", "100x32", {"epochs": 900}),
+    ("mnist-inference", "80x24", {}),
+    ("lenet5", "80x24", {"epochs": 1, "train_limit": 1000, "test_limit": 1000}),
+    ("lenet5", "100x32", {"epochs": 1, "train_limit": 1000, "test_limit": 1000}),
+]
+
+
+def _default_screen_params():
+    for lesson_id, size, overrides in DEFAULT_SCREENS:
+        marks = []
+        if lesson_id in ("regression-mlp", "deep-spiral", "lenet5"):
+            marks.append(pytest.mark.keras)
+        if lesson_id in ("mnist-inference", "lenet5"):
+            marks.append(needs_shared_data)
+        yield pytest.param(lesson_id, size, overrides, marks=marks, id=f"{lesson_id}-{size}")
+
+
+@pytest.mark.parametrize(("lesson_id", "size", "overrides"), _default_screen_params())
+def test_the_default_screen_after_a_run(snap_compare, monkeypatch, lesson_id, size, overrides) -> None:
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
+    if lesson_id == "mnist-inference":  # the published weights: no training, the same digits read every time
+        overrides = {"weights": SHARED_DATA / "reference" / "book_sample_weight.npz"}
     assert snap_compare(
-        _course_app("cost-surface"), terminal_size=SIZES[size], run_before=before_snapshot(_run_and_go_to_the_end)
+        _course_app(lesson_id, **overrides),
+        terminal_size=SIZES[size],
+        run_before=before_snapshot(_run_and_go_to_the_end),
     )
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_gradient_descent_compares_its_three_methods(snap_compare, size) -> None:
+def test_gradient_descent_mid_replay(snap_compare) -> None:
+    """The walk on the cost curve, 30 updates in: it grows update by update (the frames are kept per update)."""
+    assert snap_compare(
+        _course_app("gradient-descent"),
+        terminal_size=SIZES["80x24"],
+        run_before=before_snapshot(_run_and_go_to_the_end, press("home", *["full_stop"] * 30)),
+    )
+
+
+def test_gradient_descent_compares_its_three_methods(snap_compare) -> None:
+    """Page 2's view, the loss per update of the last three runs on one log-log plot."""
+
     async def three_runs(pilot) -> None:
         for method in ("stochastic", "mini-batch", "fixed-step"):
             pane = pilot.app.screen.pane
             pane.form.set_values({**pane.lesson.resolve({}), "method": method})
             await pilot.pause()
             await _end_then(pilot)
+        await pilot.press("right_square_bracket")
 
     assert snap_compare(
-        _course_app("gradient-descent"), terminal_size=SIZES[size], run_before=before_snapshot(three_runs)
+        _course_app("gradient-descent"), terminal_size=SIZES["80x24"], run_before=before_snapshot(three_runs)
     )
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("frame", ["early", "late"])
-@pytest.mark.parametrize("size", SIZES)
-def test_deep_spiral_surface_forming(snap_compare, size, frame) -> None:
-    go = _run_and_go_to_frame_3 if frame == "early" else _run_and_go_to_the_end
+def test_deep_spiral_surface_forming_early(snap_compare) -> None:
     assert snap_compare(
         _course_app("deep-spiral", epochs=900),
-        terminal_size=SIZES[size],
-        run_before=before_snapshot(go, _maximise("view-surface")),
-    )
-
-
-@needs_shared_data
-@pytest.mark.parametrize("size", SIZES)
-def test_mnist_inference_maximised_digit_with_its_top_3(snap_compare, size, monkeypatch) -> None:
-    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
-    app = _course_app("mnist-inference", weights=SHARED_DATA / "reference" / "book_sample_weight.npz")
-    assert snap_compare(
-        app,
-        terminal_size=SIZES[size],
-        run_before=before_snapshot(_run_and_go_to_the_end, _maximise("view-digits"), press("right")),
-    )
-
-
-@pytest.mark.keras
-@needs_shared_data
-@pytest.mark.parametrize("size", SIZES)
-def test_lenet5_confusion_matrix_maximised(snap_compare, size, monkeypatch) -> None:
-    monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
-    app = _course_app("lenet5", epochs=1, train_limit=1000, test_limit=1000)
-    assert snap_compare(
-        app, terminal_size=SIZES[size], run_before=before_snapshot(_run_and_go_to_the_end, _maximise("view-matrix"))
+        terminal_size=SIZES["80x24"],
+        run_before=before_snapshot(_run_and_go_to_frame_3),
     )

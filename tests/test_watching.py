@@ -25,7 +25,8 @@ class ComputingSession:
 
 def told(story: str) -> float:
     """How far the story says the run is, in epochs: 'epoch 4/10 · batch 12/469' is 3 + 12/469,
-    'epoch 3/10' (three done) is 3."""
+    'epoch 3/10' (three done) is 3. A replay behind the computing tells both: the computing is read."""
+    story = story.split("computed: ")[-1]
     epoch = re.search(r"epoch (\d+)/", story)
     batch = re.search(r"batch (\d+)/(\d+)", story)
     if batch is None:

@@ -36,6 +36,15 @@ def where(latest: Mapping[str, Progress]) -> str:
     return f"{epoch.unit} {current}/{epoch.total} · {batch.unit} {batch.step}/{batch.total}"
 
 
+def frame_where(frame: Frame) -> str:
+    """``epoch 3/100``, or inside a step that holds the story: ``epoch 1/100 · bean 30/100``."""
+    where = f"{frame.unit} {frame.step}/{frame.total}"
+    inner = frame.inner
+    if inner is not None and inner.unit != frame.unit and inner.total > 0:
+        where += f" · {inner.unit} {inner.step}/{inner.total}"
+    return where
+
+
 def duration(seconds: float) -> str:
     """``3.2 s``, ``14 s``, ``2 min 05 s``."""
     if seconds < 60:
@@ -84,7 +93,7 @@ class Moment:
 
     views: Mapping[str, Any]
     history: Sequence[Mapping[str, float]]
-    cursor: int | None  # the step a replayed frame shows (the loss view marks it); None: live
+    cursor: float | None  # where a replayed frame is, in steps (the loss view marks it); None: live
     redraw: bool  # the views' data changed since the last moment
     story: str  # one line: where the run is, or how it ended
     frame_index: int = 0  # 1-based position of the frame shown (0: none yet)
@@ -209,7 +218,7 @@ class Watch:
             views, cursor, metrics = snapshot.views, None, self._live_metrics(snapshot)
         else:
             key = (frame, len(snapshot.history))
-            views, cursor, metrics = frame.views, frame.step, dict(frame.metrics)
+            views, cursor, metrics = frame.views, frame.position, dict(frame.metrics)
         redraw = key != self._shown
         self._shown = key
         return Moment(
@@ -220,7 +229,7 @@ class Watch:
             story=self._story(snapshot, frames, frame, live),
             frame_index=index if frames else 0,
             frame_count=len(frames),
-            progress=self._progress(snapshot, frame, live),
+            progress=self._progress(snapshot, frames, frame, live),
             metrics=metrics,
         )
 
@@ -229,7 +238,11 @@ class Watch:
         epoch = next((p for p in snapshot.latest.values() if p.record), snapshot.progress)
         return dict(epoch.metrics) if epoch else {}
 
-    def _progress(self, snapshot: Snapshot, frame: Frame | None, live: bool) -> tuple[int, int] | None:
+    def _progress(
+        self, snapshot: Snapshot, frames: list[Frame], frame: Frame | None, live: bool
+    ) -> tuple[int, int] | None:
+        if self.record is not None and self.record.status == FINISHED and self.player.at_end(frames):
+            return (1, 1)  # a finished run shown at its end is whole, whatever its last report counted
         if frame is not None and not live:
             return (frame.step, max(frame.total, 1))
         epoch = next((p for p in snapshot.latest.values() if p.record), snapshot.progress)
@@ -248,12 +261,12 @@ class Watch:
             if frame is not None and not live and frame is not frames[-1]:
                 # The replay is behind the computing: say first what the views show.
                 paused = "Paused · " if session.paused else ""
-                return f"{paused}showing {frame.unit} {frame.step}  {format_metrics(frame.metrics)}  · computed: {text}"
+                return f"{paused}showing {frame_where(frame)}  {format_metrics(frame.metrics)}  · computed: {text}"
             return text
         if self.record is None:
             return self._starting
         if frame is not None and not self.player.at_end(frames):
-            return f"Replay {frame.unit} {frame.step}/{frame.total}  {format_metrics(frame.metrics)}"
+            return f"Replay {frame_where(frame)}  {format_metrics(frame.metrics)}"
         return ended_story(self.record, snapshot, first=self.first, clock=self.clock)
 
     def _computing_story(self, snapshot: Snapshot) -> str:

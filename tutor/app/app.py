@@ -95,6 +95,15 @@ class TutorApp(App[int]):
             return Screen()
         return MainScreen(self.course, self.store, **self._start)
 
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        """The terminal (or the browser's tab) has the focus again: the keys go where they act.
+
+        Textual restores the widget focused when the focus left - none, when it left before the
+        lesson had opened (a served page loading): then the lesson's stage takes it."""
+        restore = getattr(self.screen, "restore_focus", None)
+        if restore is not None:
+            self.call_after_refresh(restore)
+
     def on_mount(self) -> None:
         self._watch_the_terminal()
         if self.store is None and self.seat.class_dir is not None:

@@ -114,6 +114,12 @@ class MainScreen(Screen):
         self.open_lesson(wanted, autorun=self._autorun, overrides=self._overrides)
         self.call_after_refresh(self._focus_start)
 
+    def restore_focus(self) -> None:
+        """Nothing has the focus (or a hidden tree has it): the lesson's stage takes it."""
+        focused = self.focused
+        if focused is None or (isinstance(focused, LessonTree) and self.tree_hidden_by_default):
+            self._focus_start()
+
     def _focus_start(self) -> None:
         """The view on the stage: the lesson's keys act there (the tree is a click or ctrl+b away)."""
         if self.pane is not None and self.pane.is_mounted:

@@ -6,11 +6,27 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Label, Markdown
+from textual.widgets.markdown import MarkdownFence
 
 from tutor.course import Page
+
+
+class PageCode(MarkdownFence):
+    """A page's code or formula: highlighted only when the page names its language. Guessing one
+    (Pygments tries every lexer, plugins included) took seconds at start-up and coloured formulas
+    as if they were some language."""
+
+    @classmethod
+    def highlight(cls, code: str, language: str, ansi: bool = False, dark: bool = False) -> Content:
+        return super().highlight(code, language or "text", ansi=ansi, dark=dark)
+
+
+class PageText(Markdown):
+    BLOCKS = {**Markdown.BLOCKS, "fence": PageCode, "code_block": PageCode}
 
 
 class Explanation(Vertical):
@@ -41,13 +57,13 @@ class Explanation(Vertical):
             yield Label(self._label_text(), id="page-label", markup=False)
             yield Button("▶", id="page-next", compact=True, disabled=len(self.pages) < 2, tooltip="Next page (])")
         with VerticalScroll(id="page-scroll", can_focus=False):
-            yield Markdown(self.pages[0].text, id="page-text")
+            yield PageText(self.pages[0].text, id="page-text")
 
     def _label_text(self) -> str:
         return f"{self.page + 1}/{len(self.pages)} {self.pages[self.page].title}"
 
     def watch_page(self, page: int) -> None:
-        self.query_one("#page-text", Markdown).update(self.pages[page].text)
+        self.query_one("#page-text", PageText).update(self.pages[page].text)
         self.query_one("#page-scroll", VerticalScroll).scroll_home(animate=False)
         self.query_one("#page-prev", Button).disabled = page == 0
         self.query_one("#page-next", Button).disabled = page >= len(self.pages) - 1

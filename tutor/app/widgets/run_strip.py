@@ -21,7 +21,7 @@ from tutor.watching import Moment
 SPARK_POINTS = 48  # the sparkline's resolution: one value per cell, a bucket of the history each
 
 
-def loss_series(history: Sequence[Mapping[str, float]], upto: int | None = None) -> tuple[str, list[float]] | None:
+def loss_series(history: Sequence[Mapping[str, float]], upto: float | None = None) -> tuple[str, list[float]] | None:
     """The metric the strip draws (the first loss or cost), up to step ``upto`` (a replay's cursor).
 
     Values spanning more than two powers of ten are drawn as their logarithm, so the tail
