@@ -9,7 +9,6 @@ learned so far is still summarised and saved.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,6 +37,7 @@ from tutor.course import Lesson
 from tutor.files import TutorFileError, write_output
 from tutor.formatting import format_metrics, format_number
 from tutor.progress import ProgressStore
+from tutor.records import dumps, to_builtins
 from tutor.runner import (
     DIVERGED,
     FAILED,
@@ -47,7 +47,6 @@ from tutor.runner import (
     RunRecord,
     RunSession,
     RunState,
-    jsonable,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
 from tutor.views import VIEWS, is_text
@@ -224,9 +223,7 @@ def run_headless(
         session.wait()
         record = session.final_record or session.end()
     # Save first: a closed output (a pipe to `head`) must not lose the run.
-    store.add_run(record.to_json())
-    if record.challenge_met:
-        store.mark_passed(lesson.id)
+    store.record(record)
     json_error = None
     if json_path is not None:
         try:
@@ -358,11 +355,11 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
 
 def run_json(record: RunRecord, lesson: Lesson, frames: list[Frame]) -> dict[str, Any]:
     """The ``--json`` document: the record, the lesson's title and the run's timeline."""
-    payload = {"title": lesson.title, **record.to_json(), "frames": jsonable(frames_as_json(frames))}
+    payload = {"title": lesson.title, **record.to_json(), "frames": to_builtins(frames_as_json(frames))}
     payload.pop("traceback", None)
     return payload
 
 
 def write_json(path: Path, record: RunRecord, lesson: Lesson, frames: list[Frame] = ()) -> None:
     """Write the run: atomically to a file, through a device or pipe (see tutor.files)."""
-    write_output(path, json.dumps(run_json(record, lesson, list(frames)), indent=1))
+    write_output(path, dumps(run_json(record, lesson, list(frames)), indent=1))
