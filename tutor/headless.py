@@ -9,7 +9,6 @@ learned so far is still summarised and saved.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -36,7 +35,9 @@ from rich.text import Text
 from tutor import plotting, textviews
 from tutor.course import Lesson
 from tutor.files import TutorFileError, write_output
+from tutor.formatting import format_metrics, format_number
 from tutor.progress import ProgressStore
+from tutor.records import dumps, to_builtins
 from tutor.runner import (
     DIVERGED,
     FAILED,
@@ -46,8 +47,6 @@ from tutor.runner import (
     RunRecord,
     RunSession,
     RunState,
-    format_metrics,
-    jsonable,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, frames_as_json
 from tutor.views import VIEWS, is_text
@@ -229,9 +228,7 @@ def run_headless(
         session.wait()
         record = session.final_record or session.end()
     # Save first: a closed output (a pipe to `head`) must not lose the run.
-    store.add_run(record.to_json())
-    if record.challenge_met:
-        store.mark_passed(lesson.id)
+    store.record(record)
     json_error = None
     if json_path is not None:
         try:
@@ -291,8 +288,9 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
     screen: Any = Live(console=console, auto_refresh=False, transient=False) if playback else display.bar
     with screen:
         while True:
-            try:
+            try:  # Ctrl+C comes while waiting or while drawing (in a terminal, drawing takes a while)
                 session.wait(REDRAW_SECONDS)
+                _draw(session, display, playback, screen)
             except KeyboardInterrupt:
                 if stop_asked is None:
                     stop_asked = time.monotonic()
@@ -300,20 +298,23 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
                     console.print(Text("Stopping...", style="yellow"))
                 if playback is not None:
                     playback.end_playback()  # Ctrl+C also ends the playback
-            try:
-                if playback is not None:
-                    drawn = playback.renderable(time.monotonic())
-                    if drawn is not None:
-                        screen.update(drawn, refresh=True)
-                else:
-                    display.update(session.state)
-            except BrokenPipeError:
-                _output_closed()
             if session.done and (playback is None or playback.finished_playing() or stop_asked):
                 break
             if stop_asked is not None and time.monotonic() - stop_asked > STOP_GRACE and not session.done:
                 return session.let_go()  # a routine that cannot listen yet (TensorFlow loading)
     return session.final_record or session.let_go()
+
+
+def _draw(session: RunSession, display: ProgressDisplay, playback: LivePlayback | None, screen: Any) -> None:
+    try:
+        if playback is not None:
+            drawn = playback.renderable(time.monotonic())
+            if drawn is not None:
+                screen.update(drawn, refresh=True)
+        else:
+            display.update(session.state)
+    except BrokenPipeError:
+        _output_closed()
 
 
 def _output_closed() -> None:
@@ -337,7 +338,7 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
     table.add_column()
     for name, value in record.result.items():
         if isinstance(value, (int, float, str, bool)):  # Text: a routine's strings are not markup
-            table.add_row(Text(name), Text(f"{value:.6g}" if isinstance(value, float) else str(value)))
+            table.add_row(Text(name), Text(format_number(value, 6) if isinstance(value, float) else str(value)))
     table.add_row("status", Text(record.status))
     table.add_row("time", f"{record.seconds:.1f} s")
     console.print(table)
@@ -359,11 +360,11 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
 
 def run_json(record: RunRecord, lesson: Lesson, frames: list[Frame]) -> dict[str, Any]:
     """The ``--json`` document: the record, the lesson's title and the run's timeline."""
-    payload = {"title": lesson.title, **record.to_json(), "frames": jsonable(frames_as_json(frames))}
+    payload = {"title": lesson.title, **record.to_json(), "frames": to_builtins(frames_as_json(frames))}
     payload.pop("traceback", None)
     return payload
 
 
 def write_json(path: Path, record: RunRecord, lesson: Lesson, frames: list[Frame] = ()) -> None:
     """Write the run: atomically to a file, through a device or pipe (see tutor.files)."""
-    write_output(path, json.dumps(run_json(record, lesson, list(frames)), indent=1))
+    write_output(path, dumps(run_json(record, lesson, list(frames)), indent=1))

@@ -19,8 +19,9 @@ from typing import Any
 
 from tutor.course import Lesson
 from tutor.course.conditions import condition_names
+from tutor.formatting import format_metrics
 from tutor.reporting import Progress
-from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunSession, Snapshot, format_metrics
+from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunSession, Snapshot
 from tutor.timeline import DEFAULT_SPEED, Frame, Player
 
 

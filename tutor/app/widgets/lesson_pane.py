@@ -34,14 +34,14 @@ from tutor.app.widgets.code_view import CodeView
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.param_form import ParamForm
-from tutor.app.widgets.recent_runs import RecentRuns
+from tutor.app.widgets.recent_runs import RUNS_OVERLAID, RecentRuns, recent_runs
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.run_strip import RunStrip
 from tutor.app.widgets.stage import Stage
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.course import Lesson, ParamError
 from tutor.exercises import Exercise
-from tutor.progress import RUNS_OVERLAID, ProgressStore, recent_runs
+from tutor.progress import ProgressStore
 from tutor.runner import (
     DIVERGED,
     FAILED,
