@@ -478,6 +478,12 @@ def _confine_the_class(unconfined: bool) -> None:
     os.environ.pop(sandbox.UNCONFINED_ENV, None)
 
 
+def _lang_argv(args: argparse.Namespace) -> list[str]:
+    """``--lang`` for each tab's app when the server was given one; else the tab chooses as the tutor does
+    (TUTOR_LANG and the locale it inherits, the language the learner chose in the app)."""
+    return [f"--lang={i18n.current()}"] if getattr(args, "lang", None) else []
+
+
 def command_serve(args: argparse.Namespace) -> int:
     try:
         import textual_serve.server  # noqa: F401 (tutor.serve builds on it)
@@ -505,7 +511,7 @@ def command_serve(args: argparse.Namespace) -> int:
     options = serve.ServeOptions(
         host=args.host,
         port=args.port,
-        argv=[sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)],
+        argv=[sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons), *_lang_argv(args)],
         max_sessions=serve.default_max_sessions() if args.max_sessions is None else args.max_sessions,
     )
     if not 1 <= options.max_sessions <= 10_000:
