@@ -282,7 +282,8 @@ def expect_close(
         # A sign error gets one diagnosis, not a check's nudge about something else.
         if not any(word in nudge.lower() for word in ("sign", "minus", "符号", "负号")):
             nudge = _sign_nudge(got, expected, rtol, atol) or nudge
-        raise Mismatch(f"`{text}` {why}{_(': ') + nudge if nudge else ''}")
+        tail = _(": ") + nudge if nudge else ""
+        raise Mismatch(f"`{text}` {why}{tail}")
     return got
 
 
@@ -350,4 +351,5 @@ def gradient_check(
         # translation) starts with the first and has the second once.
         why = why.replace(_("returned"), _("is"), 1).replace(_("- expected"), _("- finite differences say"), 1)
         nudge = _sign_nudge(written, measured, rtol, atol) or nudge
-        raise Mismatch(f"{what} {why}{_(': ') + nudge if nudge else ''}")
+        tail = _(": ") + nudge if nudge else ""
+        raise Mismatch(f"{what} {why}{tail}")
