@@ -50,8 +50,9 @@ from tutor.runner import (
     format_metrics,
     jsonable,
 )
-from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
+from tutor.timeline import REDRAW_SECONDS, Frame, frames_as_json
 from tutor.views import VIEWS, is_text
+from tutor.watching import Watch, judged_figures
 
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
 PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
@@ -173,34 +174,38 @@ def views_renderable(
 
 
 class LivePlayback:
-    """``--live``: the plots of the frame the player shows now, redrawn in place."""
+    """``--live``: the plots of the frame shown now, redrawn in place under the run's story.
 
-    def __init__(self, console: Console, lesson: Lesson, speed: str) -> None:
+    The same :class:`~tutor.watching.Watch` as the app's lesson pane decides which frame to show,
+    when it changed, and the words for where the run is.
+    """
+
+    def __init__(self, console: Console, lesson: Lesson, session: RunSession, speed: str) -> None:
         self.console, self.lesson = console, lesson
-        self.player = Player(speed)
-        self.shown: tuple[Frame, int] | None = None
+        self.watch = Watch(session, speed=speed, first=judged_figures(lesson))
 
-    def renderable(self, session: RunSession, now: float) -> RenderableType | None:
-        frames = session.state.frames()
-        snapshot = session.state.snapshot()
-        total = snapshot.progress.total if snapshot.progress else 0
-        frame = self.player.tick(now, frames, total)
-        if frame is None:
+    def renderable(self, now: float) -> RenderableType | None:
+        session = self.watch.session
+        if session.done and self.watch.record is None and session.final_record is not None:
+            self.watch.ended(session.final_record)
+        moment = self.watch.moment(now)
+        if not moment.redraw or not moment.views:
             return None
-        key = (frame, len(snapshot.history))
-        if self.shown == key:
-            return None
-        self.shown = key
-        history = snapshot.history[: frame.history_length]
         plots = [view for view in self.lesson.views if not is_text(view)]
         height = max(8, min(LIVE_HEIGHT, (self.console.height - 4) // max(1, len(plots))))
-        views = {kind: data for kind, data in frame.views.items() if not is_text(kind)}
-        where = f"{unit_name(frame.unit)} {frame.step}/{frame.total}" if frame.total else _("final state")
-        caption = Text(f"{where}  {format_metrics(frame.metrics)}", style="bold", no_wrap=True, overflow="ellipsis")
+        views = {kind: data for kind, data in moment.views.items() if not is_text(kind)}
+        history = moment.history
+        if moment.cursor is not None:  # a replayed frame: the loss as far as that frame
+            frame = self.watch.frames()[moment.frame_index - 1]
+            history = history[: frame.history_length]
+        caption = Text(moment.story, style="bold", no_wrap=True, overflow="ellipsis")
         return Group(caption, *views_renderable(self.console, self.lesson, views, history, height=height))
 
-    def finished_playing(self, session: RunSession) -> bool:
-        return session.done and self.player.at_end(session.state.frames())
+    def end_playback(self) -> None:
+        self.watch.last_frame()
+
+    def finished_playing(self) -> bool:
+        return self.watch.session.done and self.watch.player.at_end(self.watch.frames())
 
 
 def run_headless(
@@ -225,7 +230,7 @@ def run_headless(
         _output_closed()
     session = RunSession(lesson, values, seed, routine=routine).start()
     display = ProgressDisplay(console)
-    playback = LivePlayback(console, lesson, speed) if live else None
+    playback = LivePlayback(console, lesson, session, speed) if live else None
     try:
         record = _watch(console, session, display, playback)
     except BrokenPipeError:  # closing the progress display wrote to a closed pipe
@@ -310,17 +315,17 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
                     session.stop()
                     console.print(Text(_("Stopping..."), style="yellow"))
                 if playback is not None:
-                    playback.player.last()  # Ctrl+C also ends the playback
+                    playback.end_playback()  # Ctrl+C also ends the playback
             try:
                 if playback is not None:
-                    drawn = playback.renderable(session, time.monotonic())
+                    drawn = playback.renderable(time.monotonic())
                     if drawn is not None:
                         screen.update(drawn, refresh=True)
                 else:
                     display.update(session.state)
             except BrokenPipeError:
                 _output_closed()
-            if session.done and (playback is None or playback.finished_playing(session) or stop_asked):
+            if session.done and (playback is None or playback.finished_playing() or stop_asked):
                 break
             if stop_asked is not None and time.monotonic() - stop_asked > STOP_GRACE and not session.done:
                 return session.let_go()  # a routine that cannot listen yet (TensorFlow loading)
