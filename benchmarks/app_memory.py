@@ -1,6 +1,6 @@
 """The app's memory over many runs: each run keeps a timeline - does memory level off?
 
-    python benchmarks/app_memory.py [--runs 10] [--lessons keras-basics,keras-beans,...]
+    python benchmarks/app_memory.py [--runs 10] [--lessons keras-basics,keras-beans,...] [--quick]
     python benchmarks/app_memory.py --runs 20 --lessons keras-beans --set epochs=200
 
 Drives the real app (Textual's pilot, no terminal) through ``--runs`` runs of
@@ -10,6 +10,8 @@ process's resident memory after each run. A lesson pane keeps one run's timeline
 and the loss histories of recent runs, so after the first few runs the figure
 should stay flat. Keras runs happen in worker processes (tutor/run_worker): the
 app's own process never imports TensorFlow, which is checked at the end.
+
+``--quick`` (the test suite's mode): five runs of rosenblatt (NumPy) - only that it runs.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ async def measure(lessons: list[str], runs: int, overrides: dict[str, str]) -> N
                 pane.start_run()
                 while pane.running:
                     await asyncio.sleep(0.1)
-                pane.action_last_frame()  # skip the playback
+                await pane.run_action("last_frame")  # skip the playback (the End key)
                 await pilot.pause()
                 sizes.append(rss_mb())
             print(
@@ -72,7 +74,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--lessons", default=CHAPTER_3)
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="NAME=VALUE for every lesson")
+    parser.add_argument("--quick", action="store_true", help="five runs of rosenblatt: only that it runs")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.lessons = 5, "rosenblatt"
     overrides = dict(pair.split("=", 1) for pair in args.overrides)
     asyncio.run(measure(args.lessons.split(","), max(args.runs, 5), overrides))
 

@@ -1,7 +1,11 @@
-"""The ``tutor`` command: the app by default, plus list, run, check and serve.
+"""The ``tutor`` command: the app by default, plus list, run, check, serve, class and the exercise commands.
 
 Every mistake on the command line ends with one clear line on stderr and a
 non-zero exit code, never a traceback.
+
+The whole command line is declared here, and nothing heavy is imported before it is
+parsed: ``tutor --help`` imports this module and argparse, and each command imports
+what it needs when it runs (the course, NumPy, Textual, TensorFlow).
 """
 
 from __future__ import annotations
@@ -13,19 +17,15 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tutor import __version__, i18n
-from tutor.course import SEED_MAX, shown
-from tutor.exercises import commands as exercise_commands
+from tutor.command_line import EXIT_USAGE, UsageError, course_from, warn_problems
 from tutor.i18n import _
 from tutor.timeline import DEFAULT_SPEED, SPEEDS
 
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad input from the command line; its message is shown as it is."""
+# Run by tutor.exercises.commands, declared with the others in build_parser.
+EXERCISE_COMMANDS = ("exercise", "verify", "watch", "hint", "solution", "reset")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate lesson files and report every problem")
     check.add_argument("directory", nargs="?", type=Path, help="folder of lesson TOML files (default: the course)")
 
-    exercise_commands.add_parsers(commands)
+    _add_exercise_parsers(commands)
 
     klass = commands.add_parser(
         "class", help="the teacher's table of a class: who passed which lesson, and when each was last active"
@@ -155,6 +155,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_exercise_parsers(commands: Any) -> None:
+    """exercise, verify, watch, hint, solution, reset: for learners who live in their own editor."""
+
+    def workspace_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--workspace",
+            metavar="DIR",
+            help="the folder of your exercise files (default: $TUTOR_WORKSPACE, else ~/tutor-exercises)",
+        )
+
+    exercise = commands.add_parser(
+        "exercise", help="start a lesson's exercise: make your file from the starter, say what to write"
+    )
+    exercise.add_argument("lesson", help="lesson id, e.g. rosenblatt")
+    workspace_option(exercise)
+
+    verify = commands.add_parser("verify", help="run the checks of your exercise files (exit 1 if any fails)")
+    verify.add_argument(
+        "lesson_ids", nargs="*", metavar="lesson", help="lesson ids (default: every exercise started)"
+    )  # not "lessons": that is tutor's own --lessons
+    workspace_option(verify)
+
+    watch = commands.add_parser("watch", help="re-run an exercise's checks every time you save (Ctrl+C stops)")
+    watch.add_argument("lesson", nargs="?", help="lesson id (default: every exercise started)")
+    workspace_option(watch)
+
+    hint = commands.add_parser("hint", help="the next hint for an exercise (one more each time)")
+    hint.add_argument("lesson", help="lesson id")
+    workspace_option(hint)
+
+    solution = commands.add_parser("solution", help="the tutor's solution, once your checks pass (or with --give-up)")
+    solution.add_argument("lesson", help="lesson id")
+    solution.add_argument("--give-up", action="store_true", help="show it although your checks do not pass yet")
+    workspace_option(solution)
+
+    reset = commands.add_parser("reset", help="put the starter back in your file (the old file is kept beside it)")
+    reset.add_argument("lesson", help="lesson id")
+    workspace_option(reset)
+
+
 def _stop_like_ctrl_c(signum, frame) -> None:
     """SIGTERM and SIGHUP (a closed terminal, a scheduler) end a run as Ctrl+C does: recorded."""
     raise KeyboardInterrupt
@@ -191,7 +231,7 @@ def _choose_language(argv: Sequence[str]) -> None:
     language, warning = i18n.resolve(i18n.lang_flag(argv))
     i18n.set_language(language)
     if warning:
-        print(f"tutor: warning: {warning}", file=sys.stderr)
+        print(_("tutor: warning: {message}").format(message=warning), file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,7 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = command_run(args)
         elif args.command == "check":
             code = command_check(args)
-        elif args.command in exercise_commands.COMMANDS:
+        elif args.command in EXERCISE_COMMANDS:
+            from tutor.exercises import commands as exercise_commands
+
             code = exercise_commands.dispatch(args)
         elif args.command == "serve":
             code = command_serve(args)
@@ -233,50 +275,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _course(args: argparse.Namespace, language: str | None = None):
-    from tutor.course import find_packs, load_course
-
-    for directory in args.lessons:
-        if not directory.strip():
-            raise UsageError(_("--lessons needs a folder, got an empty value"))
-        if Path(directory).exists() and not Path(directory).is_dir():
-            raise UsageError(_("lesson folder {folder} is not a folder").format(folder=shown(directory)))
-        if not Path(directory).is_dir():
-            raise UsageError(_("lesson folder {folder} does not exist").format(folder=shown(directory)))
-    packs = find_packs([Path(directory) for directory in args.lessons])
-    return load_course(packs=packs, language=language or i18n.current())
-
-
-def _warn_problems(course) -> None:
-    if course.problems:
-        message = _("tutor: warning: {count} problem(s) in lesson files were skipped; run 'tutor check' to see them")
-        print(message.format(count=len(course.problems)), file=sys.stderr)
-
-
 def command_list(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
     from tutor.progress import ProgressStore
 
-    course = _course(args)
-    _warn_problems(course)
+    course = course_from(args)
+    warn_problems(course)
     store = ProgressStore()
     out = console()
     if store.warning:
-        out.print(Text.assemble(("warning: ", "yellow"), store.warning))
-    table = Table(title="tutor lessons", title_justify="left")
-    table.add_column("id", style="bold cyan", no_wrap=True)
-    table.add_column("title")
-    table.add_column("backend")
-    table.add_column("passed", justify="center")
-    table.add_column("exercise", justify="center")  # ✓ passed, · not yet, blank: the lesson has none
+        out.print(Text.assemble((_("warning: "), "yellow"), store.warning))
+    table = Table(title=_("tutor lessons"), title_justify="left")
+    table.add_column(_("id"), style="bold cyan", no_wrap=True)
+    table.add_column(_("title"))
+    table.add_column(_("backend"))
+    table.add_column(_("passed"), justify="center")
+    table.add_column(_("exercise"), justify="center")  # ✓ passed, · not yet, blank: the lesson has none
     left_out: list[tuple[str, str]] = []
     for number, lessons in course.by_chapter().items():
         table.add_section()
         # Lesson text is text: Text objects, never parsed as markup.
         table.add_row(
-            Text(f"Chapter {number}", style="bold"),
+            Text(_("Chapter {number}").format(number=number), style="bold"),
             Text(course.chapter_title(number), style="bold"),
             "",
             "",
@@ -293,7 +315,8 @@ def command_list(args: argparse.Namespace) -> int:
             )
     out.print(table)
     for lesson_id, reason in left_out:  # an exercise that cannot be used says why (an untrusted pack's)
-        out.print(Text(f"? the exercise of {lesson_id} is left out: {reason}", style="yellow"))
+        left = _("? the exercise of {lesson} is left out: {reason}").format(lesson=lesson_id, reason=reason)
+        out.print(Text(left, style="yellow"))
     return 0
 
 
@@ -313,6 +336,8 @@ def _exercise_mark(lesson, store, left_out: list[tuple[str, str]]) -> str:
 
 
 def _overrides(pairs: Sequence[str]) -> dict[str, str]:
+    from tutor.course import shown
+
     values: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -323,10 +348,10 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _resolve_run(args: argparse.Namespace):
-    from tutor.course import ParamError
+    from tutor.course import SEED_MAX, ParamError
 
-    course = _course(args)
-    _warn_problems(course)
+    course = course_from(args)
+    warn_problems(course)
     try:
         lesson = course.get(args.lesson)
     except KeyError as error:
@@ -336,7 +361,9 @@ def _resolve_run(args: argparse.Namespace):
     except ParamError as error:
         raise UsageError(str(error)) from None
     if args.seed is not None and not 0 <= args.seed <= SEED_MAX:
-        raise UsageError(f"--seed must be a whole number from 0 to {SEED_MAX}, got {args.seed}")
+        raise UsageError(
+            _("--seed must be a whole number from 0 to {most}, got {seed}").format(most=SEED_MAX, seed=args.seed)
+        )
     return course, lesson, values
 
 
@@ -350,14 +377,15 @@ def command_run(args: argparse.Namespace) -> int:
         except TutorFileError as error:
             raise UsageError(str(error)) from None
     if args.mine and not args.headless:
-        raise UsageError("--mine goes with --headless (in the app: the Exercise tab's Run with my code)")
+        raise UsageError(_("--mine goes with --headless (in the app: the Exercise tab's Run with my code)"))
     if args.workspace is not None and not args.mine:
-        raise UsageError("--workspace goes with --mine")
+        raise UsageError(_("--workspace goes with --mine"))
     if args.headless:
+        from tutor.exercises.commands import mine_code
         from tutor.headless import run_headless
         from tutor.runner import exit_leaving_busy_routines
 
-        learner = exercise_commands.mine_code(lesson, args.workspace) if args.mine else None
+        learner = mine_code(lesson, args.workspace) if args.mine else None
         code = run_headless(
             lesson,
             values,
@@ -371,19 +399,20 @@ def command_run(args: argparse.Namespace) -> int:
         exit_leaving_busy_routines(code)
         return code
     if args.json is not None:
-        raise UsageError("--json goes with --headless")
+        raise UsageError(_("--json goes with --headless"))
     if args.live:
-        raise UsageError("--live goes with --headless (the app always plays runs back)")
+        raise UsageError(_("--live goes with --headless (the app always plays runs back)"))
     return _run_app(course, lesson.id, autorun=True, overrides=_overrides(args.overrides), seed=args.seed)
 
 
 def command_class(args: argparse.Namespace) -> int:
     from tutor import classroom
+    from tutor.course import shown
 
     try:
         folder = classroom.class_dir(args.name)
     except classroom.BadName as error:
-        raise UsageError(f"{error}, got {shown(args.name)}") from None
+        raise UsageError(_("{problem}, got {name}").format(problem=error, name=shown(args.name))) from None
     if args.add or args.reset or args.roster:
         from tutor.roster import RosterError
 
@@ -392,16 +421,17 @@ def command_class(args: argparse.Namespace) -> int:
         except (classroom.BadName, RosterError) as error:
             raise UsageError(str(error)) from None
     if not folder.is_dir():
-        known = ", ".join(classroom.class_names()) or "none yet"
-        raise UsageError(f"there is no class {shown(args.name)} in {classroom.classes_dir()} (classes: {known})")
-    course = _course(args)
+        known = ", ".join(classroom.class_names()) or _("none yet")
+        missing = _("there is no class {name} in {folder} (classes: {known})")
+        raise UsageError(missing.format(name=shown(args.name), folder=classroom.classes_dir(), known=known))
+    course = course_from(args)
     header, rows = classroom.teacher_rows(folder, course.lessons)
     if args.csv:
         classroom.write_csv(sys.stdout, header, rows)
     elif rows:
         classroom.print_table(console(), folder.name, course.lessons, header, rows)
     else:
-        print(f"No learner has joined class {folder.name} yet.")
+        print(_("No learner has joined class {name} yet.").format(name=folder.name))
     return 0
 
 
@@ -410,21 +440,23 @@ def command_check(args: argparse.Namespace) -> int:
 
     directory = args.directory
     if directory is not None and not directory.is_dir():
-        raise UsageError(f"{str(directory)!r} is not a folder")
+        raise UsageError(_("{folder} is not a folder").format(folder=repr(str(directory))))
     # The English files, then every translation of them (tutor.course.translation): its gaps are warnings.
-    course = load_course(directory) if directory else _course(args, language=i18n.ENGLISH)
+    course = load_course(directory) if directory else course_from(args, language=i18n.ENGLISH)
     translation_problems, gaps = _check_translations(course)
     problems = [*course.problems, *translation_problems]
     for problem in problems:
         print(problem)
     for gap in gaps:
-        print(f"warning: {gap}", file=sys.stderr)
+        print(_("warning: {gap}").format(gap=gap), file=sys.stderr)
     if gaps:
-        print(f"{len(gaps)} text(s) not translated or changed in English since (shown in English)", file=sys.stderr)
+        untranslated = _("{count} text(s) not translated or changed in English since (shown in English)")
+        print(untranslated.format(count=len(gaps)), file=sys.stderr)
     if problems:
-        print(f"{len(problems)} problem(s) in {directory or 'the course'}", file=sys.stderr)
+        where = directory or _("the course")
+        print(_("{count} problem(s) in {where}").format(count=len(problems), where=where), file=sys.stderr)
         return 1
-    print(f"{len(course.lessons)} lessons OK")
+    print(_("{count} lessons OK").format(count=len(course.lessons)))
     return 0
 
 
@@ -444,11 +476,11 @@ def _check_translations(course):
 
 
 def open_app(args: argparse.Namespace) -> int:
-    return _run_app(_course(args))
+    return _run_app(course_from(args))
 
 
 def _run_app(course, lesson_id: str | None = None, **options) -> int:
-    _warn_problems(course)
+    warn_problems(course)
     from tutor.app import run_app
 
     return run_app(lesson_id, course=course, **options)
@@ -464,42 +496,52 @@ def _confine_the_class(unconfined: bool) -> None:
     why = sandbox.why_unconfined()
     if why is not None:
         raise UsageError(
-            f"tutor serve --class: learner code cannot be confined here, {why}; "
-            "fix that, or add --unconfined to let learners' code run as you"
+            _(
+                "tutor serve --class: learner code cannot be confined here, {why}; "
+                "fix that, or add --unconfined to let learners' code run as you"
+            ).format(why=why)
         )
     os.environ.pop(sandbox.UNCONFINED_ENV, None)
+
+
+def _lang_argv(args: argparse.Namespace) -> list[str]:
+    """``--lang`` for each tab's app when the server was given one; else the tab chooses as the tutor does
+    (TUTOR_LANG and the locale it inherits, the language the learner chose in the app)."""
+    return [f"--lang={i18n.current()}"] if getattr(args, "lang", None) else []
 
 
 def command_serve(args: argparse.Namespace) -> int:
     try:
         import textual_serve.server  # noqa: F401 (tutor.serve builds on it)
     except ImportError:
-        raise UsageError("'tutor serve' needs textual-serve: pip install 'tutor[serve]'") from None
+        raise UsageError(_("'tutor serve' needs textual-serve: pip install 'tutor[serve]'")) from None
     import socket
 
     if not 1 <= args.port <= 65535:
-        raise UsageError(f"--port must be from 1 to 65535, got {args.port}")
+        raise UsageError(_("--port must be from 1 to 65535, got {port}").format(port=args.port))
     try:
-        family, kind, _, _, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
+        family, kind, _proto, _name, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
     except (socket.gaierror, UnicodeError) as error:
-        raise UsageError(f"--host {args.host[:60]!r} is not an address this machine can listen on ({error})") from None
+        bad_host = _("--host {host} is not an address this machine can listen on ({error})")
+        raise UsageError(bad_host.format(host=repr(args.host[:60]), error=error)) from None
     with socket.socket(family, kind) as probe:  # a clear line now, rather than a traceback from the server
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as error:
-            reason = "it is already in use" if error.errno in (98, 48) else error.strerror
-            raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
+            reason = _("it is already in use") if error.errno in (98, 48) else error.strerror
+            cannot = _("cannot listen on {host}:{port}: {reason}")
+            raise UsageError(cannot.format(host=args.host, port=args.port, reason=reason)) from None
     from tutor import serve
 
     options = serve.ServeOptions(
         host=args.host,
         port=args.port,
-        argv=[sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)],
+        argv=[sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons), *_lang_argv(args)],
         max_sessions=serve.default_max_sessions() if args.max_sessions is None else args.max_sessions,
     )
     if not 1 <= options.max_sessions <= 10_000:
-        raise UsageError(f"--max-sessions must be from 1 to 10000, got {options.max_sessions}")
+        raise UsageError(_("--max-sessions must be from 1 to 10000, got {count}").format(count=options.max_sessions))
     try:
         if args.token is not None:
             options.token = serve.check_token(args.token)

@@ -6,9 +6,10 @@ show the tutor's solution once the checks pass. Output is plain text (``print``)
 lesson's or a learner's text is never read as markup.
 
 Exit codes: 0 done (every check passes, for ``verify``), 1 a check fails or the solution
-is refused, 2 bad input (an unknown lesson, a lesson without an exercise).
+is refused, 2 bad input (an unknown lesson, a lesson without an exercise: a UsageError).
 
-Nothing heavy is imported here at start: ``tutor --help`` stays fast.
+Their options are declared with the other commands' in :mod:`tutor.cli`, which imports
+this module only to run one of them.
 """
 
 from __future__ import annotations
@@ -20,51 +21,23 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from tutor.command_line import UsageError, course_from
+from tutor.course import shown, split_routine
+from tutor.exercises import (
+    ExerciseError,
+    find_exercise,
+    learner_file,
+    reset,
+    run_checks,
+    solution_source,
+    start,
+    workspace_dir,
+)
+from tutor.i18n import _
+from tutor.progress import ProgressStore
+
 EXIT_FAILED = 1
 WRAP = 88  # columns for the intro and hints
-
-
-def add_parsers(commands: Any) -> None:
-    """Add the exercise commands to ``tutor``'s subcommands."""
-
-    def workspace_option(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--workspace",
-            metavar="DIR",
-            help="the folder of your exercise files (default: $TUTOR_WORKSPACE, else ~/tutor-exercises)",
-        )
-
-    exercise = commands.add_parser(
-        "exercise", help="start a lesson's exercise: make your file from the starter, say what to write"
-    )
-    exercise.add_argument("lesson", help="lesson id, e.g. rosenblatt")
-    workspace_option(exercise)
-
-    verify = commands.add_parser("verify", help="run the checks of your exercise files (exit 1 if any fails)")
-    verify.add_argument(
-        "lesson_ids", nargs="*", metavar="lesson", help="lesson ids (default: every exercise started)"
-    )  # not "lessons": that is tutor's own --lessons
-    workspace_option(verify)
-
-    watch = commands.add_parser("watch", help="re-run an exercise's checks every time you save (Ctrl+C stops)")
-    watch.add_argument("lesson", nargs="?", help="lesson id (default: every exercise started)")
-    workspace_option(watch)
-
-    hint = commands.add_parser("hint", help="the next hint for an exercise (one more each time)")
-    hint.add_argument("lesson", help="lesson id")
-    workspace_option(hint)
-
-    solution = commands.add_parser("solution", help="the tutor's solution, once your checks pass (or with --give-up)")
-    solution.add_argument("lesson", help="lesson id")
-    solution.add_argument("--give-up", action="store_true", help="show it although your checks do not pass yet")
-    workspace_option(solution)
-
-    reset = commands.add_parser("reset", help="put the starter back in your file (the old file is kept beside it)")
-    reset.add_argument("lesson", help="lesson id")
-    workspace_option(reset)
-
-
-COMMANDS = ("exercise", "verify", "watch", "hint", "solution", "reset")
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -81,28 +54,18 @@ def dispatch(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- finding things
 
 
-def _usage(message: str) -> Exception:
-    from tutor.cli import UsageError
-
-    return UsageError(message)
-
-
 def _workspace(args: argparse.Namespace) -> Path:
-    from tutor.exercises import workspace_dir
-
     given = getattr(args, "workspace", None)
     if given is not None and not given.strip():
-        raise _usage("--workspace needs a folder, got an empty value")
+        raise UsageError(_("--workspace needs a folder, got an empty value"))
     folder = workspace_dir(given)
     if folder.exists() and not folder.is_dir():
-        raise _usage(f"the workspace {folder} is not a folder")
+        raise UsageError(_("the workspace {folder} is not a folder").format(folder=folder))
     return folder
 
 
 def with_exercises(course: Any) -> list[tuple[Any, Any]]:
     """(lesson, exercise) for every lesson of the course that has an exercise, in course order."""
-    from tutor.exercises import ExerciseError, find_exercise
-
     found = []
     for lesson in course.lessons:
         try:
@@ -116,37 +79,49 @@ def with_exercises(course: Any) -> list[tuple[Any, Any]]:
 
 def lesson_and_exercise(course: Any, lesson_id: str) -> tuple[Any, Any]:
     """The lesson and its exercise; a UsageError (exit 2) for an unknown lesson or one without an exercise."""
-    from tutor.course import shown
-    from tutor.exercises import ExerciseError, find_exercise
-
     try:
         lesson = course.get(lesson_id)
     except KeyError as error:
-        raise _usage(error.args[0]) from None
+        raise UsageError(error.args[0]) from None
     try:
         exercise = find_exercise(lesson)
     except ExerciseError as error:
-        raise _usage(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
+        raise UsageError(
+            _("the exercise of {lesson} cannot be loaded: {error}").format(lesson=lesson.id, error=error)
+        ) from None
     if exercise is None:
-        having = ", ".join(found.id for found, _ in with_exercises(course)) or "none"
-        raise _usage(f"lesson {shown(lesson_id)} has no exercise (lessons with one: {having})")
+        having = ", ".join(found.id for found, _exercise in with_exercises(course)) or _("none")
+        none = _("lesson {lesson} has no exercise (lessons with one: {having})")
+        raise UsageError(none.format(lesson=shown(lesson_id), having=having))
     return lesson, exercise
-
-
-def _course(args: argparse.Namespace) -> Any:
-    from tutor.cli import _course as load
-
-    return load(args)
 
 
 # ---------------------------------------------------------------- printing
 
 
 def _paragraph(text: str, indent: str = "  ") -> str:
-    return "\n".join(
-        textwrap.fill(line, WRAP, initial_indent=indent, subsequent_indent=indent) if line.strip() else ""
-        for line in text.splitlines()
-    )
+    """``text`` wrapped to WRAP columns, each line indented. A line with wide (Chinese) characters is
+    wrapped by rich, which counts such a character as two cells and may break between any two of
+    them; textwrap counts characters and breaks only at spaces."""
+    from rich.cells import cell_len
+
+    wrapped = []
+    for line in text.splitlines():
+        if not line.strip():
+            wrapped.append("")
+        elif cell_len(line) == len(line):
+            wrapped.append(textwrap.fill(line, WRAP, initial_indent=indent, subsequent_indent=indent))
+        else:
+            wrapped.append(_wrap_wide(line.strip(), indent))
+    return "\n".join(wrapped)
+
+
+def _wrap_wide(line: str, indent: str) -> str:
+    from rich.console import Console
+    from rich.text import Text
+
+    parts = Text(line).wrap(Console(width=WRAP, no_color=True), max(10, WRAP - len(indent)))
+    return "\n".join(indent + part.plain.rstrip() for part in parts)
 
 
 def print_report(lesson_id: str, path: Path, report: Any) -> None:
@@ -154,14 +129,15 @@ def print_report(lesson_id: str, path: Path, report: Any) -> None:
     total = len(report.results)
     passing = sum(result.ok for result in report.results)
     if report.problem and not report.results:
-        summary = "cannot be checked"
+        summary = _("cannot be checked")
     elif report.passed:
-        summary = f"all {total} checks pass"
+        summary = _("all {total} checks pass").format(total=total)
     else:
-        summary = f"{passing} of {total} checks pass"
+        summary = _("{passing} of {total} checks pass").format(passing=passing, total=total)
     if report.notice:
-        print(f"tutor: warning: {report.notice}", file=sys.stderr)
-    print(f"{lesson_id}  ({path}): {summary}  [{report.seconds:.1f} s]")
+        print(_("tutor: warning: {message}").format(message=report.notice), file=sys.stderr)
+    seconds = _("{seconds} s").format(seconds=f"{report.seconds:.1f}")
+    print(f"{lesson_id}  ({path}): {summary}  [{seconds}]")
     if report.problem:
         print(f"  ✗ {report.problem}".replace("\n", "\n    "))
     said = {report.problem}
@@ -174,17 +150,15 @@ def print_report(lesson_id: str, path: Path, report: Any) -> None:
                 said.add(result.message)
                 print(_paragraph(result.message, indent="      "))
     if report.output.strip():
-        print("  your code printed:")
+        print(_("  your code printed:"))
         lines = report.output.rstrip().splitlines()
         for line in lines[:10]:
             print(f"    | {line}")
         if len(lines) > 10:
-            print(f"    | ... ({len(lines) - 10} more lines)")
+            print("    | " + _("... ({count} more lines)").format(count=len(lines) - 10))
 
 
 def _check_and_record(lesson: Any, exercise: Any, path: Path, store: Any) -> Any:
-    from tutor.exercises import run_checks
-
     report = run_checks(exercise, path)
     if report.passed:
         store.mark_exercise_passed(lesson.id)
@@ -192,11 +166,9 @@ def _check_and_record(lesson: Any, exercise: Any, path: Path, store: Any) -> Any
 
 
 def _store() -> Any:
-    from tutor.progress import ProgressStore
-
     store = ProgressStore()
     if store.warning:
-        print(f"tutor: warning: {store.warning}", file=sys.stderr)
+        print(_("tutor: warning: {message}").format(message=store.warning), file=sys.stderr)
     return store
 
 
@@ -204,43 +176,41 @@ def _store() -> Any:
 
 
 def command_exercise(args: argparse.Namespace) -> int:
-    from tutor.exercises import learner_file, start
-
-    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    lesson, exercise = lesson_and_exercise(course_from(args), args.lesson)
     workspace = _workspace(args)
     existed = learner_file(exercise, workspace).exists()
     path = start(exercise, workspace)
     print(f"{lesson.id}: {lesson.title}")
-    print(f"Your file: {path}" + ("" if existed else "   (new: made from the starter)"))
+    print(_("Your file: {path}").format(path=path) + ("" if existed else _("   (new: made from the starter)")))
     names = ", ".join(exercise.functions)
-    print(f"Write: {names}")
+    print(_("Write: {names}").format(names=names))
     print(_paragraph(exercise.intro))
     print()
     print_report(lesson.id, path, _check_and_record(lesson, exercise, path, _store()))
     print()
-    print(f"Edit {path.name} in any editor, then: tutor verify {lesson.id}   (or tutor watch {lesson.id} to")
-    print(f"re-check on every save; tutor hint {lesson.id} for a hint; tutor run {lesson.id} --headless --mine")
-    print("to train the lesson with your own code)")
+    after = _(
+        "Edit {file} in any editor, then: tutor verify {lesson}   (or tutor watch {lesson} to\n"
+        "re-check on every save; tutor hint {lesson} for a hint; tutor run {lesson} --headless --mine\n"
+        "to train the lesson with your own code)"
+    )
+    print(after.format(file=path.name, lesson=lesson.id))
     return 0
 
 
 def _started(course: Any, workspace: Path) -> list[tuple[Any, Any]]:
-    from tutor.exercises import learner_file
-
     return [(lesson, ex) for lesson, ex in with_exercises(course) if learner_file(ex, workspace).exists()]
 
 
 def command_verify(args: argparse.Namespace) -> int:
-    from tutor.exercises import learner_file
-
-    course = _course(args)
+    course = course_from(args)
     workspace = _workspace(args)
     if args.lesson_ids:
         chosen = [lesson_and_exercise(course, lesson_id) for lesson_id in args.lesson_ids]
     else:
         chosen = _started(course, workspace)
         if not chosen:
-            print(f"No exercise started in {workspace} yet: tutor exercise ID starts one (for example rosenblatt).")
+            none = _("No exercise started in {folder} yet: tutor exercise ID starts one (for example rosenblatt).")
+            print(none.format(folder=workspace))
             return 0
     store = _store()
     failed = 0
@@ -249,27 +219,32 @@ def command_verify(args: argparse.Namespace) -> int:
             print()
         path = learner_file(exercise, workspace)
         if not path.exists():
-            print(f"{lesson.id}: not started ({path} does not exist): tutor exercise {lesson.id} makes it")
+            print(
+                _("{lesson}: not started ({path} does not exist): tutor exercise {lesson} makes it").format(
+                    lesson=lesson.id, path=path
+                )
+            )
             failed += 1
             continue
         report = _check_and_record(lesson, exercise, path, store)
         print_report(lesson.id, path, report)
         if report.passed:
-            print(f"  Next: tutor run {lesson.id} --headless --mine runs the lesson with your code;")
-            print(f"  tutor solution {lesson.id} shows the tutor's own.")
+            following = _(
+                "  Next: tutor run {lesson} --headless --mine runs the lesson with your code;\n"
+                "  tutor solution {lesson} shows the tutor's own."
+            )
+            print(following.format(lesson=lesson.id))
         failed += not report.passed
     if len(chosen) > 1:
         print()
-        print(f"{len(chosen) - failed} of {len(chosen)} exercises pass")
+        print(_("{passing} of {total} exercises pass").format(passing=len(chosen) - failed, total=len(chosen)))
     return EXIT_FAILED if failed else 0
 
 
 def command_watch(args: argparse.Namespace) -> int:
     import watchfiles
 
-    from tutor.exercises import learner_file, start
-
-    course = _course(args)
+    course = course_from(args)
     workspace = _workspace(args)
     if args.lesson:
         lesson, exercise = lesson_and_exercise(course, args.lesson)
@@ -278,58 +253,75 @@ def command_watch(args: argparse.Namespace) -> int:
     else:
         chosen = _started(course, workspace)
         if not chosen:
-            raise _usage(f"no exercise started in {workspace} yet: tutor watch ID (for example rosenblatt)")
+            raise UsageError(
+                _("no exercise started in {folder} yet: tutor watch ID (for example rosenblatt)").format(
+                    folder=workspace
+                )
+            )
     by_file = {learner_file(exercise, workspace).name: (lesson, exercise) for lesson, exercise in chosen}
     store = _store()
 
     def check(lesson: Any, exercise: Any) -> None:
         path = learner_file(exercise, workspace)
         if not path.exists():
-            print(f"{lesson.id}: {path} is gone (tutor reset {lesson.id} brings back the starter)")
+            print(
+                _("{lesson}: {path} is gone (tutor reset {lesson} brings back the starter)").format(
+                    lesson=lesson.id, path=path
+                )
+            )
             return
         print_report(lesson.id, path, _check_and_record(lesson, exercise, path, store))
 
     for lesson, exercise in chosen:
         check(lesson, exercise)
-    print(f"\nWatching {', '.join(sorted(by_file))} in {workspace} - save to re-check, Ctrl+C to stop.", flush=True)
 
     def ours(change: Any, name: str) -> bool:
         return Path(name).name in by_file
 
+    # An answer (changes, or none) every half second: the first one says the watch has begun, and
+    # only then is "Watching" printed - a save after it is never missed.
+    watching = watchfiles.watch(
+        workspace, watch_filter=ours, debounce=300, recursive=False, rust_timeout=500, yield_on_timeout=True
+    )
+    announced = False
     try:
-        for changes in watchfiles.watch(workspace, watch_filter=ours, debounce=300, recursive=False):
-            for name in sorted({Path(changed).name for _, changed in changes}):
+        for changes in watching:
+            if not announced:
+                message = _("Watching {files} in {folder} - save to re-check, Ctrl+C to stop.")
+                print("\n" + message.format(files=", ".join(sorted(by_file)), folder=workspace), flush=True)
+                announced = True
+            for name in sorted({Path(changed).name for _change, changed in changes}):
                 lesson, exercise = by_file[name]
-                print(f"\n--- {_dt.datetime.now():%H:%M:%S} {name} changed")
+                print(f"\n--- {_dt.datetime.now():%H:%M:%S} " + _("{file} changed").format(file=name))
                 check(lesson, exercise)
-            print(flush=True)
+            print(end="", flush=True)
     except KeyboardInterrupt:
         pass
-    print("Stopped watching.")
+    print(_("Stopped watching."))
     return 0
 
 
 def command_hint(args: argparse.Namespace) -> int:
-    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    lesson, exercise = lesson_and_exercise(course_from(args), args.lesson)
     store = _store()
     shown_before = store.hints_shown(lesson.id)
     total = len(exercise.hints)
     number = min(shown_before + 1, total)
-    print(f"Hint {number} of {total} for {lesson.id}:")
+    print(_("Hint {number} of {total} for {lesson}:").format(number=number, total=total, lesson=lesson.id))
     print(_paragraph(exercise.hints[number - 1]))
     if shown_before < total:
         store.set_hints_shown(lesson.id, number)
     if number == total:
-        print(f"(That was the last hint. tutor solution {lesson.id} shows the tutor's own code once your checks")
-        print("pass, or with --give-up.)")
+        last = _(
+            "(That was the last hint. tutor solution {lesson} shows the tutor's own code once your checks\n"
+            "pass, or with --give-up.)"
+        )
+        print(last.format(lesson=lesson.id))
     return 0
 
 
 def command_solution(args: argparse.Namespace) -> int:
-    from tutor.course import split_routine
-    from tutor.exercises import learner_file, solution_source
-
-    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    lesson, exercise = lesson_and_exercise(course_from(args), args.lesson)
     store = _store()
     path = learner_file(exercise, _workspace(args))
     allowed = args.give_up or store.exercise_passed(lesson.id)
@@ -338,39 +330,44 @@ def command_solution(args: argparse.Namespace) -> int:
         allowed = report.passed
         if not allowed:
             failing = sum(not result.ok for result in report.results)
-            why = report.problem or f"{failing} of {len(report.results)} checks fail"
-            print(
-                f"tutor: the solution of {lesson.id} opens when your checks pass ({why.splitlines()[0]}). "
-                f"Try tutor hint {lesson.id}, or tutor solution {lesson.id} --give-up to see it now.",
-                file=sys.stderr,
+            why = report.problem or _("{failing} of {total} checks fail").format(
+                failing=failing, total=len(report.results)
             )
+            closed = _(
+                "tutor: the solution of {lesson} opens when your checks pass ({why}). "
+                "Try tutor hint {lesson}, or tutor solution {lesson} --give-up to see it now."
+            )
+            print(closed.format(lesson=lesson.id, why=why.splitlines()[0]), file=sys.stderr)
             return EXIT_FAILED
     if not allowed:
-        print(
-            f"tutor: the solution of {lesson.id} opens when your checks pass, and you have not started it "
-            f"(tutor exercise {lesson.id}). tutor solution {lesson.id} --give-up shows it now.",
-            file=sys.stderr,
+        not_started = _(
+            "tutor: the solution of {lesson} opens when your checks pass, and you have not started it "
+            "(tutor exercise {lesson}). tutor solution {lesson} --give-up shows it now."
         )
+        print(not_started.format(lesson=lesson.id), file=sys.stderr)
         return EXIT_FAILED
-    print(f"# The tutor's {', '.join(exercise.functions)} for {lesson.id} (from {split_routine(lesson.routine)[0]}):")
+    heading = _("# The tutor's {functions} for {lesson} (from {module}):")
+    print(
+        heading.format(
+            functions=", ".join(exercise.functions), lesson=lesson.id, module=split_routine(lesson.routine)[0]
+        )
+    )
     print()
     print(solution_source(exercise, lesson), end="")
     return 0
 
 
 def command_reset(args: argparse.Namespace) -> int:
-    from tutor.exercises import learner_file, reset
-
-    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    lesson, exercise = lesson_and_exercise(course_from(args), args.lesson)
     workspace = _workspace(args)
     path = learner_file(exercise, workspace)
     existed = path.exists()
     kept = reset(exercise, workspace)
-    print(f"{path}: the starter is back.")
+    print(_("{path}: the starter is back.").format(path=path))
     if kept is not None:
-        print(f"Your previous file is kept as {kept}")
+        print(_("Your previous file is kept as {path}").format(path=kept))
     elif existed:
-        print("(It was the starter already: nothing to keep.)")
+        print(_("(It was the starter already: nothing to keep.)"))
     return 0
 
 
@@ -383,29 +380,36 @@ def mine_code(lesson: Any, workspace_arg: str | None) -> Any:
     Warns in one line when the learner's checks do not pass (the run goes ahead: watching a
     wrong gradient walk uphill is part of learning); a UsageError when the file cannot be used.
     """
-    from tutor.exercises import ExerciseError, find_exercise, learner_file, run_checks
     from tutor.runner import LearnerCode
 
     try:
         exercise = find_exercise(lesson)
     except ExerciseError as error:
-        raise _usage(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
+        raise UsageError(
+            _("the exercise of {lesson} cannot be loaded: {error}").format(lesson=lesson.id, error=error)
+        ) from None
     if exercise is None:
-        raise _usage(f"--mine: lesson {lesson.id} has no exercise to run with your code")
+        raise UsageError(_("--mine: lesson {lesson} has no exercise to run with your code").format(lesson=lesson.id))
     path = learner_file(exercise, _workspace(argparse.Namespace(workspace=workspace_arg)))
     if not path.exists():
-        raise _usage(f"--mine: {path} does not exist yet (tutor exercise {lesson.id} makes it)")
+        raise UsageError(
+            _("--mine: {path} does not exist yet (tutor exercise {lesson} makes it)").format(
+                path=path, lesson=lesson.id
+            )
+        )
     report = run_checks(exercise, path)
     if report.problem and not report.results:  # it does not even load: loading it here could hang, or fail
-        raise _usage(f"--mine: {report.problem.splitlines()[0]}")
+        raise UsageError(f"--mine: {report.problem.splitlines()[0]}")
     if report.not_written:  # the run would only stop at the TODO
-        raise _usage(f"--mine: {report.not_written.replace('`', '')}: write it first (tutor exercise {lesson.id})")
+        first = _("--mine: {what}: write it first (tutor exercise {lesson})")
+        raise UsageError(first.format(what=report.not_written.replace("`", ""), lesson=lesson.id))
     if not report.passed:
         failing = sum(not result.ok for result in report.results)
-        why = (report.problem or "").splitlines()[0] if report.problem else f"{failing} of {len(report.results)} fail"
-        print(
-            f"tutor: warning: your {path.name} does not pass its checks ({why}); running with it anyway",
-            file=sys.stderr,
-        )
-    print(f"Running {lesson.id} with your {', '.join(exercise.functions)} from {path}")
+        fail = _("{failing} of {total} fail").format(failing=failing, total=len(report.results))
+        why = (report.problem or "").splitlines()[0] if report.problem else fail
+        anyway = _("tutor: warning: your {file} does not pass its checks ({why}); running with it anyway")
+        print(anyway.format(file=path.name, why=why), file=sys.stderr)
+    # Loaded only in the run's confined worker process, never in this one.
+    running = _("Running {lesson} with your {functions} from {path}")
+    print(running.format(lesson=lesson.id, functions=", ".join(exercise.functions), path=path))
     return LearnerCode(str(path), list(exercise.functions))

@@ -16,9 +16,10 @@ from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
+from tutor.app.widgets.recent_runs import RUNS_LISTED
 from tutor.course import Course, Lesson, ParamError
 from tutor.exercises import Exercise, ExerciseError, find_exercise
-from tutor.progress import RUNS_LISTED, ProgressStore
+from tutor.progress import ProgressStore
 
 
 class MainScreen(Screen):
@@ -191,9 +192,7 @@ class MainScreen(Screen):
         # (Quit keeps a run that is slow to stop itself, and its own record may still come).
         if not self.app.run_ended(event.session):
             return
-        self.store.add_run(event.record.to_json())
-        if event.record.passes_lesson:  # never a run of the learner's code (see RunRecord.passes_lesson)
-            self.store.mark_passed(event.record.lesson)
+        self.store.record(event.record)
         self._warn_about_progress()
 
     @on(ExercisePane.Checked)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ProgressBar, Sparkline, Static
 
-from tutor.runner import format_metrics, format_number
+from tutor.formatting import format_metrics, format_number
 from tutor.watching import Moment
 
 SPARK_POINTS = 48  # the sparkline's resolution: one value per cell, a bucket of the history each
