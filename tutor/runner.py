@@ -25,6 +25,7 @@ import numpy as np
 
 from tutor import __version__
 from tutor.course import Lesson
+from tutor.i18n import N_
 from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.records import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunStatus, to_builtins
 from tutor.reporting import (
@@ -45,7 +46,7 @@ from tutor.run_worker.relay import RelayedControl, relay
 from tutor.timeline import MAX_FRAMES, Frame, Pace, Timeline
 
 # What a run of the learner's code that met the challenge says instead of "lesson passed".
-MET_WITH_YOUR_CODE = (
+MET_WITH_YOUR_CODE = N_(
     "Your code met the challenge. The lesson is passed by a run of the tutor's own code (Run), "
     "your exercise by its checks: a run of your code computes its results where your code could change them."
 )
