@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from tutor.data.beans import band_beans
+from tutor.routine_types import Params, Reporter
 
 NAMES = ("w1", "b1", "w2", "b2", "v1", "v2", "c")
 
@@ -110,7 +111,7 @@ def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
                      f"h1 = {g['h1']:.3f}, h2 = {g['h2']:.3f}"}
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The band beans, before the network has learned anything."""
     x, y = band_beans(params.rng, params.beans)
     reporter.view("fit", points=[{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
@@ -119,7 +120,7 @@ def preview(params, reporter) -> None:
                   ylim=(-0.1, 1.1))
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     x, y = band_beans(params.rng, params.beans)
     xs, ys = x.tolist(), y.tolist()
     p = dict(zip(NAMES, params.rng.uniform(0.0, 1.0, len(NAMES)).tolist()))  # weights start U(0, 1)
