@@ -36,6 +36,7 @@ from tutor import plotting, textviews
 from tutor.course import Lesson
 from tutor.files import TutorFileError, write_output
 from tutor.formatting import format_metrics, format_number
+from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 from tutor.records import dumps, to_builtins
 from tutor.runner import (
@@ -48,12 +49,21 @@ from tutor.runner import (
     RunSession,
     RunState,
 )
-from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
+from tutor.timeline import REDRAW_SECONDS, Frame, frames_as_json
 from tutor.views import VIEWS, is_text
+from tutor.watching import Watch, judged_figures
 
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
 PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
 LIVE_HEIGHT = 16  # rows per plot while playing live
+# The routines' progress units, as the bars and the live caption name them (the routine reports them in English).
+STATUS_NAMES = {FINISHED: N_("finished"), STOPPED: N_("stopped"), DIVERGED: N_("diverged"), FAILED: N_("failed")}
+UNITS = {"epoch": N_("epoch"), "batch": N_("batch"), "update": N_("update"), "evaluation": N_("evaluation")}
+
+
+def unit_name(unit: str) -> str:
+    """A progress unit in the tutor's language (a unit it does not know, as the routine names it)."""
+    return _(UNITS[unit]) if unit in UNITS else unit
 
 
 class HeadlessConsole(Console):
@@ -100,7 +110,7 @@ class ProgressDisplay:
                     self.printed[kind] = data
         for unit, progress in snapshot.latest.items():
             if unit not in self.tasks:
-                self.tasks[unit] = self.bar.add_task(unit, total=progress.total, metrics="")
+                self.tasks[unit] = self.bar.add_task(unit_name(unit), total=progress.total, metrics="")
             self.bar.update(
                 self.tasks[unit],
                 completed=progress.step,
@@ -163,34 +173,38 @@ def views_renderable(
 
 
 class LivePlayback:
-    """``--live``: the plots of the frame the player shows now, redrawn in place."""
+    """``--live``: the plots of the frame shown now, redrawn in place under the run's story.
 
-    def __init__(self, console: Console, lesson: Lesson, speed: str) -> None:
+    The same :class:`~tutor.watching.Watch` as the app's lesson pane decides which frame to show,
+    when it changed, and the words for where the run is.
+    """
+
+    def __init__(self, console: Console, lesson: Lesson, session: RunSession, speed: str) -> None:
         self.console, self.lesson = console, lesson
-        self.player = Player(speed)
-        self.shown: tuple[Frame, int] | None = None
+        self.watch = Watch(session, speed=speed, first=judged_figures(lesson))
 
-    def renderable(self, session: RunSession, now: float) -> RenderableType | None:
-        frames = session.state.frames()
-        snapshot = session.state.snapshot()
-        total = snapshot.progress.total if snapshot.progress else 0
-        frame = self.player.tick(now, frames, total)
-        if frame is None:
+    def renderable(self, now: float) -> RenderableType | None:
+        session = self.watch.session
+        if session.done and self.watch.record is None and session.final_record is not None:
+            self.watch.ended(session.final_record)
+        moment = self.watch.moment(now)
+        if not moment.redraw or not moment.views:
             return None
-        key = (frame, len(snapshot.history))
-        if self.shown == key:
-            return None
-        self.shown = key
-        history = snapshot.history[: frame.history_length]
         plots = [view for view in self.lesson.views if not is_text(view)]
         height = max(8, min(LIVE_HEIGHT, (self.console.height - 4) // max(1, len(plots))))
-        views = {kind: data for kind, data in frame.views.items() if not is_text(kind)}
-        where = f"{frame.unit} {frame.step}/{frame.total}" if frame.total else "final state"
-        caption = Text(f"{where}  {format_metrics(frame.metrics)}", style="bold", no_wrap=True, overflow="ellipsis")
+        views = {kind: data for kind, data in moment.views.items() if not is_text(kind)}
+        history = moment.history
+        if moment.cursor is not None:  # a replayed frame: the loss as far as that frame
+            frame = self.watch.frames()[moment.frame_index - 1]
+            history = history[: frame.history_length]
+        caption = Text(moment.story, style="bold", no_wrap=True, overflow="ellipsis")
         return Group(caption, *views_renderable(self.console, self.lesson, views, history, height=height))
 
-    def finished_playing(self, session: RunSession) -> bool:
-        return session.done and self.player.at_end(session.state.frames())
+    def end_playback(self) -> None:
+        self.watch.last_frame()
+
+    def finished_playing(self) -> bool:
+        return self.watch.session.done and self.watch.player.at_end(self.watch.frames())
 
 
 def run_headless(
@@ -215,7 +229,7 @@ def run_headless(
         _output_closed()
     session = RunSession(lesson, values, seed, routine=routine).start()
     display = ProgressDisplay(console)
-    playback = LivePlayback(console, lesson, speed) if live else None
+    playback = LivePlayback(console, lesson, session, speed) if live else None
     try:
         record = _watch(console, session, display, playback)
     except BrokenPipeError:  # closing the progress display wrote to a closed pipe
@@ -233,7 +247,9 @@ def run_headless(
     try:
         if record is session.let_go_record:
             console.print(
-                Text("The routine was busy (loading TensorFlow or compiling); it ends with this command.", style="dim")
+                Text(
+                    _("The routine was busy (loading TensorFlow or compiling); it ends with this command."), style="dim"
+                )
             )
         snapshot = session.state.snapshot()
         frames = session.state.frames()
@@ -243,9 +259,9 @@ def run_headless(
         print_summary(console, lesson, record)
         _warn(console, store.warning)
         if json_error is not None:
-            console.print(Text.assemble(("error: ", "bold red"), json_error))
+            console.print(Text.assemble((_("error: "), "bold red"), json_error))
         elif json_path is not None:
-            console.print(Text(f"run written to {json_path}", style="dim"))
+            console.print(Text(_("run written to {path}").format(path=json_path), style="dim"))
     except BrokenPipeError:
         _output_closed()  # the reader went away; the run is saved
     if json_error is not None:
@@ -263,14 +279,19 @@ def print_header(console: Console, lesson: Lesson, values: Mapping[str, Any], se
                 "\n",
                 lesson.summary,
                 "\n",
-                (f"lesson {lesson.id} · chapter {lesson.chapter} · {lesson.backend} · seed {seed}", "dim"),
+                (
+                    _("lesson {id} · chapter {chapter} · {backend} · seed {seed}").format(
+                        id=lesson.id, chapter=lesson.chapter, backend=lesson.backend, seed=seed
+                    ),
+                    "dim",
+                ),
             ),
             border_style="blue",
         )
     )
     if values:
         changed = {k for k, v in values.items() if v != lesson.params[k].default}
-        line = Text("parameters: ", style="dim")
+        line = Text(_("parameters: "), style="dim")
         for name, value in values.items():
             line.append(f"{name}={value}", style="bold" if name in changed else "")
             line.append("  ")
@@ -290,10 +311,10 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
                 if stop_asked is None:
                     stop_asked = time.monotonic()
                     session.stop()
-                    console.print(Text("Stopping...", style="yellow"))
+                    console.print(Text(_("Stopping..."), style="yellow"))
                 if playback is not None:
-                    playback.player.last()  # Ctrl+C also ends the playback
-            if session.done and (playback is None or playback.finished_playing(session) or stop_asked):
+                    playback.end_playback()  # Ctrl+C also ends the playback
+            if session.done and (playback is None or playback.finished_playing() or stop_asked):
                 break
             if stop_asked is not None and time.monotonic() - stop_asked > STOP_GRACE and not session.done:
                 return session.let_go()  # a routine that cannot listen yet (TensorFlow loading)
@@ -303,7 +324,7 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
 def _draw(session: RunSession, display: ProgressDisplay, playback: LivePlayback | None, screen: Any) -> None:
     try:
         if playback is not None:
-            drawn = playback.renderable(session, time.monotonic())
+            drawn = playback.renderable(time.monotonic())
             if drawn is not None:
                 screen.update(drawn, refresh=True)
         else:
@@ -324,33 +345,33 @@ def _output_closed() -> None:
 
 def _warn(console: Console, warning: str | None) -> None:
     if warning:
-        console.print(Text.assemble(("warning: ", "yellow"), warning))
+        console.print(Text.assemble((_("warning: "), "yellow"), warning))
 
 
 def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
-    table = Table(title="Result", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table = Table(title=_("Result"), title_justify="left", show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
     for name, value in record.result.items():
         if isinstance(value, (int, float, str, bool)):  # Text: a routine's strings are not markup
             table.add_row(Text(name), Text(format_number(value, 6) if isinstance(value, float) else str(value)))
-    table.add_row("status", Text(record.status))
-    table.add_row("time", f"{record.seconds:.1f} s")
+    table.add_row(_("status"), Text(_(STATUS_NAMES.get(record.status, record.status))))
+    table.add_row(_("time"), _("{seconds} s").format(seconds=f"{record.seconds:.1f}"))
     console.print(table)
     goal = lesson.challenge.goal
     if record.status == FINISHED:
         if record.challenge_met:
-            console.print(Text.assemble(("Challenge met: ", "bold green"), goal, "  Lesson passed."))
+            console.print(Text.assemble((_("Challenge met: "), "bold green"), goal, _("  Lesson passed.")))
         elif record.challenge_met is False:
-            console.print(Text.assemble(("Challenge not met yet: ", "bold yellow"), goal))
+            console.print(Text.assemble((_("Challenge not met yet: "), "bold yellow"), goal))
         if record.error:
             console.print(Text(record.error, style="red"))
     elif record.status == STOPPED:
-        console.print(Text.assemble(("Stopped.", "yellow"), " What was learned so far is shown above."))
+        console.print(Text.assemble((_("Stopped."), "yellow"), _(" What was learned so far is shown above.")))
     elif record.status == DIVERGED:
-        console.print(Text.assemble(("Diverged: ", "bold red"), record.error or ""))
+        console.print(Text.assemble((_("Diverged: "), "bold red"), record.error or ""))
     else:
-        console.print(Text.assemble(("Error: ", "bold red"), record.error or ""))
+        console.print(Text.assemble((_("Error: "), "bold red"), record.error or ""))
 
 
 def run_json(record: RunRecord, lesson: Lesson, frames: list[Frame]) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.run_strip import RunStrip
 from tutor.app.widgets.stage import Stage
 from tutor.app.widgets.views_area import ViewsArea
-from tutor.course import Lesson, ParamError, condition_names
+from tutor.course import Lesson, ParamError
 from tutor.exercises import Exercise
 from tutor.progress import ProgressStore
 from tutor.runner import (
@@ -53,7 +53,7 @@ from tutor.runner import (
     preview_views,
 )
 from tutor.timeline import DEFAULT_SPEED, KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Player
-from tutor.watching import Watch
+from tutor.watching import Watch, judged_figures
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -143,10 +143,7 @@ class LessonPane(Vertical):
         self._speed = DEFAULT_SPEED
         self._had_frames = False
         self._announce_pass = False
-        try:  # the result figures the challenge reads: the strip shows them first
-            self._judged = condition_names(lesson.challenge.condition)
-        except ValueError:
-            self._judged = set()
+        self._judged = judged_figures(lesson)  # the result figures the challenge reads: shown first
         self._preview: Mapping[str, Any] = {}
 
     # ------------------------------------------------------------ layout
