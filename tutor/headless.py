@@ -10,7 +10,7 @@ learned so far is still summarised and saved.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -389,6 +389,6 @@ def run_json(record: RunRecord, lesson: Lesson, frames: list[Frame]) -> dict[str
     return payload
 
 
-def write_json(path: Path, record: RunRecord, lesson: Lesson, frames: list[Frame] = ()) -> None:
+def write_json(path: Path, record: RunRecord, lesson: Lesson, frames: Sequence[Frame] = ()) -> None:
     """Write the run: atomically to a file, through a device or pipe (see tutor.files)."""
     write_output(path, dumps(run_json(record, lesson, list(frames)), indent=1))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
 from tutor.app.messages import OpenLesson
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
 
 
 def _help(lesson) -> str | None:
@@ -20,7 +24,7 @@ class LessonCommands(Provider):
     """Lesson titles and summaries come from lesson files: shown as text, never as markup."""
 
     def _lessons(self):
-        for lesson in self.app.course.lessons:
+        for lesson in cast("TutorApp", self.app).course.lessons:
             name = f"Go to lesson {lesson.chapter}.{lesson.order} {lesson.title}"
             yield name, lesson
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -55,6 +55,9 @@ from tutor.runner import (
 )
 from tutor.timeline import DEFAULT_SPEED, KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Player
 from tutor.watching import Watch, judged_figures
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
 
 
 class LessonPane(Vertical):
@@ -136,7 +139,7 @@ class LessonPane(Vertical):
         self.exercise = exercise  # the lesson's exercise, if it has one (and a store to keep its passes)
         self.store = store
         self._start_values = dict(values)
-        self.watch: Watch | None = None
+        self.watching: Watch | None = None
         self.last_record: RunRecord | None = None
         self._speed = DEFAULT_SPEED
         self._had_frames = False
@@ -196,16 +199,16 @@ class LessonPane(Vertical):
 
     @property
     def session(self) -> RunSession | None:
-        return self.watch.session if self.watch is not None else None
+        return self.watching.session if self.watching is not None else None
 
     @property
     def player(self) -> Player | None:
         """The current run's playback (None before the first run)."""
-        return self.watch.player if self.watch is not None else None
+        return self.watching.player if self.watching is not None else None
 
     @property
     def has_timeline(self) -> bool:
-        return self.watch is not None and self.watch.has_timeline
+        return self.watching is not None and self.watching.has_timeline
 
     def show_tab(self, tab: str) -> None:
         """Bring a tab forward and put the focus where its keys act (the editor, the staged view)."""
@@ -274,7 +277,7 @@ class LessonPane(Vertical):
         if not self.is_mounted:
             return
         self._preview = views
-        if self.watch is None or not self.watch.session.state.snapshot().views:
+        if self.watching is None or not self.watching.session.state.snapshot().views:
             self.query_one(ViewsArea).show(views, (), self._past_runs())
 
     # ------------------------------------------------------------ running
@@ -314,7 +317,7 @@ class LessonPane(Vertical):
         if learner is not None:
             report = self.query_one(ExercisePane).report
             mine_note = " (your checks do not all pass yet: watch what it does)" if report and not report.passed else ""
-        self.watch = Watch(
+        self.watching = Watch(
             session,
             speed=self._speed,
             first=self._judged,
@@ -322,14 +325,14 @@ class LessonPane(Vertical):
             starting=f"Starting with your code…{mine_note}" if learner is not None else "Starting…",
         )
         self._had_frames = False
-        self.app.run_started(session)
+        cast("TutorApp", self.app).run_started(session)
         self.running = True
         self.query_one(RunError).clear()
         views = self.query_one(ViewsArea)
         views.clear(self._past_runs(values))
         if self._preview:  # the lesson's data stays in sight while the run starts
             views.show(self._preview, (), self._past_runs(values))
-        self.query_one(RunStrip).say(self.watch.moment(time.monotonic()).story, busy=True)
+        self.query_one(RunStrip).say(self.watching.moment(time.monotonic()).story, busy=True)
         self.show_tab("lesson")
         session.start()
         self._ticker.resume()
@@ -352,13 +355,13 @@ class LessonPane(Vertical):
 
     def _let_go(self, session: RunSession) -> None:
         """Stop waiting for a routine that is still busy (loading TensorFlow, compiling)."""
-        if session is not self.session or session.done or not self.running or self.watch is None:
+        if session is not self.session or session.done or not self.running or self.watching is None:
             return  # it ended in time, or another run has started
         record = session.let_go()
         if record is not session.let_go_record:
             return  # it ended by itself meanwhile: its own record is on its way
         self.last_record = record  # the run is over for the learner; the routine's own record may follow
-        self.watch.ended(record)
+        self.watching.ended(record)
         self.running = False
         self._tick()
         if session.in_worker:  # its worker process was ended: nothing of it goes on
@@ -377,7 +380,7 @@ class LessonPane(Vertical):
     # ------------------------------------------------------------ drawing (UI thread, on the timer)
 
     def _tick(self) -> None:
-        watch = self.watch
+        watch = self.watching
         if watch is None or not self.is_mounted:
             self._ticker.pause()
             return
@@ -401,7 +404,7 @@ class LessonPane(Vertical):
 
     @property
     def player_at_end(self) -> bool:
-        return self.watch is not None and self.watch.player.at_end(self.watch.frames())
+        return self.watching is not None and self.watching.player.at_end(self.watching.frames())
 
     def _watched(self) -> None:
         """A key moved the watch: draw now, and keep drawing while something moves."""
@@ -415,11 +418,11 @@ class LessonPane(Vertical):
     def _run_finished(self, message: RunFinished) -> None:
         message.stop()
         session = message.session
-        if self.watch is None or session is not self.session:
+        if self.watching is None or session is not self.session:
             return  # a run that was replaced
         record = message.record
         self.last_record = record
-        self.watch.ended(record)
+        self.watching.ended(record)
         self.running = False
         self._show_recent_runs()
         if record.status in (FAILED, DIVERGED):
@@ -462,7 +465,7 @@ class LessonPane(Vertical):
     def _form_changed(self, event: ParamForm.Changed) -> None:
         self.query_one("#run", Button).disabled = self.running or not event.valid
         self.query_one("#run", Button).tooltip = None if event.valid else "Fix the marked parameters first"
-        if event.valid and self.watch is None:  # before the first run: the data these values give
+        if event.valid and self.watching is None:  # before the first run: the data these values give
             try:
                 self._load_preview(self.lesson.resolve(self.form.values()))
             except ParamError:
@@ -490,34 +493,34 @@ class LessonPane(Vertical):
         return True
 
     def action_play_pause(self) -> None:
-        if self.watch is not None:
-            self.watch.play_pause()
+        if self.watching is not None:
+            self.watching.play_pause()
             self._watched()
 
     def action_frames(self, count: int) -> None:
-        if self.watch is not None:
-            self.watch.move(count)
+        if self.watching is not None:
+            self.watching.move(count)
             self._watched()
 
     def action_first_frame(self) -> None:
-        if self.watch is not None:
-            self.watch.first_frame()
+        if self.watching is not None:
+            self.watching.first_frame()
             self._watched()
 
     def action_last_frame(self) -> None:
-        if self.watch is not None:
-            self.watch.last_frame()
+        if self.watching is not None:
+            self.watching.last_frame()
             self._watched()
 
     def action_speed(self) -> None:
-        if self.watch is not None:
-            self._speed = self.watch.next_speed()
+        if self.watching is not None:
+            self._speed = self.watching.next_speed()
             self._watched()
 
     def stop_replay(self) -> None:
         """Stop a replay where it is (the learner can scrub from there)."""
-        if self.watch is not None and self.watch.playing:
-            self.watch.stop_replay()
+        if self.watching is not None and self.watching.playing:
+            self.watching.stop_replay()
             self._watched()
 
     def action_maximize_view(self) -> None:

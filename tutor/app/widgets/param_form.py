@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from textual import events
 from textual.app import ComposeResult
@@ -118,7 +118,8 @@ class ParamForm(VerticalScroll, can_focus=False):
                 id=field_id,
                 compact=True,
             )
-        kind = {"int": "integer", "float": "number"}.get(param.type, "text")
+        kinds: dict[str, Literal["integer", "number", "text"]] = {"int": "integer", "float": "number"}
+        kind = kinds.get(param.type, "text")
         return ParamInput(
             _text(param, value),
             type=kind,
@@ -152,7 +153,7 @@ class ParamForm(VerticalScroll, can_focus=False):
                 values[name] = param.coerce(
                     self._initial_values.get(name, param.default) if chosen is Select.NULL else chosen
                 )
-            else:
+            elif isinstance(field, Input):
                 values[name] = param.coerce(field.value)
         return values
 
@@ -165,7 +166,7 @@ class ParamForm(VerticalScroll, can_focus=False):
             field = self.query_one(f"#param-{name}")
             if isinstance(field, (Switch, Select)):
                 field.value = value
-            else:
+            elif isinstance(field, Input):
                 field.value = _text(self.params[name], value)
                 self._check(name, field)
 
