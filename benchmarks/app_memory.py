@@ -1,12 +1,15 @@
 """The app's memory over many runs: each run keeps a timeline - does memory level off?
 
     python benchmarks/app_memory.py [--runs 10] [--lessons keras-basics,keras-beans,...] [--quick]
+    python benchmarks/app_memory.py --runs 20 --lessons keras-beans --set epochs=200
 
 Drives the real app (Textual's pilot, no terminal) through ``--runs`` runs of
-each lesson (chapter 3 by default, each with its defaults), pressing Run and
-waiting for the end and the playback, and prints the process's resident memory
-after each run. A lesson pane keeps one run's timeline and the loss histories
-of recent runs, so after the first few runs the figure should stay flat.
+each lesson (chapter 3 by default, each with its defaults, or ``--set`` values),
+pressing Run and waiting for the end and the playback, and prints the app
+process's resident memory after each run. A lesson pane keeps one run's timeline
+and the loss histories of recent runs, so after the first few runs the figure
+should stay flat. Keras runs happen in worker processes (tutor/run_worker): the
+app's own process never imports TensorFlow, which is checked at the end.
 
 ``--quick`` (the test suite's mode): five runs of rosenblatt (NumPy) - only that it runs.
 """
@@ -34,7 +37,7 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-async def measure(lessons: list[str], runs: int) -> None:
+async def measure(lessons: list[str], runs: int, overrides: dict[str, str]) -> None:
     from tutor.app.app import TutorApp
 
     app = TutorApp(clock=False)
@@ -43,7 +46,8 @@ async def measure(lessons: list[str], runs: int) -> None:
             await pilot.pause(0.05)  # the first lesson is fully mounted before another is opened
         await pilot.pause(0.5)
         for lesson_id in lessons:
-            app.screen.open_lesson(lesson_id)
+            lesson = app.screen.course.get(lesson_id)
+            app.screen.open_lesson(lesson_id, overrides={k: v for k, v in overrides.items() if k in lesson.params})
             while not (app.screen.pane.is_mounted and app.screen.pane.query("#params")):
                 await pilot.pause(0.05)
             sizes = []
@@ -58,21 +62,24 @@ async def measure(lessons: list[str], runs: int) -> None:
             print(
                 f"{lesson_id:15s} RSS after each run (MB): "
                 + " ".join(f"{size:.0f}" for size in sizes)
-                + f"   last five grew {sizes[-1] - sizes[-5]:+.0f} MB",
+                + f"   last five grew {sizes[-1] - sizes[-5]:+.0f} MB; after run {runs} vs run 1: "
+                + f"{sizes[-1] - sizes[0]:+.0f} MB",
                 flush=True,
             )
-    print(f"final RSS {rss_mb():.0f} MB")
+    print(f"final RSS {rss_mb():.0f} MB; TensorFlow in the app's process: {'tensorflow' in sys.modules}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--lessons", default=CHAPTER_3)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], help="NAME=VALUE for every lesson")
     parser.add_argument("--quick", action="store_true", help="five runs of rosenblatt: only that it runs")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.lessons = 5, "rosenblatt"
-    asyncio.run(measure(args.lessons.split(","), max(args.runs, 5)))
+    overrides = dict(pair.split("=", 1) for pair in args.overrides)
+    asyncio.run(measure(args.lessons.split(","), max(args.runs, 5), overrides))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ Three measurements, each through ``tutor serve --class`` over HTTP and websocket
    time until every run has finished, each process's memory after its run, the machine's memory in use.
 3. Ctrl+C to the server with those tabs open: the time until the server and every app process are gone.
 
-Memory is RSS (what ``top`` shows) and PSS (shared library pages divided among the processes that share
-them: what one more session really costs). From (2) it prints how many such sessions this machine's
+A session is its app process and the worker processes it started (a Keras run's, and the one
+prepared for the next Run while a Keras lesson is open). Memory is RSS (what ``top`` shows) and
+PSS (shared library pages divided among the processes that share them: what one more session
+really costs). From (2) it prints how many such sessions this machine's
 memory holds (three quarters of it, as ``tutor serve``'s default --max-sessions).
 
 ``--quick`` (the test suite's mode): one tab of each, running rosenblatt (NumPy) - only that it runs.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -54,6 +57,21 @@ def memory_mb(pid: int) -> tuple[float, float]:
         return 0.0, 0.0
     values = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:] if line.split()}
     return values.get("Rss", 0) / 1024, values.get("Pss", 0) / 1024
+
+
+def session_memory_mb(pid: int) -> tuple[float, float, float]:
+    """(RSS, PSS) of a session - its app process and the workers it started (a run's, the prepared
+    one) - and the app process's own RSS."""
+    pids = [pid, *descendants(pid)]
+    sizes = [memory_mb(each) for each in pids]
+    return sum(rss for rss, _ in sizes), sum(pss for _, pss in sizes), sizes[0][0]
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        found += [child, *descendants(child)]
+    return found
 
 
 def children(pid: int) -> list[int]:
@@ -155,11 +173,12 @@ async def idle_sessions(home: Path, count: int) -> None:
             tabs = [Tab(name, code) for name, code in codes.items()]
             times = [await tab.open(session, port, FIRST_SCREEN, 120) for tab in tabs]
             await asyncio.sleep(3)  # settled: nothing drawn, nothing loading
-            memory = [memory_mb(pid) for pid in children(server.pid)]
+            memory = [session_memory_mb(pid) for pid in children(server.pid)]
             print(
                 f"idle: page to first screen {min(times):.1f}-{max(times):.1f} s (median {median(times):.1f} s, "
                 f"tabs opened one after another); per session RSS {median([m[0] for m in memory]):.0f} MB, "
-                f"PSS {median([m[1] for m in memory]):.0f} MB"
+                f"PSS {median([m[1] for m in memory]):.0f} MB, "
+                f"processes per session {1 + len(descendants(children(server.pid)[0]))}"
             )
             for tab in tabs:
                 await tab.websocket.close()
@@ -178,16 +197,16 @@ async def keras_sessions(home: Path, count: int, lesson: str) -> None:
             started = time.perf_counter()
             opened = await asyncio.gather(*(tab.open(session, port, FIRST_SCREEN, 180) for tab in tabs))
             print(f"{count} tabs opened at the same moment: page to first screen {min(opened):.1f}-{max(opened):.1f} s")
-            peak = {pid: (0.0, 0.0) for pid in children(server.pid)}
+            peak = {pid: (0.0, 0.0, 0.0) for pid in children(server.pid)}
             lowest_available = available_before
 
             async def sample() -> None:
                 nonlocal lowest_available
                 while True:
                     for pid in children(server.pid):
-                        rss, pss = memory_mb(pid)
-                        old = peak.get(pid, (0.0, 0.0))
-                        peak[pid] = (max(old[0], rss), max(old[1], pss))
+                        measured = session_memory_mb(pid)
+                        old = peak.get(pid, (0.0, 0.0, 0.0))
+                        peak[pid] = tuple(max(a, b) for a, b in zip(old, measured))  # type: ignore[assignment]
                     lowest_available = min(lowest_available, meminfo_mb("MemAvailable"))
                     await asyncio.sleep(0.5)
 
@@ -195,15 +214,19 @@ async def keras_sessions(home: Path, count: int, lesson: str) -> None:
             finished = [t for t in await asyncio.gather(*(finish_time(tab, started) for tab in tabs)) if t == t]
             print(f"{len(finished)} of {count} runs finished")
             await asyncio.sleep(2)
-            after = [memory_mb(pid) for pid in children(server.pid)]
+            after = [session_memory_mb(pid) for pid in children(server.pid)]
             sampler.cancel()
             rss_after = median([m[0] for m in after])
             pss_after = median([m[1] for m in after])
+            app_after = median([m[2] for m in after])
             pss_peak = max(m[1] for m in peak.values())
+            rss_peak = median([m[0] for m in peak.values()])
             print(
                 f"{count} x {lesson} at once: every run finished in {max(finished):.0f} s "
-                f"(first {min(finished):.0f} s); after its run a session holds RSS {rss_after:.0f} MB, "
-                f"PSS {pss_after:.0f} MB (peak PSS {pss_peak:.0f} MB); machine memory in use rose by "
+                f"(first {min(finished):.0f} s); during its run a session (app + worker) peaks at RSS "
+                f"{rss_peak:.0f} MB; after it, with the lesson still open (a worker prepared for the next "
+                f"Run), RSS {rss_after:.0f} MB, PSS {pss_after:.0f} MB, of which the app process RSS "
+                f"{app_after:.0f} MB (peak PSS {pss_peak:.0f} MB); machine memory in use rose by "
                 f"{available_before - lowest_available:.0f} MB at most"
             )
             total = meminfo_mb("MemTotal")
@@ -248,12 +271,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--lesson", default="keras-beans")
+    parser.add_argument("--home", type=Path, help="keep the sessions' data (stderr.log...) in this folder")
     parser.add_argument("--skip-idle", action="store_true")
     parser.add_argument("--quick", action="store_true", help="one tab of each, rosenblatt: only that it runs")
     args = parser.parse_args()
     if args.quick:
         args.sessions, args.lesson = 1, "rosenblatt"
-    with tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory() if args.home is None else contextlib.nullcontext(args.home) as home:
         if not args.skip_idle:
             asyncio.run(idle_sessions(Path(home), args.sessions))
         asyncio.run(keras_sessions(Path(home), args.sessions, args.lesson))

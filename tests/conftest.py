@@ -30,6 +30,17 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Iterator[Path]:
     i18n.set_language(i18n.ENGLISH)  # a test that ran main(["--lang", "zh", ...]) in-process leaves none behind
 
 
+@pytest.fixture(autouse=True)
+def no_worker_outlives_its_test():
+    """A run's worker process, or the one prepared for a Keras lesson, ends with the test that started it."""
+    yield
+    import sys
+
+    runner = sys.modules.get("tutor.runner")
+    if runner is not None:
+        runner.end_workers()
+
+
 @pytest.fixture
 def offline_images(tmp_path, monkeypatch):
     """The image loader with no real data, no network, an empty Keras cache and system dir,

@@ -74,3 +74,24 @@ def deaf_at_first(params, reporter) -> dict:
         reporter.check_cancelled()
         reporter.progress(epoch, 10, loss=1.0 / epoch)
     return {}
+
+
+# For tests/test_run_worker.py (runs in a worker process: nothing shared with the test's own).
+
+
+def crashes(params, reporter) -> dict:
+    """One epoch, then a segmentation fault (as a broken native library would)."""
+    import ctypes
+
+    reporter.progress(1, 10, loss=1.0)
+    ctypes.string_at(0)  # reads address 0: SIGSEGV
+    return {}
+
+
+def deaf_for_a_minute(params, reporter) -> dict:
+    """One epoch, then busy for a minute without a single check (a compile that cannot listen)."""
+    reporter.progress(1, 10, loss=1.0)
+    reporter.note("deaf from now on")  # no check between this note and the sleep: Stop goes unheard
+    time.sleep(60)
+    reporter.check_cancelled()
+    return {}

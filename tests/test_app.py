@@ -169,8 +169,10 @@ async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypat
 
     routines.BUSY.clear()
     routines.GO_ON.clear()
-    # As a Keras lesson on its first run, deaf while TensorFlow loads.
+    # As a Keras lesson on its first run, deaf while TensorFlow loads - in the run's own thread, the
+    # way NumPy lessons run (a Keras lesson's worker process is ended instead: test_run_worker.py).
     monkeypatch.setattr(runner, "tensorflow_loaded", lambda: False)
+    monkeypatch.setattr(runner, "runs_in_a_worker", lambda lesson, learner: False)
     deaf = dataclasses.replace(
         make_course().get("rosenblatt"), id="deaf", order=3, backend="keras", routine="tests.routines:deaf_at_first"
     )

@@ -381,11 +381,11 @@ def command_run(args: argparse.Namespace) -> int:
     if args.workspace is not None and not args.mine:
         raise UsageError(_("--workspace goes with --mine"))
     if args.headless:
-        from tutor.exercises.commands import mine_routine
+        from tutor.exercises.commands import mine_code
         from tutor.headless import run_headless
         from tutor.runner import exit_leaving_busy_routines
 
-        routine = mine_routine(lesson, args.workspace) if args.mine else None
+        learner = mine_code(lesson, args.workspace) if args.mine else None
         code = run_headless(
             lesson,
             values,
@@ -394,7 +394,7 @@ def command_run(args: argparse.Namespace) -> int:
             live=args.live,
             speed=args.speed,
             console=console(),
-            routine=routine,
+            learner=learner,
         )
         exit_leaving_busy_routines(code)
         return code

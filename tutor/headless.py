@@ -43,8 +43,10 @@ from tutor.runner import (
     DIVERGED,
     FAILED,
     FINISHED,
+    MET_WITH_YOUR_CODE,
     STOP_GRACE,
     STOPPED,
+    LearnerCode,
     RunRecord,
     RunSession,
     RunState,
@@ -218,8 +220,10 @@ def run_headless(
     live: bool = False,
     speed: str = "normal",
     routine: Callable[..., Any] | None = None,
+    learner: LearnerCode | None = None,
 ) -> int:
-    """``routine``: run it instead of the lesson's own (``--mine``: the learner's functions in it)."""
+    """``routine``: run this function instead of the lesson's own; ``learner`` (``--mine``): the
+    lesson's routine with the learner's functions, in a confined worker process."""
     console = console or HeadlessConsole()
     store = store or ProgressStore()
     seed = lesson.seed if seed is None else seed
@@ -227,7 +231,7 @@ def run_headless(
         print_header(console, lesson, values, seed, store.warning)
     except BrokenPipeError:
         _output_closed()
-    session = RunSession(lesson, values, seed, routine=routine).start()
+    session = RunSession(lesson, values, seed, routine=routine, learner=learner).start()
     display = ProgressDisplay(console)
     playback = LivePlayback(console, lesson, session, speed) if live else None
     try:
@@ -237,7 +241,7 @@ def run_headless(
         session.wait()
         record = session.final_record or session.end()
     # Save first: a closed output (a pipe to `head`) must not lose the run.
-    store.record(record)
+    store.record(record)  # a pass only for a run of the tutor's own code (RunRecord.passes_lesson)
     json_error = None
     if json_path is not None:
         try:
@@ -246,11 +250,12 @@ def run_headless(
             json_error = str(error)
     try:
         if record is session.let_go_record:
-            console.print(
-                Text(
-                    _("The routine was busy (loading TensorFlow or compiling); it ends with this command."), style="dim"
-                )
+            busy = (
+                _("The routine was busy (loading TensorFlow or compiling); it was ended.")
+                if session.in_worker  # its worker process was ended: nothing of it goes on
+                else _("The routine was busy (loading TensorFlow or compiling); it ends with this command.")
             )
+            console.print(Text(busy, style="dim"))
         snapshot = session.state.snapshot()
         frames = session.state.frames()
         final = frames[-1].views if frames else snapshot.views  # a diverged run: its last finite frame
@@ -360,7 +365,10 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
     console.print(table)
     goal = lesson.challenge.goal
     if record.status == FINISHED:
-        if record.challenge_met:
+        if record.challenge_met and record.mine:
+            console.print(Text.assemble((_("Challenge met with your code: "), "bold green"), goal))
+            console.print(Text(_(MET_WITH_YOUR_CODE), style="dim"))
+        elif record.challenge_met:
             console.print(Text.assemble((_("Challenge met: "), "bold green"), goal, _("  Lesson passed.")))
         elif record.challenge_met is False:
             console.print(Text.assemble((_("Challenge not met yet: "), "bold yellow"), goal))

@@ -18,14 +18,16 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tutor import __version__
 from tutor.course import Lesson
+from tutor.i18n import N_
 from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
-from tutor.records import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, to_builtins
+from tutor.records import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunStatus, to_builtins
 from tutor.reporting import (
     Cancelled,
     Diverged,
@@ -37,7 +39,17 @@ from tutor.reporting import (
     TutorError,
     ViewUpdate,
 )
+from tutor.run_worker import confined, prepared, protocol
+from tutor.run_worker.process import WorkerProcess
+from tutor.run_worker.protocol import LearnerCode
+from tutor.run_worker.relay import RelayedControl, relay
 from tutor.timeline import MAX_FRAMES, Frame, Pace, Timeline
+
+# What a run of the learner's code that met the challenge says instead of "lesson passed".
+MET_WITH_YOUR_CODE = N_(
+    "Your code met the challenge. The lesson is passed by a run of the tutor's own code (Run), "
+    "your exercise by its checks: a run of your code computes its results where your code could change them."
+)
 
 
 class Params(Mapping[str, Any]):
@@ -210,6 +222,45 @@ def versions() -> dict[str, str]:
     return found
 
 
+@dataclass
+class Outcome:
+    """How a routine ended, before it becomes a record: in this process or in a worker."""
+
+    status: RunStatus = FINISHED
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    traceback: str | None = None
+    diverged: Diverged | None = None
+
+
+def execute(
+    load_routine: Callable[[], Callable[..., Any]],
+    backend: str,
+    values: Mapping[str, Any],
+    seed: int,
+    reporter: Reporter,
+) -> Outcome:
+    """Load the routine and run it; never raises for routine errors (they are the outcome)."""
+    try:
+        routine = load_routine()
+        if backend == "keras" and not tensorflow_loaded():
+            # The renderers say so as a report: they never ask Keras' side themselves.
+            reporter.note(LOADING_MESSAGE)
+        # Overflow is how divergence looks from inside; the reporter turns it
+        # into a clear message instead of NumPy warnings on the terminal.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = routine(Params(dict(values), seed), reporter)
+        return Outcome(result=checked_result(result))
+    except Cancelled:
+        return Outcome(STOPPED)
+    except Diverged as error:
+        return Outcome(DIVERGED, error=str(error), diverged=error)
+    except TutorError as error:
+        return Outcome(FAILED, error=str(error))
+    except Exception as error:  # a routine bug must not take the renderer down
+        return Outcome(FAILED, error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
+
+
 def run_lesson(
     lesson: Lesson,
     values: Mapping[str, Any],
@@ -221,7 +272,7 @@ def run_lesson(
     control: RunControl | None = None,
     routine: Callable[..., Any] | None = None,
 ) -> RunRecord:
-    """Run ``lesson``'s routine with resolved ``values``; never raises for routine errors.
+    """Run ``lesson``'s routine with resolved ``values`` in this thread; never raises for routine errors.
 
     ``on_report`` is called in this thread after each report is folded into
     ``state``. ``control`` (or just a ``cancel`` event) carries Stop, Pause and Step.
@@ -240,31 +291,28 @@ def run_lesson(
 
     reporter = Reporter(sink, control or cancel)
     began = time.perf_counter()
-    try:
-        routine = routine or lesson.load_routine()
-        if lesson.backend == "keras" and not tensorflow_loaded():
-            # The renderers say so as a report: they never ask Keras' side themselves.
-            reporter.note(LOADING_MESSAGE)
-        # Overflow is how divergence looks from inside; the reporter turns it
-        # into a clear message instead of NumPy warnings on the terminal.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result = routine(Params(dict(values), seed), reporter)
-        record.result = checked_result(result)
-    except Cancelled:
-        record.status = STOPPED
-    except Diverged as error:
-        record.status, record.error = DIVERGED, str(error)
-        state.diverged(error)
-    except TutorError as error:
-        record.status, record.error = FAILED, str(error)
-    except Exception as error:  # a routine bug must not take the renderer down
-        record.status = FAILED
-        record.error = f"{type(error).__name__}: {error}"
-        record.traceback = traceback.format_exc()
+    load = lesson.load_routine if routine is None else lambda: routine
+    outcome = execute(load, lesson.backend, values, seed, reporter)
+    return finish_record(lesson, record, state, outcome, began)
+
+
+def finish_record(
+    lesson: Lesson,
+    record: RunRecord,
+    state: RunState,
+    outcome: Outcome,
+    began: float,
+    worker_versions: Mapping[str, str] | None = None,
+) -> RunRecord:
+    """The record of a run that ended with ``outcome``: its history, versions and judgement."""
+    record.status, record.result = outcome.status, outcome.result
+    record.error, record.traceback = outcome.error, outcome.traceback
+    if outcome.diverged is not None:
+        state.diverged(outcome.diverged)
     state.close()
     record.seconds = round(time.perf_counter() - began, 3)
     record.history = state.snapshot().history
-    record.versions = versions()
+    record.versions = {**versions(), **(worker_versions or {})}
     if record.status == FINISHED:
         record.challenge_met = judge(lesson, record)
     elif record.mine and record.status in (DIVERGED, FAILED):
@@ -321,18 +369,29 @@ def judge(lesson: Lesson, record: RunRecord) -> bool | None:
 
 # ---------------------------------------------------------------- a run and its owner
 
-# After Stop, how long to wait for the routine to end. One deaf to Stop for
-# longer (importing TensorFlow takes seconds) is let go: the run is recorded as
-# stopped, and the routine ends by itself at its next check.
+# After Stop, how long to wait for the routine to end. A worker process deaf to Stop for
+# longer (importing TensorFlow, compiling) is then ended; a routine in the run's own thread
+# (NumPy: it checks every epoch, in milliseconds) is let go, and ends at its next check.
+# Either way the run is recorded as stopped, with what it reported.
 STOP_GRACE = 1.0  # seconds
+# If no renderer lets the run go after STOP_GRACE (a lesson closed during a run), the run's
+# thread ends its worker itself this much later.
+_WORKER_BACKSTOP = 1.0  # seconds
+
+
+def runs_in_a_worker(lesson: Lesson, learner: LearnerCode | None) -> bool:
+    """Keras lessons and the learner's code run in a worker process; the tutor's NumPy routines
+    in the run's thread (they start in milliseconds, check Stop every epoch, and share nothing
+    the next run could trip over - see docs/run-worker.md)."""
+    return learner is not None or lesson.backend == "keras"
 
 
 class RunSession:
-    """One run of a lesson, from start to record: the single owner of its thread,
-    Stop, Pause/Step, state (views, history, timeline) and final record.
+    """One run of a lesson, from start to record: the single owner of its thread, its worker
+    process (if it has one), Stop, Pause/Step, state (views, history, timeline) and final record.
 
     Renderers start it, read ``state`` at their own pace and call the controls;
-    ``on_end(record)`` is called in the routine's thread when it ends (a UI posts
+    ``on_end(record)`` is called in the run's thread when it ends (a UI posts
     a message from there). Nothing here imports a UI.
     """
 
@@ -344,20 +403,35 @@ class RunSession:
         *,
         on_end: Callable[[RunRecord], None] | None = None,
         routine: Callable[..., Any] | None = None,
+        learner: LearnerCode | None = None,
+        worker: bool | None = None,
     ) -> None:
-        """``routine``: run this instead of the lesson's own (see :func:`run_lesson`)."""
+        """``routine``: run this callable instead of the lesson's own, in the run's thread (see
+        :func:`run_lesson`). ``learner``: run the lesson's routine with the learner's functions, in
+        a confined worker process. ``worker``: run in a worker process or not (default: Keras
+        lessons and the learner's code do, see :func:`runs_in_a_worker`)."""
+        if routine is not None and (learner is not None or worker):
+            raise ValueError("a routine given as a function runs in the run's thread, not in a worker")
         self.lesson = lesson
         self.routine = routine
+        self.learner = learner
+        self.in_worker = routine is None and (runs_in_a_worker(lesson, learner) if worker is None else worker)
         self.values = dict(values)
         self.seed = lesson.seed if seed is None else seed
         self.state = RunState()
-        self.control = RunControl()
+        self.control = RelayedControl()
         self.record: RunRecord | None = None
         self.let_go_record: RunRecord | None = None
+        self.worker: WorkerProcess | None = None
         self._on_end = on_end
         self._done = threading.Event()
+        self._ending = threading.Lock()  # the run's own end and a let-go never both make the record
         self._thread: threading.Thread | None = None
         self.began = 0.0
+
+    @property
+    def mine(self) -> bool:
+        return self.routine is not None or self.learner is not None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -371,14 +445,78 @@ class RunSession:
 
     def _work(self) -> None:
         try:
-            self.record = run_lesson(
-                self.lesson, self.values, self.seed, state=self.state, control=self.control, routine=self.routine
-            )
+            if self.in_worker:
+                record = self._run_in_a_worker()
+            else:
+                record = run_lesson(
+                    self.lesson, self.values, self.seed, state=self.state, control=self.control, routine=self.routine
+                )
+            with self._ending:
+                self.record = record
         finally:
             self._done.set()
             _sessions.discard(self)
         if self._on_end is not None:
-            self._on_end(self.record)
+            self._on_end(record)
+
+    def _run_in_a_worker(self) -> RunRecord:
+        """Start (or take the prepared) worker, relay its run into ``state``, end it; the record."""
+        record = new_record(self.lesson, self.values, self.seed)
+        record.mine = self.mine
+        keras = self.learner is None and self.lesson.backend == "keras"
+        try:
+            self.worker = worker = self._obtain_worker(keras)
+        except (OSError, TutorError) as error:
+            outcome = Outcome(FAILED, error=f"the run's worker could not start: {error}")
+            return finish_record(self.lesson, record, self.state, outcome, self.began)
+        start = start_message(self.lesson, self.values, self.seed, self.learner)
+        try:
+            try:
+                started = self.control.attach(worker.send, start)
+            except OSError:
+                started = True  # it died before its start: the relay says how
+            ended = (
+                relay(worker, self.state, self.control, let_go=self._let_go, overstay=STOP_GRACE + _WORKER_BACKSTOP)
+                if started
+                else protocol.Ended("stopped")
+            )
+        finally:
+            self.control.detach()
+            worker.close()
+            if keras:
+                prepared.run_ended()
+        with self._ending:
+            if self.let_go_record is not None:
+                return self.let_go_record
+        outcome = self._outcome_of(ended)
+        return finish_record(self.lesson, record, self.state, outcome, self.began, ended.versions)
+
+    def _let_go(self) -> bool:
+        return self.let_go_record is not None
+
+    def _obtain_worker(self, keras: bool) -> WorkerProcess:
+        if self.learner is not None:
+            warning = confined.unconfined_warning()
+            if warning is not None:  # locally the run goes on (a class seat refuses, below), and says so
+                self.state.apply(Note(warning))
+            return confined.start_learner_worker(Path(self.learner.file).parent, self.lesson.backend)
+        if keras:
+            taken = prepared.take()
+            if taken is not None:
+                return taken
+        return WorkerProcess.start()
+
+    def _outcome_of(self, ended: protocol.Ended) -> Outcome:
+        """The worker's last word as an outcome; its result checked again, here."""
+        outcome = Outcome(ended.status, error=ended.error, traceback=ended.traceback)
+        if ended.diverged is not None:
+            outcome.diverged = protocol.diverged_error(ended.diverged)
+        if ended.status == FINISHED:
+            try:
+                outcome.result = checked_result(ended.result)
+            except TypeError as error:
+                outcome.status, outcome.error = FAILED, str(error)
+        return outcome
 
     @property
     def done(self) -> bool:
@@ -424,25 +562,35 @@ class RunSession:
         return self.let_go()
 
     def let_go(self) -> RunRecord:
-        """Stop waiting for a routine that cannot listen yet; its run is recorded as stopped."""
-        if self.record is not None:
-            return self.record
-        if self.let_go_record is None:
-            self.stop()
-            self.state.close()
-            record = new_record(self.lesson, self.values, self.seed)
-            record.status, record.history = STOPPED, self.state.snapshot().history
-            record.mine = self.routine is not None
-            record.seconds, record.versions = round(time.perf_counter() - self.began, 3), versions()
-            self.let_go_record = record
-        return self.let_go_record
+        """Stop waiting for a routine that cannot listen yet; its run is recorded as stopped.
+
+        A worker process is ended now (its run's thread follows at once); a routine in the
+        run's own thread ends at its next check.
+        """
+        with self._ending:
+            if self.record is not None:
+                return self.record
+            if self.let_go_record is None:
+                self.stop()
+                if self.worker is not None:
+                    self.worker.kill()
+                self.state.close()
+                record = new_record(self.lesson, self.values, self.seed)
+                record.status, record.history = STOPPED, self.state.snapshot().history
+                record.mine = self.mine
+                record.seconds, record.versions = round(time.perf_counter() - self.began, 3), versions()
+                self.let_go_record = record
+            record = self.let_go_record
+        if self.in_worker:
+            self.wait(_WORKER_BACKSTOP)  # the thread sees its worker gone and ends: none stays behind
+        return record
 
     @property
     def final_record(self) -> RunRecord | None:
         return self.record or self.let_go_record
 
 
-_sessions: set[RunSession] = set()  # runs whose routine is still in its thread
+_sessions: set[RunSession] = set()  # runs whose thread is still going
 
 
 def routines_still_running() -> bool:
@@ -451,15 +599,52 @@ def routines_still_running() -> bool:
 
 
 def exit_leaving_busy_routines(code: int) -> None:
-    """End the process now if a let-go routine is still busy (importing TensorFlow).
+    """End the process now if a let-go routine is still busy in this process.
 
     Its run is already recorded as stopped; waiting for it would leave the
     terminal hanging for seconds, and finalising Python under its feet can crash.
+    Worker processes (a run's, the prepared one) are ended first.
     """
+    end_workers()
     if routines_still_running():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def end_workers() -> None:
+    """End every worker process this process started (runs' and the prepared one)."""
+    prepared.end()
+    for session in list(_sessions):
+        if session.worker is not None:
+            session.worker.kill()
+
+
+def prepare(lesson: Lesson | None, values: Mapping[str, Any] | None = None, seed: int | None = None) -> None:
+    """A lesson was opened (None: closed). For a Keras lesson, a worker imports TensorFlow now, in
+    the background, and rehearses the run with ``values`` (default: the lesson's), so that Run does
+    not wait for either; for any other lesson, the worker kept is ended (no TensorFlow while idle)."""
+    if lesson is None or lesson.backend != "keras":
+        prepared.prepare(None)
+        return
+    values = lesson.resolve({}) if values is None else values
+    prepared.prepare(start_message(lesson, values, lesson.seed if seed is None else seed))
+
+
+def start_message(
+    lesson: Lesson, values: Mapping[str, Any], seed: int, learner: LearnerCode | None = None
+) -> protocol.Start:
+    """What a worker is told to run: the routine by name, the values, the seed (plain data)."""
+    return protocol.Start(
+        lesson=lesson.id,
+        routine=lesson.routine,
+        backend=lesson.backend,
+        values=dict(values),
+        seed=seed,
+        code_dir=str(Path(lesson.code_dir).resolve()) if lesson.code_dir else None,
+        learner=learner,
+        environment=confined.routine_settings() if learner is not None else {},
+    )
 
 
 # ---------------------------------------------------------------- before and between runs

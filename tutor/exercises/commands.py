@@ -28,7 +28,6 @@ from tutor.exercises import (
     find_exercise,
     learner_file,
     reset,
-    routine_with,
     run_checks,
     solution_source,
     start,
@@ -375,12 +374,14 @@ def command_reset(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- tutor run --mine
 
 
-def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
-    """For ``tutor run ID --mine``: the lesson's routine with the learner's functions.
+def mine_code(lesson: Any, workspace_arg: str | None) -> Any:
+    """For ``tutor run ID --mine``: the learner's file and functions, run in a confined worker (never here).
 
     Warns in one line when the learner's checks do not pass (the run goes ahead: watching a
     wrong gradient walk uphill is part of learning); a UsageError when the file cannot be used.
     """
+    from tutor.runner import LearnerCode
+
     try:
         exercise = find_exercise(lesson)
     except ExerciseError as error:
@@ -408,10 +409,7 @@ def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
         why = (report.problem or "").splitlines()[0] if report.problem else fail
         anyway = _("tutor: warning: your {file} does not pass its checks ({why}); running with it anyway")
         print(anyway.format(file=path.name, why=why), file=sys.stderr)
-    try:
-        routine = routine_with(lesson, exercise, path)
-    except ExerciseError as error:
-        raise UsageError(f"--mine: {error}") from None
+    # Loaded only in the run's confined worker process, never in this one.
     running = _("Running {lesson} with your {functions} from {path}")
     print(running.format(lesson=lesson.id, functions=", ".join(exercise.functions), path=path))
-    return routine
+    return LearnerCode(str(path), list(exercise.functions))

@@ -189,11 +189,12 @@ def _copy_state(source: Any, target: Any) -> None:
         theirs.assign(mine)
 
 
-# XLA keeps every program it compiles until the process ends (6-7 MB for
-# deep-spiral's), even after the model and the function are gone. Runs whose
-# model, optimizer and data have the same shapes (the same lesson run again,
-# another seed or learning rate) reuse one compiled program instead: its own
-# model is loaded with the new model's state, and hands the result back.
+# Runs whose model, optimizer and data have the same shapes (the same lesson run
+# again, another seed or learning rate) reuse one compiled program: its own model
+# is loaded with the new model's state, and hands the result back. Under XLA that
+# is what keeps memory flat (XLA keeps every program it compiles until the process
+# ends: 6-7 MB for deep-spiral's); in a prepared worker (tutor.run_worker), the
+# program compiled by the rehearsal is the run's own, so Run starts training at once.
 _compiled_programs: dict[str, CompiledEpochs] = {}
 _KEEP_PROGRAMS = 8
 
@@ -214,7 +215,7 @@ def _without_layer_names(config: Any) -> Any:
     return {key: _without_layer_names(value) for key, value in config.items() if not (named_layer and key == "name")}
 
 
-def _program_key(model, x, y, batch_size, validation_data) -> str | None:
+def _program_key(model, x, y, batch_size, validation_data, jit_compile) -> str | None:
     """What the compiled program depends on, or None when it cannot be told (no reuse).
 
     The layers, the loss and metrics, the optimizer's kind and settings (not
@@ -234,16 +235,17 @@ def _program_key(model, x, y, batch_size, validation_data) -> str | None:
     compiled_with.pop("optimizer", None)  # as above
     shapes = [np.shape(x), np.shape(y), [np.shape(v) for v in validation_data or ()]]
     parts = [architecture, compiled_with, type(model.optimizer).__name__, optimizer, model.loss, shapes, batch_size]
+    parts.append(bool(jit_compile))
     return json.dumps(parts, sort_keys=True, default=str)
 
 
 def _compiled_epochs(model, x, y, batch_size, validation_data, jit_compile) -> CompiledEpochs:
     """:class:`CompiledEpochs` for ``model``: compiled by a zero-epoch call (which trains
-    nothing), or, under XLA, the program compiled for an earlier run of the same shapes.
+    nothing), or the program compiled for an earlier run of the same shapes.
 
     If XLA cannot compile the model, fall back to a plain TensorFlow graph.
     """
-    key = _program_key(model, x, y, batch_size, validation_data) if jit_compile else None
+    key = _program_key(model, x, y, batch_size, validation_data, jit_compile)
     reused = _compiled_programs.get(key) if key else None
     if reused is not None:
         build_for_training(model, x[: reused.batch_size], y[: reused.batch_size])

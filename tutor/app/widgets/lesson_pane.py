@@ -28,7 +28,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Static, TabbedContent, TabPane, Tabs, TextArea
 from textual.worker import get_current_worker
 
-from tutor import exercises
 from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
 from tutor.app.widgets.code_view import CodeView
 from tutor.app.widgets.exercise_pane import ExercisePane
@@ -47,9 +46,11 @@ from tutor.runner import (
     FAILED,
     FINISHED,
     STOP_GRACE,
+    LearnerCode,
     RunRecord,
     RunSession,
     describe_run,
+    prepare,
     preview_views,
 )
 from tutor.timeline import DEFAULT_SPEED, KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Player
@@ -181,6 +182,7 @@ class LessonPane(Vertical):
         self.query_one(ViewsArea).clear(self._past_runs())
         self._show_last_figures()
         self._load_preview(self._start_values)
+        prepare(self.lesson, self._start_values, self.seed)  # Keras: a worker loads TensorFlow now, not at Run
         self.call_after_refresh(self.focus_stage)  # the lesson just opened: its keys act here
         if self.autorun:
             self.call_after_refresh(self.start_run)
@@ -301,21 +303,18 @@ class LessonPane(Vertical):
         except ParamError as error:
             self.notify(str(error), title="Cannot run", severity="error", markup=False)
             return False
-        routine = None
+        learner = None
         if mine is not None and self.exercise is not None:
-            try:
-                routine = exercises.routine_with(self.lesson, self.exercise, mine)
-            except exercises.ExerciseError as error:
-                self.notify(str(error), title="Cannot run your code", severity="error", markup=False)
-                return False
+            # Loaded only in the run's confined worker process, never in the app's.
+            learner = LearnerCode(str(mine), list(self.exercise.functions))
         if self.last_record is not None and self.last_record.history:
             self.past = recent_runs([*self.past, self.last_record.to_json()])  # now an earlier run
         # The screen is taken now: the run may end after this pane has gone (another lesson opened).
         session = RunSession(
-            self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen), routine=routine
+            self.lesson, values, self.seed, on_end=partial(self._ended_in_thread, self.screen), learner=learner
         )
         mine_note = ""
-        if routine is not None:
+        if learner is not None:
             report = self.query_one(ExercisePane).report
             mine_note = " (your checks do not all pass yet: watch what it does)" if report and not report.passed else ""
         self.watching = Watch(
@@ -323,7 +322,7 @@ class LessonPane(Vertical):
             speed=self._speed,
             first=self._judged,
             clock=self.clock,
-            starting=f"Starting with your code…{mine_note}" if routine is not None else "Starting…",
+            starting=f"Starting with your code…{mine_note}" if learner is not None else "Starting…",
         )
         self._had_frames = False
         cast("TutorApp", self.app).run_started(session)
@@ -359,11 +358,16 @@ class LessonPane(Vertical):
         if session is not self.session or session.done or not self.running or self.watching is None:
             return  # it ended in time, or another run has started
         record = session.let_go()
+        if record is not session.let_go_record:
+            return  # it ended by itself meanwhile: its own record is on its way
         self.last_record = record  # the run is over for the learner; the routine's own record may follow
         self.watching.ended(record)
         self.running = False
         self._tick()
-        self.query_one(RunStrip).say("Stopped; the busy routine ends in the background. You can run again.")
+        if session.in_worker:  # its worker process was ended: nothing of it goes on
+            self.query_one(RunStrip).say("Stopped; the busy routine was ended. You can run again.")
+        else:
+            self.query_one(RunStrip).say("Stopped; the busy routine ends in the background. You can run again.")
         self.screen.post_message(RunRecorded(record, session))
 
     def reset(self) -> None:
@@ -423,7 +427,7 @@ class LessonPane(Vertical):
         self._show_recent_runs()
         if record.status in (FAILED, DIVERGED):
             self.query_one(RunError).show(record)
-        elif record.status == FINISHED and record.challenge_met and not record.mine:
+        elif record.status == FINISHED and record.passes_lesson:  # never a run of the learner's code
             self._announce_pass = True  # when its replay reaches the end: no spoiler
         elif record.status == FINISHED and record.error:
             self.query_one(RunError).note(record.error)
