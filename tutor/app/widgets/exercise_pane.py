@@ -84,7 +84,7 @@ def report_content(
 class PythonEditor(TextArea):
     """A Python editor whose Enter keeps the line's indentation (and indents after a ``:``)."""
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:  # private: app/private_parts.py
         if event.key == "enter" and not self.read_only:
             event.stop()
             event.prevent_default()

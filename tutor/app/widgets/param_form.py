@@ -42,7 +42,7 @@ class ParamInput(Input):
     overtook the Backspaces: End, 6 x Backspace, "1555" on "100" left "1".
     """
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:  # private: app/private_parts.py
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             if not binding.priority and await self.app.run_action(binding.action, self):
                 event.stop()

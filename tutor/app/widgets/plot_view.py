@@ -87,7 +87,7 @@ class PlotView(PlotextPlot):
         lines = lines[: self._caption_rows]
         plot_height = max(height - len(lines), 1)
         self.plt.plotsize(width, plot_height)
-        self.plt._set_size(width, plot_height)  # as PlotextPlot.render does (textual-plotext issue 5)
+        self.plt._set_size(width, plot_height)  # as PlotextPlot.render does (app/private_parts.py)
         plot = Text.from_ansi(self.plt.build().rstrip("\n"))  # its last line ends with a newline
         rendered = Text("\n").join([*lines, plot]) if lines else plot
         self._rendered = (key, rendered)
