@@ -39,6 +39,7 @@ from tutor.formatting import format_metrics, format_number
 from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 from tutor.records import dumps, to_builtins
+from tutor.run_state import RunState
 from tutor.runner import (
     DIVERGED,
     FAILED,
@@ -49,7 +50,6 @@ from tutor.runner import (
     LearnerCode,
     RunRecord,
     RunSession,
-    RunState,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, frames_as_json
 from tutor.views import VIEWS, is_text

@@ -21,7 +21,8 @@ from tutor.course import Lesson
 from tutor.course.conditions import condition_names
 from tutor.formatting import format_metrics
 from tutor.reporting import Progress
-from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunSession, Snapshot
+from tutor.run_state import Snapshot
+from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunSession
 from tutor.timeline import DEFAULT_SPEED, Frame, Player
 
 
