@@ -440,6 +440,12 @@ class ProgressStore:
         rows = self._read("SELECT value FROM state WHERE learner = ? AND key = 'last_lesson'", (self.learner,), [])
         return rows[0][0] if rows and isinstance(rows[0][0], str) else None
 
+    @property
+    def language(self) -> str | None:
+        """The language the learner last chose in the app (its command palette), None if never."""
+        rows = self._read("SELECT value FROM state WHERE learner = ? AND key = 'language'", (self.learner,), [])
+        return rows[0][0] if rows and isinstance(rows[0][0], str) else None
+
     def runs(self, lesson_id: str) -> list[dict[str, Any]]:
         """The lesson's recent runs, oldest first; a row that is not a run is skipped."""
         rows = self._read(
@@ -465,6 +471,9 @@ class ProgressStore:
 
     def set_last_lesson(self, lesson_id: str) -> None:
         self._write(lambda conn: self._set_state(conn, "last_lesson", lesson_id))
+
+    def set_language(self, code: str) -> None:
+        self._write(lambda conn: self._set_state(conn, "language", code), activity=False)
 
     # ------------------------------------------------------------ exercises (kept in ``state``, per learner)
 
