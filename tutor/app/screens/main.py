@@ -109,7 +109,8 @@ class MainScreen(Screen):
         await tree.remove()
         new_tree = self._lesson_tree()
         await self.query_one("#main").mount(new_tree, before=0)
-        await self.query_one(TranslatedFooter).recompose()
+        await self.query_one(TranslatedFooter).remove()  # a new footer composes its keys in the new language
+        await self.mount(TranslatedFooter())
         pane = self.pane
         if pane is not None and pane.is_mounted:
             self.open_lesson(pane.lesson.id, handover=pane.hand_over())

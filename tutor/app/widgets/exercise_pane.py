@@ -224,6 +224,8 @@ class ExercisePane(Vertical):
 
     def on_mount(self) -> None:
         self.passed = self.store.exercise_passed(self.lesson.id)
+        if self._handover is not None and self._handover.opened:
+            self._take_over(self._handover)  # now, shown or not: the typed text is this tab's to keep
 
     def on_unmount(self) -> None:
         if self._handed_over:
@@ -286,9 +288,6 @@ class ExercisePane(Vertical):
         Not before: opening a lesson writes no file and starts no process.
         """
         if self._opened:
-            return
-        if self._handover is not None and self._handover.opened:
-            self._take_over(self._handover)
             return
         self._opened = True
         try:
