@@ -20,6 +20,8 @@ from tutor.runner import format_metrics, format_number
 from tutor.watching import Moment
 
 READY = N_("Ready: press Run (ctrl+r).")
+# The playback speeds (tutor.timeline.SPEEDS, also --speed's values), as the strip names them.
+SPEED_WORDS = (N_("slow"), N_("normal"), N_("fast"), N_("instant"))
 SPARK_POINTS = 48  # the sparkline's resolution: one value per cell, a bucket of the history each
 
 
@@ -160,7 +162,9 @@ class RunStrip(Vertical):
         )
         if moment.frame_count:
             state = "▶" if playing else "‖"  # ‖, not ⏸: many terminal fonts lack U+23F8
-            self.query_one("#strip-frame", Static).update(f"{state} {moment.frame_index}/{moment.frame_count} {speed}")
+            self.query_one("#strip-frame", Static).update(
+                f"{state} {moment.frame_index}/{moment.frame_count} {_(speed)}"
+            )
         self.query_one("#status-text", Static).update(moment.story)
         bar = self.query_one(ProgressBar)
         if moment.progress is None:
