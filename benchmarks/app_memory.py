@@ -1,12 +1,14 @@
 """The app's memory over many runs: each run keeps a timeline - does memory level off?
 
-    python benchmarks/app_memory.py [--runs 10] [--lessons keras-basics,keras-beans,...]
+    python benchmarks/app_memory.py [--runs 10] [--lessons keras-basics,keras-beans,...] [--quick]
 
 Drives the real app (Textual's pilot, no terminal) through ``--runs`` runs of
 each lesson (chapter 3 by default, each with its defaults), pressing Run and
 waiting for the end and the playback, and prints the process's resident memory
 after each run. A lesson pane keeps one run's timeline and the loss histories
 of recent runs, so after the first few runs the figure should stay flat.
+
+``--quick`` (the test suite's mode): five runs of rosenblatt (NumPy) - only that it runs.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ async def measure(lessons: list[str], runs: int) -> None:
                 pane.start_run()
                 while pane.running:
                     await asyncio.sleep(0.1)
-                pane.last_frame()  # skip the playback
+                await pane.run_action("last_frame")  # skip the playback (the End key)
                 await pilot.pause()
                 sizes.append(rss_mb())
             print(
@@ -66,7 +68,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--lessons", default=CHAPTER_3)
+    parser.add_argument("--quick", action="store_true", help="five runs of rosenblatt: only that it runs")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.lessons = 5, "rosenblatt"
     asyncio.run(measure(args.lessons.split(","), max(args.runs, 5)))
 
 

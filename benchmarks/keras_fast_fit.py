@@ -25,7 +25,10 @@ alike. (tests/test_keras_bridge.py checks the exact claim: the fast loop's
 weights equal those of training the same batches one by one.)
 
 Usage: python benchmarks/keras_fast_fit.py [--before /tmp/kb-before] [--rounds 2]
-                                           [--fit-epochs 200] [--epochs 5000] [--compare 3]
+                                           [--fit-epochs 200] [--epochs 5000] [--compare 3] [--quick]
+
+``--quick`` (the test suite's mode): deep-spiral only, 20 epochs (5 of them with plain fit)
+and one seed compared - only that it runs.
 """
 
 from __future__ import annotations
@@ -148,7 +151,10 @@ def main() -> None:
         help="also compare what both ways learn in --fit-epochs epochs, on K seeds",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="20 epochs, one seed compared: only that it runs")
     args = parser.parse_args()
+    if args.quick:
+        args.epochs, args.fit_epochs, args.compare = 20, 5, 1
     if args.child:
         child(args.epochs, args.seed)
         return
@@ -162,7 +168,7 @@ def main() -> None:
     began = time.perf_counter()
     keras = import_keras()
     print(f"import keras/tensorflow: {time.perf_counter() - began:.1f} s (paid once per process, not counted below)")
-    for name in LESSONS:
+    for name in LESSONS[:1] if args.quick else LESSONS:
         x, _ = data(name, args.seed)
         plain, first, per_epoch = time_plain_fit(keras, name, args.fit_epochs, args.epochs, args.seed)
         fast, accuracy = time_fast_fit(keras, name, args.epochs, args.seed)

@@ -1,6 +1,6 @@
 """Memory of one process over many Keras runs: does it level off?
 
-    python benchmarks/keras_memory.py [--runs 20] [--lesson keras-beans] [--no-clear] [--keep-graphs]
+    python benchmarks/keras_memory.py [--runs 20] [--lesson keras-beans] [--no-clear] [--keep-graphs] [--quick]
     TUTOR_DATA_DIR=../shared/data python benchmarks/keras_memory.py --lesson lenet5 \
         --set train_limit=2000 --set test_limit=1000 --set epochs=2
 
@@ -10,6 +10,8 @@ per-run ``keras.backend.clear_session()`` that ``start_keras`` does, and
 ``--keep-graphs`` skips its release of the previous runs' traced gradient
 functions (TensorFlow's registry kept every run's training graph alive:
 about 10 MB a LeNet-5 run, with no plateau).
+
+``--quick`` (the test suite's mode): two runs of 2 epochs - only that it runs.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ def main() -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=["epochs=20"])
     parser.add_argument("--no-clear", action="store_true")
     parser.add_argument("--keep-graphs", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="two runs of 2 epochs: only that it runs")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.overrides = 2, ["epochs=2"]
     if args.no_clear:
         keras = keras_bridge.import_keras()
         keras.backend.clear_session = lambda *a, **k: None

@@ -15,7 +15,9 @@ CPU it takes from TensorFlow on a 2-core machine.
 
 Usage (needs the MNIST files; TUTOR_DATA_DIR defaults to ../shared/data):
 
-    python benchmarks/lenet5_app_overhead.py [--epochs 3] [--repeats 2]
+    python benchmarks/lenet5_app_overhead.py [--epochs 3] [--repeats 2] [--train-limit N] [--quick]
+
+``--quick`` (the test suite's mode): 2 epochs on 1,000 images, once each - only that it runs.
 
 Target: ratio (app / headless) <= 1.10.
 """
@@ -35,51 +37,41 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from lenet5_overhead import bench_model_path, now, steady_epoch_seconds, tutor_epoch  # noqa: E402  (sets TUTOR_* defaults)
+from lenet5_overhead import (  # noqa: E402  (sets TUTOR_* defaults)
+    QUICK,
+    HookClock,
+    bench_model_path,
+    epoch_clock,
+    steady_epoch_seconds,
+    tutor_epoch,
+)
 
-import tutor.app.widgets.lesson_pane as lesson_pane  # noqa: E402
 from tutor.app.app import TutorApp  # noqa: E402
 from tutor.course import load_course  # noqa: E402
 from tutor.keras_bridge import import_keras  # noqa: E402
 from tutor.progress import ProgressStore  # noqa: E402
-from tutor.reporting import Progress  # noqa: E402
 
 
 def app_epoch(course, overrides: dict, seed: int, size: tuple[int, int], ui: dict | None = None) -> tuple[float, float]:
-    """Run lenet5 inside the app; note when each epoch's progress report arrives.
+    """Run lenet5 inside the app; note when each epoch ends.
 
     ``ui`` (if given) receives the CPU seconds the app's own thread (Textual's
     event loop: messages, layout, drawing) used per second of the run.
     """
-    ends: list[tuple[float, float]] = []
     records = []
-    original = lesson_pane.run_lesson
-
-    def timed_run_lesson(lesson, values, seed=None, *, on_report=None, **kwargs):
-        def on_report_timed(report, state):
-            if isinstance(report, Progress) and report.record:
-                ends.append(now())
-            if on_report is not None:
-                on_report(report, state)
-
-        record = original(lesson, values, seed, on_report=on_report_timed, **kwargs)
-        records.append(record)
-        return record
 
     async def drive() -> None:
         store = ProgressStore(Path(tempfile.mkdtemp(prefix="tutor-bench-app-")) / "progress.json")
         app = TutorApp(course, lesson_id="lenet5", autorun=True, overrides=overrides, seed=seed, store=store)
         async with app.run_test(size=size) as pilot:
-            while not records:
+            while app.screen.pane is None or app.screen.pane.last_record is None:  # the run has ended
                 await pilot.pause(0.2)
+            records.append(app.screen.pane.last_record)
             await pilot.pause(0.5)  # let the final redraw happen inside the app
 
-    lesson_pane.run_lesson = timed_run_lesson
     cpu, wall = time.thread_time(), time.perf_counter()
-    try:
+    with epoch_clock(HookClock()) as ends:
         asyncio.run(drive())
-    finally:
-        lesson_pane.run_lesson = original
     if ui is not None:
         ui["cpu_share"] = (time.thread_time() - cpu) / (time.perf_counter() - wall)
     record = records[0]
@@ -94,16 +86,28 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="runs of each side, alternating")
     parser.add_argument("--preset", default="fast")
     parser.add_argument("--size", default="160x50", help="the app's terminal size, COLSxROWS")
+    parser.add_argument("--train-limit", type=int, default=0, help="training images (0: all 60,000)")
+    parser.add_argument("--test-limit", type=int, default=0, help="test images (0: all 10,000)")
+    parser.add_argument("--quick", action="store_true", help="2 epochs on 1,000 images, once: only that it runs")
     args = parser.parse_args()
+    if args.quick:
+        vars(args).update(QUICK)
     size = tuple(int(n) for n in args.size.lower().split("x"))
 
     course = load_course()
     lesson = course.get("lenet5")
-    overrides = {"preset": args.preset, "epochs": str(args.epochs), "model": bench_model_path()}
+    overrides = {
+        "preset": args.preset,
+        "epochs": str(args.epochs),
+        "train_limit": str(args.train_limit),
+        "test_limit": str(args.test_limit),
+        "model": bench_model_path(),
+    }
     values = lesson.resolve(overrides)
     print(
         f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, decay {values['decay']}, "
-        f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, app {args.size}, "
+        f"batch {values['batch_size']}, {args.epochs} epochs per run, {args.train_limit or 'all'} training images, "
+        f"app {args.size}, "
         f"load {os.getloadavg()[0]:.2f}"
     )
     import_keras()

@@ -3,10 +3,10 @@
 Both sides train the same LeNet-5 (``tutor.routines.lenet5.lenet5``) on the
 same full MNIST training set, with the same optimizer, batch size, seed and
 per-epoch test evaluation, in this one process. The tutor side is the real
-headless path: ``run_lesson`` in a worker thread feeding the headless
-renderer (rich progress bar into a throw-away console), with the routine's
-per-batch Stop checks, progress reports and per-epoch view updates. The plain
-side is ``model.fit`` with one callback that only notes the time.
+headless path, ``run_headless`` (its progress display drawn into a throw-away
+console), with the routine's per-batch Stop checks, progress reports and
+per-epoch view updates. The plain side is ``model.fit`` with one callback that
+only notes the time.
 
 An epoch's time is taken between the end of epoch 1 and the end of the last
 epoch (so tracing and the first epoch's warm-up are left out), divided by
@@ -14,12 +14,14 @@ the number of epochs in between. The two sides alternate ``--repeats``
 times; the ratios of the medians, of the best runs and of the process CPU
 time per epoch are printed. On a shared machine a busy neighbour moves
 single runs by +-25%, so the script also times the tutor's own per-epoch
-work directly (renderer and view updates), which does not depend on the
-neighbours.
+work directly (the progress display and the view updates), which does not
+depend on the neighbours.
 
 Usage (needs the MNIST files; TUTOR_DATA_DIR defaults to ../shared/data):
 
-    python benchmarks/lenet5_overhead.py [--epochs 3] [--repeats 2]
+    python benchmarks/lenet5_overhead.py [--epochs 3] [--repeats 2] [--train-limit N] [--quick]
+
+``--quick`` (the test suite's mode): 2 epochs on 1,000 images, once each - only that it runs.
 
 Target: ratio (tutor / plain) <= 1.05.
 """
@@ -27,13 +29,14 @@ Target: ratio (tutor / plain) <= 1.05.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,14 +47,17 @@ os.environ.setdefault("TUTOR_OFFLINE", "1")
 
 from rich.console import Console  # noqa: E402
 
+import tutor.routines.lenet5 as lenet5_module  # noqa: E402
+from tutor import headless  # noqa: E402
 from tutor.course import load_course  # noqa: E402
 from tutor.data.images import load_images  # noqa: E402
-from tutor.headless import HeadlessRenderer  # noqa: E402
 from tutor.keras_bridge import import_keras, seed_everything  # noqa: E402
-from tutor.reporting import Progress  # noqa: E402
-from tutor.routines._images_common import as_inputs, cosine_decay, make_optimizer, one_hot  # noqa: E402
+from tutor.progress import ProgressStore  # noqa: E402
+from tutor.routines._images_common import as_inputs, first, one_hot, optimizer_for  # noqa: E402
 from tutor.routines.lenet5 import INPUT_SHAPE, lenet5  # noqa: E402
-from tutor.runner import RunState, run_lesson  # noqa: E402
+from tutor.runner import Params  # noqa: E402
+
+QUICK = {"epochs": 2, "repeats": 1, "train_limit": 1000, "test_limit": 200}
 
 
 def bench_model_path() -> str:
@@ -75,10 +81,10 @@ def steady_epoch_seconds(ends: list[tuple[float, float]]) -> tuple[float, float]
 class HookClock:
     """Adds up the time the tutor's own per-epoch work takes inside a run.
 
-    That is the renderer's handling of every report (batch and epoch progress,
-    notes, views) and the routine's view updates between epochs (``on_view``:
-    predictions for the grid, LeNet's filters and feature maps). Measured
-    directly, it does not depend on how busy the machine is.
+    That is the progress display's drawing and the routine's view updates
+    between epochs (``on_view``: predictions for the grid, LeNet's filters and
+    feature maps). Measured directly, it does not depend on how busy the
+    machine is.
     """
 
     def __init__(self) -> None:
@@ -95,42 +101,40 @@ class HookClock:
         return wrapper
 
 
-def tutor_epoch(lesson, values: dict, seed: int, hooks: HookClock | None = None) -> tuple[float, float]:
-    """The lenet5 lesson exactly as `tutor run lenet5 --headless` runs it."""
-    import tutor.routines.lenet5 as bridge  # the routine calls its own imported name reporter_callback
-
-    hooks = hooks or HookClock()
-    console = Console(file=io.StringIO(), force_terminal=True, width=100)
-    renderer = HeadlessRenderer(console, lesson)
-    ends: list[tuple[float, float]] = []
-
-    @hooks.timed
-    def on_report(report, state) -> None:
-        if isinstance(report, Progress) and report.record:
-            ends.append(now())
-        renderer.on_report(report, state)
-
-    original_callback = bridge.reporter_callback
+@contextlib.contextmanager
+def epoch_clock(hooks: HookClock) -> Iterator[list[tuple[float, float]]]:
+    """When each epoch of the lenet5 routine ends (its per-epoch view update), timing that update."""
+    original = lenet5_module.reporter_callback  # the routine calls the name it imported
 
     def timed_callback(*args, on_view=None, **kwargs):
-        return original_callback(*args, on_view=hooks.timed(on_view) if on_view else None, **kwargs)
+        def at_epoch_end(*view_args, **view_kwargs):
+            ends.append(now())
+            return hooks.timed(on_view)(*view_args, **view_kwargs)
 
-    outcome = {}
-    worker = threading.Thread(
-        target=lambda: outcome.setdefault(
-            "record", run_lesson(lesson, values, seed, state=RunState(), on_report=on_report)
-        )
-    )
-    bridge.reporter_callback = timed_callback
+        return original(*args, on_view=at_epoch_end if on_view else None, **kwargs)
+
+    ends: list[tuple[float, float]] = []
+    lenet5_module.reporter_callback = timed_callback
     try:
-        with renderer.bar:
-            worker.start()
-            worker.join()
+        yield ends
     finally:
-        bridge.reporter_callback = original_callback
-    record = outcome["record"]
-    if record.status != "finished":
-        raise SystemExit(f"the tutor run did not finish: {record.status} {record.error}")
+        lenet5_module.reporter_callback = original
+
+
+def tutor_epoch(lesson, values: dict, seed: int, hooks: HookClock | None = None) -> tuple[float, float]:
+    """The lenet5 lesson exactly as `tutor run lenet5 --headless` runs it."""
+    hooks = hooks or HookClock()
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    store = ProgressStore(Path(tempfile.mkdtemp(prefix="tutor-bench-progress-")) / "progress.json")
+    drawing = headless.ProgressDisplay.update
+    headless.ProgressDisplay.update = hooks.timed(drawing)  # the display's own work, in the main thread
+    try:
+        with epoch_clock(hooks) as ends:
+            code = headless.run_headless(lesson, values, seed, console=console, store=store)
+    finally:
+        headless.ProgressDisplay.update = drawing
+    if code != 0:
+        raise SystemExit(f"the tutor run did not finish (exit code {code}):\n{console.file.getvalue()[-2000:]}")
     return steady_epoch_seconds(ends)
 
 
@@ -138,14 +142,16 @@ def plain_epoch(values: dict, seed: int) -> tuple[float, float]:
     """A plain Keras script: load, scale, one-hot, compile, fit - nothing else."""
     keras = import_keras()
     (x_train, y_train), (x_test, y_test) = load_images("mnist")
+    x_train, y_train = first(x_train, y_train, values["train_limit"])
+    x_test, y_test = first(x_test, y_test, values["test_limit"])
     x_train, x_test = as_inputs(x_train, INPUT_SHAPE), as_inputs(x_test, INPUT_SHAPE)
     y_train, y_test = one_hot(y_train), one_hot(y_test)
     seed_everything(seed)
     model = lenet5(keras)
-    steps = values["epochs"] * -(-len(x_train) // values["batch_size"])
-    lr = cosine_decay(keras, values["lr"], steps) if values["decay"] else values["lr"]
     model.compile(
-        optimizer=make_optimizer(keras, values["optimizer"], lr), loss="categorical_crossentropy", metrics=["accuracy"]
+        optimizer=optimizer_for(keras, Params(values, seed), len(x_train)),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
     )
     ends: list[tuple[float, float]] = []
     clock = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: ends.append(now()))
@@ -167,14 +173,28 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (the first is left out)")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each side, alternating")
     parser.add_argument("--preset", default="fast")
+    parser.add_argument("--train-limit", type=int, default=0, help="training images (0: all 60,000)")
+    parser.add_argument("--test-limit", type=int, default=0, help="test images (0: all 10,000)")
+    parser.add_argument("--quick", action="store_true", help="2 epochs on 1,000 images, once: only that it runs")
     args = parser.parse_args()
+    if args.quick:
+        vars(args).update(QUICK)
 
     lesson = load_course().get("lenet5")
-    values = lesson.resolve({"preset": args.preset, "epochs": str(args.epochs), "model": bench_model_path()})
+    values = lesson.resolve(
+        {
+            "preset": args.preset,
+            "epochs": str(args.epochs),
+            "train_limit": str(args.train_limit),
+            "test_limit": str(args.test_limit),
+            "model": bench_model_path(),
+        }
+    )
     seed = lesson.seed
     print(
         f"lenet5, preset {args.preset}: optimizer {values['optimizer']}, lr {values['lr']}, decay {values['decay']}, "
-        f"batch {values['batch_size']}, {args.epochs} epochs per run, full MNIST, load {os.getloadavg()[0]:.2f}"
+        f"batch {values['batch_size']}, {args.epochs} epochs per run, {args.train_limit or 'all'} training images, "
+        f"load {os.getloadavg()[0]:.2f}"
     )
     import_keras()  # both sides pay TensorFlow's import before their clocks start
     tutor, plain, tutor_cpu, plain_cpu, hook_share = [], [], [], [], []
@@ -208,7 +228,7 @@ def main() -> None:
     )
     print(
         f"the tutor's own work per epoch: {100 * med(hook_share):.2f}% of an epoch "
-        f"(renderer + view updates, timed directly)  load average now {os.getloadavg()[0]:.2f}"
+        f"(progress display + view updates, timed directly)  load average now {os.getloadavg()[0]:.2f}"
     )
 
 

@@ -1,6 +1,6 @@
 """A class in the browser: memory per session, time to the first screen, a Keras lesson in every tab.
 
-    python benchmarks/serve_class.py [--sessions 8] [--lesson keras-beans]
+    python benchmarks/serve_class.py [--sessions 8] [--lesson keras-beans] [--quick]
 
 Three measurements, each through ``tutor serve --class`` over HTTP and websockets as a browser uses it
 (each tab is a learner of the class's roster, opened with their personal link):
@@ -14,6 +14,8 @@ Three measurements, each through ``tutor serve --class`` over HTTP and websocket
 Memory is RSS (what ``top`` shows) and PSS (shared library pages divided among the processes that share
 them: what one more session really costs). From (2) it prints how many such sessions this machine's
 memory holds (three quarters of it, as ``tutor serve``'s default --max-sessions).
+
+``--quick`` (the test suite's mode): one tab of each, running rosenblatt (NumPy) - only that it runs.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pathlib import Path
 import aiohttp
 import pyte
 
+ROOT = Path(__file__).resolve().parents[1]
 FIRST_SCREEN = "Rosenblatt"
 COLUMNS, LINES = 120, 40
 
@@ -70,6 +73,10 @@ def meminfo_mb(field: str) -> float:
     return 0.0
 
 
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_server(home: Path, argv: list[str], sessions: int) -> tuple[subprocess.Popen, int]:
     """``tutor serve --class bench`` whose tabs run ``argv`` (tutor.serve's options, as the CLI builds them)."""
     port = free_port()
@@ -78,8 +85,15 @@ def start_server(home: Path, argv: list[str], sessions: int) -> tuple[subprocess
         f"options = serve.ServeOptions(host='127.0.0.1', port={port}, argv={argv!r}, class_name='bench', "
         f"class_dir=serve.class_folder('bench'), max_sessions={sessions}); sys.exit(serve.serve(options))"
     )
-    environment = {**os.environ, "TUTOR_HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    server = subprocess.Popen([sys.executable, "-c", code], env=environment, stdout=subprocess.PIPE, text=True)
+    tree = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # this checkout's tutor
+    environment = {**os.environ, "TUTOR_HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": tree}
+    server = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=environment,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,  # Ctrl+C (step 3) ends it even when this script was started ignoring it
+    )
     assert server.stdout is not None
     for line in server.stdout:
         if line.startswith("Serving"):
@@ -235,7 +249,10 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--lesson", default="keras-beans")
     parser.add_argument("--skip-idle", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="one tab of each, rosenblatt: only that it runs")
     args = parser.parse_args()
+    if args.quick:
+        args.sessions, args.lesson = 1, "rosenblatt"
     with tempfile.TemporaryDirectory() as home:
         if not args.skip_idle:
             asyncio.run(idle_sessions(Path(home), args.sessions))

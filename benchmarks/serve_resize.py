@@ -57,11 +57,22 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_server(tree: Path, home: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
     environment = {**os.environ, "TUTOR_HOME": str(home), "PYTHONPATH": str(tree)}
     command = [sys.executable, "-m", "tutor", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=tree, env=environment, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        command,
+        cwd=tree,
+        env=environment,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,  # Ctrl+C ends it even when this script was started ignoring it
+    )
     assert server.stdout is not None
     for line in server.stdout:
         if line.startswith("Serving"):

@@ -10,6 +10,7 @@ every test) and the tests of the UI-free core do not depend on the app.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import dataclasses
 import gzip
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=Message)
 
+# How long a test waits for an event before it calls it a hang: never reached when all is well, and
+# generous, so that a loaded machine (two test runs on two cores) is not mistaken for a defect.
+HANG_GUARD_SECONDS = 120.0
+
 # ---------------------------------------------------------------- shared data
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -55,7 +60,7 @@ VALID = """\
 id = "demo"
 title = "A demo lesson"
 chapter = 1
-order = 1
+order = 9  # a place of its own: the course's chapter 1 has lessons 1 to 4
 backend = "numpy"
 routine = "tutor.routines.rosenblatt:run"
 views = ["fit", "loss"]
@@ -101,6 +106,70 @@ def tutor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
     )
+
+
+# ---------------------------------------------------------------- processes a test starts and talks to
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` of a process a test will Ctrl+C: there SIGINT does what it does in a terminal.
+
+    A test run started with SIGINT ignored (nohup, ``cmd &`` in a script, some CI runners)
+    passes that on to every process it starts, whose Ctrl+C would then do nothing.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Output:
+    """What a child process writes to one stream (a pipe, or a pseudo-terminal), read as it comes.
+
+    ``until(wanted)`` waits for an event, not a clock: it returns as soon as ``wanted`` (a
+    text or a compiled pattern) is written, and fails at once, with what was written, when
+    the stream ends first; ``seconds`` only bounds a hang. Each call reads on from where the
+    last one's match ended.
+    """
+
+    def __init__(self, stream) -> None:
+        self.text = ""
+        self._start = 0
+        self._ended = False
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, args=(stream.fileno(),), daemon=True).start()
+
+    def _read(self, descriptor: int) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while True:
+            try:
+                chunk = os.read(descriptor, 65536)
+            except OSError:  # a pseudo-terminal whose other side has closed
+                chunk = b""
+            with self._changed:
+                self.text += decoder.decode(chunk, final=not chunk)
+                self._ended = not chunk
+                self._changed.notify_all()
+            if not chunk:
+                return
+
+    def until(self, wanted: str | re.Pattern[str], seconds: float = HANG_GUARD_SECONDS) -> str:
+        """What was written from the last match on, up to and including ``wanted``."""
+        pattern = wanted if isinstance(wanted, re.Pattern) else re.compile(re.escape(wanted))
+        deadline = time.monotonic() + seconds
+        with self._changed:
+            while (found := pattern.search(self.text, self._start)) is None:
+                left = deadline - time.monotonic()
+                if self._ended or left <= 0:
+                    why = "the stream ended" if self._ended else f"not within {seconds:.0f} s"
+                    seen = self.text[self._start :][-4000:]
+                    raise AssertionError(f"{pattern.pattern!r} was not written ({why}); it wrote:\n{seen}")
+                self._changed.wait(left)
+            seen, self._start = self.text[self._start : found.end()], found.end()
+            return seen
+
+    def everything(self, seconds: float = HANG_GUARD_SECONDS) -> str:
+        """All that was written, once the stream has ended."""
+        with self._changed:
+            assert self._changed.wait_for(lambda: self._ended, seconds), f"still writing after {seconds:.0f} s"
+            return self.text
 
 
 # ---------------------------------------------------------------- IDX image files
@@ -206,7 +275,7 @@ def pane(app: TutorApp) -> LessonPane:
     return app.screen.pane
 
 
-async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
+async def wait_until(pilot, condition, timeout: float = HANG_GUARD_SECONDS) -> None:
     """Until ``condition()`` is true, letting the app work meanwhile; fails after ``timeout`` seconds."""
 
     async def poll():
@@ -223,7 +292,7 @@ async def ready(pilot) -> None:
     await pilot.pause()
 
 
-async def wait_for_run(pilot, timeout: float = 30.0) -> None:
+async def wait_for_run(pilot, timeout: float = HANG_GUARD_SECONDS) -> None:
     """Until the current run has ended and its last message is handled."""
     session = pane(pilot.app).session
     await wait_until(
@@ -300,7 +369,7 @@ def press(*keys):
 
 # ---------------------------------------------------------------- tutor serve, as a browser uses it
 
-SERVE_STARTUP_SECONDS = 60  # a loaded machine: Python, Textual and the course
+SERVE_STARTUP_SECONDS = HANG_GUARD_SECONDS  # Python, Textual and the course, on a loaded machine
 
 
 def free_port() -> int:
@@ -373,7 +442,14 @@ def served(tmp_path: Path, *options: str, app_argv: list[str] | None = None) -> 
     if app_argv is not None:
         command[1:3] = ["-c", SERVE_WITH_ARGV.format(argv=app_argv)]
     environment = {**os.environ, "TUTOR_HOME": str(tmp_path / "home")}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environment,
+        preexec_fn=default_sigint,  # the teacher's Ctrl+C ends it (tests/test_serve.py)
+    )
     server = Served(process, port)
     reader = threading.Thread(target=lambda: server.output.extend(iter(process.stdout.readline, "")), daemon=True)
     reader.start()

@@ -17,6 +17,7 @@ import pytest
 from textual.widgets import Button, Input, Select, Switch
 
 from tests.helpers import (
+    HANG_GUARD_SECONDS,
     SIZE,
     Posted,
     endless_lesson,
@@ -98,7 +99,7 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         assert "33/120" in str(pane(app).query_one("#strip-frame").render())
         assert "Replay epoch 13/100" in str(pane(app).query_one("#status-text").render())
         await pilot.press("space")  # play from here to the end
-        await wait_until(pilot, lambda: fit.data["title"].startswith("epoch 100: "), timeout=20)
+        await wait_until(pilot, lambda: fit.data["title"].startswith("epoch 100: "))
         # Back at the end, the status says how the run ended again.
         await wait_until(pilot, lambda: str(pane(app).query_one("#status-text").render()).startswith("Finished"))
 
@@ -123,7 +124,7 @@ async def test_pause_holds_the_routine_and_step_computes_exactly_one_epoch() -> 
         await pilot.press("space")
         await wait_until(pilot, lambda: session.control.waiting)
         await pilot.press("ctrl+s")  # Stop while paused ends the run
-        await wait_for_run(pilot, timeout=10)
+        await wait_for_run(pilot)
         assert pane(app).last_record.status == "stopped"
 
 
@@ -146,7 +147,7 @@ async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
         fit = await start_endless_run(pilot)
         await pilot.press("ctrl+s")
         # A hang guard, not a timing assertion: the routine checks for Stop every epoch.
-        await wait_for_run(pilot, timeout=10)
+        await wait_for_run(pilot)
         record = pane(app).last_record
         assert record.status == "stopped"
         assert record.history, "the epochs before Stop are kept"
@@ -157,7 +158,7 @@ async def test_stop_ends_the_run_and_keeps_the_plots() -> None:
         await pilot.press("ctrl+r")
         assert pane(app).running
         await pilot.press("ctrl+s")
-        await wait_for_run(pilot, timeout=10)
+        await wait_for_run(pilot)
         assert pane(app).last_record.status == "stopped"
 
 
@@ -183,7 +184,7 @@ async def test_stop_frees_the_app_even_while_the_routine_is_deaf_to_it(monkeypat
             await wait_until(pilot, lambda: str(pane(app).query_one("#status-text").render()) == LOADING_MESSAGE)
             await pilot.press("ctrl+s")
             # The pane lets go of the routine: ready for another run while it is still busy.
-            await wait_until(pilot, lambda: not pane(app).running, timeout=10)
+            await wait_until(pilot, lambda: not pane(app).running)
             assert not routines.GO_ON.is_set()
             assert not pane(app).query_one("#run", Button).disabled
             assert "ends in the background" in str(pane(app).query_one("#status-text").render())
@@ -214,7 +215,7 @@ async def test_quit_during_a_run_ends_the_routine(monkeypatch) -> None:
         await start_endless_run(pilot)
         await pilot.press("ctrl+q")
     assert app.return_code == 0
-    assert returned.wait(timeout=10), "the routine kept running after the app quit"
+    assert returned.wait(HANG_GUARD_SECONDS), "the routine kept running after the app quit"
     assert records[0].status == "stopped"
     # The stopped run was recorded before the app closed.
     [kept] = ProgressStore().runs("endless")

@@ -114,7 +114,7 @@ async def _run_and_go_to_frame_3(pilot) -> None:
 DEFAULT_SCREENS = [
     ("cost-surface", "80x24", {}),
     ("cost-surface", "100x32", {}),
-    ("regression-mlp", "80x24", {}),
+    ("regression-mlp", "80x24", {"epochs": 40}),  # the gap between the curves opens by then
     ("deep-spiral", "80x24", {"epochs": 900}),
     ("deep-spiral", "100x32", {"epochs": 900}),
     ("mnist-inference", "80x24", {}),

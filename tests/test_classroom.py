@@ -23,6 +23,8 @@ from tutor.app.screens.main import MainScreen
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.course import ParamError, load_course
 from tutor.progress import DB_NAME
+from tutor.progress.overview import learner_summaries
+from tutor.records import RunRecord
 from tutor.roster import WRONG, Roster
 
 # Each process waits for the "go" file, then does what a learner finishing a lesson does.
@@ -31,13 +33,14 @@ LEARNER = textwrap.dedent("""
     from pathlib import Path
     folder, learner, lesson, seed, go = sys.argv[1:]
     from tutor.classroom import class_store
+    from tutor.records import RunRecord
     (Path(go).parent / f"ready-{learner}-{seed}").touch()
     while not Path(go).exists():
         time.sleep(0.001)
     store = class_store(Path(folder), learner)
     store.set_last_lesson(lesson)
-    store.add_run({"lesson": lesson, "seed": int(seed), "status": "finished", "challenge_met": True})
-    store.mark_passed(lesson)
+    met = RunRecord(lesson=lesson, params={}, seed=int(seed), status="finished", challenge_met=True)
+    store.record(met)  # and its pass
     assert store.warning is None, store.warning
 """)
 
@@ -82,7 +85,7 @@ def test_two_learners_finishing_at_once_each_see_only_their_own_progress(tmp_pat
     assert (ana.last_lesson, ben.last_lesson) == ("rosenblatt", "cost-function")
     # One file in the class folder keeps both.
     assert list(class_folder.glob("*.sqlite3")) == [class_folder / DB_NAME]
-    overview = {summary.learner: summary for summary in ana.class_overview()}
+    overview = {summary.learner: summary for summary in learner_summaries(ana)}
     assert set(overview) == {"Ana", "Ben"}
     assert set(overview["Ana"].passed) == {"rosenblatt"} and set(overview["Ben"].passed) == {"cost-function"}
 
@@ -270,7 +273,7 @@ def make_up_class(folder: Path) -> None:
     ana.mark_exercise_passed("rosenblatt")
     ben = classroom.class_store(folder, "Ben")
     for seed in range(3):
-        ben.add_run({"lesson": "gradient-descent", "seed": seed, "status": "stopped"})
+        ben.record(RunRecord(lesson="gradient-descent", params={}, seed=seed, status="stopped"))
     # A name a hand-edited database could hold: printed as it is, never read as markup or a formula.
     classroom.class_store(folder, "=[bold]Zoe[/]").set_last_lesson("rosenblatt")
 

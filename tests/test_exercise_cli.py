@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import tutor
+from tests.helpers import Output, default_sigint, tutor
 
 RIGHT = "def learn_from_bean(w, x, y, lr):\n    return w + lr * (y - w * x) * x\n"
 WRONG_SIGN = "def learn_from_bean(w, x, y, lr):\n    return w - lr * (y - w * x) * x\n"
@@ -165,56 +162,27 @@ def test_run_mine_trains_with_the_learners_function_even_when_it_is_wrong(worksp
     assert right["result"]["w"] == pytest.approx(tutors["result"]["w"])
 
 
-class _Output:
-    """The lines a process prints, read in a thread so that waiting for one can time out."""
-
-    def __init__(self, process: subprocess.Popen) -> None:
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [self.lines.put(line) for line in process.stdout], daemon=True).start()
-
-    def until(self, words: str, seconds: float = 60) -> str:
-        """What was printed up to the line holding ``words``; '' if it did not come within ``seconds``."""
-        seen = []
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            seen.append(line)
-            if words in line:
-                return "".join(seen)
-        return ""
-
-
-def _save_until_rechecked(path: Path, text: str, output: _Output) -> str:
-    """Save ``path`` until watch re-checks it (a save in the instant watching starts may go unseen)."""
-    for _ in range(10):
-        path.write_text(text, encoding="utf-8")
-        report = output.until("many random beans", seconds=6)
-        if report:
-            return report
-    raise AssertionError("watch never re-checked the saved file")
-
-
 def test_watch_rechecks_on_every_save_until_ctrl_c(workspace):
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "tutor", "watch", "rosenblatt"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
         env={**os.environ, "NO_COLOR": "1"},
+        preexec_fn=default_sigint,
     )
+    output = Output(process.stdout)
     try:
-        output = _Output(process)
-        first = output.until("save to re-check, Ctrl+C to stop")
+        first = output.until("save to re-check, Ctrl+C to stop")  # printed once the watch has begun
         assert "0 of 5 checks pass" in first
         path = workspace / "rosenblatt.py"
-        assert "w moved the wrong way" in _unwrapped(_save_until_rechecked(path, WRONG_SIGN, output))
-        assert "all 5 checks pass" in _save_until_rechecked(path, RIGHT, output)
+        path.write_text(WRONG_SIGN, encoding="utf-8")
+        output.until("1 of 5 checks pass")  # (a save seen half-written first is checked as it was, too)
+        assert "w moved the wrong way" in _unwrapped(output.until("many random beans"))
+        path.write_text(RIGHT, encoding="utf-8")
+        output.until("all 5 checks pass")  # (fails, with what watch printed, if it never comes)
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
-        rest = output.until("Stopped watching.", seconds=5)
+        rest = output.until("Stopped watching.")
     finally:
         if process.poll() is None:
             process.kill()

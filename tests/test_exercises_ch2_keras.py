@@ -438,17 +438,14 @@ def test_the_tutors_own_keras_models_pass_in_the_worker(lesson_id, tmp_path):
 
 def checks_in_this_process(tmp_path: Path, lesson_id: str, source: str) -> dict[str, str | None]:
     """Each check's title -> its message (None: passed), run here: TensorFlow is imported once for all."""
-    import importlib.util
-
     from tutor.exercises import checking, load_learner_module, reference_module
+    from tutor.modules import load_module
 
     exercise = exercise_of(lesson_id)
     path = learner_file(tmp_path, lesson_id, source)
     checking.learner_files.add(str(path))
     mine = load_learner_module(path)
-    spec = importlib.util.spec_from_file_location(f"checks_{lesson_id.replace('-', '_')}", exercise.checks)
-    checks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checks)
+    checks = load_module(exercise.checks, f"checks_{lesson_id.replace('-', '_')}")
     outcome: dict[str, str | None] = {}
     for function in checking.checks_of(vars(checks)):
         try:

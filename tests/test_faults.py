@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import VALID, tutor
+from tests.helpers import VALID, Output, default_sigint, tutor
 from tutor.progress import ProgressStore
 
 FAILING_ROUTINE = """
@@ -23,11 +24,25 @@ def run(params, reporter):
 """
 
 
+def interrupted(process: subprocess.Popen, signum: int, when: re.Pattern[str], seconds: float = 60) -> tuple[str, str]:
+    """Send ``signum`` once ``when`` is on the process's output (its progress bar: training is
+    under way); (stdout, stderr) once it has ended, within ``seconds`` of the signal."""
+    out, err = Output(process.stdout), Output(process.stderr)
+    try:
+        out.until(when)
+        process.send_signal(signum)
+        process.wait(timeout=seconds)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return out.everything(), err.everything()
+
+
 # Ctrl+C, and being told to end (a scheduler's SIGTERM, a closed terminal's SIGHUP), end a run the same way.
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path, signal_name):
     target = tmp_path / "run.json"
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", "TTY_COMPATIBLE": "1"}  # the progress bar drawn as in a terminal
     process = subprocess.Popen(
         [
             sys.executable,
@@ -45,13 +60,11 @@ def test_ctrl_c_stops_a_headless_run_cleanly_and_keeps_its_record(tmp_path, sign
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
         env=env,
+        preexec_fn=default_sigint,
     )
-    time.sleep(2.5)  # past start-up, into the training
-    assert process.poll() is None, process.communicate()
-    process.send_signal(getattr(signal, signal_name))
-    out, err = process.communicate(timeout=10)
+    counting = re.compile(r"\b[1-9]\d*/\d")  # the progress bar past 0, whatever it counts (epochs, updates)
+    out, err = interrupted(process, getattr(signal, signal_name), when=counting)
     assert process.returncode == 130
     assert "Stopped" in out and "Traceback" not in err
     run = json.loads(target.read_text())
@@ -83,13 +96,11 @@ def test_ctrl_c_while_the_routine_is_deaf_to_it_still_stops_and_saves_the_run(tm
         [sys.executable, "-m", "tutor", "--lessons", str(tmp_path), "run", "demo", "--headless", "--json", str(target)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", "TTY_COMPATIBLE": "1"},
+        preexec_fn=default_sigint,
     )
-    time.sleep(2.5)  # past start-up, into the deaf part
-    assert process.poll() is None, process.communicate()
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=30)  # a hang guard: the routine would be deaf for 60 s
+    # Ended before its 60 s are up: the routine reported epoch 1 and is deaf from there.
+    out, err = interrupted(process, signal.SIGINT, when=re.compile(r"\b1/2\b"), seconds=45)
     assert process.returncode == 130
     assert "routine was busy" in out and "Traceback" not in err
     assert "Loading TensorFlow" in out
@@ -158,7 +169,7 @@ async def test_resizing_the_terminal_during_a_run_keeps_the_app_consistent():
             await pilot.pause()
         assert pane(app).running, "the run should outlast the resizes"
         await pilot.press("ctrl+s")
-        await wait_for_run(pilot, timeout=10)
+        await wait_for_run(pilot)
         assert pane(app).last_record.status == "stopped"
         assert fit.data and fit.region.height > 0
 
@@ -175,9 +186,8 @@ sys.exit(run_app("deaf", autorun=True, course=dataclasses.replace(course, lesson
 
 def app_on_a_terminal(script: str, when: str, act) -> tuple[bool, int]:
     """Run ``script`` (an app) on a real pseudo-terminal, 100x30; once ``when`` is on the
-    screen call ``act(pid, terminal)``. Returns (acted, exit code); fails after 30 s."""
+    screen call ``act(pid, terminal)``. Returns (acted, exit code); fails after 2 minutes (a hang guard)."""
     import pty
-    import re
     import select
 
     root = Path(__file__).resolve().parents[1]
@@ -191,7 +201,7 @@ def app_on_a_terminal(script: str, when: str, act) -> tuple[bool, int]:
         os.execv(sys.executable, [sys.executable, "-c", script])
     screen = ""
     acted = False
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     status = None
     while time.monotonic() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import VALID
+from tests.helpers import VALID, tutor
 from tutor.course import LessonError, ParamError, load_course, load_lesson, loading, shipped_lessons_dir
 
 
@@ -120,6 +120,20 @@ def test_duplicate_ids_keep_the_first_and_report_the_second(tmp_path):
     assert [str(p) for p in course.problems] == [
         f"{tmp_path / 'b.toml'}:1: id: 'demo' is already used by {tmp_path / 'a.toml'}"
     ]
+
+
+def test_two_lessons_at_the_same_place_are_a_problem_of_the_second(tmp_path):
+    # Both would be numbered 1.9 in the tree and in `tutor list`.
+    write(tmp_path, VALID, "a.toml")
+    write(tmp_path, VALID.replace('"demo"', '"again"'), "b.toml")
+    course = load_course(tmp_path)
+    assert [lesson.id for lesson in course.lessons] == ["demo"]
+    assert [str(p) for p in course.problems] == [
+        f"{tmp_path / 'b.toml'}:4: order: 1.9 is already lesson 'demo' ({tmp_path / 'a.toml'}); "
+        "give this one another order in chapter 1"
+    ]
+    done = tutor("check", str(tmp_path))
+    assert done.returncode == 1 and f"{tmp_path / 'b.toml'}:4: order: 1.9 is already lesson 'demo'" in done.stdout
 
 
 def test_overrides_are_coerced_and_checked(tmp_path):

@@ -12,6 +12,8 @@ import time
 import pytest
 
 from tutor.progress import RUNS_KEPT, ProgressStore
+from tutor.progress.overview import learner_summaries
+from tutor.records import RunRecord
 
 PROCESSES = 8
 
@@ -22,13 +24,14 @@ RACER = textwrap.dedent("""
     from pathlib import Path
     index, go = int(sys.argv[1]), Path(sys.argv[2])
     from tutor.progress import ProgressStore
+    from tutor.records import RunRecord
     (go.parent / f"ready-{index}").touch()
     while not go.exists():
         time.sleep(0.001)
     store = ProgressStore()
-    store.add_run({"lesson": "race", "seed": index, "status": "finished", "history": [{"step": 1, "loss": 0.5}]})
+    store.record(RunRecord(lesson="race", params={}, seed=index, status="finished", history=[{"step": 1, "loss": 0.5}]))
     store.mark_passed(f"lesson-{index}")
-    store.add_run({"lesson": f"lesson-{index}", "seed": index, "status": "finished"})
+    store.record(RunRecord(lesson=f"lesson-{index}", params={}, seed=index, status="finished"))
     assert store.warning is None, store.warning
 """)
 
@@ -65,8 +68,8 @@ def test_two_stores_open_at_once_both_keep_their_changes(isolated_home):
     # The app holds a store for its whole session while a headless run records a pass.
     app, headless = ProgressStore(), ProgressStore()
     headless.mark_passed("rosenblatt")
-    headless.add_run({"lesson": "rosenblatt", "status": "finished"})
-    app.add_run({"lesson": "adaline", "status": "stopped"})
+    headless.record(RunRecord(lesson="rosenblatt", params={}, seed=0, status="finished"))
+    app.record(RunRecord(lesson="adaline", params={}, seed=0, status="stopped"))
     app.set_last_lesson("adaline")
     fresh = ProgressStore()
     assert fresh.passed("rosenblatt") and app.passed("rosenblatt")
@@ -78,8 +81,8 @@ def test_two_stores_open_at_once_both_keep_their_changes(isolated_home):
 def test_recent_runs_are_bounded_per_lesson_and_old_lessons_can_be_pruned(isolated_home):
     store = ProgressStore()
     for seed in range(RUNS_KEPT + 7):
-        store.add_run({"lesson": "busy", "seed": seed})
-    store.add_run({"lesson": "gone", "seed": 1})
+        store.record(RunRecord(lesson="busy", params={}, seed=seed))
+    store.record(RunRecord(lesson="gone", params={}, seed=1))
     assert [run["seed"] for run in store.runs("busy")] == list(range(7, RUNS_KEPT + 7))
     store.prune(["busy"])
     assert store.runs("gone") == [] and len(store.runs("busy")) == RUNS_KEPT
@@ -91,10 +94,9 @@ def test_a_result_json_cannot_hold_is_still_saved(isolated_home):
     loop: list = []
     loop.append(loop)
     store = ProgressStore()
-    store.add_run(
-        {"lesson": "odd", "status": "finished", "result": {"w": np.float32(0.5), "a": np.arange(3), "thing": object()}}
-    )
-    store.add_run({"lesson": "odd", "status": "finished", "result": {"loop": loop}})
+    odd = {"w": np.float32(0.5), "a": np.arange(3), "thing": object()}
+    store.record(RunRecord(lesson="odd", params={}, seed=0, status="finished", result=odd))
+    store.record(RunRecord(lesson="odd", params={}, seed=0, status="finished", result={"loop": loop}))
     first, second = ProgressStore().runs("odd")
     assert first["result"]["w"] == 0.5 and first["result"]["a"] == [0, 1, 2]
     assert first["result"]["thing"].startswith("<object")
@@ -114,7 +116,7 @@ def test_an_old_progress_json_is_imported_once_and_left_in_place(isolated_home):
     assert store.warning is None
     assert store.passed("rosenblatt") and store.last_lesson == "adaline"
     assert store.runs("rosenblatt")[0]["seed"] == 3
-    store.add_run({"lesson": "rosenblatt", "seed": 4})
+    store.record(RunRecord(lesson="rosenblatt", params={}, seed=4))
     assert json.loads(legacy.read_text(encoding="utf-8-sig")) == old  # never lost, never rewritten
     assert [run["seed"] for run in ProgressStore().runs("rosenblatt")] == [3, 4]  # not imported twice
 
@@ -138,7 +140,7 @@ def test_a_damaged_progress_json_is_set_aside_and_runs_are_still_recorded(isolat
     assert "damaged" in store.warning
     [aside] = isolated_home.glob("progress.json.corrupt-*")
     assert aside.read_bytes() == content  # kept, for the learner to look at
-    store.add_run({"lesson": "rosenblatt", "status": "finished"})
+    store.record(RunRecord(lesson="rosenblatt", params={}, seed=0, status="finished"))
     store.mark_passed("rosenblatt")
     again = ProgressStore()
     assert again.warning is None
@@ -170,7 +172,7 @@ def test_a_damaged_database_is_set_aside_under_a_unique_name_each_time(isolated_
         database.write_bytes(os.urandom(4096) + bytes([attempt]))
         store = ProgressStore()
         assert "damaged" in store.warning
-        store.add_run({"lesson": "rosenblatt", "seed": attempt})
+        store.record(RunRecord(lesson="rosenblatt", params={}, seed=attempt))
         assert ProgressStore().runs("rosenblatt")[-1]["seed"] == attempt
         database.unlink()
     assert len(list(isolated_home.glob("progress.sqlite3.corrupt-*"))) == 3
@@ -178,9 +180,9 @@ def test_a_damaged_database_is_set_aside_under_a_unique_name_each_time(isolated_
 
 def test_a_database_damaged_while_open_is_set_aside_at_the_next_run(isolated_home):
     store = ProgressStore()
-    store.add_run({"lesson": "rosenblatt", "seed": 1})
+    store.record(RunRecord(lesson="rosenblatt", params={}, seed=1))
     (isolated_home / "progress.sqlite3").write_bytes(b"garbage" * 1000)
-    store.add_run({"lesson": "rosenblatt", "seed": 2})
+    store.record(RunRecord(lesson="rosenblatt", params={}, seed=2))
     assert "damaged" in store.warning
     assert [run["seed"] for run in ProgressStore().runs("rosenblatt")] == [2]
 
@@ -200,7 +202,7 @@ def test_a_folder_where_the_database_should_be_keeps_progress_in_memory(isolated
     (isolated_home / "progress.sqlite3").mkdir()
     store = ProgressStore()
     assert "Progress is not being saved" in store.warning
-    store.add_run({"lesson": "rosenblatt", "status": "finished"})
+    store.record(RunRecord(lesson="rosenblatt", params={}, seed=0, status="finished"))
     store.mark_passed("rosenblatt")
     assert store.passed("rosenblatt") and store.runs("rosenblatt")[0]["status"] == "finished"
     assert not store.saving
@@ -248,15 +250,49 @@ def test_a_store_reads_and_changes_only_its_own_learners_progress(isolated_home)
     ana.mark_exercise_passed("rosenblatt")
     ana.set_hints_shown("rosenblatt", 2)
     ana.set_last_lesson("rosenblatt")
-    ana.add_run({"lesson": "old", "seed": 1})
-    ben.add_run({"lesson": "old", "seed": 2})
+    ana.record(RunRecord(lesson="old", params={}, seed=1))
+    ben.record(RunRecord(lesson="old", params={}, seed=2))
     assert not ben.passed("rosenblatt") and not ben.exercise_passed("rosenblatt")
     assert ben.hints_shown("rosenblatt") == 0 and ben.last_lesson is None
     ben.prune(["rosenblatt"])  # Ben's course no longer has 'old': Ana's run of it stays
     assert ben.runs("old") == [] and [run["seed"] for run in ana.runs("old")] == [1]
     assert ana.exercise_passed("rosenblatt") and ana.hints_shown("rosenblatt") == 2
-    overview = {summary.learner: summary for summary in ProgressStore(path).class_overview()}
+    overview = {summary.learner: summary for summary in learner_summaries(ProgressStore(path))}
     assert set(overview) == {"Ana", "Ben"}
     assert set(overview["Ana"].exercises) == {"rosenblatt"} and overview["Ben"].exercises == {}
     assert overview["Ana"].runs == {"old": 1} and overview["Ben"].runs == {}
     assert overview["Ana"].last_active and overview["Ben"].last_active
+
+
+def test_recording_a_run_passes_its_lesson_only_when_the_tutors_own_code_met_the_challenge(isolated_home):
+    store = ProgressStore()
+    runs = {
+        "stopped": RunRecord(lesson="a", params={}, seed=1, status="stopped"),
+        "not met": RunRecord(lesson="b", params={}, seed=1, challenge_met=False),
+        "mine": RunRecord(lesson="c", params={}, seed=1, challenge_met=True, mine=True),
+        "met": RunRecord(lesson="d", params={"lr": 0.5}, seed=1, challenge_met=True),
+    }
+    assert {name: store.record(run) for name, run in runs.items()} == {
+        "stopped": False,
+        "not met": False,
+        "mine": False,
+        "met": True,
+    }
+    again = ProgressStore()
+    assert [again.passed(lesson) for lesson in "abcd"] == [False, False, False, True]
+    assert [len(again.runs(lesson)) for lesson in "abcd"] == [1, 1, 1, 1]
+    assert again.runs("c")[0]["mine"] is True and again.runs("d")[0]["params"] == {"lr": 0.5}
+
+
+def test_a_record_is_written_one_way_for_json_and_the_database(isolated_home):
+    import numpy as np
+
+    from tutor.records import dumps
+
+    record = RunRecord(lesson="d", params={"lr": np.float32(0.5)}, seed=3, result={"w": np.arange(2), "t": (1, 2)})
+    as_json = json.loads(dumps(record.to_json()))
+    assert as_json["params"] == {"lr": 0.5} and as_json["result"] == {"w": [0, 1], "t": [1, 2]}
+    store = ProgressStore()
+    store.record(record)
+    [kept] = store.runs("d")
+    assert {name: as_json[name] for name in kept} == kept

@@ -209,6 +209,7 @@ def test_no_progress_file_or_database_stops_a_run_from_being_recorded(old_json, 
     import tempfile
 
     from tutor.progress import ProgressStore
+    from tutor.records import RunRecord
 
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
@@ -216,7 +217,7 @@ def test_no_progress_file_or_database_stops_a_run_from_being_recorded(old_json, 
         if database is not None:
             (home / "progress.sqlite3").write_bytes(database)
         store = ProgressStore(home / "progress.sqlite3")
-        store.add_run({"lesson": "rosenblatt", "seed": 7, "status": "finished"})
+        store.record(RunRecord(lesson="rosenblatt", params={}, seed=7, status="finished"))
         store.mark_passed("rosenblatt")
         store.set_last_lesson("rosenblatt")
         assert store.saving, store.warning

@@ -12,6 +12,7 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,38 +56,41 @@ async def first_screen(url: str, wait_for: str = FIRST_SCREEN) -> str:
 async def type_a_burst(url: str) -> str:
     """Open the first lesson's epochs field (100), then send End, 6 x Backspace, "1555" in one message."""
     screen = ServedScreen(100, 30)
-    last_output = time.monotonic()
     async with aiohttp.ClientSession() as session:
         async with session.ws_connect(f"{url}?width=100&height=30") as websocket:
 
             async def read() -> None:
-                nonlocal last_output
                 async for message in websocket:
                     if message.type == aiohttp.WSMsgType.BINARY:
                         screen.feed(message.data)
-                        last_output = time.monotonic()
 
-            async def until(text: str | None) -> str:
-                """Until ``text`` shows (None: until the app has drawn nothing for a second, or a blinking
-                cursor has been drawn for 3 s)."""
-                deadline = time.monotonic() + (SERVE_STARTUP_SECONDS if text else 3)
-                while time.monotonic() < deadline:
-                    if (text is None and time.monotonic() - last_output > 1) or (text and text in screen.text()):
-                        break
+            async def until(text: str, shown: Callable[[], bool] | None = None) -> str:
+                """The screen once ``text`` is on it (or ``shown()``); fails at once, with the screen, if the
+                session ends first."""
+                deadline = time.monotonic() + SERVE_STARTUP_SECONDS  # a hang guard
+                while not (shown() if shown else text in screen.text()):
+                    assert not reader.done() and time.monotonic() < deadline, f"no {text}:\n{screen.text()}"
                     await asyncio.sleep(0.05)
                 return screen.text()
 
+            def epochs_focused() -> bool:
+                """Textual puts the terminal's cursor in the focused field: here, the line under its label."""
+                lines = screen.text().splitlines()
+                label = next((row for row, line in enumerate(lines) if "passes over the beans" in line), None)
+                return label is not None and screen.screen.cursor.y == label + 1
+
             reader = asyncio.create_task(read())
-            await until(FIRST_SCREEN)
-            await until(None)  # drawn whole: the app takes keys
+            # The status line is the lesson pane's: drawn once the pane is up and its keys work (the tree
+            # shows before it; a key sent then can be lost).
+            await until("Ready: press Run")
             await websocket.send_json(["stdin", "p"])  # the Parameters tab
             await until("passes over the beans")
-            for _ in range(3):  # the tab bar, the learning rate, the epochs: each focus change drawn
+            for _ in range(3):  # the tab bar, the learning rate, the epochs
                 await websocket.send_json(["stdin", "\t"])
-                await until(None)
+            # Keys go to the field focused when they arrive: the burst waits for the focus to get there.
+            await until("the epochs field focused", epochs_focused)
             await websocket.send_json(["stdin", "\x1b[F" + "\x7f" * 6 + "1555"])
-            await until("1555")
-            text = await until(None)
+            text = await until("1555")
             reader.cancel()
             return text
 

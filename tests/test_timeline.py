@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.helpers import HANG_GUARD_SECONDS
 from tutor.course import load_course
 from tutor.reporting import Cancelled, Progress, Reporter, RunControl
 from tutor.runner import FINISHED, STOPPED, RunSession, RunState, run_lesson
@@ -205,7 +206,7 @@ def test_no_epoch_is_reported_while_paused_and_step_advances_exactly_one():
     _wait_for(lambda: len(reports) == 2 and control.waiting)
     assert reports == [1, 2]
     control.stop()  # Stop while paused ends the run
-    thread.join(5)
+    thread.join(HANG_GUARD_SECONDS)
     assert not thread.is_alive() and reports == [1, 2]
 
 
@@ -229,16 +230,15 @@ def test_a_paused_session_uses_no_cpu_and_resumes_where_it_was():
     assert record.status == STOPPED and cpu >= 0
 
 
-def test_stop_while_paused_ends_the_run_within_a_second():
+def test_stop_while_paused_wakes_the_routine_and_ends_the_run():
+    # How soon: benchmarks/stop_latency.py (the promise is within a second).
     lesson = COURSE.get("rosenblatt")
     session = RunSession(lesson, lesson.resolve({"epochs": 2000, "beans": 5000}), 0).start()
     _wait_for(lambda: len(session.state.history) > 2)
     session.pause()
     _wait_for(lambda: session.control.waiting)
-    began = time.monotonic()
-    record = session.end()
+    record = session.end(grace=HANG_GUARD_SECONDS)  # the paused routine wakes to Stop: no letting go
     assert record.status == STOPPED and record is session.record  # the routine's own record
-    assert time.monotonic() - began < 1.0
 
 
 def test_a_routine_deaf_to_stop_is_let_go_and_recorded_as_stopped(monkeypatch):
@@ -304,7 +304,7 @@ def test_after_the_first_epoch_the_eta_counts_the_batches_left():
     assert pace.eta(latest) == pytest.approx((90 + 100 * 4) * 0.1, rel=0.05)
 
 
-def _wait_for(condition, timeout: float = 10.0) -> None:
+def _wait_for(condition, timeout: float = HANG_GUARD_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

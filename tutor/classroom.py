@@ -35,7 +35,8 @@ from typing import IO, TYPE_CHECKING
 
 from tutor.course.model import printable
 from tutor.paths import user_data_dir
-from tutor.progress import DB_NAME, LearnerSummary, ProgressStore
+from tutor.progress import DB_NAME, ProgressStore
+from tutor.progress.overview import LearnerSummary, learner_summaries
 from tutor.roster import Roster, RosterError
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def class_store(folder: Path, learner: str = "") -> ProgressStore:
 
 def class_overview(folder: Path) -> list[LearnerSummary]:
     """Every learner's summary; a class nobody has joined yet has none (and no database is made)."""
-    return class_store(folder).class_overview() if (folder / DB_NAME).is_file() else []
+    return learner_summaries(class_store(folder)) if (folder / DB_NAME).is_file() else []
 
 
 def shown_name(name: str) -> str:

@@ -1,7 +1,11 @@
-"""The ``tutor`` command: the app by default, plus list, run, check and serve.
+"""The ``tutor`` command: the app by default, plus list, run, check, serve, class and the exercise commands.
 
 Every mistake on the command line ends with one clear line on stderr and a
 non-zero exit code, never a traceback.
+
+The whole command line is declared here, and nothing heavy is imported before it is
+parsed: ``tutor --help`` imports this module and argparse, and each command imports
+what it needs when it runs (the course, NumPy, Textual, TensorFlow).
 """
 
 from __future__ import annotations
@@ -14,19 +18,15 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tutor import __version__, i18n
-from tutor.course import SEED_MAX, shown
-from tutor.exercises import commands as exercise_commands
+from tutor.command_line import EXIT_USAGE, UsageError, course_from, warn_problems
 from tutor.i18n import _
 from tutor.timeline import DEFAULT_SPEED, SPEEDS
 
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad input from the command line; its message is shown as it is."""
+# Run by tutor.exercises.commands, declared with the others in build_parser.
+EXERCISE_COMMANDS = ("exercise", "verify", "watch", "hint", "solution", "reset")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate lesson files and report every problem")
     check.add_argument("directory", nargs="?", type=Path, help="folder of lesson TOML files (default: the course)")
 
-    exercise_commands.add_parsers(commands)
+    _add_exercise_parsers(commands)
 
     klass = commands.add_parser(
         "class", help="the teacher's table of a class: who passed which lesson, and when each was last active"
@@ -156,6 +156,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_exercise_parsers(commands: Any) -> None:
+    """exercise, verify, watch, hint, solution, reset: for learners who live in their own editor."""
+
+    def workspace_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--workspace",
+            metavar="DIR",
+            help="the folder of your exercise files (default: $TUTOR_WORKSPACE, else ~/tutor-exercises)",
+        )
+
+    exercise = commands.add_parser(
+        "exercise", help="start a lesson's exercise: make your file from the starter, say what to write"
+    )
+    exercise.add_argument("lesson", help="lesson id, e.g. rosenblatt")
+    workspace_option(exercise)
+
+    verify = commands.add_parser("verify", help="run the checks of your exercise files (exit 1 if any fails)")
+    verify.add_argument(
+        "lesson_ids", nargs="*", metavar="lesson", help="lesson ids (default: every exercise started)"
+    )  # not "lessons": that is tutor's own --lessons
+    workspace_option(verify)
+
+    watch = commands.add_parser("watch", help="re-run an exercise's checks every time you save (Ctrl+C stops)")
+    watch.add_argument("lesson", nargs="?", help="lesson id (default: every exercise started)")
+    workspace_option(watch)
+
+    hint = commands.add_parser("hint", help="the next hint for an exercise (one more each time)")
+    hint.add_argument("lesson", help="lesson id")
+    workspace_option(hint)
+
+    solution = commands.add_parser("solution", help="the tutor's solution, once your checks pass (or with --give-up)")
+    solution.add_argument("lesson", help="lesson id")
+    solution.add_argument("--give-up", action="store_true", help="show it although your checks do not pass yet")
+    workspace_option(solution)
+
+    reset = commands.add_parser("reset", help="put the starter back in your file (the old file is kept beside it)")
+    reset.add_argument("lesson", help="lesson id")
+    workspace_option(reset)
+
+
 def _stop_like_ctrl_c(signum, frame) -> None:
     """SIGTERM and SIGHUP (a closed terminal, a scheduler) end a run as Ctrl+C does: recorded."""
     raise KeyboardInterrupt
@@ -211,7 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = command_run(args)
         elif args.command == "check":
             code = command_check(args)
-        elif args.command in exercise_commands.COMMANDS:
+        elif args.command in EXERCISE_COMMANDS:
+            from tutor.exercises import commands as exercise_commands
+
             code = exercise_commands.dispatch(args)
         elif args.command == "serve":
             code = command_serve(args)
@@ -234,34 +276,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _course(args: argparse.Namespace, language: str | None = None):
-    from tutor.course import find_packs, load_course
-
-    for directory in args.lessons:
-        if not directory.strip():
-            raise UsageError(_("--lessons needs a folder, got an empty value"))
-        if Path(directory).exists() and not Path(directory).is_dir():
-            raise UsageError(_("lesson folder {folder} is not a folder").format(folder=shown(directory)))
-        if not Path(directory).is_dir():
-            raise UsageError(_("lesson folder {folder} does not exist").format(folder=shown(directory)))
-    packs = find_packs([Path(directory) for directory in args.lessons])
-    return load_course(packs=packs, language=language or i18n.current())
-
-
-def _warn_problems(course) -> None:
-    if course.problems:
-        message = _("tutor: warning: {count} problem(s) in lesson files were skipped; run 'tutor check' to see them")
-        print(message.format(count=len(course.problems)), file=sys.stderr)
-
-
 def command_list(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
     from tutor.progress import ProgressStore
 
-    course = _course(args)
-    _warn_problems(course)
+    course = course_from(args)
+    warn_problems(course)
     store = ProgressStore()
     out = console()
     if store.warning:
@@ -314,6 +336,8 @@ def _exercise_mark(lesson, store, left_out: list[tuple[str, str]]) -> str:
 
 
 def _overrides(pairs: Sequence[str]) -> dict[str, str]:
+    from tutor.course import shown
+
     values: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -324,10 +348,10 @@ def _overrides(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _resolve_run(args: argparse.Namespace):
-    from tutor.course import ParamError
+    from tutor.course import SEED_MAX, ParamError
 
-    course = _course(args)
-    _warn_problems(course)
+    course = course_from(args)
+    warn_problems(course)
     try:
         lesson = course.get(args.lesson)
     except KeyError as error:
@@ -355,10 +379,11 @@ def command_run(args: argparse.Namespace) -> int:
     if args.workspace is not None and not args.mine:
         raise UsageError("--workspace goes with --mine")
     if args.headless:
+        from tutor.exercises.commands import mine_routine
         from tutor.headless import run_headless
         from tutor.runner import exit_leaving_busy_routines
 
-        routine = exercise_commands.mine_routine(lesson, args.workspace) if args.mine else None
+        routine = mine_routine(lesson, args.workspace) if args.mine else None
         code = run_headless(
             lesson,
             values,
@@ -380,6 +405,7 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_class(args: argparse.Namespace) -> int:
     from tutor import classroom
+    from tutor.course import shown
 
     try:
         folder = classroom.class_dir(args.name)
@@ -395,7 +421,7 @@ def command_class(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         known = ", ".join(classroom.class_names()) or "none yet"
         raise UsageError(f"there is no class {shown(args.name)} in {classroom.classes_dir()} (classes: {known})")
-    course = _course(args)
+    course = course_from(args)
     header, rows = classroom.teacher_rows(folder, course.lessons)
     if args.csv:
         classroom.write_csv(sys.stdout, header, rows)
@@ -413,7 +439,7 @@ def command_check(args: argparse.Namespace) -> int:
     if directory is not None and not directory.is_dir():
         raise UsageError(f"{str(directory)!r} is not a folder")
     # The English files, then every translation of them (tutor.course.translation): its gaps are warnings.
-    course = load_course(directory) if directory else _course(args, language=i18n.ENGLISH)
+    course = load_course(directory) if directory else course_from(args, language=i18n.ENGLISH)
     translation_problems, gaps = _check_translations(course)
     problems = [*course.problems, *translation_problems]
     for problem in problems:
@@ -445,15 +471,15 @@ def _check_translations(course):
 
 
 def open_app(args: argparse.Namespace) -> int:
-    return _run_app(_course(args), args)
+    return _run_app(course_from(args), args)
 
 
 def _run_app(course, args: argparse.Namespace, lesson_id: str | None = None, **options) -> int:
-    _warn_problems(course)
+    warn_problems(course)
     from tutor.app import run_app
 
     # The palette's language switch loads the same lessons (and packs) in the other language.
-    return run_app(lesson_id, course=course, course_loader=functools.partial(_course, args), **options)
+    return run_app(lesson_id, course=course, course_loader=functools.partial(course_from, args), **options)
 
 
 def _confine_the_class(unconfined: bool) -> None:

@@ -14,11 +14,8 @@
   through, never replaced; a symlink's target is written and the link kept; a
   folder, a socket, ``/proc`` and names too long are refused - each as one line
   in a ``TutorFileError``.
-- ``lesson_file_path(text)``: a file a lesson parameter names (a model, weights).
-  When the tutor is served to a browser (``TUTOR_SERVED=1``) the file must lie in
-  the learner's data folder - a name alone is taken as a file there - so a learner
-  cannot read or write the server's files through a lesson; anywhere else it is
-  the learner's own machine and the path is used as given.
+
+Which files a lesson may name when the tutor is served is :mod:`tutor.paths`' business.
 """
 
 from __future__ import annotations
@@ -35,14 +32,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.paths import user_data_dir
-
 NEW_FILE_MODE = 0o644
 # A temporary file's name says whose it is: ".<name>.tutor-<pid>.<random>.tmp[.<suffix>]", so that the
 # next write in its folder can tell one left by a killed process from one being written right now.
 TEMPORARY_MARK = ".tutor-"
 _TEMPORARY = re.compile(r"^\..*\.tutor-(?P<pid>[0-9]+)\.[a-z0-9_]{8}\.tmp(?:\.[^./]*)?$")
-SERVED_ENV = "TUTOR_SERVED"  # set by ``tutor serve`` in every app process it starts
 
 
 class TutorFileError(OSError):
@@ -311,43 +305,3 @@ def _write_all(handle: int, payload: bytes) -> None:
     while view:
         written = os.write(handle, view)
         view = view[written:]
-
-
-# ---------------------------------------------------------------- files named by lesson parameters
-
-
-def is_served() -> bool:
-    """True in an app process that ``tutor serve`` started for a browser session."""
-    return os.environ.get(SERVED_ENV, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def confined_path(text: str, folder: str | os.PathLike) -> Path:
-    """``text`` as a path inside ``folder`` (a relative one is taken from there), or TutorFileError saying why not.
-
-    The check is on the real path (symlinks and ``..`` resolved), so no spelling of a
-    path leads out of the folder; ``~`` is not expanded (it is the server's home).
-    """
-    given = text.strip()
-    if "\0" in given:
-        raise TutorFileError(f"{show_path(given)}: the name contains a NUL character")
-    if given.startswith("~"):
-        raise TutorFileError(f"{show_path(given)}: ~ is the server's home, outside your data folder; give a file name")
-    root = Path(os.path.realpath(folder))
-    candidate = Path(os.path.realpath(root / given))  # an absolute ``given`` replaces root
-    if candidate != root and root not in candidate.parents:
-        raise TutorFileError(
-            f"{show_path(given)} is outside your data folder {show_path(root)}; give a file name inside it, e.g. mine"
-        )
-    if candidate == root:
-        raise TutorFileError(f"{show_path(given)} is your data folder itself; give a file name inside it, e.g. mine")
-    return candidate
-
-
-def lesson_file_path(text: str) -> str:
-    """The value of a lesson's file parameter to use: as given, or (when served) confined to the data folder.
-
-    Empty stays empty (the lesson's own file in the data folder). Raises TutorFileError.
-    """
-    if not is_served() or not text.strip():
-        return text
-    return str(confined_path(text, user_data_dir()))

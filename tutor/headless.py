@@ -9,7 +9,6 @@ learned so far is still summarised and saved.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -36,7 +35,9 @@ from rich.text import Text
 from tutor import plotting, textviews
 from tutor.course import Lesson
 from tutor.files import TutorFileError, write_output
+from tutor.formatting import format_metrics, format_number
 from tutor.progress import ProgressStore
+from tutor.records import dumps, to_builtins
 from tutor.runner import (
     DIVERGED,
     FAILED,
@@ -46,11 +47,10 @@ from tutor.runner import (
     RunRecord,
     RunSession,
     RunState,
-    format_metrics,
-    jsonable,
 )
-from tutor.timeline import REDRAW_SECONDS, Frame, Player, frames_as_json
+from tutor.timeline import REDRAW_SECONDS, Frame, frames_as_json
 from tutor.views import VIEWS, is_text
+from tutor.watching import Watch, judged_figures
 
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
 PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
@@ -164,34 +164,38 @@ def views_renderable(
 
 
 class LivePlayback:
-    """``--live``: the plots of the frame the player shows now, redrawn in place."""
+    """``--live``: the plots of the frame shown now, redrawn in place under the run's story.
 
-    def __init__(self, console: Console, lesson: Lesson, speed: str) -> None:
+    The same :class:`~tutor.watching.Watch` as the app's lesson pane decides which frame to show,
+    when it changed, and the words for where the run is.
+    """
+
+    def __init__(self, console: Console, lesson: Lesson, session: RunSession, speed: str) -> None:
         self.console, self.lesson = console, lesson
-        self.player = Player(speed)
-        self.shown: tuple[Frame, int] | None = None
+        self.watch = Watch(session, speed=speed, first=judged_figures(lesson))
 
-    def renderable(self, session: RunSession, now: float) -> RenderableType | None:
-        frames = session.state.frames()
-        snapshot = session.state.snapshot()
-        total = snapshot.progress.total if snapshot.progress else 0
-        frame = self.player.tick(now, frames, total)
-        if frame is None:
+    def renderable(self, now: float) -> RenderableType | None:
+        session = self.watch.session
+        if session.done and self.watch.record is None and session.final_record is not None:
+            self.watch.ended(session.final_record)
+        moment = self.watch.moment(now)
+        if not moment.redraw or not moment.views:
             return None
-        key = (frame, len(snapshot.history))
-        if self.shown == key:
-            return None
-        self.shown = key
-        history = snapshot.history[: frame.history_length]
         plots = [view for view in self.lesson.views if not is_text(view)]
         height = max(8, min(LIVE_HEIGHT, (self.console.height - 4) // max(1, len(plots))))
-        views = {kind: data for kind, data in frame.views.items() if not is_text(kind)}
-        where = f"{frame.unit} {frame.step}/{frame.total}" if frame.total else "final state"
-        caption = Text(f"{where}  {format_metrics(frame.metrics)}", style="bold", no_wrap=True, overflow="ellipsis")
+        views = {kind: data for kind, data in moment.views.items() if not is_text(kind)}
+        history = moment.history
+        if moment.cursor is not None:  # a replayed frame: the loss as far as that frame
+            frame = self.watch.frames()[moment.frame_index - 1]
+            history = history[: frame.history_length]
+        caption = Text(moment.story, style="bold", no_wrap=True, overflow="ellipsis")
         return Group(caption, *views_renderable(self.console, self.lesson, views, history, height=height))
 
-    def finished_playing(self, session: RunSession) -> bool:
-        return session.done and self.player.at_end(session.state.frames())
+    def end_playback(self) -> None:
+        self.watch.last_frame()
+
+    def finished_playing(self) -> bool:
+        return self.watch.session.done and self.watch.player.at_end(self.watch.frames())
 
 
 def run_headless(
@@ -216,7 +220,7 @@ def run_headless(
         _output_closed()
     session = RunSession(lesson, values, seed, routine=routine).start()
     display = ProgressDisplay(console)
-    playback = LivePlayback(console, lesson, speed) if live else None
+    playback = LivePlayback(console, lesson, session, speed) if live else None
     try:
         record = _watch(console, session, display, playback)
     except BrokenPipeError:  # closing the progress display wrote to a closed pipe
@@ -224,9 +228,7 @@ def run_headless(
         session.wait()
         record = session.final_record or session.end()
     # Save first: a closed output (a pipe to `head`) must not lose the run.
-    store.add_run(record.to_json())
-    if record.challenge_met:
-        store.mark_passed(lesson.id)
+    store.record(record)
     json_error = None
     if json_path is not None:
         try:
@@ -286,29 +288,33 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
     screen: Any = Live(console=console, auto_refresh=False, transient=False) if playback else display.bar
     with screen:
         while True:
-            try:
+            try:  # Ctrl+C comes while waiting or while drawing (in a terminal, drawing takes a while)
                 session.wait(REDRAW_SECONDS)
+                _draw(session, display, playback, screen)
             except KeyboardInterrupt:
                 if stop_asked is None:
                     stop_asked = time.monotonic()
                     session.stop()
                     console.print(Text("Stopping...", style="yellow"))
                 if playback is not None:
-                    playback.player.last()  # Ctrl+C also ends the playback
-            try:
-                if playback is not None:
-                    drawn = playback.renderable(session, time.monotonic())
-                    if drawn is not None:
-                        screen.update(drawn, refresh=True)
-                else:
-                    display.update(session.state)
-            except BrokenPipeError:
-                _output_closed()
-            if session.done and (playback is None or playback.finished_playing(session) or stop_asked):
+                    playback.end_playback()  # Ctrl+C also ends the playback
+            if session.done and (playback is None or playback.finished_playing() or stop_asked):
                 break
             if stop_asked is not None and time.monotonic() - stop_asked > STOP_GRACE and not session.done:
                 return session.let_go()  # a routine that cannot listen yet (TensorFlow loading)
     return session.final_record or session.let_go()
+
+
+def _draw(session: RunSession, display: ProgressDisplay, playback: LivePlayback | None, screen: Any) -> None:
+    try:
+        if playback is not None:
+            drawn = playback.renderable(time.monotonic())
+            if drawn is not None:
+                screen.update(drawn, refresh=True)
+        else:
+            display.update(session.state)
+    except BrokenPipeError:
+        _output_closed()
 
 
 def _output_closed() -> None:
@@ -332,7 +338,7 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
     table.add_column()
     for name, value in record.result.items():
         if isinstance(value, (int, float, str, bool)):  # Text: a routine's strings are not markup
-            table.add_row(Text(name), Text(f"{value:.6g}" if isinstance(value, float) else str(value)))
+            table.add_row(Text(name), Text(format_number(value, 6) if isinstance(value, float) else str(value)))
     table.add_row("status", Text(record.status))
     table.add_row("time", f"{record.seconds:.1f} s")
     console.print(table)
@@ -354,11 +360,11 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
 
 def run_json(record: RunRecord, lesson: Lesson, frames: list[Frame]) -> dict[str, Any]:
     """The ``--json`` document: the record, the lesson's title and the run's timeline."""
-    payload = {"title": lesson.title, **record.to_json(), "frames": jsonable(frames_as_json(frames))}
+    payload = {"title": lesson.title, **record.to_json(), "frames": to_builtins(frames_as_json(frames))}
     payload.pop("traceback", None)
     return payload
 
 
 def write_json(path: Path, record: RunRecord, lesson: Lesson, frames: list[Frame] = ()) -> None:
     """Write the run: atomically to a file, through a device or pipe (see tutor.files)."""
-    write_output(path, json.dumps(run_json(record, lesson, list(frames)), indent=1))
+    write_output(path, dumps(run_json(record, lesson, list(frames)), indent=1))

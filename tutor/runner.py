@@ -9,7 +9,6 @@ judges the lesson's challenge. It imports no UI.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import os
 import platform
@@ -18,8 +17,8 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any, Final, Literal
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from tutor import __version__
 from tutor.course import Lesson
 from tutor.i18n import _
 from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
+from tutor.records import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, to_builtins
 from tutor.reporting import (
     Cancelled,
     Diverged,
@@ -39,13 +39,6 @@ from tutor.reporting import (
     ViewUpdate,
 )
 from tutor.timeline import MAX_FRAMES, Frame, Pace, Timeline
-
-# How a run ended (saved with it, shown, and a headless run's exit code).
-RunStatus = Literal["finished", "stopped", "diverged", "failed"]
-FINISHED: Final = "finished"
-STOPPED: Final = "stopped"
-DIVERGED: Final = "diverged"
-FAILED: Final = "failed"
 
 
 class Params(Mapping[str, Any]):
@@ -202,45 +195,6 @@ class Snapshot:
     latest: dict[str, Progress] = field(default_factory=dict)
 
 
-@dataclass
-class RunRecord:
-    """One run, as saved, compared and written with ``--json``."""
-
-    lesson: str
-    params: dict[str, Any]
-    seed: int
-    status: RunStatus = FINISHED
-    history: list[dict[str, float]] = field(default_factory=list)
-    result: dict[str, Any] = field(default_factory=dict)
-    challenge_met: bool | None = None
-    challenge: str = ""
-    error: str | None = None
-    traceback: str | None = None
-    started: str = ""
-    seconds: float = 0.0
-    versions: dict[str, str] = field(default_factory=dict)
-    mine: bool = False  # run with the learner's own exercise functions
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (FINISHED, STOPPED)
-
-    def to_json(self) -> dict[str, Any]:
-        return jsonable(asdict(self))
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def versions() -> dict[str, str]:
     found = {"tutor": __version__, "python": platform.python_version(), "numpy": np.__version__}
     # Only report TensorFlow if this run already imported it: never import it here.
@@ -323,12 +277,10 @@ def checked_result(result: Any) -> dict[str, Any]:
         return {}
     if not isinstance(result, Mapping):
         raise TypeError(f"the routine returned {type(result).__name__}, not a dict of results")
-    clean = dict(jsonable(dict(result)))
     try:
-        json.dumps(clean, allow_nan=True)
-    except (TypeError, ValueError) as error:
+        return dict(to_builtins(dict(result)))
+    except (TypeError, ValueError, RecursionError) as error:
         raise TypeError(f"the routine's result cannot be saved: {error}") from None
-    return clean
 
 
 def new_record(lesson: Lesson, values: Mapping[str, Any], seed: int) -> RunRecord:
@@ -526,18 +478,6 @@ def preview_views(lesson: Lesson, values: Mapping[str, Any], seed: int | None = 
     except Exception:  # noqa: BLE001 - the run itself will report the problem
         return {}
     return state.snapshot().views
-
-
-def format_number(value: float) -> str:
-    """Counts as whole numbers (60000, not 6e+04); other values to 4 significant digits."""
-    if float(value).is_integer() and abs(value) < 1e9:
-        return str(int(value))
-    return f"{value:.4g}"
-
-
-def format_metrics(metrics: Mapping[str, float]) -> str:
-    """``loss 0.0021  w 1.267``: how both renderers show a step's figures."""
-    return "  ".join(f"{name} {format_number(value)}" for name, value in metrics.items())
 
 
 def describe_run(run: Mapping[str, Any], current: Mapping[str, Any]) -> str:

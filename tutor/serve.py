@@ -48,8 +48,7 @@ from textual_serve.server import Server
 from tutor import classroom
 from tutor.classroom import room_address
 from tutor.course import printable
-from tutor.files import SERVED_ENV
-from tutor.paths import user_data_dir
+from tutor.paths import SERVED_ENV, user_data_dir
 from tutor.roster import WRONG, Roster, RosterError, normal_code
 from tutor.serve_bounds import SessionLog, SignInLimiter, browser_message, url_size
 from tutor.serve_textual import AppProcess

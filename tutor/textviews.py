@@ -11,7 +11,6 @@ each with its title above it. Nothing from the data is read as markup.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -24,30 +23,21 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from tutor.formatting import format_number
 from tutor.views import VIEWS, MatrixData, Renderer, TableData, draws
 
 GAP = 3  # columns between matrices side by side
 
 
 def compact(value: Any) -> str:
-    """A number as short as it can be while keeping four significant digits."""
-    # One of tutor's number formatters (tutor.runner.format_number, tick labels); the
-    # craft branch unifies them: this one differs in writing 12345.678 as 12346.
+    """A cell: a number as :func:`~tutor.formatting.format_number` writes it, anything else as text."""
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    if not isinstance(value, (float, np.floating)):
-        return str(value)
-    value = float(value)
-    if not math.isfinite(value):
-        return str(value)
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))  # 60000.0 -> 60000, never 6e+04
-    if abs(value) >= 1000:
-        return f"{value:.0f}"
-    text = f"{value:.4g}"
-    return "0" if text in ("-0", "0") else text
+    if isinstance(value, (float, np.floating)):
+        return format_number(float(value))
+    return str(value)
 
 
 def _is_number(value: Any) -> bool:

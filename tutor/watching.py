@@ -17,9 +17,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tutor.course import Lesson
+from tutor.course.conditions import condition_names
+from tutor.formatting import format_metrics
 from tutor.i18n import N_, _
 from tutor.reporting import Progress
-from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunSession, Snapshot, format_metrics
+from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunSession, Snapshot
 from tutor.timeline import DEFAULT_SPEED, Frame, Player
 
 # How a run ended, as the status line and the Runs tab say it (a record keeps the English word).
@@ -58,6 +61,14 @@ def frame_where(frame: Frame) -> str:
     if inner is not None and inner.unit != frame.unit and inner.total > 0:
         where += f" · {counted(inner.unit, inner.step, inner.total)}"
     return where
+
+
+def judged_figures(lesson: Lesson) -> set[str]:
+    """The result's figures the lesson's challenge reads: a story names them first."""
+    try:
+        return condition_names(lesson.challenge.condition)
+    except ValueError:
+        return set()
 
 
 def duration(seconds: float) -> str:

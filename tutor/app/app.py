@@ -189,7 +189,7 @@ class TutorApp(App[int]):
         for session in list(self._runs):  # deaf to Stop for now: its run is kept as stopped, not lost
             record = session.let_go()
             if self.store is not None:
-                self.store.add_run(record.to_json())
+                self.store.record(record)
             self.run_ended(session)
         self.exit()
 

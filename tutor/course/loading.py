@@ -321,7 +321,9 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), langu
     sorted by (chapter, order), with their text in ``language`` where it is translated.
 
     Broken files do not stop the others from loading: their problems are kept
-    in ``Course.problems``. A duplicate id is a problem of the later file.
+    in ``Course.problems``. A duplicate id, or a second lesson at the same place
+    (chapter and order: both would be numbered, say, 1.1), is a problem of the
+    later file, which is skipped.
     """
     folders = [Pack(Path(directory) if directory else shipped_lessons_dir(), trusted=directory is not None)]
     folders += list(packs)
@@ -330,6 +332,7 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), langu
     chapters: dict[int, str] = {}
     code_dirs: list[Path] = []
     seen: dict[str, Path] = {}
+    places: dict[tuple[int, int], Lesson] = {}
     for pack in folders:
         if pack.given is not None and not pack.given.strip():
             problems.append(
@@ -372,7 +375,13 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), langu
                 line = key_lines(read_lesson_text(path)).get("id", 1)
                 problems.append(Problem(str(path), line, "id", f"{lesson.id!r} is already used by {seen[lesson.id]}"))
                 continue
+            taken = places.get((lesson.chapter, lesson.order))
+            if taken is not None:
+                line = key_lines(read_lesson_text(path)).get("order", 1)
+                problems.append(Problem(str(path), line, "order", _place_taken(lesson, taken)))
+                continue
             seen[lesson.id] = path
+            places[lesson.chapter, lesson.order] = lesson
             lessons.append(lesson)
             if code_dir is not None and not is_tutor_routine(lesson.routine) and code_dir not in code_dirs:
                 code_dirs.append(code_dir)
@@ -390,6 +399,13 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), langu
                 problems += title_problems
         chapters = {**chapters, **titles}
     return Course(tuple(lessons), chapters, tuple(problems), tuple(code_dirs), language)
+
+
+def _place_taken(lesson: Lesson, taken: Lesson) -> str:
+    return (
+        f"{lesson.chapter}.{lesson.order} is already lesson {taken.id!r} ({taken.path}); "
+        f"give this one another order in chapter {lesson.chapter}"
+    )
 
 
 def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:

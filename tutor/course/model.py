@@ -117,7 +117,8 @@ class Param:
         return value
 
     def _file_path(self, text: str) -> str:
-        from tutor.files import TutorFileError, lesson_file_path
+        from tutor.files import TutorFileError
+        from tutor.paths import lesson_file_path
 
         try:
             return lesson_file_path(text)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.util
 import os
 import re
 import sys
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from tutor.modules import load_module
 
 ROUTINE_PACKAGE = "tutor"
 _MODULE_FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -62,17 +63,7 @@ def import_pack_module(code_dir: Path, module_name: str) -> ModuleType:
     private = f"tutor_pack_{hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:10]}_{module_name}"
     if private in sys.modules:
         return sys.modules[private]
-    spec = importlib.util.spec_from_file_location(private, file)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {file}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[private] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[private]
-        raise
-    return module
+    return load_module(file, private, keep=True)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import importlib.util
 import inspect
 import itertools
 import os
@@ -44,6 +43,7 @@ from tutor import sandbox
 from tutor.exercises._course import exercise_texts, resolve_routine, shipped_lessons_dir, split_routine
 from tutor.exercises.checking import NOT_WRITTEN
 from tutor.files import TutorFileError, show_path, write_atomic
+from tutor.modules import load_module
 
 EXERCISES_DIR = "exercises"  # beside the lesson files: <lesson dir>/exercises/<lesson-id>/
 WORKSPACE_ENV = "TUTOR_WORKSPACE"
@@ -319,12 +319,8 @@ def load_learner_module(path: Path) -> ModuleType:
     path = Path(path)
     if not path.is_file():
         raise ExerciseError(f"{show_path(path)}: no such file (run `tutor exercise {path.stem}` to make it)")
-    spec = importlib.util.spec_from_file_location(_learner_module_name(path), path)
-    if spec is None or spec.loader is None:
-        raise ExerciseError(f"{show_path(path)}: cannot be loaded as Python")
-    module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        module = load_module(path, _learner_module_name(path))
     except SyntaxError as error:
         where = f"{path.name}:{error.lineno}" if error.lineno else path.name
         text = (error.text or "").strip()
@@ -409,17 +405,7 @@ def routine_with(lesson: Any, exercise: Exercise, path: Path) -> Callable[[Any, 
     source = getattr(real, "__file__", None)
     if not source:
         raise ExerciseError(f"{lesson.routine}: the routine's module has no file to copy")
-    name = f"{real.__name__}__with_learner_code"
-    spec = importlib.util.spec_from_file_location(name, source)
-    if spec is None or spec.loader is None:
-        raise ExerciseError(f"{lesson.routine}: the routine's module cannot be copied")
-    fresh = importlib.util.module_from_spec(spec)
-    # Registered while it runs its top level (dataclasses look their module up), then let go.
-    sys.modules[name] = fresh
-    try:
-        spec.loader.exec_module(fresh)
-    finally:
-        sys.modules.pop(name, None)
+    fresh = load_module(source, f"{real.__name__}__with_learner_code")
     for function in exercise.functions:
         setattr(fresh, function, getattr(learner, function))
     run_name = split_routine(lesson.routine)[1]

@@ -23,17 +23,19 @@ bare assertion or a traceback of the tutor's code.
 from __future__ import annotations
 
 import copy
-import math
 import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from tutor.formatting import format_number
+
 NOT_WRITTEN = "is not written yet"  # a starter's body still raises NotImplementedError
 
 CHECK_TITLE = "__tutor_check__"  # the attribute @check puts on a check function
 SHOWN_ITEMS = 6  # arrays up to this size are shown in full in a message
+MESSAGE_DIGITS = 6  # significant digits of a number in a message: two values that differ read apart
 
 # The files whose frames are "your file" in a report; the worker sets it to the learner's file.
 learner_files: set[str] = set()
@@ -103,9 +105,7 @@ def shown(value: Any) -> str:
 
 
 def _number(value: float) -> str:
-    if math.isnan(value) or math.isinf(value):
-        return str(value)
-    return f"{value:.6g}"
+    return format_number(value, MESSAGE_DIGITS)
 
 
 def call_text(name: str, kwargs: Mapping[str, Any]) -> str:

@@ -6,9 +6,10 @@ show the tutor's solution once the checks pass. Output is plain text (``print``)
 lesson's or a learner's text is never read as markup.
 
 Exit codes: 0 done (every check passes, for ``verify``), 1 a check fails or the solution
-is refused, 2 bad input (an unknown lesson, a lesson without an exercise).
+is refused, 2 bad input (an unknown lesson, a lesson without an exercise: a UsageError).
 
-Nothing heavy is imported here at start: ``tutor --help`` stays fast.
+Their options are declared with the other commands' in :mod:`tutor.cli`, which imports
+this module only to run one of them.
 """
 
 from __future__ import annotations
@@ -20,51 +21,23 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from tutor.command_line import UsageError, course_from
+from tutor.course import shown, split_routine
+from tutor.exercises import (
+    ExerciseError,
+    find_exercise,
+    learner_file,
+    reset,
+    routine_with,
+    run_checks,
+    solution_source,
+    start,
+    workspace_dir,
+)
+from tutor.progress import ProgressStore
+
 EXIT_FAILED = 1
 WRAP = 88  # columns for the intro and hints
-
-
-def add_parsers(commands: Any) -> None:
-    """Add the exercise commands to ``tutor``'s subcommands."""
-
-    def workspace_option(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--workspace",
-            metavar="DIR",
-            help="the folder of your exercise files (default: $TUTOR_WORKSPACE, else ~/tutor-exercises)",
-        )
-
-    exercise = commands.add_parser(
-        "exercise", help="start a lesson's exercise: make your file from the starter, say what to write"
-    )
-    exercise.add_argument("lesson", help="lesson id, e.g. rosenblatt")
-    workspace_option(exercise)
-
-    verify = commands.add_parser("verify", help="run the checks of your exercise files (exit 1 if any fails)")
-    verify.add_argument(
-        "lesson_ids", nargs="*", metavar="lesson", help="lesson ids (default: every exercise started)"
-    )  # not "lessons": that is tutor's own --lessons
-    workspace_option(verify)
-
-    watch = commands.add_parser("watch", help="re-run an exercise's checks every time you save (Ctrl+C stops)")
-    watch.add_argument("lesson", nargs="?", help="lesson id (default: every exercise started)")
-    workspace_option(watch)
-
-    hint = commands.add_parser("hint", help="the next hint for an exercise (one more each time)")
-    hint.add_argument("lesson", help="lesson id")
-    workspace_option(hint)
-
-    solution = commands.add_parser("solution", help="the tutor's solution, once your checks pass (or with --give-up)")
-    solution.add_argument("lesson", help="lesson id")
-    solution.add_argument("--give-up", action="store_true", help="show it although your checks do not pass yet")
-    workspace_option(solution)
-
-    reset = commands.add_parser("reset", help="put the starter back in your file (the old file is kept beside it)")
-    reset.add_argument("lesson", help="lesson id")
-    workspace_option(reset)
-
-
-COMMANDS = ("exercise", "verify", "watch", "hint", "solution", "reset")
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -81,28 +54,18 @@ def dispatch(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- finding things
 
 
-def _usage(message: str) -> Exception:
-    from tutor.cli import UsageError
-
-    return UsageError(message)
-
-
 def _workspace(args: argparse.Namespace) -> Path:
-    from tutor.exercises import workspace_dir
-
     given = getattr(args, "workspace", None)
     if given is not None and not given.strip():
-        raise _usage("--workspace needs a folder, got an empty value")
+        raise UsageError("--workspace needs a folder, got an empty value")
     folder = workspace_dir(given)
     if folder.exists() and not folder.is_dir():
-        raise _usage(f"the workspace {folder} is not a folder")
+        raise UsageError(f"the workspace {folder} is not a folder")
     return folder
 
 
 def with_exercises(course: Any) -> list[tuple[Any, Any]]:
     """(lesson, exercise) for every lesson of the course that has an exercise, in course order."""
-    from tutor.exercises import ExerciseError, find_exercise
-
     found = []
     for lesson in course.lessons:
         try:
@@ -116,27 +79,18 @@ def with_exercises(course: Any) -> list[tuple[Any, Any]]:
 
 def lesson_and_exercise(course: Any, lesson_id: str) -> tuple[Any, Any]:
     """The lesson and its exercise; a UsageError (exit 2) for an unknown lesson or one without an exercise."""
-    from tutor.course import shown
-    from tutor.exercises import ExerciseError, find_exercise
-
     try:
         lesson = course.get(lesson_id)
     except KeyError as error:
-        raise _usage(error.args[0]) from None
+        raise UsageError(error.args[0]) from None
     try:
         exercise = find_exercise(lesson)
     except ExerciseError as error:
-        raise _usage(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
+        raise UsageError(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
     if exercise is None:
         having = ", ".join(found.id for found, _ in with_exercises(course)) or "none"
-        raise _usage(f"lesson {shown(lesson_id)} has no exercise (lessons with one: {having})")
+        raise UsageError(f"lesson {shown(lesson_id)} has no exercise (lessons with one: {having})")
     return lesson, exercise
-
-
-def _course(args: argparse.Namespace) -> Any:
-    from tutor.cli import _course as load
-
-    return load(args)
 
 
 # ---------------------------------------------------------------- printing
@@ -183,8 +137,6 @@ def print_report(lesson_id: str, path: Path, report: Any) -> None:
 
 
 def _check_and_record(lesson: Any, exercise: Any, path: Path, store: Any) -> Any:
-    from tutor.exercises import run_checks
-
     report = run_checks(exercise, path)
     if report.passed:
         store.mark_exercise_passed(lesson.id)
@@ -192,8 +144,6 @@ def _check_and_record(lesson: Any, exercise: Any, path: Path, store: Any) -> Any
 
 
 def _store() -> Any:
-    from tutor.progress import ProgressStore
-
     store = ProgressStore()
     if store.warning:
         print(f"tutor: warning: {store.warning}", file=sys.stderr)
@@ -204,9 +154,7 @@ def _store() -> Any:
 
 
 def command_exercise(args: argparse.Namespace) -> int:
-    from tutor.exercises import learner_file, start
-
-    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    lesson, exercise = lesson_and_exercise(course_from(args), args.lesson)
     workspace = _workspace(args)
     existed = learner_file(exercise, workspace).exists()
     path = start(exercise, workspace)
@@ -225,15 +173,11 @@ def command_exercise(args: argparse.Namespace) -> int:
 
 
 def _started(course: Any, workspace: Path) -> list[tuple[Any, Any]]:
-    from tutor.exercises import learner_file
-
     return [(lesson, ex) for lesson, ex in with_exercises(course) if learner_file(ex, workspace).exists()]
 
 
 def command_verify(args: argparse.Namespace) -> int:
-    from tutor.exercises import learner_file
-
-    course = _course(args)
+    course = course_from(args)
     workspace = _workspace(args)
     if args.lesson_ids:
         chosen = [lesson_and_exercise(course, lesson_id) for lesson_id in args.lesson_ids]
@@ -267,9 +211,7 @@ def command_verify(args: argparse.Namespace) -> int:
 def command_watch(args: argparse.Namespace) -> int:
     import watchfiles
 
-    from tutor.exercises import learner_file, start
-
-    course = _course(args)
+    course = course_from(args)
     workspace = _workspace(args)
     if args.lesson:
         lesson, exercise = lesson_and_exercise(course, args.lesson)
@@ -278,7 +220,7 @@ def command_watch(args: argparse.Namespace) -> int:
     else:
         chosen = _started(course, workspace)
         if not chosen:
-            raise _usage(f"no exercise started in {workspace} yet: tutor watch ID (for example rosenblatt)")
+            raise UsageError(f"no exercise started in {workspace} yet: tutor watch ID (for example rosenblatt)")
     by_file = {learner_file(exercise, workspace).name: (lesson, exercise) for lesson, exercise in chosen}
     store = _store()
 
@@ -291,18 +233,26 @@ def command_watch(args: argparse.Namespace) -> int:
 
     for lesson, exercise in chosen:
         check(lesson, exercise)
-    print(f"\nWatching {', '.join(sorted(by_file))} in {workspace} - save to re-check, Ctrl+C to stop.", flush=True)
 
     def ours(change: Any, name: str) -> bool:
         return Path(name).name in by_file
 
+    # An answer (changes, or none) every half second: the first one says the watch has begun, and
+    # only then is "Watching" printed - a save after it is never missed.
+    watching = watchfiles.watch(
+        workspace, watch_filter=ours, debounce=300, recursive=False, rust_timeout=500, yield_on_timeout=True
+    )
+    announced = False
     try:
-        for changes in watchfiles.watch(workspace, watch_filter=ours, debounce=300, recursive=False):
+        for changes in watching:
+            if not announced:
+                print(f"\nWatching {', '.join(sorted(by_file))} in {workspace} - save to re-check, Ctrl+C to stop.")
+                announced = True
             for name in sorted({Path(changed).name for _, changed in changes}):
                 lesson, exercise = by_file[name]
                 print(f"\n--- {_dt.datetime.now():%H:%M:%S} {name} changed")
                 check(lesson, exercise)
-            print(flush=True)
+            print(end="", flush=True)
     except KeyboardInterrupt:
         pass
     print("Stopped watching.")
@@ -310,7 +260,7 @@ def command_watch(args: argparse.Namespace) -> int:
 
 
 def command_hint(args: argparse.Namespace) -> int:
-    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    lesson, exercise = lesson_and_exercise(course_from(args), args.lesson)
     store = _store()
     shown_before = store.hints_shown(lesson.id)
     total = len(exercise.hints)
@@ -326,10 +276,7 @@ def command_hint(args: argparse.Namespace) -> int:
 
 
 def command_solution(args: argparse.Namespace) -> int:
-    from tutor.course import split_routine
-    from tutor.exercises import learner_file, solution_source
-
-    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    lesson, exercise = lesson_and_exercise(course_from(args), args.lesson)
     store = _store()
     path = learner_file(exercise, _workspace(args))
     allowed = args.give_up or store.exercise_passed(lesson.id)
@@ -359,9 +306,7 @@ def command_solution(args: argparse.Namespace) -> int:
 
 
 def command_reset(args: argparse.Namespace) -> int:
-    from tutor.exercises import learner_file, reset
-
-    lesson, exercise = lesson_and_exercise(_course(args), args.lesson)
+    lesson, exercise = lesson_and_exercise(course_from(args), args.lesson)
     workspace = _workspace(args)
     path = learner_file(exercise, workspace)
     existed = path.exists()
@@ -383,22 +328,20 @@ def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
     Warns in one line when the learner's checks do not pass (the run goes ahead: watching a
     wrong gradient walk uphill is part of learning); a UsageError when the file cannot be used.
     """
-    from tutor.exercises import ExerciseError, find_exercise, learner_file, routine_with, run_checks
-
     try:
         exercise = find_exercise(lesson)
     except ExerciseError as error:
-        raise _usage(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
+        raise UsageError(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
     if exercise is None:
-        raise _usage(f"--mine: lesson {lesson.id} has no exercise to run with your code")
+        raise UsageError(f"--mine: lesson {lesson.id} has no exercise to run with your code")
     path = learner_file(exercise, _workspace(argparse.Namespace(workspace=workspace_arg)))
     if not path.exists():
-        raise _usage(f"--mine: {path} does not exist yet (tutor exercise {lesson.id} makes it)")
+        raise UsageError(f"--mine: {path} does not exist yet (tutor exercise {lesson.id} makes it)")
     report = run_checks(exercise, path)
     if report.problem and not report.results:  # it does not even load: loading it here could hang, or fail
-        raise _usage(f"--mine: {report.problem.splitlines()[0]}")
+        raise UsageError(f"--mine: {report.problem.splitlines()[0]}")
     if report.not_written:  # the run would only stop at the TODO
-        raise _usage(f"--mine: {report.not_written.replace('`', '')}: write it first (tutor exercise {lesson.id})")
+        raise UsageError(f"--mine: {report.not_written.replace('`', '')}: write it first (tutor exercise {lesson.id})")
     if not report.passed:
         failing = sum(not result.ok for result in report.results)
         why = (report.problem or "").splitlines()[0] if report.problem else f"{failing} of {len(report.results)} fail"
@@ -409,6 +352,6 @@ def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
     try:
         routine = routine_with(lesson, exercise, path)
     except ExerciseError as error:
-        raise _usage(f"--mine: {error}") from None
+        raise UsageError(f"--mine: {error}") from None
     print(f"Running {lesson.id} with your {', '.join(exercise.functions)} from {path}")
     return routine

@@ -16,7 +16,6 @@ each call with what is left (an endless loop is reported naming the function and
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import sys
 import time
@@ -38,13 +37,11 @@ from tutor.exercises.checking import (
 )
 from tutor.exercises.judgement import KERAS_STARTUP_SECONDS, SCRATCH_MB, STARTUP_SECONDS, Report, Request, Result
 from tutor.exercises.proxy import LearnerExited, LearnerProcess, LearnerStopped, LearnerTimedOut, Mine
+from tutor.modules import load_module
 
 
 def _load_checks(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("tutor_exercise_checks", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return load_module(path, "tutor_exercise_checks")
 
 
 def _too_slow(function: str, line: int, budget: float) -> str:

@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 from rich.cells import cell_len
 
+from tutor.formatting import format_number
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions, clip_note
 from tutor.plotting.clipping import coords, given_limits
 from tutor.plotting.colours import series
 from tutor.plotting.raster import Raster, cut, raster_frame
-from tutor.plotting.scales import Size, number, valid_range
+from tutor.plotting.scales import Size, valid_range
 from tutor.views import BarsData, draws
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -52,7 +53,7 @@ def draw_bars(plt: Any, data: BarsData, size: Size) -> Captions:
     canvas = raster_frame(plt, size)
     lines = captions.title(data.get("title", ""))
     names = captions.axes_names(data.get("ylabel", ""))
-    scale = f"bars from {number(low)} to {number(high)}"
+    scale = f"bars from {format_number(low)} to {format_number(high)}"
     lines.append(captions.note(f"{names}  ({scale})" if names else f"({scale})"))
     if np.any(values > high) or np.any(values < low) or not np.all(np.isfinite(values)):
         lines.append(captions.note(clip_note("a bar")))

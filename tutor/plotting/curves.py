@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tutor.formatting import format_number
 from tutor.plotting.captions import Captions, clip_note
 from tutor.plotting.chart import Chart
 from tutor.plotting.clipping import coords, given_limits, marker_point
 from tutor.plotting.colours import MARK, series
-from tutor.plotting.scales import Box, Range, Size, extend, extent, number, valid_range
+from tutor.plotting.scales import Box, Range, Size, extend, extent, valid_range
 from tutor.views import CostData, FitData, draws
 
 POINT_MARKS = "•x+◆"
@@ -53,7 +54,7 @@ def draw_cost(plt: Any, data: CostData, size: Size) -> Captions:
         if chart.line(path_x, path_y, series(1), "the walk"):
             chart.notes.append(clip_note("the walk"))
         now = (path_x[-1:], path_y[-1:])
-        chart.points(*now, series(1), "●", f"now: {data.get('xlabel') or 'x'} = {number(float(path_x[-1]))}")
+        chart.points(*now, series(1), "●", f"now: {data.get('xlabel') or 'x'} = {format_number(float(path_x[-1]))}")
     _minimum(chart, data)
     chart.axes()
     return chart.captions(data.get("title", ""), data.get("xlabel", ""), data.get("ylabel", ""))
@@ -63,6 +64,8 @@ def _minimum(chart: Chart, data: Mapping[str, Any]) -> None:
     marker = marker_point(data.get("marker"))
     if marker is None:
         return
-    where = f"lowest at {data.get('xlabel') or 'x'} = {number(marker[0])}"
+    where = f"lowest at {data.get('xlabel') or 'x'} = {format_number(marker[0])}"
     if chart.points([marker[0]], [marker[1]], MARK, "◆", where):
-        chart.notes.append(f"the lowest point ({number(marker[0])}, {number(marker[1])}) is outside the plot")
+        chart.notes.append(
+            f"the lowest point ({format_number(marker[0])}, {format_number(marker[1])}) is outside the plot"
+        )

@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from tutor.formatting import format_number
 from tutor.plotting.captions import Captions, Key, legend
 from tutor.plotting.chart import Chart
 from tutor.plotting.clipping import FARTHEST, floats
 from tutor.plotting.colours import DIM, MARK, PAST, Colour, series
-from tutor.plotting.scales import Box, Range, Scale, Size, extend, extent, number
+from tutor.plotting.scales import Box, Range, Scale, Size, extend, extent
 from tutor.views import draws
 
 History = Sequence[Mapping[str, float]]
@@ -184,7 +185,7 @@ def draw_loss(
     if not history:
         title += " (run the lesson to see it fall)" if not past else " (earlier runs; run to compare)"
     if cursor is not None and math.isfinite(cursor):
-        title += f" · {unit} {number(round(cursor, 2))}"
+        title += f" · {unit} {format_number(round(cursor, 2))}"
     measured = "cost" if loss_names and all("cost" in name for name in loss_names) else "loss"
     return chart.captions(title, unit, measured if losses or earlier else "") + _blowups(chart, losses)
 
@@ -212,6 +213,6 @@ def _blowups(chart: Chart, losses: list[_Curve]) -> Captions:
         step, value = curve.blowup
         x = float(np.clip(chart.xscale.of(np.array([step]))[0], chart.box.x.low, chart.box.x.high))
         chart.plt.scatter([x], [chart.box.y.high], marker="▲", color=MARK.rgb)
-        words = f"{curve.words} blew up at step {number(step)} (to {number(value)}): the run diverged;"
+        words = f"{curve.words} blew up at step {format_number(step)} (to {format_number(value)}): the run diverged;"
         keys.append(Key("▲", MARK, f"{words} its last finite points are drawn"))
     return legend(keys)

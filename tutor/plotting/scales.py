@@ -10,9 +10,7 @@ from typing import Any
 
 import numpy as np
 
-# One formatter for a single number, shared with the status line and the run
-# records (the craft branch unifies tutor's number formatters; until then this one).
-from tutor.runner import format_number
+from tutor.formatting import format_number
 
 DEFAULT_SIZE = (80, 20)
 
@@ -108,26 +106,7 @@ def tick_labels(ticks: Sequence[float]) -> list[str]:
     if not ticks:
         return []
     spacing = min((abs(b - a) for a, b in zip(ticks, ticks[1:])), default=abs(ticks[0]) or 1.0)
-    return [_tick(value, spacing) for value in ticks]
-
-
-def _tick(value: float, spacing: float) -> str:
-    if not math.isfinite(value):
-        return str(value)
-    magnitude = abs(value)
-    if magnitude != 0 and (magnitude >= 1e6 or magnitude < 1e-3):
-        text = f"{value:.2g}"
-    elif magnitude >= 1000:
-        text = f"{value:.0f}"
-    else:
-        decimals = max(0, -math.floor(math.log10(spacing) + 1e-9)) if spacing > 0 else 4
-        text = f"{value:.{min(decimals, 4)}f}"
-    return text.lstrip("-") if text.lstrip("-").strip("0.") == "" else text  # zero has no sign
-
-
-def number(value: float) -> str:
-    """One number in a caption: 60000, 0.25, 1.5e-05."""
-    return format_number(value) if math.isfinite(value) else str(value)
+    return [format_number(value, spacing=spacing) for value in ticks]
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
+from tutor.formatting import format_number
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions, Key
 from tutor.plotting.clipping import FARTHEST, clip_polyline, coords, floats, marker_point
 from tutor.plotting.colours import MARK, contrast
 from tutor.plotting.raster import Raster, Shading, raster_frame, resample
-from tutor.plotting.scales import Box, Range, Size, extent, number, valid_range
+from tutor.plotting.scales import Box, Range, Size, extent, valid_range
 from tutor.views import SurfaceData, draws
 
 POINT_MARKS = "ox+#"
@@ -92,7 +93,7 @@ def _on_the_map(raster: Raster, data: SurfaceData, groups: list, box: Box, cell:
     marker = marker_point(data.get("marker"))
     if marker is not None:
         mx, my = marker
-        where = f"lowest ({number(mx)}, {number(my)})"
+        where = f"lowest ({format_number(mx)}, {format_number(my)})"
         if box.inside(np.array([mx]), np.array([my]))[0]:
             c, r = cell(mx, my)
             under = raster.bg[r][c]

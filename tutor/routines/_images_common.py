@@ -1,15 +1,21 @@
-"""Chapter 4's small shared helpers: images as numbers, saved models, and views of predictions.
+"""Chapter 4's shared helpers: images as numbers, saved models, views of predictions, and the
+bookkeeping around each step of the recipe.
 
 Each lesson's routine (``mnist_mlp``, ``lenet5``, ``fashion_mnist``) is the
 whole recipe - load, scale, build, compile, fit, evaluate - read top to
-bottom in the Code tab. What they share lives here: small functions that
-turn pictures into numbers, save and reload a model safely, and build the
-views of what a model predicts. Keras is passed in, never imported here.
+bottom in the Code tab: it says which images, which model, and makes the
+Keras calls itself. What they share lives here: small functions that turn
+pictures into numbers, choose the optimizer, keep a stopped run's model,
+judge the model on the test images, save and reload a model safely, and
+build the views of what a model predicts. Keras is passed in, never
+imported here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +24,10 @@ import numpy as np
 from tutor.data.images import CLASS_NAMES, load_images
 from tutor.data.safe import check_zip_size, regular_file, show
 from tutor.files import atomic_path
+from tutor.keras_bridge import reporter_callback
 from tutor.paths import user_data_dir
-from tutor.reporting import TutorError
+from tutor.payloads import predict
+from tutor.reporting import Cancelled, TutorError
 
 CLASSES = 10
 SIDE = 28
@@ -88,6 +96,13 @@ def make_optimizer(keras, name: str, lr):
     if name == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate=lr)
     raise TutorError(f"unknown optimizer {name!r}: use one of {', '.join(OPTIMIZERS)}")
+
+
+def optimizer_for(keras, params, train_images: int):
+    """The optimizer ``params`` names, with ``params.lr`` - falling to 0 over the run's updates if ``params.decay``."""
+    updates = params.epochs * -(-train_images // params.batch_size)  # weight updates in the whole run
+    lr = cosine_decay(keras, params.lr, updates) if params.decay else params.lr
+    return make_optimizer(keras, params.optimizer, lr)
 
 
 def parse_layers(text: str) -> list[int]:
@@ -291,7 +306,60 @@ def preview_test_images(dataset: str, params, reporter, *, grid_size: int, colum
                   title=f"test images from #{index}, with their labels")
 
 
-# ---------------------------------------------------------------- training
+# ---------------------------------------------------------------- training and judging
+
+
+def show_grid(reporter, model, images: np.ndarray, labels: np.ndarray, inputs: np.ndarray, names, index: int,
+              epoch: int, *, grid_size: int, columns: int) -> None:
+    """After an epoch: what the model says about the grid's test images (``inputs``: as the model reads them)."""
+    shown = grid_indices(labels, None, index, grid_size, False)
+    reporter.view("digits", **predictions_view(images, labels, shown, predict(model, inputs[shown]), names,
+                                               f"epoch {epoch}: test images", columns))
+
+
+def note_training(reporter, inputs_train: np.ndarray, targets_train: np.ndarray, test_images: int) -> None:
+    reporter.note(f"training on {len(inputs_train):,} images {inputs_train.shape[1:]} scaled to [0, 1], "
+                  f"testing on {test_images:,}; labels one-hot {targets_train.shape[1:]}")
+
+
+@contextlib.contextmanager
+def kept_when_stopped(model, path: Path, reporter, progress) -> Iterator[None]:
+    """Stop during ``fit`` ends the run, keeping what was learned: the model after its last whole epoch."""
+    try:
+        yield
+    except Cancelled:
+        if progress.last_epoch:
+            save_model(model, path, reporter, what=f"model after epoch {progress.last_epoch}")
+        raise
+
+
+def trained(model, path: Path, reporter, history: dict, train_images: int) -> dict[str, Any]:
+    """After ``fit``: the model saved, and what the training came to."""
+    return {"model_saved": save_model(model, path, reporter), "train_loss": history["loss"][-1],
+            "train_accuracy": history["accuracy"][-1], "epochs": len(history["loss"]),
+            "seconds_per_epoch": float(np.mean(history["epoch_seconds"])), "train_images": train_images}
+
+
+def judged_on_test(model, probabilities: np.ndarray, labels: np.ndarray, inputs: np.ndarray, targets: np.ndarray,
+                   history: dict | None, reporter) -> dict[str, Any]:
+    """How the model does on the test images, from its ``probabilities`` (its guess is the largest).
+
+    The test loss is the last epoch's (``history`` of a training run) or, for a loaded model,
+    Keras' own evaluation - computed exactly as in training.
+    """
+    guessed = probabilities.argmax(axis=1)
+    right = int(np.sum(guessed == labels))
+    accuracy, mistakes = right / len(guessed), len(guessed) - right
+    reporter.check_cancelled()
+    if history is not None:
+        loss = float(history["val_loss"][-1])
+    else:
+        loss = float(model.evaluate(inputs, targets, batch_size=1024, verbose=0, return_dict=True,
+                                    callbacks=[reporter_callback(reporter, 1)])["loss"])
+        # Not recorded: one point is no curve, so the loss view stays empty.
+        reporter.progress(1, 1, unit="evaluation", record=False, test_loss=loss, test_accuracy=accuracy)
+    reporter.note(f"test accuracy {accuracy:.4f}: {mistakes} of {len(guessed):,} test images wrong")
+    return {"test_loss": loss, "test_accuracy": accuracy, "test_images": len(guessed), "mistakes": mistakes}
 
 
 def epoch_timer(keras):

@@ -23,23 +23,9 @@ import math
 import numpy as np
 
 from tutor.data.beans import band_beans
+from tutor.routines.sigmoid_neuron import sigmoid, sigmoid_scalar  # the squash lesson 2.2 taught
 
 NAMES = ("w1", "b1", "w2", "b2", "v1", "v2", "c")
-
-
-def sigmoid(z):
-    """1 / (1 + e^-z) for arrays, in the form whose exp never overflows."""
-    z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def sigmoid_scalar(z: float) -> float:
-    """The same for one float (math.exp is ~10x faster than NumPy on scalars)."""
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
 
 
 def mean_squared_error(y: np.ndarray, a: np.ndarray) -> float:
@@ -68,8 +54,13 @@ def backward(p: dict[str, float], x: float, y: float) -> dict[str, float]:
     delta1 = delta * p["v1"] * h1 * (1.0 - h1)  # blame passed back through v1
     delta2 = delta * p["v2"] * h2 * (1.0 - h2)  # and through v2
     return {
-        "v1": delta * h1, "v2": delta * h2, "c": delta,
-        "w1": delta1 * x, "b1": delta1, "w2": delta2 * x, "b2": delta2,
+        "v1": delta * h1,
+        "v2": delta * h2,
+        "c": delta,
+        "w1": delta1 * x,
+        "b1": delta1,
+        "w2": delta2 * x,
+        "b2": delta2,
     }
 
 
@@ -105,18 +96,27 @@ def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
         ["w2", p["w2"], g["w2"], "delta2 * x"],
         ["b2", p["b2"], g["b2"], "delta2"],
     ]
-    return {"columns": ["weight / piece", "value", "gradient", "formula"], "rows": rows,
-            "title": f"back-propagation for bean {index}: x = {x:.3f}, y = {y:.0f}, "
-                     f"h1 = {g['h1']:.3f}, h2 = {g['h2']:.3f}"}
+    return {
+        "columns": ["weight / piece", "value", "gradient", "formula"],
+        "rows": rows,
+        "title": f"back-propagation for bean {index}: x = {x:.3f}, y = {y:.0f}, h1 = {g['h1']:.3f}, h2 = {g['h2']:.3f}",
+    }
 
 
 def preview(params, reporter) -> None:
     """The band beans, before the network has learned anything."""
     x, y = band_beans(params.rng, params.beans)
-    reporter.view("fit", points=[{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
-                                 {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}],
-                  title=f"{len(x)} beans: toxic only in the middle", xlabel="size", ylabel="toxic?",
-                  ylim=(-0.1, 1.1))
+    reporter.view(
+        "fit",
+        points=[
+            {"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
+            {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"},
+        ],
+        title=f"{len(x)} beans: toxic only in the middle",
+        xlabel="size",
+        ylabel="toxic?",
+        ylim=(-0.1, 1.1),
+    )
 
 
 def run(params, reporter) -> dict:
@@ -132,12 +132,19 @@ def run(params, reporter) -> dict:
         h1, h2, out = forward(p, curve_x)
         reporter.view(
             "fit",
-            points=[{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
-                    {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}],
-            lines=[{"x": curve_x, "y": out, "label": "output a"},
-                   {"x": curve_x, "y": h1, "label": "hidden h1"},
-                   {"x": curve_x, "y": h2, "label": "hidden h2"}],
-            title=f"epoch {epoch}", xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1),
+            points=[
+                {"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
+                {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"},
+            ],
+            lines=[
+                {"x": curve_x, "y": out, "label": "output a"},
+                {"x": curve_x, "y": h1, "label": "hidden h1"},
+                {"x": curve_x, "y": h2, "label": "hidden h2"},
+            ],
+            title=f"epoch {epoch}",
+            xlabel="size",
+            ylabel="toxic?",
+            ylim=(-0.1, 1.1),
         )
         reporter.view("table", **backprop_table(p, xs[index], ys[index], index))
         reporter.progress(epoch, params.epochs, loss=mean_squared_error(y, a), accuracy=accuracy(y, a))

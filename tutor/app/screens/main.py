@@ -17,10 +17,11 @@ from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.footer import TranslatedFooter
 from tutor.app.widgets.lesson_pane import Handover, LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
+from tutor.app.widgets.recent_runs import RUNS_LISTED
 from tutor.course import Course, Lesson, ParamError
 from tutor.exercises import Exercise, ExerciseError, find_exercise
 from tutor.i18n import N_, _
-from tutor.progress import RUNS_LISTED, ProgressStore
+from tutor.progress import ProgressStore
 
 
 class MainScreen(Screen):
@@ -251,9 +252,7 @@ class MainScreen(Screen):
         # (Quit keeps a run that is slow to stop itself, and its own record may still come).
         if not self.app.run_ended(event.session):
             return
-        self.store.add_run(event.record.to_json())
-        if event.record.challenge_met and not event.record.mine:
-            self.store.mark_passed(event.record.lesson)
+        self.store.record(event.record)
         self._warn_about_progress()
 
     @on(ExercisePane.Checked)

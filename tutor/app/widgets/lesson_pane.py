@@ -35,15 +35,15 @@ from tutor.app.widgets.code_view import CodeView
 from tutor.app.widgets.exercise_pane import ExerciseHandover, ExercisePane
 from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.param_form import ParamForm
-from tutor.app.widgets.recent_runs import RecentRuns
+from tutor.app.widgets.recent_runs import RUNS_OVERLAID, RecentRuns, recent_runs
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.run_strip import RunStrip
 from tutor.app.widgets.stage import Stage
 from tutor.app.widgets.views_area import ViewsArea
-from tutor.course import Lesson, ParamError, condition_names
+from tutor.course import Lesson, ParamError
 from tutor.exercises import Exercise
 from tutor.i18n import N_, _
-from tutor.progress import RUNS_OVERLAID, ProgressStore, recent_runs
+from tutor.progress import ProgressStore
 from tutor.runner import (
     DIVERGED,
     FAILED,
@@ -55,7 +55,7 @@ from tutor.runner import (
     preview_views,
 )
 from tutor.timeline import DEFAULT_SPEED, KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Player
-from tutor.watching import Watch
+from tutor.watching import Watch, judged_figures
 
 
 @dataclass
@@ -163,10 +163,7 @@ class LessonPane(Vertical):
         self._speed = DEFAULT_SPEED
         self._had_frames = False
         self._announce_pass = False
-        try:  # the result figures the challenge reads: the strip shows them first
-            self._judged = condition_names(lesson.challenge.condition)
-        except ValueError:
-            self._judged = set()
+        self._judged = judged_figures(lesson)  # the result figures the challenge reads: shown first
         self._preview: Mapping[str, Any] = {}
         self._handover = handover
         self._handed_over = False  # its run and file belong to the pane that replaces it

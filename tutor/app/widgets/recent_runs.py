@@ -9,15 +9,25 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tutor.course import Lesson
+from tutor.formatting import format_number
 from tutor.i18n import _
-from tutor.progress import RUNS_LISTED
 from tutor.watching import status_word
+
+RUNS_LISTED = 10  # the Runs tab lists a lesson's last ten
+RUNS_OVERLAID = 3  # earlier runs whose loss curves are overlaid on the current one
+
+
+def recent_runs(runs: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """A lesson's runs as the app holds them: the last RUNS_LISTED, of which only the last
+    RUNS_OVERLAID keep their history (a long run's history is megabytes; the app runs for hours)."""
+    runs = runs[-RUNS_LISTED:]
+    return [run if index >= len(runs) - RUNS_OVERLAID else {**run, "history": []} for index, run in enumerate(runs)]
 
 
 def _value(value: Any) -> Text:
     """A cell as text, never markup (parameter values come from the learner)."""
     if isinstance(value, float):
-        return Text(f"{value:.4g}")
+        return Text(format_number(value))
     return Text(str(value))
 
 

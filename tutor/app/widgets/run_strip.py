@@ -15,8 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ProgressBar, Sparkline, Static
 
+from tutor.formatting import format_metrics, format_number
 from tutor.i18n import N_, _
-from tutor.runner import format_metrics, format_number
 from tutor.watching import Moment
 
 READY = N_("Ready: press Run (ctrl+r).")
