@@ -49,6 +49,8 @@ async def _checked_exercise(pilot) -> None:
     exercise = pilot.app.screen.pane.query_one(ExercisePane)
     await wait_until(pilot, lambda: exercise.report is not None and not exercise._checking)
     exercise.editor.cursor_blink = False
+    exercise.editor.focus()  # where `x` puts the keys (it does so after a refresh: not left to timing)
+    await pilot.pause()
     await pilot.pause()
 
 
