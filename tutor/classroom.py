@@ -33,7 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from rich.cells import cell_len
+
 from tutor.course.model import printable
+from tutor.i18n import N_, _
 from tutor.paths import user_data_dir
 from tutor.progress import DB_NAME, ProgressStore
 from tutor.progress.overview import LearnerSummary, learner_summaries
@@ -54,23 +57,25 @@ class BadName(ValueError):
     """A name that cannot be a learner's or a class's; ``str()`` says why, in one line."""
 
 
-def plain_name(text: str, what: str = "name") -> str:
+def plain_name(text: str, what: str = N_("name")) -> str:
     """``text`` as a plain name (spaces tidied, Unicode composed), or BadName saying what to change.
 
     Letters and digits of any script, spaces and - _ . ' ; it starts with a letter or a
     digit and has at most NAME_MAX characters. Such a name is also a safe folder name.
+    ``what`` is marked with N_ and said in the tutor's language.
     """
+    what = _(what)
     name = " ".join(unicodedata.normalize("NFC", str(text)).split())
     if not name:
-        raise BadName(f"type a {what}")
+        raise BadName(_("type a {what}").format(what=what))
     if len(name) > NAME_MAX:
-        raise BadName(f"a {what} has at most {NAME_MAX} characters")
+        raise BadName(_("a {what} has at most {count} characters").format(what=what, count=NAME_MAX))
     if not name[0].isalnum():
-        raise BadName(f"a {what} starts with a letter or a digit")
+        raise BadName(_("a {what} starts with a letter or a digit").format(what=what))
     odd = sorted({ch for ch in name if not (ch.isalnum() or ch in NAME_PUNCTUATION)})
     if odd:
         shown = " ".join(repr(ch)[1:-1] for ch in odd[:5])
-        raise BadName(f"a {what} is letters, digits, spaces and - _ . ' (not {shown})")
+        raise BadName(_("a {what} is letters, digits, spaces and - _ . ' (not {odd})").format(what=what, odd=shown))
     return name
 
 
@@ -83,7 +88,7 @@ def classes_dir() -> Path:
 
 def class_dir(name: str) -> Path:
     """The folder of class ``name`` (it may not exist yet); BadName for a name that is not plain."""
-    return classes_dir() / plain_name(name, "class name")
+    return classes_dir() / plain_name(name, N_("class name"))
 
 
 def class_names() -> list[str]:
@@ -162,7 +167,7 @@ def seat_from_environment() -> Seat:
     try:
         return Seat(Path(folder), same_learner(Path(folder), typed))
     except BadName as error:
-        return Seat(Path(folder), problem=f"The name in your link cannot be used: {error}.")
+        return Seat(Path(folder), problem=_("The name in your link cannot be used: {problem}.").format(problem=error))
 
 
 def learner_data_dir(folder: Path, learner: str) -> Path:
@@ -203,8 +208,9 @@ def lesson_cell(summary: LearnerSummary, lesson_id: str) -> str:
     return mark or (f"{runs}r" if runs else "")
 
 
-LEFT_COLUMNS = ("learner", "challenges", "exercises", "last active")
-LEGEND = "C challenge met · E exercise passed · 3r three runs, nothing passed yet · blank: not tried"
+# The CSV keeps these English headings (a spreadsheet's columns); the table says them in the tutor's language.
+LEFT_COLUMNS = (N_("learner"), N_("challenges"), N_("exercises"), N_("last active"))
+LEGEND = N_("C challenge met · E exercise passed · 3r three runs, nothing passed yet · blank: not tried")
 
 
 def teacher_rows(folder: Path, lessons: Sequence[Lesson]) -> tuple[list[str], list[list[str]]]:
@@ -261,7 +267,7 @@ def print_table(console, name: str, lessons: Sequence[Lesson], header: list[str]
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
         for index in columns:
             centred = index >= len(LEFT_COLUMNS)
-            label = f"{lessons[index - 4].chapter}.{lessons[index - 4].order}" if centred else header[index]
+            label = f"{lessons[index - 4].chapter}.{lessons[index - 4].order}" if centred else _(header[index])
             table.add_column(Text(label), justify="center" if centred else "left", no_wrap=True)
         for row in rows:
             table.add_row(*(Text(row[index]) for index in columns))  # Text: a name is never read as markup
@@ -280,13 +286,13 @@ def print_table(console, name: str, lessons: Sequence[Lesson], header: list[str]
         if groups[-1] and width_of(table_of(lead + groups[-1] + columns, None)) > console.width:
             groups.append([])
         groups[-1].extend(columns)
-    title = f"class {name}: {len(rows)} learner(s)"
+    title = _("class {name}: {count} learner(s)").format(name=name, count=len(rows))
     for number, group in enumerate(groups):
         # The first table has the totals; the others repeat only the name.
         console.print(table_of((fixed if number == 0 else [0]) + group, title if number == 0 else None))
-    console.print(Text(LEGEND, style="dim"))
+    console.print(Text(_(LEGEND), style="dim"))
     key = ", ".join(f"{lesson.chapter}.{lesson.order} {lesson.id}" for lesson in lessons)
-    console.print(Text(f"lessons: {key}", style="dim"))
+    console.print(Text(_("lessons: {key}").format(key=key), style="dim"))
 
 
 # ---------------------------------------------------------------- the teacher's roster
@@ -299,30 +305,36 @@ def roster_command(folder: Path, add: Sequence[str] = (), reset: str | None = No
     """
     roster = Roster(folder)
     if add:
-        names = [plain_name(name, "learner's name") for name in add]
+        names = [plain_name(name, N_("learner's name")) for name in add]
         repeated = sorted({name for name in names if [n.casefold() for n in names].count(name.casefold()) > 1})
         if repeated:
-            raise BadName(f"{shown_name(repeated[0])} is given twice")
+            raise BadName(_("{name} is given twice").format(name=shown_name(repeated[0])))
         _print_links(roster, folder, roster.add(names, taken=known_learners(folder)))
-        print(
-            f"Only the learners on the roster sign in to class {folder.name} now. A lost or shared link: "
-            f"tutor class {folder.name} --reset NAME gives a new one (the old one stops working)."
+        only = _(
+            "Only the learners on the roster sign in to class {name} now. A lost or shared link: "
+            "tutor class {name} --reset NAME gives a new one (the old one stops working)."
         )
+        print(only.format(name=folder.name))
     elif reset:
-        _print_links(roster, folder, [roster.reset(plain_name(reset, "learner's name"))])
+        _print_links(roster, folder, [roster.reset(plain_name(reset, N_("learner's name")))])
     elif listing:
         entries = roster.entries()
         if not entries:
-            print(f"Class {folder.name} has no roster: it is open (a newcomer takes a name and is given a code).")
+            open_class = _("Class {name} has no roster: it is open (a newcomer takes a name and is given a code).")
+            print(open_class.format(name=folder.name))
             return 0
-        width = max(len(shown_name(entry.name)) for entry in entries)
-        state = "closed: only these sign in" if roster.closed else "open: newcomers take a name"
-        print(f"Class {folder.name}: {len(entries)} learner(s) ({state})")
+        width = max(cell_len(shown_name(entry.name)) for entry in entries)
+        state = _("closed: only these sign in") if roster.closed else _("open: newcomers take a name")
+        print(_("Class {name}: {count} learner(s) ({state})").format(name=folder.name, count=len(entries), state=state))
         for entry in entries:
-            how = "on the roster" if entry.added_by == "teacher" else "came by themselves"
+            how = _("on the roster") if entry.added_by == "teacher" else _("came by themselves")
             made = entry.code_made.replace("T", " ")[:16]
-            print(f"  {shown_name(entry.name):<{width}}  {how:<18}  code made {made}")
-        print(f"Codes are kept as hashes and cannot be shown again: tutor class {folder.name} --reset NAME")
+            print(f"  {pad(shown_name(entry.name), width)}  {pad(how, 18)}  " + _("code made {when}").format(when=made))
+        print(
+            _("Codes are kept as hashes and cannot be shown again: tutor class {name} --reset NAME").format(
+                name=folder.name
+            )
+        )
     return 0
 
 
@@ -331,15 +343,22 @@ def _print_links(roster: Roster, folder: Path, made: Sequence[tuple[str, str]]) 
     guessed = address is None
     if address is None:  # not served yet: where `tutor serve --class NAME --host 0.0.0.0` will be
         address = f"http://{room_address('0.0.0.0')}:{DEFAULT_PORT}"
-    print(f"Personal links of class {folder.name} (hand each to its learner only):")
-    width = max(len(shown_name(name)) for name, _ in made)
+    print(_("Personal links of class {name} (hand each to its learner only):").format(name=folder.name))
+    width = max(cell_len(shown_name(name)) for name, _code in made)
     for name, code in made:
-        print(f"  {shown_name(name):<{width}}  code {code}  {roster.link(name, code, address)}")
+        said = _("code {code}").format(code=code)
+        print(f"  {pad(shown_name(name), width)}  {said}  {roster.link(name, code, address)}")
     if guessed:
-        print(
-            f"(The class has not been served yet: these links expect 'tutor serve --class {folder.name} "
-            f"--host 0.0.0.0' on this machine. Elsewhere, a learner types the name and code on the class's page.)"
+        expect = _(
+            "(The class has not been served yet: these links expect 'tutor serve --class {name} "
+            "--host 0.0.0.0' on this machine. Elsewhere, a learner types the name and code on the class's page.)"
         )
+        print(expect.format(name=folder.name))
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal cells (a Chinese character takes two)."""
+    return text + " " * max(0, width - cell_len(text))
 
 
 DEFAULT_PORT = 8000  # tutor serve's

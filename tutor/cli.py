@@ -232,7 +232,7 @@ def _choose_language(argv: Sequence[str]) -> None:
     language, warning = i18n.resolve(i18n.lang_flag(argv))
     i18n.set_language(language)
     if warning:
-        print(f"tutor: warning: {warning}", file=sys.stderr)
+        print(_("tutor: warning: {message}").format(message=warning), file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -287,19 +287,19 @@ def command_list(args: argparse.Namespace) -> int:
     store = ProgressStore()
     out = console()
     if store.warning:
-        out.print(Text.assemble(("warning: ", "yellow"), store.warning))
-    table = Table(title="tutor lessons", title_justify="left")
-    table.add_column("id", style="bold cyan", no_wrap=True)
-    table.add_column("title")
-    table.add_column("backend")
-    table.add_column("passed", justify="center")
-    table.add_column("exercise", justify="center")  # ✓ passed, · not yet, blank: the lesson has none
+        out.print(Text.assemble((_("warning: "), "yellow"), store.warning))
+    table = Table(title=_("tutor lessons"), title_justify="left")
+    table.add_column(_("id"), style="bold cyan", no_wrap=True)
+    table.add_column(_("title"))
+    table.add_column(_("backend"))
+    table.add_column(_("passed"), justify="center")
+    table.add_column(_("exercise"), justify="center")  # ✓ passed, · not yet, blank: the lesson has none
     left_out: list[tuple[str, str]] = []
     for number, lessons in course.by_chapter().items():
         table.add_section()
         # Lesson text is text: Text objects, never parsed as markup.
         table.add_row(
-            Text(f"Chapter {number}", style="bold"),
+            Text(_("Chapter {number}").format(number=number), style="bold"),
             Text(course.chapter_title(number), style="bold"),
             "",
             "",
@@ -316,7 +316,8 @@ def command_list(args: argparse.Namespace) -> int:
             )
     out.print(table)
     for lesson_id, reason in left_out:  # an exercise that cannot be used says why (an untrusted pack's)
-        out.print(Text(f"? the exercise of {lesson_id} is left out: {reason}", style="yellow"))
+        left = _("? the exercise of {lesson} is left out: {reason}").format(lesson=lesson_id, reason=reason)
+        out.print(Text(left, style="yellow"))
     return 0
 
 
@@ -361,7 +362,9 @@ def _resolve_run(args: argparse.Namespace):
     except ParamError as error:
         raise UsageError(str(error)) from None
     if args.seed is not None and not 0 <= args.seed <= SEED_MAX:
-        raise UsageError(f"--seed must be a whole number from 0 to {SEED_MAX}, got {args.seed}")
+        raise UsageError(
+            _("--seed must be a whole number from 0 to {most}, got {seed}").format(most=SEED_MAX, seed=args.seed)
+        )
     return course, lesson, values
 
 
@@ -375,9 +378,9 @@ def command_run(args: argparse.Namespace) -> int:
         except TutorFileError as error:
             raise UsageError(str(error)) from None
     if args.mine and not args.headless:
-        raise UsageError("--mine goes with --headless (in the app: the Exercise tab's Run with my code)")
+        raise UsageError(_("--mine goes with --headless (in the app: the Exercise tab's Run with my code)"))
     if args.workspace is not None and not args.mine:
-        raise UsageError("--workspace goes with --mine")
+        raise UsageError(_("--workspace goes with --mine"))
     if args.headless:
         from tutor.exercises.commands import mine_routine
         from tutor.headless import run_headless
@@ -397,9 +400,9 @@ def command_run(args: argparse.Namespace) -> int:
         exit_leaving_busy_routines(code)
         return code
     if args.json is not None:
-        raise UsageError("--json goes with --headless")
+        raise UsageError(_("--json goes with --headless"))
     if args.live:
-        raise UsageError("--live goes with --headless (the app always plays runs back)")
+        raise UsageError(_("--live goes with --headless (the app always plays runs back)"))
     return _run_app(course, args, lesson.id, autorun=True, overrides=_overrides(args.overrides), seed=args.seed)
 
 
@@ -410,7 +413,7 @@ def command_class(args: argparse.Namespace) -> int:
     try:
         folder = classroom.class_dir(args.name)
     except classroom.BadName as error:
-        raise UsageError(f"{error}, got {shown(args.name)}") from None
+        raise UsageError(_("{problem}, got {name}").format(problem=error, name=shown(args.name))) from None
     if args.add or args.reset or args.roster:
         from tutor.roster import RosterError
 
@@ -419,8 +422,9 @@ def command_class(args: argparse.Namespace) -> int:
         except (classroom.BadName, RosterError) as error:
             raise UsageError(str(error)) from None
     if not folder.is_dir():
-        known = ", ".join(classroom.class_names()) or "none yet"
-        raise UsageError(f"there is no class {shown(args.name)} in {classroom.classes_dir()} (classes: {known})")
+        known = ", ".join(classroom.class_names()) or _("none yet")
+        missing = _("there is no class {name} in {folder} (classes: {known})")
+        raise UsageError(missing.format(name=shown(args.name), folder=classroom.classes_dir(), known=known))
     course = course_from(args)
     header, rows = classroom.teacher_rows(folder, course.lessons)
     if args.csv:
@@ -428,7 +432,7 @@ def command_class(args: argparse.Namespace) -> int:
     elif rows:
         classroom.print_table(console(), folder.name, course.lessons, header, rows)
     else:
-        print(f"No learner has joined class {folder.name} yet.")
+        print(_("No learner has joined class {name} yet.").format(name=folder.name))
     return 0
 
 
@@ -437,7 +441,7 @@ def command_check(args: argparse.Namespace) -> int:
 
     directory = args.directory
     if directory is not None and not directory.is_dir():
-        raise UsageError(f"{str(directory)!r} is not a folder")
+        raise UsageError(_("{folder} is not a folder").format(folder=repr(str(directory))))
     # The English files, then every translation of them (tutor.course.translation): its gaps are warnings.
     course = load_course(directory) if directory else course_from(args, language=i18n.ENGLISH)
     translation_problems, gaps = _check_translations(course)
@@ -445,13 +449,15 @@ def command_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     for gap in gaps:
-        print(f"warning: {gap}", file=sys.stderr)
+        print(_("warning: {gap}").format(gap=gap), file=sys.stderr)
     if gaps:
-        print(f"{len(gaps)} text(s) not translated or changed in English since (shown in English)", file=sys.stderr)
+        untranslated = _("{count} text(s) not translated or changed in English since (shown in English)")
+        print(untranslated.format(count=len(gaps)), file=sys.stderr)
     if problems:
-        print(f"{len(problems)} problem(s) in {directory or 'the course'}", file=sys.stderr)
+        where = directory or _("the course")
+        print(_("{count} problem(s) in {where}").format(count=len(problems), where=where), file=sys.stderr)
         return 1
-    print(f"{len(course.lessons)} lessons OK")
+    print(_("{count} lessons OK").format(count=len(course.lessons)))
     return 0
 
 
@@ -492,42 +498,52 @@ def _confine_the_class(unconfined: bool) -> None:
     why = sandbox.why_unconfined()
     if why is not None:
         raise UsageError(
-            f"tutor serve --class: learner code cannot be confined here, {why}; "
-            "fix that, or add --unconfined to let learners' code run as you"
+            _(
+                "tutor serve --class: learner code cannot be confined here, {why}; "
+                "fix that, or add --unconfined to let learners' code run as you"
+            ).format(why=why)
         )
     os.environ.pop(sandbox.UNCONFINED_ENV, None)
+
+
+def _lang_argv(args: argparse.Namespace) -> list[str]:
+    """``--lang`` for each tab's app when the server was given one; else the tab chooses as the tutor does
+    (TUTOR_LANG and the locale it inherits, the language the learner chose in the app)."""
+    return [f"--lang={i18n.current()}"] if getattr(args, "lang", None) else []
 
 
 def command_serve(args: argparse.Namespace) -> int:
     try:
         import textual_serve.server  # noqa: F401 (tutor.serve builds on it)
     except ImportError:
-        raise UsageError("'tutor serve' needs textual-serve: pip install 'tutor[serve]'") from None
+        raise UsageError(_("'tutor serve' needs textual-serve: pip install 'tutor[serve]'")) from None
     import socket
 
     if not 1 <= args.port <= 65535:
-        raise UsageError(f"--port must be from 1 to 65535, got {args.port}")
+        raise UsageError(_("--port must be from 1 to 65535, got {port}").format(port=args.port))
     try:
-        family, kind, _, _, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
+        family, kind, _proto, _name, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
     except (socket.gaierror, UnicodeError) as error:
-        raise UsageError(f"--host {args.host[:60]!r} is not an address this machine can listen on ({error})") from None
+        bad_host = _("--host {host} is not an address this machine can listen on ({error})")
+        raise UsageError(bad_host.format(host=repr(args.host[:60]), error=error)) from None
     with socket.socket(family, kind) as probe:  # a clear line now, rather than a traceback from the server
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as error:
-            reason = "it is already in use" if error.errno in (98, 48) else error.strerror
-            raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
+            reason = _("it is already in use") if error.errno in (98, 48) else error.strerror
+            cannot = _("cannot listen on {host}:{port}: {reason}")
+            raise UsageError(cannot.format(host=args.host, port=args.port, reason=reason)) from None
     from tutor import serve
 
     options = serve.ServeOptions(
         host=args.host,
         port=args.port,
-        argv=[sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons)],
+        argv=[sys.executable, "-m", "tutor", *(f"--lessons={d}" for d in args.lessons), *_lang_argv(args)],
         max_sessions=serve.default_max_sessions() if args.max_sessions is None else args.max_sessions,
     )
     if not 1 <= options.max_sessions <= 10_000:
-        raise UsageError(f"--max-sessions must be from 1 to 10000, got {options.max_sessions}")
+        raise UsageError(_("--max-sessions must be from 1 to 10000, got {count}").format(count=options.max_sessions))
     try:
         if args.token is not None:
             options.token = serve.check_token(args.token)

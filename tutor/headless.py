@@ -10,7 +10,7 @@ learned so far is still summarised and saved.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from tutor import plotting, textviews
 from tutor.course import Lesson
 from tutor.files import TutorFileError, write_output
 from tutor.formatting import format_metrics, format_number
+from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 from tutor.records import dumps, to_builtins
 from tutor.runner import (
@@ -55,6 +56,14 @@ from tutor.watching import Watch, judged_figures
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
 PLOT_HEIGHTS = {"digits": 26, "heatmaps": 28}  # grids of images need the rows
 LIVE_HEIGHT = 16  # rows per plot while playing live
+# The routines' progress units, as the bars and the live caption name them (the routine reports them in English).
+STATUS_NAMES = {FINISHED: N_("finished"), STOPPED: N_("stopped"), DIVERGED: N_("diverged"), FAILED: N_("failed")}
+UNITS = {"epoch": N_("epoch"), "batch": N_("batch"), "update": N_("update"), "evaluation": N_("evaluation")}
+
+
+def unit_name(unit: str) -> str:
+    """A progress unit in the tutor's language (a unit it does not know, as the routine names it)."""
+    return _(UNITS[unit]) if unit in UNITS else unit
 
 
 class HeadlessConsole(Console):
@@ -101,7 +110,7 @@ class ProgressDisplay:
                     self.printed[kind] = data
         for unit, progress in snapshot.latest.items():
             if unit not in self.tasks:
-                self.tasks[unit] = self.bar.add_task(unit, total=progress.total, metrics="")
+                self.tasks[unit] = self.bar.add_task(unit_name(unit), total=progress.total, metrics="")
             self.bar.update(
                 self.tasks[unit],
                 completed=progress.step,
@@ -238,7 +247,9 @@ def run_headless(
     try:
         if record is session.let_go_record:
             console.print(
-                Text("The routine was busy (loading TensorFlow or compiling); it ends with this command.", style="dim")
+                Text(
+                    _("The routine was busy (loading TensorFlow or compiling); it ends with this command."), style="dim"
+                )
             )
         snapshot = session.state.snapshot()
         frames = session.state.frames()
@@ -248,9 +259,9 @@ def run_headless(
         print_summary(console, lesson, record)
         _warn(console, store.warning)
         if json_error is not None:
-            console.print(Text.assemble(("error: ", "bold red"), json_error))
+            console.print(Text.assemble((_("error: "), "bold red"), json_error))
         elif json_path is not None:
-            console.print(Text(f"run written to {json_path}", style="dim"))
+            console.print(Text(_("run written to {path}").format(path=json_path), style="dim"))
     except BrokenPipeError:
         _output_closed()  # the reader went away; the run is saved
     if json_error is not None:
@@ -268,14 +279,19 @@ def print_header(console: Console, lesson: Lesson, values: Mapping[str, Any], se
                 "\n",
                 lesson.summary,
                 "\n",
-                (f"lesson {lesson.id} · chapter {lesson.chapter} · {lesson.backend} · seed {seed}", "dim"),
+                (
+                    _("lesson {id} · chapter {chapter} · {backend} · seed {seed}").format(
+                        id=lesson.id, chapter=lesson.chapter, backend=lesson.backend, seed=seed
+                    ),
+                    "dim",
+                ),
             ),
             border_style="blue",
         )
     )
     if values:
         changed = {k for k, v in values.items() if v != lesson.params[k].default}
-        line = Text("parameters: ", style="dim")
+        line = Text(_("parameters: "), style="dim")
         for name, value in values.items():
             line.append(f"{name}={value}", style="bold" if name in changed else "")
             line.append("  ")
@@ -295,7 +311,7 @@ def _watch(console: Console, session: RunSession, display: ProgressDisplay, play
                 if stop_asked is None:
                     stop_asked = time.monotonic()
                     session.stop()
-                    console.print(Text("Stopping...", style="yellow"))
+                    console.print(Text(_("Stopping..."), style="yellow"))
                 if playback is not None:
                     playback.end_playback()  # Ctrl+C also ends the playback
             if session.done and (playback is None or playback.finished_playing() or stop_asked):
@@ -329,33 +345,33 @@ def _output_closed() -> None:
 
 def _warn(console: Console, warning: str | None) -> None:
     if warning:
-        console.print(Text.assemble(("warning: ", "yellow"), warning))
+        console.print(Text.assemble((_("warning: "), "yellow"), warning))
 
 
 def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
-    table = Table(title="Result", title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table = Table(title=_("Result"), title_justify="left", show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
     for name, value in record.result.items():
         if isinstance(value, (int, float, str, bool)):  # Text: a routine's strings are not markup
             table.add_row(Text(name), Text(format_number(value, 6) if isinstance(value, float) else str(value)))
-    table.add_row("status", Text(record.status))
-    table.add_row("time", f"{record.seconds:.1f} s")
+    table.add_row(_("status"), Text(_(STATUS_NAMES.get(record.status, record.status))))
+    table.add_row(_("time"), _("{seconds} s").format(seconds=f"{record.seconds:.1f}"))
     console.print(table)
     goal = lesson.challenge.goal
     if record.status == FINISHED:
         if record.challenge_met:
-            console.print(Text.assemble(("Challenge met: ", "bold green"), goal, "  Lesson passed."))
+            console.print(Text.assemble((_("Challenge met: "), "bold green"), goal, _("  Lesson passed.")))
         elif record.challenge_met is False:
-            console.print(Text.assemble(("Challenge not met yet: ", "bold yellow"), goal))
+            console.print(Text.assemble((_("Challenge not met yet: "), "bold yellow"), goal))
         if record.error:
             console.print(Text(record.error, style="red"))
     elif record.status == STOPPED:
-        console.print(Text.assemble(("Stopped.", "yellow"), " What was learned so far is shown above."))
+        console.print(Text.assemble((_("Stopped."), "yellow"), _(" What was learned so far is shown above.")))
     elif record.status == DIVERGED:
-        console.print(Text.assemble(("Diverged: ", "bold red"), record.error or ""))
+        console.print(Text.assemble((_("Diverged: "), "bold red"), record.error or ""))
     else:
-        console.print(Text.assemble(("Error: ", "bold red"), record.error or ""))
+        console.print(Text.assemble((_("Error: "), "bold red"), record.error or ""))
 
 
 def run_json(record: RunRecord, lesson: Lesson, frames: list[Frame]) -> dict[str, Any]:
@@ -365,6 +381,6 @@ def run_json(record: RunRecord, lesson: Lesson, frames: list[Frame]) -> dict[str
     return payload
 
 
-def write_json(path: Path, record: RunRecord, lesson: Lesson, frames: list[Frame] = ()) -> None:
+def write_json(path: Path, record: RunRecord, lesson: Lesson, frames: Sequence[Frame] = ()) -> None:
     """Write the run: atomically to a file, through a device or pipe (see tutor.files)."""
     write_output(path, dumps(run_json(record, lesson, list(frames)), indent=1))

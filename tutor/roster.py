@@ -36,6 +36,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.i18n import N_, _
+
 ROSTER_NAME = "roster.sqlite3"
 # Letters and digits that cannot be mistaken for one another when read aloud or copied from a card.
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -53,7 +55,7 @@ CREATE TABLE IF NOT EXISTS learners (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
-WRONG = "That name and code do not match. Check your card or link, or ask your teacher for a new code."
+WRONG = N_("That name and code do not match. Check your card or link, or ask your teacher for a new code.")
 
 
 class RosterError(Exception):
@@ -73,7 +75,7 @@ class ClassClosed(RosterError):
 
 def new_code() -> str:
     """A fresh code, ``k7qdm-2xafp``: ten characters of CODE_ALPHABET in two groups."""
-    letters = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    letters = "".join(secrets.choice(CODE_ALPHABET) for _place in range(CODE_LENGTH))
     return f"{letters[:5]}-{letters[5:]}"
 
 
@@ -150,7 +152,9 @@ class Roster:
                     with contextlib.suppress(OSError):
                         os.chmod(self.path, 0o600)  # only the teacher's account reads the hashes
         except (sqlite3.Error, OSError) as error:
-            raise RosterError(f"cannot open the class's roster {self.path}: {error}") from None
+            raise RosterError(
+                _("cannot open the class's roster {path}: {error}").format(path=self.path, error=error)
+            ) from None
         try:
             if write:
                 conn.execute("BEGIN IMMEDIATE")
@@ -165,7 +169,9 @@ class Roster:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             if isinstance(error, sqlite3.Error | OSError):
-                raise RosterError(f"cannot use the class's roster {self.path}: {error}") from None
+                raise RosterError(
+                    _("cannot use the class's roster {path}: {error}").format(path=self.path, error=error)
+                ) from None
             raise
         finally:
             conn.close()
@@ -221,7 +227,11 @@ class Roster:
             for name in names:
                 key = name_key(name)
                 if conn.execute("SELECT 1 FROM learners WHERE key = ?", (key,)).fetchone():
-                    raise RosterError(f"{name} is on the roster already (tutor class ... --reset gives a new code)")
+                    raise RosterError(
+                        _("{name} is on the roster already (tutor class ... --reset gives a new code)").format(
+                            name=name
+                        )
+                    )
                 spelled = known.get(key, name)
                 code = new_code()
                 conn.execute(
@@ -237,7 +247,7 @@ class Roster:
         with self._connection(write=True) as conn:
             row = conn.execute("SELECT name FROM learners WHERE key = ?", (name_key(typed_name),)).fetchone()
             if row is None:
-                raise RosterError(f"there is no {typed_name} in this class")
+                raise RosterError(_("there is no {name} in this class").format(name=typed_name))
             conn.execute(
                 "UPDATE learners SET code_hash = ?, code_made = ? WHERE key = ?",
                 (hash_code(code), _now(), name_key(typed_name)),
@@ -254,13 +264,15 @@ class Roster:
         code = new_code()
         with self._connection(write=True) as conn:
             if conn.execute("SELECT 1 FROM learners WHERE added_by = 'teacher' LIMIT 1").fetchone():
-                raise ClassClosed("only the learners your teacher added sign in to this class")
+                raise ClassClosed(_("only the learners your teacher added sign in to this class"))
             if conn.execute("SELECT 1 FROM learners WHERE key = ?", (key,)).fetchone() or key in {
                 name_key(other) for other in taken
             }:
                 raise NameTaken(
-                    "this name is already used in this class: if it is yours, type your code; "
-                    "if not, choose another (add a letter: Ana B.)"
+                    _(
+                        "this name is already used in this class: if it is yours, type your code; "
+                        "if not, choose another (add a letter: Ana B.)"
+                    )
                 )
             conn.execute(
                 "INSERT INTO learners (key, name, code_hash, added_by, code_made) VALUES (?, ?, ?, 'self', ?)",

@@ -18,7 +18,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -75,6 +75,12 @@ class Params(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"Params({self._values!r}, seed={self.seed})"
+
+
+if TYPE_CHECKING:  # what a routine is given fits what it is typed to take (mypy checks it)
+    from tutor import routine_types
+
+    _params: routine_types.Params = Params({})
 
 
 # A NaN or infinite metric is kept in the history as this: finite, so JSON stays valid.

@@ -45,9 +45,10 @@ from aiohttp import WSMsgType, web
 from aiohttp.web_runner import GracefulExit
 from textual_serve.server import Server
 
-from tutor import classroom
+from tutor import classroom, i18n
 from tutor.classroom import room_address
 from tutor.course import printable
+from tutor.i18n import _
 from tutor.paths import SERVED_ENV, user_data_dir
 from tutor.roster import WRONG, Roster, RosterError, normal_code
 from tutor.serve_bounds import SessionLog, SignInLimiter, browser_message, url_size
@@ -121,7 +122,7 @@ class TutorServer(Server):
 
     def __init__(self, options: ServeOptions) -> None:
         self.options = options
-        title = f"tutor - class {options.class_name}" if options.class_name else "tutor"
+        title = _("tutor - class {name}").format(name=options.class_name) if options.class_name else "tutor"
         public_url = (options.public_url or f"http://{room_address(options.host)}:{options.port}").rstrip("/")
         super().__init__(
             " ".join(options.argv), host=options.host, port=options.port, title=title, public_url=public_url
@@ -157,7 +158,8 @@ class TutorServer(Server):
         return app
 
     def _page(self, template: str, status: int = 200, **context: Any) -> web.Response:
-        html = self.templates.get_template(template).render(title=self.title, **context)
+        context = {"title": self.title, "lang": i18n.current(), "words": {}, **context}
+        html = self.templates.get_template(template).render(**context)
         return web.Response(text=html, status=status, content_type="text/html")
 
     def _refused(self, status: int, heading: str, reason: str) -> web.Response:
@@ -179,21 +181,24 @@ class TutorServer(Server):
 
     def _needs_the_link(self) -> web.Response:
         return self._refused(
-            403, "This tutor needs its link", "Open the link your teacher handed out: it carries the class's token."
+            403,
+            _("This tutor needs its link"),
+            _("Open the link your teacher handed out: it carries the class's token."),
         )
 
     def _no_seat(self, learner: str | None) -> web.Response | None:
         """A page saying why there is no seat for one more tab (of ``learner``), or None when there is."""
         limit = self.options.max_sessions
         if len(self.sessions) >= limit:
-            return self._refused(
-                503, "The class is full", f"All {limit} sessions are in use. Try again when someone closes their tab."
-            )
+            full = _("All {count} sessions are in use. Try again when someone closes their tab.")
+            return self._refused(503, _("The class is full"), full.format(count=limit))
         if learner is not None and self._tabs_of(learner) >= TABS_PER_LEARNER:
             return self._refused(
                 429,
-                "Your tabs are all open",
-                f"You have {TABS_PER_LEARNER} tabs of the tutor open already. Close one, then open this link again.",
+                _("Your tabs are all open"),
+                _("You have {count} tabs of the tutor open already. Close one, then open this link again.").format(
+                    count=TABS_PER_LEARNER
+                ),
             )
         return None
 
@@ -218,6 +223,7 @@ class TutorServer(Server):
             static="static/",  # beside the page, wherever the browser found it
             websocket_url=websocket_url,
             font_size=min(max(_number(request.query.get("fontsize", "16"), 16), 6), 64),
+            words=app_page_words(),
         )
 
     def _issue_ticket(self, learner: str | None) -> str:
@@ -238,7 +244,9 @@ class TutorServer(Server):
             closed = self.roster.closed
         except RosterError as error:
             self._say(f"the roster cannot be read: {printable(str(error))}")
-            return self._refused(500, "The class cannot be opened", "Tell your teacher: the class's roster is damaged.")
+            return self._refused(
+                500, _("The class cannot be opened"), _("Tell your teacher: the class's roster is damaged.")
+            )
         return self._page(
             "sign_in.html",
             status=status,
@@ -247,6 +255,7 @@ class TutorServer(Server):
             name=name,
             problem=problem,
             newcomers=not closed,
+            words=sign_in_words(self.options.class_name or ""),
         )
 
     def _address(self, request: web.Request) -> str:
@@ -273,7 +282,9 @@ class TutorServer(Server):
 
     def _slow_down(self) -> web.Response:
         return self._refused(
-            429, "Too many tries", "Too many wrong names or codes from this computer. Wait a minute, then try again."
+            429,
+            _("Too many tries"),
+            _("Too many wrong names or codes from this computer. Wait a minute, then try again."),
         )
 
     async def _personal_link(self, request: web.Request, typed_name: str, code: str) -> web.Response:
@@ -281,7 +292,7 @@ class TutorServer(Server):
             return self._slow_down()
         learner = await self._check(request, typed_name, code)
         if learner is None:
-            return self._sign_in_page(request, problem=WRONG, status=403)
+            return self._sign_in_page(request, problem=_(WRONG), status=403)
         return self._no_seat(learner) or self._app_page(request, learner)
 
     async def handle_sign_in(self, request: web.Request) -> web.Response:
@@ -298,10 +309,12 @@ class TutorServer(Server):
         if form.get("action") == "new":
             return await self._newcomer(request, typed)
         if not code.strip():
-            return self._sign_in_page(request, typed, "Type your code too (it is on your card, or in your link).", 400)
+            return self._sign_in_page(
+                request, typed, _("Type your code too (it is on your card, or in your link)."), 400
+            )
         learner = await self._check(request, typed, code)
         if learner is None:
-            return self._sign_in_page(request, typed, WRONG, 403)
+            return self._sign_in_page(request, typed, _(WRONG), 403)
         # The personal link itself: the address bar then holds what opens this learner's work again.
         raise web.HTTPSeeOther("./?" + urlencode({"learner": learner, "key": normal_code(code)}))
 
@@ -321,7 +334,8 @@ class TutorServer(Server):
             return self._sign_in_page(request, name, str(error).capitalize() + ".", 409)
         self._say(f"{printable(name)} is new in the class (a code was given)")
         link = f"{self._base_url(request)}/?{urlencode({'learner': name, 'key': code})}"
-        return self._page("welcome.html", name=name, code=code, link=link, class_name=self.options.class_name)
+        words = welcome_words(self.options.class_name or "", name)
+        return self._page("welcome.html", name=name, code=code, link=link, words=words)
 
     # ------------------------------------------------------------ a tab's session
 
@@ -492,6 +506,47 @@ class TutorServer(Server):
             )
         except OSError as error:
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {error.strerror or error}") from None
+
+
+def sign_in_words(class_name: str) -> dict[str, str]:
+    """The class page's words, in the server's language (--lang): the template holds none of its own."""
+    return {
+        "heading": _("Class {name}").format(name=class_name),
+        "who": _("Who is learning? Your name and your code open your lessons, runs and exercises - yours alone."),
+        "name": _("Your name"),
+        "code": _("Your code"),
+        "example": _("like k7qdm-2xafp"),
+        "where": _("It is on the card your teacher gave you, or at the end of your personal link."),
+        "start": _("Start"),
+        "new": _("I am new here"),
+        "new_hint": _('New here? Type the name you want and press "I am new here": you get your code.'),
+    }
+
+
+def welcome_words(class_name: str, name: str) -> dict[str, str]:
+    """The page a newcomer gets with their code, in the server's language."""
+    return {
+        "heading": _("Welcome to class {klass}, {name}").format(klass=class_name, name=name),
+        "code_is": _("Your code is"),
+        "keep": _(
+            "Write it down, or keep your personal link (bookmark it): with your name it opens your work on any "
+            "computer. Nobody can open your work without it."
+        ),
+        "link": _("Your personal link:"),
+        "lost": _("Lost it? Your teacher can give you a new code (the old one then stops working)."),
+        "start": _("Start"),
+    }
+
+
+def app_page_words() -> dict[str, str]:
+    """The words of the page around the terminal (before it starts, after it ends)."""
+    return {
+        "starting": _("starting your session…"),
+        "start": _("Start"),
+        "ended": _("Session ended."),
+        "saved": _("Your work is saved."),
+        "again": _("Start again"),
+    }
 
 
 def _number(text: str, default: int) -> int:

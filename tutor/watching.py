@@ -249,6 +249,7 @@ class Watch:
         # Following a run as it computes: the newest state, even between two epochs.
         live = session.computing and (frame is None or (frame is frames[-1] and self.player.playing))
         index = next((i + 1 for i, kept in enumerate(frames) if kept is frame), len(frames))
+        views: Mapping[str, Any]
         if frame is None or live:
             key: tuple[Any, ...] = (None, snapshot.version)
             views, cursor, metrics = snapshot.views, None, self._live_metrics(snapshot)

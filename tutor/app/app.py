@@ -78,7 +78,13 @@ class TutorApp(App[int]):
         elif store is None and self.seat.learner:
             self._take_seat(self.seat.learner)
         self._speak_the_remembered_language()
-        self._start = dict(lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, clock=clock)
+        self._start: dict[str, Any] = {
+            "lesson_id": lesson_id,
+            "autorun": autorun,
+            "overrides": overrides,
+            "seed": seed,
+            "clock": clock,
+        }
         self._runs: set[RunSession] = set()
 
     def get_driver_class(self) -> type[Driver]:

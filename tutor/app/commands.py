@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -11,6 +12,9 @@ from textual.markup import escape
 from tutor import i18n
 from tutor.app.messages import OpenLesson
 from tutor.i18n import _
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
 
 
 def _help(lesson) -> str | None:
@@ -22,7 +26,7 @@ class LessonCommands(Provider):
     """Lesson titles and summaries come from lesson files: shown as text, never as markup."""
 
     def _lessons(self):
-        for lesson in self.app.course.lessons:
+        for lesson in cast("TutorApp", self.app).course.lessons:
             name = _("Go to lesson {number} {title}").format(
                 number=f"{lesson.chapter}.{lesson.order}", title=lesson.title
             )
@@ -54,7 +58,7 @@ class LanguageCommands(Provider):
                 yield _("Language: {name}").format(name=name), code
 
     async def _switch(self, code: str) -> None:
-        await self.app.switch_language(code)
+        await cast("TutorApp", self.app).switch_language(code)
 
     def _help(self, code: str) -> str:
         return _("Show the tutor in {language}: the lesson, your text and the run stay").format(

@@ -24,9 +24,10 @@ class OpenLesson(Message):
 
 @dataclass
 class RunFinished(Message):
-    """A run ended (finished, stopped, diverged or failed): posted from its thread."""
+    """A run ended (finished, stopped, diverged or failed): posted from its thread
+    (``session`` is the pane's run then: None or another one if it was replaced)."""
 
-    session: RunSession
+    session: RunSession | None
     record: RunRecord
 
 

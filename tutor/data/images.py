@@ -241,8 +241,9 @@ def _find_idx(directory: Path, stem_names: tuple[str, ...]) -> Path | None:
 
 def _load_idx_dir(directory: Path) -> tuple[Split, Split, str] | None:
     """The set from the four IDX files in ``directory``; None if they are not all there."""
-    files = {part: _find_idx(directory, stems) for part, stems in _IDX_FILES.items()}
-    if not all(files.values()):
+    found = {part: _find_idx(directory, stems) for part, stems in _IDX_FILES.items()}
+    files = {part: path for part, path in found.items() if path is not None}
+    if len(files) < len(found):
         return None
     x_train = read_idx(files["train_images"], IMAGES_MAGIC)
     y_train = read_idx(files["train_labels"], LABELS_MAGIC)

@@ -22,13 +22,14 @@ Every message names the file and says what is wrong in one line.
 from __future__ import annotations
 
 import errno
+import io
 import math
 import os
 import stat
 import zipfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 import numpy as np
 
@@ -102,7 +103,7 @@ def regular_file(path: str | os.PathLike, what: str) -> os.stat_result | None:
     return info
 
 
-def open_regular(path: str | os.PathLike, what: str) -> BinaryIO:
+def open_regular(path: str | os.PathLike, what: str) -> io.BufferedReader:
     """Open ``path`` for reading once it is known to be a regular file (never blocks on a FIFO)."""
     if regular_file(path, what) is None:
         raise TutorError(f"{what}: there is no file {show(path)}")
@@ -120,7 +121,13 @@ def open_regular(path: str | os.PathLike, what: str) -> BinaryIO:
         raise
 
 
-def read_into(stream: BinaryIO, count: int) -> bytearray:
+class ReadsInto(Protocol):
+    """A binary stream that fills a buffer it is given (a file, a gzip or zip member)."""
+
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+
+def read_into(stream: ReadsInto, count: int) -> bytearray:
     """Up to ``count`` bytes from ``stream`` into one writable buffer (shorter at the end of the data)."""
     buffer = bytearray(count)
     view = memoryview(buffer)
@@ -291,7 +298,8 @@ class NpzReader:
         try:
             with self._zip.open(self._members[key]) as stream:
                 stream.read(offset)
-                data = read_into(stream, nbytes)
+                # typeshed types ZipFile.open as IO[bytes]; it is a ZipExtFile, which has readinto
+                data = read_into(stream, nbytes)  # type: ignore[arg-type]
         except (
             OSError,
             EOFError,

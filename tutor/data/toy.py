@@ -148,7 +148,7 @@ def train_test_split(
             if len(donors) < (2 if part is test else 1):  # never take a class's last training sample
                 continue
             counts = {c: int(np.sum(labels[part] == c)) for c in classes}
-            richest = max(counts, key=counts.get)
+            richest = max(counts, key=counts.__getitem__)
             if counts[richest] < 2:
                 continue
             swap = np.flatnonzero(labels[part] == richest)[0]

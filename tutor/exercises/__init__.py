@@ -39,10 +39,11 @@ from typing import Any
 
 import msgspec
 
-from tutor import sandbox
+from tutor import i18n, sandbox
 from tutor.exercises._course import exercise_texts, resolve_routine, shipped_lessons_dir, split_routine
 from tutor.exercises.checking import NOT_WRITTEN
 from tutor.files import TutorFileError, show_path, write_atomic
+from tutor.i18n import _
 from tutor.modules import load_module
 
 EXERCISES_DIR = "exercises"  # beside the lesson files: <lesson dir>/exercises/<lesson-id>/
@@ -99,7 +100,7 @@ class CheckReport:
     @property
     def not_written(self) -> str | None:
         """Why a run with this file would only stop at a TODO: "`f` is not written yet (...)", or None."""
-        return next((r.message for r in self.results if not r.ok and NOT_WRITTEN in r.message), None)
+        return next((r.message for r in self.results if not r.ok and _(NOT_WRITTEN) in r.message), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -318,19 +319,21 @@ def load_learner_module(path: Path) -> ModuleType:
     """
     path = Path(path)
     if not path.is_file():
-        raise ExerciseError(f"{show_path(path)}: no such file (run `tutor exercise {path.stem}` to make it)")
+        no_file = _("{path}: no such file (run `tutor exercise {lesson}` to make it)")
+        raise ExerciseError(no_file.format(path=show_path(path), lesson=path.stem))
     try:
         module = load_module(path, _learner_module_name(path))
     except SyntaxError as error:
         where = f"{path.name}:{error.lineno}" if error.lineno else path.name
         text = (error.text or "").strip()
-        raise ExerciseError(f"{where}: syntax error: {error.msg}" + (f"\n    {text}" if text else "")) from None
+        said = _("{where}: syntax error: {message}").format(where=where, message=error.msg)
+        raise ExerciseError(said + (f"\n    {text}" if text else "")) from None
     except Exception as error:
         line = _deepest_line(error, path)
         message = str(error).splitlines()[0] if str(error) else ""
-        raise ExerciseError(
-            f"{path.name}:{line}: {type(error).__name__}{': ' if message else ''}{message} (while loading your file)"
-        ) from None
+        said = f"{type(error).__name__}{': ' if message else ''}{message}"
+        loading = _("{where}: {error} (while loading your file)")
+        raise ExerciseError(loading.format(where=f"{path.name}:{line}", error=said)) from None
     return module
 
 
@@ -348,17 +351,17 @@ def signature_problem(name: str, found: bool, have: list[tuple[str, bool]] | Non
     ``have``: its parameters and whether each has a default (None: they cannot be read).
     """
     if not found:
-        return f"your file has no function `{name}` (keep the starter's `def {name}(...)`)"
+        return _("your file has no function `{name}` (keep the starter's `def {name}(...)`)").format(name=name)
     if reference is None or have is None:
         return None
     wanted = list(inspect.signature(getattr(reference, name)).parameters)
-    names = [parameter for parameter, _ in have]
-    extra_have_defaults = all(defaulted for _, defaulted in have[len(wanted) :])
+    names = [parameter for parameter, _default in have]
+    extra_have_defaults = all(defaulted for _name, defaulted in have[len(wanted) :])
     if names[: len(wanted)] != wanted or not extra_have_defaults:
-        return (
-            f"your `{name}({', '.join(names)})` takes other parameters than the tutor passes: "
-            f"`{name}({', '.join(wanted)})` (keep the starter's signature)"
+        other = _(
+            "your `{have}` takes other parameters than the tutor passes: `{wanted}` (keep the starter's signature)"
         )
+        return other.format(have=f"{name}({', '.join(names)})", wanted=f"{name}({', '.join(wanted)})")
     return None
 
 
@@ -495,6 +498,7 @@ def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> 
         environment = {
             **os.environ,
             "PYTHONPATH": search,
+            i18n.LANG_ENV: i18n.current(),  # the judge's messages speak the learner's language
             "PYTHONDONTWRITEBYTECODE": "1",
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
@@ -524,14 +528,14 @@ def run_checks(exercise: Exercise, path: Path, timeout: float | None = None) -> 
     report.seconds = time.monotonic() - began
     report.output = _printed(report.output, said)
     if killed:
-        report.problem = (
-            f"the checks did not finish within {limit:g} s and were stopped "
+        report.problem = _(
+            "the checks did not finish within {seconds} s and were stopped "
             "(is there a loop that never ends, or a very large array?)"
-        )
+        ).format(seconds=f"{limit:g}")
     elif report.problem is None and not report.results:
         reason = sandbox.exit_text(process.returncode, confined=False)
         tail = sandbox.plain_output(said or b"", 10_000).strip().splitlines()[-1:]
-        report.problem = "the checks crashed (" + reason + (f": {tail[0][:200]}" if tail else "") + ")"
+        report.problem = _("the checks crashed ({why})").format(why=reason + (f": {tail[0][:200]}" if tail else ""))
     return report
 
 

@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 
 from tutor.formatting import format_number
+from tutor.i18n import N_, _
 
-NOT_WRITTEN = "is not written yet"  # a starter's body still raises NotImplementedError
+NOT_WRITTEN = N_("is not written yet")  # a starter's body still raises NotImplementedError
 
 CHECK_TITLE = "__tutor_check__"  # the attribute @check puts on a check function
 SHOWN_ITEMS = 6  # arrays up to this size are shown in full in a message
@@ -64,7 +65,12 @@ class Foreign:
 
 
 def check(title: str) -> Callable[[Callable], Callable]:
-    """Mark a function of checks.py as a check; checks run in the order they are written."""
+    """Mark a function of checks.py as a check; checks run in the order they are written.
+
+    ``title`` is written in English (it seeds the check's generator, so the inputs are the same in
+    every language); Babel extracts it (``check`` is one of its keywords) and the judge shows it
+    translated.
+    """
 
     def mark(function: Callable) -> Callable:
         setattr(function, CHECK_TITLE, title)
@@ -95,7 +101,7 @@ def shown(value: Any) -> str:
         if value.ndim == 0:
             return shown(value.item())
         if value.size > SHOWN_ITEMS:
-            return f"an array of shape {value.shape}"
+            return _("an array of shape {shape}").format(shape=value.shape)
         return np.array2string(value, separator=", ", formatter={"float_kind": _number})  # type: ignore[arg-type]
     if isinstance(value, tuple | list):
         inner = ", ".join(shown(item) for item in value)
@@ -116,12 +122,12 @@ def call_text(name: str, kwargs: Mapping[str, Any]) -> str:
 def _kind(value: Any) -> str:
     """What sort of value this is, in words: 'one number', 'an array of shape (3,)', 'a str'."""
     if isinstance(value, np.ndarray) and value.ndim > 0:
-        return f"an array of shape {value.shape}"
+        return _("an array of shape {shape}").format(shape=value.shape)
     if _is_number(value):
-        return "one number"
+        return _("one number")
     if isinstance(value, tuple | list):
-        return f"a {type(value).__name__} of {len(value)} items"
-    return "None" if value is None else f"a {type(value).__name__}"
+        return _("a {type} of {count} items").format(type=type(value).__name__, count=len(value))
+    return "None" if value is None else _("a {type}").format(type=type(value).__name__)
 
 
 def _is_number(value: Any) -> bool:
@@ -146,12 +152,12 @@ def where_in_learner_file(error: BaseException) -> tuple[str, int] | None:
 
 def _your_line(error: BaseException) -> str:
     where = where_in_learner_file(error)
-    return f" (your file, line {where[1]})" if where else ""
+    return _(" (your file, line {line})").format(line=where[1]) if where else ""
 
 
 def _at_your_line(error: BaseException) -> str:
     where = where_in_learner_file(error)
-    return f" at line {where[1]} of your file" if where else ""
+    return _(" at line {line} of your file").format(line=where[1]) if where else ""
 
 
 def raised_text(error: BaseException) -> str:
@@ -174,7 +180,7 @@ def foreign_in(value: Any, depth: int = 0) -> Foreign | None:
 
 
 def call_learner(
-    function: Callable, kwargs: Mapping[str, Any], text: str | None = None, expected: str = "a number or an array"
+    function: Callable, kwargs: Mapping[str, Any], text: str | None = None, expected: str = N_("a number or an array")
 ) -> Any:
     """Call the learner's ``function`` with copies of ``kwargs``; an exception becomes a Mismatch.
 
@@ -188,11 +194,16 @@ def call_learner(
         name = error.type_name if isinstance(error, LearnerRaised) else type(error).__name__
         if name == "NotImplementedError":  # the starter's body: said once, short
             called = text.partition("(")[0]
-            raise Mismatch(f"`{called}` {NOT_WRITTEN} (it raises NotImplementedError{_at_your_line(error)})") from None
-        raise Mismatch(f"`{text}` raised {raised_text(error)}{_your_line(error)}") from None
+            unwritten = _("`{call}` {not_written} (it raises NotImplementedError{where})")
+            raise Mismatch(
+                unwritten.format(call=called, not_written=_(NOT_WRITTEN), where=_at_your_line(error))
+            ) from None
+        raised = _("`{call}` raised {error}{where}")
+        raise Mismatch(raised.format(call=text, error=raised_text(error), where=_your_line(error))) from None
     foreign = foreign_in(got)
     if foreign is not None:
-        raise Mismatch(f"`{text}` returned {foreign.description}, not {expected}")
+        not_plain = _("`{call}` returned {what}, not {expected}")
+        raise Mismatch(not_plain.format(call=text, what=foreign.description, expected=_(expected)))
     return got
 
 
@@ -200,27 +211,38 @@ def _differs(got: Any, expected: Any, rtol: float, atol: float) -> str | None:
     """Why ``got`` is not ``expected`` (type, shape, value), or None when they match."""
     if isinstance(expected, tuple | list) and not isinstance(expected, np.ndarray):
         if not isinstance(got, tuple | list) or len(got) != len(expected):
-            return f"returned {_kind(got)} - expected a pair of {len(expected)} items {shown(expected)}"
+            return _("returned {got} - expected a pair of {count} items {expected}").format(
+                got=_kind(got), count=len(expected), expected=shown(expected)
+            )
         for index, (mine, theirs) in enumerate(zip(got, expected)):
             if _differs(mine, theirs, rtol, atol):
-                return f"returned {shown(got)} - expected {shown(expected)} (item {index + 1} differs)"
+                return _("returned {got} - expected {expected} (item {number} differs)").format(
+                    got=shown(got), expected=shown(expected), number=index + 1
+                )
         return None
     expected_array = np.asarray(expected, dtype=float)
     if isinstance(got, Foreign):
-        return f"returned {got.description}, not a number or an array"
+        return _("returned {got}, not a number or an array").format(got=got.description)
     if got is None:
-        return f"returned None - expected {shown(expected)} (is a `return` missing?)"
+        return _("returned None - expected {expected} (is a `return` missing?)").format(expected=shown(expected))
+    not_numbers = _("returned {got} ({kind}) - expected {expected}")
     if isinstance(got, bool | np.bool_) or not (_is_number(got) or isinstance(got, np.ndarray)):
-        return f"returned {shown(got)} ({_kind(got)}) - expected {shown(expected)}"
+        return not_numbers.format(got=shown(got), kind=_kind(got), expected=shown(expected))
     got_array = np.asarray(got)
     if not np.issubdtype(got_array.dtype, np.number):
-        return f"returned {shown(got)} ({_kind(got)}) - expected {shown(expected)}"
+        return not_numbers.format(got=shown(got), kind=_kind(got), expected=shown(expected))
     if got_array.shape != expected_array.shape:
         if expected_array.ndim == 0:
-            return f"returned {_kind(got)} - expected one number, {shown(expected)}"
+            return _("returned {got} - expected one number, {expected}").format(
+                got=_kind(got), expected=shown(expected)
+            )
         if got_array.ndim == 0:
-            return f"returned one number, {shown(got)} - expected {_kind(expected)} (one value per input)"
-        return f"returned an array of shape {got_array.shape} - expected shape {expected_array.shape}"
+            return _("returned one number, {got} - expected {expected} (one value per input)").format(
+                got=shown(got), expected=_kind(expected)
+            )
+        return _("returned an array of shape {got} - expected shape {expected}").format(
+            got=got_array.shape, expected=expected_array.shape
+        )
     got_array = got_array.astype(float)
     if np.allclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
         return None
@@ -228,11 +250,13 @@ def _differs(got: Any, expected: Any, rtol: float, atol: float) -> str | None:
         bad = np.argwhere(~np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True))[0]
         at = tuple(int(i) for i in bad)
         at_text = at[0] if len(at) == 1 else at
-        return f"returned {shown(got_array[at])} at index {at_text} - expected {shown(expected_array[at])} there"
+        return _("returned {got} at index {index} - expected {expected} there").format(
+            got=shown(got_array[at]), index=at_text, expected=shown(expected_array[at])
+        )
     got_text, expected_text = shown(got), shown(expected)
     if got_text == expected_text:  # close at 6 digits, not within the tolerance: show them all
         got_text, expected_text = repr(got_array.tolist()), repr(expected_array.tolist())
-    return f"returned {got_text} - expected {expected_text}"
+    return _("returned {got} - expected {expected}").format(got=got_text, expected=expected_text)
 
 
 def expect_close(
@@ -255,16 +279,17 @@ def expect_close(
     why = _differs(got, expected, rtol, atol)
     if why:
         # A sign error gets one diagnosis, not a check's nudge about something else.
-        if not any(word in nudge.lower() for word in ("sign", "minus")):
+        if not any(word in nudge.lower() for word in ("sign", "minus", "符号", "负号")):
             nudge = _sign_nudge(got, expected, rtol, atol) or nudge
-        raise Mismatch(f"`{text}` {why}{': ' + nudge if nudge else ''}")
+        tail = _(": ") + nudge if nudge else ""
+        raise Mismatch(f"`{text}` {why}{tail}")
     return got
 
 
 def _sign_nudge(got: Any, expected: Any, rtol: float, atol: float) -> str:
     """The nudge for a result that is the answer with the opposite sign ('' for any other)."""
     if _is_negated(got, expected, rtol, atol):
-        return "the sign is the opposite of the answer's - is a minus missing, or one too many?"
+        return _("the sign is the opposite of the answer's - is a minus missing, or one too many?")
     return ""
 
 
@@ -308,7 +333,8 @@ def gradient_check(
     except Mismatch:
         raise
     except Exception as error:
-        raise Mismatch(f"{what} raised {raised_text(error)}{_your_line(error)}") from None
+        raised = _("{what} raised {error}{where}")
+        raise Mismatch(raised.format(what=what, error=raised_text(error), where=_your_line(error))) from None
     value = np.asarray(f(x.item() if x.ndim == 0 else x.copy()), dtype=float)
     if value.shape == x.shape:  # elementwise (or one number of one number)
         measured = (np.asarray(f(x + eps), dtype=float) - np.asarray(f(x - eps), dtype=float)) / (2 * eps)
@@ -320,6 +346,9 @@ def gradient_check(
             measured[index] = (float(f(x + step)) - float(f(x - step))) / (2 * eps)
     why = _differs(written, measured.item() if measured.ndim == 0 else measured, rtol, atol)
     if why:
-        why = why.replace("returned", "is", 1).replace("- expected", "- finite differences say")
+        # The comparison's words, said of a derivative: every "returned ... - expected ..." message (and its
+        # translation) starts with the first and has the second once.
+        why = why.replace(_("returned"), _("is"), 1).replace(_("- expected"), _("- finite differences say"), 1)
         nudge = _sign_nudge(written, measured, rtol, atol) or nudge
-        raise Mismatch(f"{what} {why}{': ' + nudge if nudge else ''}")
+        tail = _(": ") + nudge if nudge else ""
+        raise Mismatch(f"{what} {why}{tail}")

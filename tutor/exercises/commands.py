@@ -34,6 +34,7 @@ from tutor.exercises import (
     start,
     workspace_dir,
 )
+from tutor.i18n import _
 from tutor.progress import ProgressStore
 
 EXIT_FAILED = 1
@@ -57,10 +58,10 @@ def dispatch(args: argparse.Namespace) -> int:
 def _workspace(args: argparse.Namespace) -> Path:
     given = getattr(args, "workspace", None)
     if given is not None and not given.strip():
-        raise UsageError("--workspace needs a folder, got an empty value")
+        raise UsageError(_("--workspace needs a folder, got an empty value"))
     folder = workspace_dir(given)
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"the workspace {folder} is not a folder")
+        raise UsageError(_("the workspace {folder} is not a folder").format(folder=folder))
     return folder
 
 
@@ -86,10 +87,13 @@ def lesson_and_exercise(course: Any, lesson_id: str) -> tuple[Any, Any]:
     try:
         exercise = find_exercise(lesson)
     except ExerciseError as error:
-        raise UsageError(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
+        raise UsageError(
+            _("the exercise of {lesson} cannot be loaded: {error}").format(lesson=lesson.id, error=error)
+        ) from None
     if exercise is None:
-        having = ", ".join(found.id for found, _ in with_exercises(course)) or "none"
-        raise UsageError(f"lesson {shown(lesson_id)} has no exercise (lessons with one: {having})")
+        having = ", ".join(found.id for found, _exercise in with_exercises(course)) or _("none")
+        none = _("lesson {lesson} has no exercise (lessons with one: {having})")
+        raise UsageError(none.format(lesson=shown(lesson_id), having=having))
     return lesson, exercise
 
 
@@ -97,10 +101,28 @@ def lesson_and_exercise(course: Any, lesson_id: str) -> tuple[Any, Any]:
 
 
 def _paragraph(text: str, indent: str = "  ") -> str:
-    return "\n".join(
-        textwrap.fill(line, WRAP, initial_indent=indent, subsequent_indent=indent) if line.strip() else ""
-        for line in text.splitlines()
-    )
+    """``text`` wrapped to WRAP columns, each line indented. A line with wide (Chinese) characters is
+    wrapped by rich, which counts such a character as two cells and may break between any two of
+    them; textwrap counts characters and breaks only at spaces."""
+    from rich.cells import cell_len
+
+    wrapped = []
+    for line in text.splitlines():
+        if not line.strip():
+            wrapped.append("")
+        elif cell_len(line) == len(line):
+            wrapped.append(textwrap.fill(line, WRAP, initial_indent=indent, subsequent_indent=indent))
+        else:
+            wrapped.append(_wrap_wide(line.strip(), indent))
+    return "\n".join(wrapped)
+
+
+def _wrap_wide(line: str, indent: str) -> str:
+    from rich.console import Console
+    from rich.text import Text
+
+    parts = Text(line).wrap(Console(width=WRAP, no_color=True), max(10, WRAP - len(indent)))
+    return "\n".join(indent + part.plain.rstrip() for part in parts)
 
 
 def print_report(lesson_id: str, path: Path, report: Any) -> None:
@@ -108,14 +130,15 @@ def print_report(lesson_id: str, path: Path, report: Any) -> None:
     total = len(report.results)
     passing = sum(result.ok for result in report.results)
     if report.problem and not report.results:
-        summary = "cannot be checked"
+        summary = _("cannot be checked")
     elif report.passed:
-        summary = f"all {total} checks pass"
+        summary = _("all {total} checks pass").format(total=total)
     else:
-        summary = f"{passing} of {total} checks pass"
+        summary = _("{passing} of {total} checks pass").format(passing=passing, total=total)
     if report.notice:
-        print(f"tutor: warning: {report.notice}", file=sys.stderr)
-    print(f"{lesson_id}  ({path}): {summary}  [{report.seconds:.1f} s]")
+        print(_("tutor: warning: {message}").format(message=report.notice), file=sys.stderr)
+    seconds = _("{seconds} s").format(seconds=f"{report.seconds:.1f}")
+    print(f"{lesson_id}  ({path}): {summary}  [{seconds}]")
     if report.problem:
         print(f"  ✗ {report.problem}".replace("\n", "\n    "))
     said = {report.problem}
@@ -128,12 +151,12 @@ def print_report(lesson_id: str, path: Path, report: Any) -> None:
                 said.add(result.message)
                 print(_paragraph(result.message, indent="      "))
     if report.output.strip():
-        print("  your code printed:")
+        print(_("  your code printed:"))
         lines = report.output.rstrip().splitlines()
         for line in lines[:10]:
             print(f"    | {line}")
         if len(lines) > 10:
-            print(f"    | ... ({len(lines) - 10} more lines)")
+            print("    | " + _("... ({count} more lines)").format(count=len(lines) - 10))
 
 
 def _check_and_record(lesson: Any, exercise: Any, path: Path, store: Any) -> Any:
@@ -146,7 +169,7 @@ def _check_and_record(lesson: Any, exercise: Any, path: Path, store: Any) -> Any
 def _store() -> Any:
     store = ProgressStore()
     if store.warning:
-        print(f"tutor: warning: {store.warning}", file=sys.stderr)
+        print(_("tutor: warning: {message}").format(message=store.warning), file=sys.stderr)
     return store
 
 
@@ -159,16 +182,19 @@ def command_exercise(args: argparse.Namespace) -> int:
     existed = learner_file(exercise, workspace).exists()
     path = start(exercise, workspace)
     print(f"{lesson.id}: {lesson.title}")
-    print(f"Your file: {path}" + ("" if existed else "   (new: made from the starter)"))
+    print(_("Your file: {path}").format(path=path) + ("" if existed else _("   (new: made from the starter)")))
     names = ", ".join(exercise.functions)
-    print(f"Write: {names}")
+    print(_("Write: {names}").format(names=names))
     print(_paragraph(exercise.intro))
     print()
     print_report(lesson.id, path, _check_and_record(lesson, exercise, path, _store()))
     print()
-    print(f"Edit {path.name} in any editor, then: tutor verify {lesson.id}   (or tutor watch {lesson.id} to")
-    print(f"re-check on every save; tutor hint {lesson.id} for a hint; tutor run {lesson.id} --headless --mine")
-    print("to train the lesson with your own code)")
+    after = _(
+        "Edit {file} in any editor, then: tutor verify {lesson}   (or tutor watch {lesson} to\n"
+        "re-check on every save; tutor hint {lesson} for a hint; tutor run {lesson} --headless --mine\n"
+        "to train the lesson with your own code)"
+    )
+    print(after.format(file=path.name, lesson=lesson.id))
     return 0
 
 
@@ -184,7 +210,8 @@ def command_verify(args: argparse.Namespace) -> int:
     else:
         chosen = _started(course, workspace)
         if not chosen:
-            print(f"No exercise started in {workspace} yet: tutor exercise ID starts one (for example rosenblatt).")
+            none = _("No exercise started in {folder} yet: tutor exercise ID starts one (for example rosenblatt).")
+            print(none.format(folder=workspace))
             return 0
     store = _store()
     failed = 0
@@ -193,18 +220,25 @@ def command_verify(args: argparse.Namespace) -> int:
             print()
         path = learner_file(exercise, workspace)
         if not path.exists():
-            print(f"{lesson.id}: not started ({path} does not exist): tutor exercise {lesson.id} makes it")
+            print(
+                _("{lesson}: not started ({path} does not exist): tutor exercise {lesson} makes it").format(
+                    lesson=lesson.id, path=path
+                )
+            )
             failed += 1
             continue
         report = _check_and_record(lesson, exercise, path, store)
         print_report(lesson.id, path, report)
         if report.passed:
-            print(f"  Next: tutor run {lesson.id} --headless --mine runs the lesson with your code;")
-            print(f"  tutor solution {lesson.id} shows the tutor's own.")
+            following = _(
+                "  Next: tutor run {lesson} --headless --mine runs the lesson with your code;\n"
+                "  tutor solution {lesson} shows the tutor's own."
+            )
+            print(following.format(lesson=lesson.id))
         failed += not report.passed
     if len(chosen) > 1:
         print()
-        print(f"{len(chosen) - failed} of {len(chosen)} exercises pass")
+        print(_("{passing} of {total} exercises pass").format(passing=len(chosen) - failed, total=len(chosen)))
     return EXIT_FAILED if failed else 0
 
 
@@ -220,14 +254,22 @@ def command_watch(args: argparse.Namespace) -> int:
     else:
         chosen = _started(course, workspace)
         if not chosen:
-            raise UsageError(f"no exercise started in {workspace} yet: tutor watch ID (for example rosenblatt)")
+            raise UsageError(
+                _("no exercise started in {folder} yet: tutor watch ID (for example rosenblatt)").format(
+                    folder=workspace
+                )
+            )
     by_file = {learner_file(exercise, workspace).name: (lesson, exercise) for lesson, exercise in chosen}
     store = _store()
 
     def check(lesson: Any, exercise: Any) -> None:
         path = learner_file(exercise, workspace)
         if not path.exists():
-            print(f"{lesson.id}: {path} is gone (tutor reset {lesson.id} brings back the starter)")
+            print(
+                _("{lesson}: {path} is gone (tutor reset {lesson} brings back the starter)").format(
+                    lesson=lesson.id, path=path
+                )
+            )
             return
         print_report(lesson.id, path, _check_and_record(lesson, exercise, path, store))
 
@@ -246,16 +288,17 @@ def command_watch(args: argparse.Namespace) -> int:
     try:
         for changes in watching:
             if not announced:
-                print(f"\nWatching {', '.join(sorted(by_file))} in {workspace} - save to re-check, Ctrl+C to stop.")
+                message = _("Watching {files} in {folder} - save to re-check, Ctrl+C to stop.")
+                print("\n" + message.format(files=", ".join(sorted(by_file)), folder=workspace), flush=True)
                 announced = True
-            for name in sorted({Path(changed).name for _, changed in changes}):
+            for name in sorted({Path(changed).name for _change, changed in changes}):
                 lesson, exercise = by_file[name]
-                print(f"\n--- {_dt.datetime.now():%H:%M:%S} {name} changed")
+                print(f"\n--- {_dt.datetime.now():%H:%M:%S} " + _("{file} changed").format(file=name))
                 check(lesson, exercise)
             print(end="", flush=True)
     except KeyboardInterrupt:
         pass
-    print("Stopped watching.")
+    print(_("Stopped watching."))
     return 0
 
 
@@ -265,13 +308,16 @@ def command_hint(args: argparse.Namespace) -> int:
     shown_before = store.hints_shown(lesson.id)
     total = len(exercise.hints)
     number = min(shown_before + 1, total)
-    print(f"Hint {number} of {total} for {lesson.id}:")
+    print(_("Hint {number} of {total} for {lesson}:").format(number=number, total=total, lesson=lesson.id))
     print(_paragraph(exercise.hints[number - 1]))
     if shown_before < total:
         store.set_hints_shown(lesson.id, number)
     if number == total:
-        print(f"(That was the last hint. tutor solution {lesson.id} shows the tutor's own code once your checks")
-        print("pass, or with --give-up.)")
+        last = _(
+            "(That was the last hint. tutor solution {lesson} shows the tutor's own code once your checks\n"
+            "pass, or with --give-up.)"
+        )
+        print(last.format(lesson=lesson.id))
     return 0
 
 
@@ -285,21 +331,28 @@ def command_solution(args: argparse.Namespace) -> int:
         allowed = report.passed
         if not allowed:
             failing = sum(not result.ok for result in report.results)
-            why = report.problem or f"{failing} of {len(report.results)} checks fail"
-            print(
-                f"tutor: the solution of {lesson.id} opens when your checks pass ({why.splitlines()[0]}). "
-                f"Try tutor hint {lesson.id}, or tutor solution {lesson.id} --give-up to see it now.",
-                file=sys.stderr,
+            why = report.problem or _("{failing} of {total} checks fail").format(
+                failing=failing, total=len(report.results)
             )
+            closed = _(
+                "tutor: the solution of {lesson} opens when your checks pass ({why}). "
+                "Try tutor hint {lesson}, or tutor solution {lesson} --give-up to see it now."
+            )
+            print(closed.format(lesson=lesson.id, why=why.splitlines()[0]), file=sys.stderr)
             return EXIT_FAILED
     if not allowed:
-        print(
-            f"tutor: the solution of {lesson.id} opens when your checks pass, and you have not started it "
-            f"(tutor exercise {lesson.id}). tutor solution {lesson.id} --give-up shows it now.",
-            file=sys.stderr,
+        not_started = _(
+            "tutor: the solution of {lesson} opens when your checks pass, and you have not started it "
+            "(tutor exercise {lesson}). tutor solution {lesson} --give-up shows it now."
         )
+        print(not_started.format(lesson=lesson.id), file=sys.stderr)
         return EXIT_FAILED
-    print(f"# The tutor's {', '.join(exercise.functions)} for {lesson.id} (from {split_routine(lesson.routine)[0]}):")
+    heading = _("# The tutor's {functions} for {lesson} (from {module}):")
+    print(
+        heading.format(
+            functions=", ".join(exercise.functions), lesson=lesson.id, module=split_routine(lesson.routine)[0]
+        )
+    )
     print()
     print(solution_source(exercise, lesson), end="")
     return 0
@@ -311,11 +364,11 @@ def command_reset(args: argparse.Namespace) -> int:
     path = learner_file(exercise, workspace)
     existed = path.exists()
     kept = reset(exercise, workspace)
-    print(f"{path}: the starter is back.")
+    print(_("{path}: the starter is back.").format(path=path))
     if kept is not None:
-        print(f"Your previous file is kept as {kept}")
+        print(_("Your previous file is kept as {path}").format(path=kept))
     elif existed:
-        print("(It was the starter already: nothing to keep.)")
+        print(_("(It was the starter already: nothing to keep.)"))
     return 0
 
 
@@ -331,27 +384,34 @@ def mine_routine(lesson: Any, workspace_arg: str | None) -> Any:
     try:
         exercise = find_exercise(lesson)
     except ExerciseError as error:
-        raise UsageError(f"the exercise of {lesson.id} cannot be loaded: {error}") from None
+        raise UsageError(
+            _("the exercise of {lesson} cannot be loaded: {error}").format(lesson=lesson.id, error=error)
+        ) from None
     if exercise is None:
-        raise UsageError(f"--mine: lesson {lesson.id} has no exercise to run with your code")
+        raise UsageError(_("--mine: lesson {lesson} has no exercise to run with your code").format(lesson=lesson.id))
     path = learner_file(exercise, _workspace(argparse.Namespace(workspace=workspace_arg)))
     if not path.exists():
-        raise UsageError(f"--mine: {path} does not exist yet (tutor exercise {lesson.id} makes it)")
+        raise UsageError(
+            _("--mine: {path} does not exist yet (tutor exercise {lesson} makes it)").format(
+                path=path, lesson=lesson.id
+            )
+        )
     report = run_checks(exercise, path)
     if report.problem and not report.results:  # it does not even load: loading it here could hang, or fail
         raise UsageError(f"--mine: {report.problem.splitlines()[0]}")
     if report.not_written:  # the run would only stop at the TODO
-        raise UsageError(f"--mine: {report.not_written.replace('`', '')}: write it first (tutor exercise {lesson.id})")
+        first = _("--mine: {what}: write it first (tutor exercise {lesson})")
+        raise UsageError(first.format(what=report.not_written.replace("`", ""), lesson=lesson.id))
     if not report.passed:
         failing = sum(not result.ok for result in report.results)
-        why = (report.problem or "").splitlines()[0] if report.problem else f"{failing} of {len(report.results)} fail"
-        print(
-            f"tutor: warning: your {path.name} does not pass its checks ({why}); running with it anyway",
-            file=sys.stderr,
-        )
+        fail = _("{failing} of {total} fail").format(failing=failing, total=len(report.results))
+        why = (report.problem or "").splitlines()[0] if report.problem else fail
+        anyway = _("tutor: warning: your {file} does not pass its checks ({why}); running with it anyway")
+        print(anyway.format(file=path.name, why=why), file=sys.stderr)
     try:
         routine = routine_with(lesson, exercise, path)
     except ExerciseError as error:
         raise UsageError(f"--mine: {error}") from None
-    print(f"Running {lesson.id} with your {', '.join(exercise.functions)} from {path}")
+    running = _("Running {lesson} with your {functions} from {path}")
+    print(running.format(lesson=lesson.id, functions=", ".join(exercise.functions), path=path))
     return routine

@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from tutor import sandbox
+from tutor import i18n, sandbox
 from tutor.exercises import harness
 from tutor.exercises.checking import (
     CHECK_TITLE,
@@ -37,6 +37,7 @@ from tutor.exercises.checking import (
 )
 from tutor.exercises.judgement import KERAS_STARTUP_SECONDS, SCRATCH_MB, STARTUP_SECONDS, Report, Request, Result
 from tutor.exercises.proxy import LearnerExited, LearnerProcess, LearnerStopped, LearnerTimedOut, Mine
+from tutor.i18n import _
 from tutor.modules import load_module
 
 
@@ -46,14 +47,17 @@ def _load_checks(path: Path) -> Any:
 
 def _too_slow(function: str, line: int, budget: float) -> str:
     if not function or function == "<module>":
-        where = f" (still running line {line} of your file)" if line else ""
-        return f"the checks did not finish within {budget:g} s{where}: is there a loop that never ends?"
+        where = _(" (still running line {line} of your file)").format(line=line) if line else ""
+        return _("the checks did not finish within {seconds} s{where}: is there a loop that never ends?").format(
+            seconds=f"{budget:g}", where=where
+        )
     if not line:
-        return f"`{function}` did not return within {budget:g} s and was stopped: is there a loop that never ends?"
-    return (
-        f"`{function}` did not return within {budget:g} s: it was still running line {line} of "
+        stopped = _("`{function}` did not return within {seconds} s and was stopped: is there a loop that never ends?")
+        return stopped.format(function=function, seconds=f"{budget:g}")
+    return _(
+        "`{function}` did not return within {seconds} s: it was still running line {line} of "
         "your file - is there a loop that never ends?"
-    )
+    ).format(function=function, seconds=f"{budget:g}", line=line)
 
 
 def _load_problem(failed: harness.Failed, path: Path, budget: float, memory_mb: int) -> str:
@@ -61,15 +65,16 @@ def _load_problem(failed: harness.Failed, path: Path, budget: float, memory_mb: 
     name = path.name
     if failed.kind == "syntax":
         where = f"{name}:{failed.line}" if failed.line else name
-        return f"{where}: syntax error: {failed.message}" + (f"\n    {failed.text}" if failed.text else "")
+        said = _("{where}: syntax error: {message}").format(where=where, message=failed.message)
+        return said + (f"\n    {failed.text}" if failed.text else "")
     if failed.kind == "timeout":
         return _too_slow("<module>", failed.line, budget)
     if failed.kind == "exit":
-        return f"{name}: your file calls exit() while loading (the checks call your functions)"
+        return _("{name}: your file calls exit() while loading (the checks call your functions)").format(name=name)
     if failed.kind == "memory":
-        return f"your file ran out of memory while loading (the limit is {memory_mb} MB)"
+        return _("your file ran out of memory while loading (the limit is {limit} MB)").format(limit=memory_mb)
     said = f"{failed.type_name}{': ' if failed.message else ''}{failed.message}"
-    return f"{name}:{failed.line}: {said} (while loading your file)"
+    return _("{where}: {error} (while loading your file)").format(where=f"{name}:{failed.line}", error=said)
 
 
 def _missing(loaded: harness.Loaded, functions: list[str], reference: Any) -> str | None:
@@ -90,7 +95,7 @@ def _read_source(path: Path, workspace: Path) -> str:
     """The learner's file as text; in a class, only a file of the learner's own workspace."""
     real = path.resolve()
     if sandbox.confinement_required() and workspace.resolve() not in real.parents:
-        raise OSError(f"{path.name} leads outside your folder")
+        raise OSError(_("{name} leads outside your folder").format(name=path.name))
     return real.read_bytes().decode("utf-8", "replace")
 
 
@@ -106,11 +111,12 @@ def judge(request: Request) -> Report:
     try:
         source = _read_source(path, workspace)
     except OSError as error:
-        report.problem = f"{path.name}: cannot be read ({getattr(error, 'strerror', None) or error})"
+        why = getattr(error, "strerror", None) or error
+        report.problem = _("{name}: cannot be read ({why})").format(name=path.name, why=why)
         return report
     why = sandbox.why_unconfined()
     if why is not None and not sandbox.confinement_required():
-        report.notice = f"your code ran without a sandbox: {why}"
+        report.notice = _("your code ran without a sandbox: {why}").format(why=why)
     limits = sandbox.Limits(
         memory_mb=request.memory_mb,
         file_mb=8,
@@ -125,7 +131,8 @@ def judge(request: Request) -> Report:
             if prepared is not None:
                 _check(learner, request, report, source, *prepared)
     except sandbox.Unconfined as refused:
-        report.problem = f"your code was not run: {refused} (in a class, learner code runs only in a sandbox)"
+        not_run = _("your code was not run: {why} (in a class, learner code runs only in a sandbox)")
+        report.problem = not_run.format(why=refused)
     report.output = learner.output(1500)  # the tutor shows 2000 characters: the note of what was dropped fits
     return report
 
@@ -155,7 +162,8 @@ def _prepare_checks(request: Request, report: Report) -> tuple[Any, list] | None
             import_keras()  # while the learner's process imports it too
     except Exception as error:  # not the learner's: said in one line
         text = str(error).splitlines()[0] if str(error) else ""
-        report.problem = f"the tutor could not prepare the checks ({type(error).__name__}: {text}) - not your code"
+        not_yours = _("the tutor could not prepare the checks ({error}) - not your code")
+        report.problem = not_yours.format(error=f"{type(error).__name__}: {text}")
         return None
     return reference, checks
 
@@ -169,7 +177,8 @@ def _check(
     try:
         problem = learner.prepared(KERAS_STARTUP_SECONDS if request.keras else STARTUP_SECONDS)
         if problem:
-            report.problem = f"the tutor could not prepare Keras for your code ({problem}) - not your code"
+            keras = _("the tutor could not prepare Keras for your code ({problem}) - not your code")
+            report.problem = keras.format(problem=problem)
             return
         loaded = learner.load(source, request.functions, budget)
     except LearnerTimedOut:
@@ -188,10 +197,11 @@ def _check(
     deadline = time.monotonic() + budget
     mine = Mine(learner, request.functions, deadline, budget)
     for function in checks:
-        title = getattr(function, CHECK_TITLE)
-        rng = np.random.default_rng(zlib.crc32(title.encode("utf-8")))  # the same inputs every time
+        english = getattr(function, CHECK_TITLE)
+        rng = np.random.default_rng(zlib.crc32(english.encode("utf-8")))  # the same inputs in every language
+        title = _(english)
         if time.monotonic() >= deadline:
-            report.problem = f"the checks did not finish within {budget:g} s"
+            report.problem = _("the checks did not finish within {seconds} s").format(seconds=f"{budget:g}")
             break
         try:
             function(mine, reference, rng)
@@ -207,7 +217,7 @@ def _check(
             report.results.append(Result(title, False, report.problem))
             break
         except LearnerExited:
-            report.results.append(Result(title, False, "your function called exit(): return a value instead"))
+            report.results.append(Result(title, False, _("your function called exit(): return a value instead")))
         except Exception as error:  # a learner error outside the helpers, or a bug in the checks
             report.results.append(Result(title, False, _unexpected(error)))
 
@@ -215,16 +225,20 @@ def _check(
 def _unexpected(error: Exception) -> str:
     where = where_in_learner_file(error)
     if isinstance(error, LearnerRaised) and error.type_name == "RecursionError":
-        return f"`{error.function or 'your function'}` calls itself without end (RecursionError)"
+        function = error.function or _("your function")
+        return _("`{function}` calls itself without end (RecursionError)").format(function=function)
     if where:
-        return f"`{where[0]}` raised {raised_text(error)} (your file, line {where[1]})"
-    return f"the check itself failed ({raised_text(error)}) - a bug in the tutor's checks, not your code"
+        raised = _("`{function}` raised {error} (your file, line {line})")
+        return raised.format(function=where[0], error=raised_text(error), line=where[1])
+    failed = _("the check itself failed ({error}) - a bug in the tutor's checks, not your code")
+    return failed.format(error=raised_text(error))
 
 
 def main(argv: list[str]) -> int:
     here = os.getcwd()  # a scratch folder: nothing the learner's process should be shown
     sys.path[:] = [entry for entry in sys.path if entry and entry != here]
     request = msgspec.json.decode(argv[1].encode("utf-8"), type=Request)
+    i18n.set_language(i18n.resolve()[0])  # TUTOR_LANG, set by run_checks to the tutor's language
     sys.dont_write_bytecode = True
     report = judge(request)
     out = os.fdopen(os.dup(1), "wb")

@@ -8,7 +8,8 @@ from typing import Any
 
 from tutor.keras_bridge.logs import as_metrics
 from tutor.keras_bridge.runtime import import_keras
-from tutor.reporting import Cancelled, Reporter
+from tutor.reporting import Cancelled
+from tutor.routine_types import Reporter
 
 # on_view(model, epoch): the routine sends its view updates (surface, fit...).
 OnView = Callable[[Any, int], None]
@@ -22,8 +23,9 @@ def _reporter_callback_class() -> type:
     if _callback_class is not None:
         return _callback_class
     keras = import_keras()
+    callback: Any = keras.callbacks.Callback  # Keras' own class, known only once Keras is imported
 
-    class ReporterCallback(keras.callbacks.Callback):
+    class ReporterCallback(callback):
         def __init__(
             self,
             reporter: Reporter,

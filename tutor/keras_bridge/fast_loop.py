@@ -30,7 +30,7 @@ import numpy as np
 from tutor.keras_bridge.callback import OnView, reporter_callback
 from tutor.keras_bridge.logs import as_metrics, renamed
 from tutor.keras_bridge.runtime import import_keras
-from tutor.reporting import Reporter
+from tutor.routine_types import Reporter
 
 
 def build_for_training(model: Any, x_batch: np.ndarray, y_batch: np.ndarray) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tutor.keras_status import _import_lock
-from tutor.reporting import Reporter
+from tutor.routine_types import Reporter
 
 
 @contextlib.contextmanager

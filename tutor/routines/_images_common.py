@@ -28,6 +28,7 @@ from tutor.keras_bridge import reporter_callback
 from tutor.paths import user_data_dir
 from tutor.payloads import predict
 from tutor.reporting import Cancelled, TutorError
+from tutor.routine_types import Params, Reporter
 
 CLASSES = 10
 SIDE = 28
@@ -98,7 +99,7 @@ def make_optimizer(keras, name: str, lr):
     raise TutorError(f"unknown optimizer {name!r}: use one of {', '.join(OPTIMIZERS)}")
 
 
-def optimizer_for(keras, params, train_images: int):
+def optimizer_for(keras, params: Params, train_images: int):
     """The optimizer ``params`` names, with ``params.lr`` - falling to 0 over the run's updates if ``params.decay``."""
     updates = params.epochs * -(-train_images // params.batch_size)  # weight updates in the whole run
     lr = cosine_decay(keras, params.lr, updates) if params.decay else params.lr
@@ -140,7 +141,7 @@ def model_path(lesson_id: str, given: str) -> Path:
     return default_model_path(lesson_id)
 
 
-def save_model(model, path: Path, reporter, what: str = "model") -> bool:
+def save_model(model, path: Path, reporter: Reporter, what: str = "model") -> bool:
     """Save atomically (a kill or a full disk never leaves a broken file in place of the
     old one). A model that cannot be saved is said, not fatal: the training is kept."""
     try:
@@ -194,7 +195,7 @@ def load_saved_model(keras, path: Path, input_shape: tuple[int, ...]):
     return model
 
 
-def compile_for_evaluation(model, reporter) -> None:
+def compile_for_evaluation(model, reporter: Reporter) -> None:
     """A model saved before ``compile`` has no loss to evaluate: give it the lessons' own."""
     if getattr(model, "compiled", True) and getattr(model, "loss", None) is not None:
         return
@@ -203,7 +204,7 @@ def compile_for_evaluation(model, reporter) -> None:
                   "the loss these lessons train with")
 
 
-def load_trained_model(keras, path: Path, input_shape: tuple[int, ...], reporter):
+def load_trained_model(keras, path: Path, input_shape: tuple[int, ...], reporter: Reporter):
     """``mode=evaluate``: the model a training run saved, ready to evaluate."""
     model = load_saved_model(keras, path, input_shape)
     compile_for_evaluation(model, reporter)
@@ -278,7 +279,7 @@ def probabilities_view(probabilities: np.ndarray, names, index: int, true_name: 
     }
 
 
-def show_test_results(reporter, images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, names,
+def show_test_results(reporter: Reporter, images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, names,
                       index: int, *, grid_size: int, columns: int, mistakes: bool) -> None:
     """After training: the grid of test images from ``index`` on (only the wrong ones if
     ``mistakes``), image ``index``'s probabilities, and the confusion matrix."""
@@ -294,7 +295,7 @@ def show_test_results(reporter, images: np.ndarray, labels: np.ndarray, probabil
     reporter.view("matrix", **matrix_view(confusion_matrix(labels, guessed), names))
 
 
-def preview_test_images(dataset: str, params, reporter, *, grid_size: int, columns: int) -> None:
+def preview_test_images(dataset: str, params: Params, reporter: Reporter, *, grid_size: int, columns: int) -> None:
     """Before a run: the test images the grid will show, with their true labels only."""
     _, (x_test, y_test) = load_images(dataset, notify=reporter.note)
     x_test, y_test = first(x_test, y_test, params.test_limit)
@@ -309,7 +310,7 @@ def preview_test_images(dataset: str, params, reporter, *, grid_size: int, colum
 # ---------------------------------------------------------------- training and judging
 
 
-def show_grid(reporter, model, images: np.ndarray, labels: np.ndarray, inputs: np.ndarray, names, index: int,
+def show_grid(reporter: Reporter, model, images: np.ndarray, labels: np.ndarray, inputs: np.ndarray, names, index: int,
               epoch: int, *, grid_size: int, columns: int) -> None:
     """After an epoch: what the model says about the grid's test images (``inputs``: as the model reads them)."""
     shown = grid_indices(labels, None, index, grid_size, False)
@@ -317,13 +318,13 @@ def show_grid(reporter, model, images: np.ndarray, labels: np.ndarray, inputs: n
                                                f"epoch {epoch}: test images", columns))
 
 
-def note_training(reporter, inputs_train: np.ndarray, targets_train: np.ndarray, test_images: int) -> None:
+def note_training(reporter: Reporter, inputs_train: np.ndarray, targets_train: np.ndarray, test_images: int) -> None:
     reporter.note(f"training on {len(inputs_train):,} images {inputs_train.shape[1:]} scaled to [0, 1], "
                   f"testing on {test_images:,}; labels one-hot {targets_train.shape[1:]}")
 
 
 @contextlib.contextmanager
-def kept_when_stopped(model, path: Path, reporter, progress) -> Iterator[None]:
+def kept_when_stopped(model, path: Path, reporter: Reporter, progress) -> Iterator[None]:
     """Stop during ``fit`` ends the run, keeping what was learned: the model after its last whole epoch."""
     try:
         yield
@@ -333,7 +334,7 @@ def kept_when_stopped(model, path: Path, reporter, progress) -> Iterator[None]:
         raise
 
 
-def trained(model, path: Path, reporter, history: dict, train_images: int) -> dict[str, Any]:
+def trained(model, path: Path, reporter: Reporter, history: dict, train_images: int) -> dict[str, Any]:
     """After ``fit``: the model saved, and what the training came to."""
     return {"model_saved": save_model(model, path, reporter), "train_loss": history["loss"][-1],
             "train_accuracy": history["accuracy"][-1], "epochs": len(history["loss"]),
@@ -341,7 +342,7 @@ def trained(model, path: Path, reporter, history: dict, train_images: int) -> di
 
 
 def judged_on_test(model, probabilities: np.ndarray, labels: np.ndarray, inputs: np.ndarray, targets: np.ndarray,
-                   history: dict | None, reporter) -> dict[str, Any]:
+                   history: dict | None, reporter: Reporter) -> dict[str, Any]:
     """How the model does on the test images, from its ``probabilities`` (its guess is the largest).
 
     The test loss is the last epoch's (``history`` of a training run) or, for a loaded model,
@@ -365,7 +366,9 @@ def judged_on_test(model, probabilities: np.ndarray, labels: np.ndarray, inputs:
 def epoch_timer(keras):
     """A callback that adds ``epoch_seconds`` to each epoch's logs (reported like a metric)."""
 
-    class EpochTimer(keras.callbacks.Callback):
+    callback: Any = keras.callbacks.Callback  # Keras' own class, known only once Keras is imported
+
+    class EpochTimer(callback):
         def on_epoch_begin(self, epoch, logs=None):
             self.began = time.perf_counter()
 

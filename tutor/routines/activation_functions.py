@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tutor.routine_types import Params, Reporter
+
 
 def step(x):
     """The perceptron's activation: 1 where x > 0, else 0 (a jump, no slope)."""
@@ -55,7 +57,7 @@ def collapse(w1, b1, w2, b2):
     return w1 @ w2, b1 @ w2 + b2
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     grid = np.linspace(-5.0, 5.0, 201)
     reporter.view(
         "fit",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.data.toy import quality_check, train_test_split
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
+from tutor.routine_types import Params, Reporter
 from tutor.routines._previews import class_scatter
 
 
@@ -28,7 +29,7 @@ def accuracy(model, x, y) -> float:
     return float(((predict(model, x)[:, 0] > 0.5) == y).mean())
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The training parts, pass and fail, before any training."""
     x, y = quality_check(params.rng, params.samples)
     x_train, y_train, _, _ = train_test_split(params.rng, x, y, params.test_fraction)
@@ -37,7 +38,7 @@ def preview(params, reporter) -> None:
         title=f"{len(x_train)} training parts: pass and fail", xlabel="measurement 1", ylabel="measurement 2"))
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     x, y = quality_check(params.rng, params.samples)  # (m, 2), (m,)
     x_train, y_train, x_test, y_test = train_test_split(params.rng, x, y, params.test_fraction)

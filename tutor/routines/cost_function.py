@@ -6,6 +6,7 @@ import numpy as np
 
 from tutor.data.beans import toxicity_beans
 from tutor.reporting import TutorError
+from tutor.routine_types import Params, Reporter
 from tutor.routines._numbers import fmt
 
 
@@ -22,14 +23,14 @@ def parabola(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return a, b, c
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The beans, before any w is tried."""
     x, y = toxicity_beans(params.rng, params.beans)
     reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}],
                   title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     if params.w_to <= params.w_from:
         raise TutorError(f"the sweep runs from w = {params.w_from:g} up to w = {params.w_to:g}: "
                          "make 'sweep to' larger than 'sweep from'")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.routine_types import Params, Reporter
 from tutor.routines._numbers import fmt, plus
 from tutor.routines._walks import WalkedAway, thinned
 
@@ -54,7 +55,7 @@ def least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(best_w), float(best_b)
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The beans and the cost map, before any step is taken."""
     x, y = toxicity_beans(params.rng, params.beans)
     surface = cost_map(x, y)
@@ -66,7 +67,7 @@ def preview(params, reporter) -> None:
                   xlabel="size", ylabel="toxicity")
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     surface = cost_map(x, y)
     row, column = np.unravel_index(np.argmin(surface), surface.shape)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.data.toy import two_class
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
+from tutor.routine_types import Params, Reporter
 from tutor.routines._previews import class_scatter
 
 
@@ -21,7 +22,7 @@ def build_model(keras, layers: int, neurons: int, lr: float):
     return model
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The two classes of the chosen data set, before any training."""
     x, y = two_class(params.dataset, params.rng, params.points)
     reporter.view("surface", **class_scatter(
@@ -29,7 +30,7 @@ def preview(params, reporter) -> None:
         title=f"{params.dataset}: {len(x)} points, two classes"))
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     x, y = two_class(params.dataset, params.rng, params.points)  # (m, 2), (m,)
     model = build_model(keras, params.layers, params.neurons, params.lr)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from tutor.data.images import CLASS_NAMES, load_images
 from tutor.keras_bridge import reporter_callback, start_keras
 from tutor.payloads import predict, summary_table
+from tutor.routine_types import Params, Reporter
 from tutor.routines._images_common import (
     as_inputs,
     checked_index,
@@ -37,11 +38,11 @@ INPUT_SHAPE = (784,)  # 28 x 28 pixels, one long row
 GRID, COLUMNS = 10, 5  # test pictures in the grid of predictions, and per row
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     preview_test_images(DATASET, params, reporter, grid_size=GRID, columns=COLUMNS)
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     training = params.mode == "train"
 
     # 1. The data: 60,000 training and 10,000 test pictures, 28x28 bytes (0 = black, 255 = white).

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tutor.routine_types import Params, Reporter
+
 
 def softmax(a: np.ndarray) -> np.ndarray:
     """Outputs to probabilities; shifted by the largest so e^a never overflows."""
@@ -56,7 +58,7 @@ def steps(network: dict[str, np.ndarray], x: np.ndarray) -> dict[str, np.ndarray
     return s
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     network = init_network()
     x = np.array([params.x1, params.x2])
     output = softmax if params.output == "softmax" else identity

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.routine_types import Params, Reporter
 from tutor.routines._walks import WalkedAway, thinned
 
 DETAIL = 200  # the first updates, each kept in the walk
@@ -89,7 +90,8 @@ class Walk:
         return max(high for _, high in last) - min(low for low, _ in last)
 
 
-def stochastic_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, reporter, walk: Walk | None = None) -> float:
+def stochastic_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, reporter: Reporter,
+                     walk: Walk | None = None) -> float:
     """One update per bean: w <- w - lr k. Stops early (w out of range) if ``walk`` says so."""
     for xi, yi in zip(x.tolist(), y.tolist()):  # plain floats: 30x faster than 0-d arrays
         reporter.check_cancelled()
@@ -99,7 +101,7 @@ def stochastic_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, reporter
     return w
 
 
-def mini_batch_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, batch: int, reporter,
+def mini_batch_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, batch: int, reporter: Reporter,
                      walk: Walk | None = None) -> float:
     """One update per batch, with the slope averaged over the batch."""
     for start in range(0, len(x), batch):
@@ -110,7 +112,7 @@ def mini_batch_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, batch: i
     return w
 
 
-def fixed_step_epoch(w: float, x: np.ndarray, y: np.ndarray, step: float, batch: int, reporter,
+def fixed_step_epoch(w: float, x: np.ndarray, y: np.ndarray, step: float, batch: int, reporter: Reporter,
                      walk: Walk | None = None) -> float:
     """Only the slope's sign counts: move a fixed step downhill, so w ends up wobbling."""
     for start in range(0, len(x), batch):
@@ -121,14 +123,14 @@ def fixed_step_epoch(w: float, x: np.ndarray, y: np.ndarray, step: float, batch:
     return w
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The beans, before w takes a step."""
     x, y = toxicity_beans(params.rng, params.beans)
     reporter.view("fit", points=[{"x": x, "y": y, "label": f"{len(x)} beans"}],
                   title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     least_squares_w = float(np.sum(x * y) / np.sum(x * x))
     start_cost = cost(params.w0, x, y)
@@ -142,7 +144,7 @@ def run(params, reporter) -> dict:
     updates = per_epoch * params.epochs
     ws = np.linspace(low, high, 120)
     curve = costs(ws)
-    ends = []  # w at the end of each epoch after the detailed start
+    ends: list[float] = []  # w at the end of each epoch after the detailed start
     line_x = np.array([0.0, 1.0])
     ylim = (min(0.0, float(y.min())) - 0.1, float(y.max()) + 0.2)
     # Both axes on log scales: the methods differ by orders of magnitude, over orders of magnitude of updates.

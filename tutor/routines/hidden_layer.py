@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from tutor.data.beans import band_beans
+from tutor.routine_types import Params, Reporter
 from tutor.routines.sigmoid_neuron import sigmoid, sigmoid_scalar  # the squash lesson 2.2 taught
 
 NAMES = ("w1", "b1", "w2", "b2", "v1", "v2", "c")
@@ -103,7 +104,7 @@ def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
     }
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The band beans, before the network has learned anything."""
     x, y = band_beans(params.rng, params.beans)
     reporter.view(
@@ -119,7 +120,7 @@ def preview(params, reporter) -> None:
     )
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     x, y = band_beans(params.rng, params.beans)
     xs, ys = x.tolist(), y.tolist()
     p = dict(zip(NAMES, params.rng.uniform(0.0, 1.0, len(NAMES)).tolist()))  # weights start U(0, 1)

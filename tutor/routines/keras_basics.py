@@ -6,6 +6,7 @@ import numpy as np
 
 from tutor.data.toy import line_points
 from tutor.keras_bridge import predict, start_keras, summary_table, train
+from tutor.routine_types import Params, Reporter
 from tutor.routines._numbers import fmt, plus
 
 
@@ -34,14 +35,14 @@ def line(model) -> tuple[float, float]:
     return float(kernel[0, 0]), float(bias[0])
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The points the line will be fitted to."""
     x, y = line_points(params.rng, params.points, params.noise)
     reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": "data"}],
                   title=f"{len(x)} points to fit a line to", xlabel="x", ylabel="y")
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     sums = axis_sums(keras)
     reporter.note(f"sum of [[1, 2], [3, 4]] along axis 0 = {sums['axis0']}, along axis 1 = {sums['axis1']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.data.toy import two_feature_beans
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
+from tutor.routine_types import Params, Reporter
 from tutor.routines._previews import class_scatter
 
 
@@ -18,7 +19,7 @@ def build_model(keras, hidden: int, lr: float):
     return model
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The beans (size, colour depth), harmless and toxic, before any training."""
     x, y = two_feature_beans(params.rng, params.beans)
     reporter.view("surface", **class_scatter(
@@ -26,7 +27,7 @@ def preview(params, reporter) -> None:
         title=f"{len(x)} beans: harmless and toxic", xlabel="size", ylabel="colour depth"))
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     x, y = two_feature_beans(params.rng, params.beans)  # (m, 2), (m,)
     model = build_model(keras, params.hidden, params.lr)

@@ -15,6 +15,7 @@ import numpy as np
 from tutor.data.images import CLASS_NAMES, load_images
 from tutor.keras_bridge import reporter_callback, start_keras
 from tutor.payloads import predict, summary_table
+from tutor.routine_types import Params, Reporter
 from tutor.routines._images_common import (
     as_inputs,
     checked_index,
@@ -69,7 +70,7 @@ def feature_maps(model, image: np.ndarray) -> np.ndarray:
     return np.transpose(maps, (2, 0, 1))
 
 
-def show_filters(model, image: np.ndarray, index: int, reporter) -> None:
+def show_filters(model, image: np.ndarray, index: int, reporter: Reporter) -> None:
     filters = first_layer_filters(model)
     maps = feature_maps(model, image)
     reporter.view(
@@ -81,11 +82,11 @@ def show_filters(model, image: np.ndarray, index: int, reporter) -> None:
     )
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     preview_test_images(DATASET, params, reporter, grid_size=GRID, columns=COLUMNS)
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     training = params.mode == "train"
 
     # 1. The data: 60,000 training and 10,000 test digits, 28x28 bytes (0 = paper, 255 = ink).

@@ -11,6 +11,7 @@ import numpy as np
 
 from tutor.data.images import CLASS_NAMES, TITLES, load_images
 from tutor.reporting import TutorError
+from tutor.routine_types import Params, Reporter
 from tutor.routines._images_common import flatten, one_hot, scale_pixels
 
 
@@ -19,7 +20,7 @@ def as_row(vector: np.ndarray) -> str:
     return "[" + " ".join(str(int(v)) for v in vector) + "]"
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The grid of images the run shows (the run adds the numbers behind them)."""
     (x_train, y_train), (x_test, y_test) = load_images(params.images, notify=reporter.note)
     images, labels = (x_train, y_train) if params.split == "train" else (x_test, y_test)
@@ -31,7 +32,7 @@ def preview(params, reporter) -> None:
                   title=f"{TITLES[params.images]} {params.split} images #{shown[0]} to #{shown[-1]}")
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     (x_train, y_train), (x_test, y_test) = load_images(params.images, notify=reporter.note)
     images, labels = (x_train, y_train) if params.split == "train" else (x_test, y_test)
     names = CLASS_NAMES[params.images]

@@ -22,6 +22,7 @@ from tutor.data.safe import NpzReader, regular_file, show
 from tutor.files import atomic_path
 from tutor.paths import user_data_dir
 from tutor.reporting import TutorError
+from tutor.routine_types import Params, Reporter
 
 SIZES = (784, 50, 100, 10)
 SHAPES = {
@@ -93,7 +94,7 @@ def save_weights(path: Path, network: dict[str, np.ndarray]) -> None:
     """Write atomically: a run stopped half-way never leaves a broken file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as temporary:
-        np.savez(temporary, **network)
+        np.savez(temporary, **network)  # type: ignore[arg-type]  # NumPy's stub reads **arrays as its flags
 
 
 # ---------------------------------------------------------------- training
@@ -125,7 +126,7 @@ def backward(network: dict[str, np.ndarray], x: np.ndarray, t: np.ndarray) -> tu
     return grads, cross_entropy(y, t)
 
 
-def train(network, x, labels, x_test, y_test, params, reporter) -> dict[str, np.ndarray]:
+def train(network, x, labels, x_test, y_test, params: Params, reporter: Reporter) -> dict[str, np.ndarray]:
     """Mini-batch SGD: shuffle every epoch, one step per batch."""
     targets = np.eye(10, dtype=x.dtype)[labels]  # one-hot (n, 10)
     batches = (len(x) + params.train_batch - 1) // params.train_batch
@@ -149,7 +150,7 @@ def train(network, x, labels, x_test, y_test, params, reporter) -> dict[str, np.
 # ---------------------------------------------------------------- the comparison
 
 
-def accuracy_one_by_one(network, x, labels, reporter) -> tuple[float, np.ndarray, float]:
+def accuracy_one_by_one(network, x, labels, reporter: Reporter) -> tuple[float, np.ndarray, float]:
     """The plain loop: one image, one prediction, one Python iteration each."""
     predictions = np.empty(len(x), dtype=np.int64)
     began = time.perf_counter()
@@ -161,7 +162,7 @@ def accuracy_one_by_one(network, x, labels, reporter) -> tuple[float, np.ndarray
     return float(np.mean(predictions == labels)), predictions, seconds
 
 
-def accuracy_batched(network, x, labels, batch, reporter) -> tuple[float, np.ndarray, float]:
+def accuracy_batched(network, x, labels, batch, reporter: Reporter) -> tuple[float, np.ndarray, float]:
     """The same maths on x[i:i+batch]: one matrix product per layer per batch."""
     predictions = np.empty(len(x), dtype=np.int64)
     began = time.perf_counter()
@@ -186,13 +187,13 @@ def one_core():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def cached_weights_path(params, train_size: int) -> Path:
+def cached_weights_path(params: Params, train_size: int) -> Path:
     name = (f"mnist-784-50-100-10_n{train_size}_e{params.epochs}_lr{params.lr:g}"
             f"_b{params.train_batch}_seed{params.seed}.npz")
     return user_data_dir() / "weights" / name
 
 
-def get_network(params, reporter, x_train, y_train, x_test, y_test) -> tuple[dict, str, float]:
+def get_network(params: Params, reporter: Reporter, x_train, y_train, x_test, y_test) -> tuple[dict, str, float]:
     """(network, where it came from, seconds spent training)."""
     path = cached_weights_path(params, len(x_train))
     if path.is_file() and not params.retrain:
@@ -222,14 +223,14 @@ def get_network(params, reporter, x_train, y_train, x_test, y_test) -> tuple[dic
 SHOWN = 24  # test images in the digits view
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The first test digits with their labels, before the network answers."""
     _, (x_test, y_test) = load_images("mnist", notify=reporter.note)
     reporter.view("digits", images=np.array(x_test[:SHOWN]), labels=[str(v) for v in y_test[:SHOWN]],
                   selected=0, title=f"the first {SHOWN} test digits")
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     given = None
     if params.weights.strip():  # check the file before spending time on the images
         given = load_weights(params.weights.strip())

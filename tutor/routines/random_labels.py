@@ -6,6 +6,7 @@ import numpy as np
 
 from tutor.data.toy import random_labels
 from tutor.keras_bridge import predict, start_keras, summary_table, train
+from tutor.routine_types import Params, Reporter
 
 
 def build_model(keras, features: int, hidden: int, classes: int):
@@ -25,7 +26,7 @@ def accuracy(model, x: np.ndarray, labels: np.ndarray) -> float:
     return float((predict(model, x).argmax(axis=1) == labels).mean())
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     classes = 10
     # The held-out samples come from the same recipe: random features, random labels.

@@ -6,6 +6,7 @@ import numpy as np
 
 from tutor.data.housing import housing_split
 from tutor.keras_bridge import predict, start_keras, summary_table, train
+from tutor.routine_types import Params, Reporter
 
 
 def build_model(keras, features: int, hidden: int, lr: float):
@@ -23,7 +24,7 @@ def mean_squared_error(y: np.ndarray, y_hat: np.ndarray) -> float:
     return float(np.mean((y - y_hat) ** 2))
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     x_train, y_train, x_test, y_test, origin = housing_split(params.rng, params.test_fraction, params.data)
     reporter.note(f"Boston housing from {origin}: {len(x_train)} districts to train on, {len(x_test)} to test")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.routine_types import Params, Reporter
 
 
 def predict(w: float, x: np.ndarray) -> np.ndarray:
@@ -21,14 +22,14 @@ def learn_from_bean(w: float, x: float, y: float, lr: float) -> float:
     return w + lr * error * x
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The beans, before the neuron has drawn any line."""
     x, y = toxicity_beans(params.rng, params.beans)
     reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}],
                   title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
 
 
-def show_line(reporter, x: np.ndarray, y: np.ndarray, w: float, line_x: np.ndarray, when: str) -> None:
+def show_line(reporter: Reporter, x: np.ndarray, y: np.ndarray, w: float, line_x: np.ndarray, when: str) -> None:
     reporter.view(
         "fit",
         points=[{"x": x, "y": y, "label": "beans"}],
@@ -39,7 +40,7 @@ def show_line(reporter, x: np.ndarray, y: np.ndarray, w: float, line_x: np.ndarr
     )
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     w = params.w0
     line_x = np.array([0.0, 1.0])

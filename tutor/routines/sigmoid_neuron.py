@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from tutor.data.beans import band_beans, threshold_beans
+from tutor.routine_types import Params, Reporter
 from tutor.routines._numbers import fmt, plus
 
 
@@ -80,7 +81,7 @@ def train_epoch(w: float, b: float, xs: list[float], ys: list[float], lr: float)
     return w, b
 
 
-def make_beans(params) -> tuple[np.ndarray, np.ndarray]:
+def make_beans(params: Params) -> tuple[np.ndarray, np.ndarray]:
     if params.data == "band":
         return band_beans(params.rng, params.beans)
     return threshold_beans(params.rng, params.beans)
@@ -112,14 +113,14 @@ def bean_groups(x: np.ndarray, y: np.ndarray) -> list[dict]:
             {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}]
 
 
-def preview(params, reporter) -> None:
+def preview(params: Params, reporter: Reporter) -> None:
     """The beans, harmless and toxic, before the neuron has learned anything."""
     x, y = make_beans(params)
     reporter.view("fit", points=bean_groups(x, y), title=f"{len(x)} {params.data} beans: toxic or not",
                   xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1))
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     x, y = make_beans(params)  # (m,), (m,)
     xs, ys = x.tolist(), y.tolist()  # plain floats for the tight loop
     index = min(params.bean, len(xs) - 1)

@@ -14,6 +14,7 @@ import re
 import numpy as np
 
 from tutor.reporting import TutorError
+from tutor.routine_types import Params, Reporter
 
 OVERFLOW_EXAMPLE = (1010.0, 1000.0, 990.0)
 LOGIT_LIMIT = 1e6  # typed logits beyond this are refused (the loss stays a readable number)
@@ -84,7 +85,7 @@ def parse_logits(text: str) -> np.ndarray:
     return np.array(values)
 
 
-def run(params, reporter) -> dict:
+def run(params: Params, reporter: Reporter) -> dict:
     a = parse_logits(params.logits)
     if not 0 <= params.label < len(a):
         raise TutorError(f"label: the true class must be between 0 and {len(a) - 1} "

@@ -4,6 +4,7 @@ import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, nudge_if_raised
+from tutor.i18n import _
 
 SHAPES = (
     "a matrix product needs the inner sizes to match: W1 (inputs, hidden) times W2 (hidden, outputs); "
@@ -42,7 +43,7 @@ def lesson_sizes(mine, ref, rng):
             ref.collapse,
             given,
             MISTAKES,
-            nudge="multiply (x W1 + b1) W2 + b2 out",
+            nudge=_("multiply (x W1 + b1) W2 + b2 out"),
             shown_as=shapes_text(given),
         )
 
@@ -56,7 +57,7 @@ def square_layers(mine, ref, rng):
             ref.collapse,
             given,
             MISTAKES,
-            nudge="multiply (x W1 + b1) W2 + b2 out",
+            nudge=_("multiply (x W1 + b1) W2 + b2 out"),
             shown_as=shapes_text(given),
         )
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, call_text, check, expect_close
+from tutor.i18n import _
 
 
 @check("all the beans give one number")
@@ -23,7 +24,7 @@ def squared(mine, ref, rng):
             mine.cost,
             ref.cost,
             dict(w=0.5, x=np.array([1.0]), y=np.array([y])),
-            nudge="square each bean's error: (y - w * x) ** 2",
+            nudge=_("square each bean's error: (y - w * x) ** 2"),
         )
 
 
@@ -33,14 +34,14 @@ def mean_not_sum(mine, ref, rng):
         mine.cost,
         ref.cost,
         dict(w=1.0, x=np.array([0.25, 0.5, 0.75, 1.0]), y=np.array([0.5, 0.5, 1.0, 1.5])),
-        nudge="divide by the number of beans (np.mean): more beans must not mean a larger cost",
+        nudge=_("divide by the number of beans (np.mean): more beans must not mean a larger cost"),
     )
 
 
 @check("a line through every bean costs 0")
 def zero_on_the_line(mine, ref, rng):
     x = np.array([0.1, 0.3, 0.6])
-    expect_close(mine.cost, ref.cost, dict(w=1.2, x=x, y=1.2 * x), nudge="every error is 0 here")
+    expect_close(mine.cost, ref.cost, dict(w=1.2, x=x, y=1.2 * x), nudge=_("every error is 0 here"))
 
 
 @check("many random beans and w")
@@ -48,4 +49,4 @@ def random_beans(mine, ref, rng):
     for size in (1, 7, 100):
         x, y = rng.uniform(0, 1, size), rng.uniform(-0.5, 1.5, size)
         for w in rng.uniform(-2, 3, 5):
-            expect_close(mine.cost, ref.cost, dict(w=float(w), x=x, y=y), nudge="mean((y - w * x) ** 2)")
+            expect_close(mine.cost, ref.cost, dict(w=float(w), x=x, y=y), nudge=_("mean((y - w * x) ** 2)"))

@@ -3,6 +3,7 @@
 import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, call_text, check, expect_close, gradient_check
+from tutor.i18n import _
 
 BEANS = dict(x=np.array([0.5, 2.0]), y=np.array([1.0, 3.0]))
 
@@ -42,7 +43,7 @@ def factor_two(mine, ref, rng):
         mine.gradients,
         ref.gradients,
         dict(w=0.0, b=0.0, x=np.array([1.0]), y=np.array([1.0])),
-        nudge="d/db (y - w x - b)^2 = 2 (y - w x - b) * (-1) - did you leave out the 2?",
+        nudge=_("d/db (y - w x - b)^2 = 2 (y - w x - b) * (-1) - did you leave out the 2?"),
     )
 
 
@@ -53,7 +54,7 @@ def mean_not_sum(mine, ref, rng):
         mine.gradients,
         ref.gradients,
         dict(w=0.3, b=-0.2, x=x, y=np.array([0.5, 1.0, 1.5, 2.0])),
-        nudge="average over the beans (np.mean): the cost is a mean, so its slopes are too",
+        nudge=_("average over the beans (np.mean): the cost is a mean, so its slopes are too"),
     )
 
 
@@ -63,7 +64,7 @@ def chain_rule(mine, ref, rng):
         mine.gradients,
         ref.gradients,
         dict(w=0.5, b=0.1, **BEANS),
-        nudge="dw = mean(-2 x (y - w x - b)): multiply each bean's term by its x; db has no x",
+        nudge=_("dw = mean(-2 x (y - w x - b)): multiply each bean's term by its x; db has no x"),
     )
 
 
@@ -76,7 +77,7 @@ def random_beans(mine, ref, rng):
                 mine.gradients,
                 ref.gradients,
                 dict(w=float(w), b=float(b), x=x, y=y),
-                nudge="(mean(-2 x error), mean(-2 error)) with error = y - (w x + b)",
+                nudge=_("(mean(-2 x error), mean(-2 error)) with error = y - (w x + b)"),
             )
 
 
@@ -89,12 +90,12 @@ def finite_differences(mine, ref, rng):
         w,
         lambda v: mine.gradients(v, b, x, y)[0],
         what=f"dw at w={w}, b={b}",
-        nudge="dw must be how fast the cost changes as w moves",
+        nudge=_("dw must be how fast the cost changes as w moves"),
     )
     gradient_check(
         lambda v: ref.cost(w, v, x, y),
         b,
         lambda v: mine.gradients(w, v, x, y)[1],
         what=f"db at w={w}, b={b}",
-        nudge="db must be how fast the cost changes as b moves",
+        nudge=_("db must be how fast the cost changes as b moves"),
     )

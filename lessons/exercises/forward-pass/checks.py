@@ -4,6 +4,7 @@ import numpy as np
 
 from tutor.exercises.checking import check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, nudge_if_raised
+from tutor.i18n import _
 
 ORDER = "the input goes first, x @ W1: the inner sizes must match ((2,) x (2, 3) -> (3,) in the lesson)"
 
@@ -75,7 +76,7 @@ def lesson_example(mine, ref, rng):
             ref.forward,
             dict(x=np.array([1.0, 0.5]), **lesson_network()),
             MISTAKES,
-            nudge="follow the three steps of the lesson's table",
+            nudge=_("follow the three steps of the lesson's table"),
             shown_as="forward(x=[1, 0.5], W1, b1, W2, b2, W3, b3 of the lesson)",
         )
 
@@ -90,7 +91,7 @@ def other_sizes(mine, ref, rng):
             ref.forward,
             dict(x=x, **network),
             MISTAKES,
-            nudge="each layer is x @ W + b, whatever the sizes",
+            nudge=_("each layer is x @ W + b, whatever the sizes"),
             shown_as=shapes_text(x, network),
         )
 
@@ -105,6 +106,6 @@ def batch_of_inputs(mine, ref, rng):
             ref.forward,
             dict(x=x, **network),
             MISTAKES,
-            nudge="x @ W works for one input and for a batch alike",
+            nudge=_("x @ W works for one input and for a batch alike"),
             shown_as=shapes_text(x, network),
         )

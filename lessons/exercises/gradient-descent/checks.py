@@ -3,6 +3,7 @@
 import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, call_text, check, expect_close, gradient_check
+from tutor.i18n import _
 
 
 @check("right of the bottom the slope is positive (uphill)")
@@ -23,7 +24,7 @@ def factor_two(mine, ref, rng):
         mine.slope,
         ref.slope,
         dict(w=2.0, x=1.0, y=1.0),
-        nudge="the derivative of u^2 is 2 u u' - did you leave out the 2?",
+        nudge=_("the derivative of u^2 is 2 u u' - did you leave out the 2?"),
     )
 
 
@@ -33,7 +34,7 @@ def chain_rule(mine, ref, rng):
         mine.slope,
         ref.slope,
         dict(w=1.0, x=0.5, y=0.2),
-        nudge="d/dw (y - w x)^2 = 2 (y - w x) * (-x) = 2 x^2 w - 2 x y - is each term multiplied by x?",
+        nudge=_("d/dw (y - w x)^2 = 2 (y - w x) * (-x) = 2 x^2 w - 2 x y - is each term multiplied by x?"),
     )
 
 
@@ -45,27 +46,27 @@ def elementwise(mine, ref, rng):
         mine.slope,
         ref.slope,
         dict(w=0.5, x=x, y=y),
-        nudge="no np.mean or np.sum here: write it with * and -, and NumPy works on every bean at once",
+        nudge=_("no np.mean or np.sum here: write it with * and -, and NumPy works on every bean at once"),
     )
 
 
 @check("many random beans and w")
 def random_beans(mine, ref, rng):
-    for _ in range(30):
+    for _round in range(30):
         kwargs = dict(w=float(rng.uniform(-3, 3)), x=float(rng.uniform(0, 1)), y=float(rng.uniform(-1, 2)))
-        expect_close(mine.slope, ref.slope, kwargs, nudge="2 x^2 w - 2 x y for every bean")
+        expect_close(mine.slope, ref.slope, kwargs, nudge=_("2 x^2 w - 2 x y for every bean"))
     x, y = rng.uniform(0, 1, 50), rng.uniform(-1, 2, 50)
-    expect_close(mine.slope, ref.slope, dict(w=1.3, x=x, y=y), nudge="2 x^2 w - 2 x y for every bean")
+    expect_close(mine.slope, ref.slope, dict(w=1.3, x=x, y=y), nudge=_("2 x^2 w - 2 x y for every bean"))
 
 
 @check("finite differences: slope is the cost's rate of change")
 def finite_differences(mine, ref, rng):
-    for _ in range(5):
+    for _round in range(5):
         x, y, w = float(rng.uniform(0.1, 1)), float(rng.uniform(-1, 2)), float(rng.uniform(-2, 2))
         gradient_check(
             lambda v, x=x, y=y: (y - v * x) ** 2,
             w,
             lambda v, x=x, y=y: mine.slope(v, x, y),
             what=f"`slope(w={w:.4g}, x={x:.4g}, y={y:.4g})`",
-            nudge="(cost(w + h) - cost(w - h)) / 2h is what a slope means",
+            nudge=_("(cost(w + h) - cost(w - h)) / 2h is what a slope means"),
         )

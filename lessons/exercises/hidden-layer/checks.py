@@ -6,6 +6,7 @@ import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, check, gradient_check, shown
 from tutor.exercises.typical_checks import expect_close_naming_mistakes
+from tutor.i18n import _
 
 NAMES = ("w1", "b1", "w2", "b2", "v1", "v2", "c")
 OUTPUT = ("v1", "v2", "c")
@@ -107,7 +108,7 @@ def output_gradients(mine, ref, rng):
         0.8,
         1.0,
         OUTPUT,
-        nudge="delta = -2 (y - a) a (1 - a); de/dv1 = delta h1, de/dv2 = delta h2, de/dc = delta",
+        nudge=_("delta = -2 (y - a) a (1 - a); de/dv1 = delta h1, de/dv2 = delta h2, de/dc = delta"),
     )
 
 
@@ -120,21 +121,21 @@ def hidden_gradients(mine, ref, rng):
         0.8,
         1.0,
         HIDDEN,
-        nudge="delta1 = delta * v1 * h1 (1 - h1); de/dw1 = delta1 x, de/db1 = delta1 (and so for h2)",
+        nudge=_("delta1 = delta * v1 * h1 (1 - h1); de/dw1 = delta1 x, de/db1 = delta1 (and so for h2)"),
     )
 
 
 @check("all seven gradients, for harmless and toxic beans at random weights")
 def many_beans(mine, ref, rng):
-    for _ in range(20):
+    for _round in range(20):
         p = dict(zip(NAMES, rng.normal(0.0, 2.0, size=7).tolist()))
         x, y = float(rng.uniform(0.0, 2.0)), float(rng.integers(0, 2))
-        expect_gradients(mine, ref, p, x, y, NAMES, nudge="compare each formula with the lesson's second page")
+        expect_gradients(mine, ref, p, x, y, NAMES, nudge=_("compare each formula with the lesson's second page"))
 
 
 @check("backward agrees with finite differences of the error")
 def by_finite_differences(mine, ref, rng):
-    for _ in range(3):
+    for _round in range(3):
         p = dict(zip(NAMES, rng.normal(0.0, 1.5, size=7).tolist()))
         x, y = float(rng.uniform(0.0, 2.0)), float(rng.integers(0, 2))
         gradients_by_name(mine, p, x, y)
@@ -153,5 +154,5 @@ def by_finite_differences(mine, ref, rng):
             np.array([p[name] for name in NAMES]),
             written,
             what=f"the gradients ({', '.join(NAMES)}) of backward(p={p_text(p)}, x={shown(x)}, y={shown(y)})",
-            nudge="nudge one weight by a tiny step and watch e change: its gradient should predict it",
+            nudge=_("nudge one weight by a tiny step and watch e change: its gradient should predict it"),
         )

@@ -4,6 +4,7 @@ import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, nudge_if_raised
+from tutor.i18n import _
 
 ORDER = "the image goes first, x @ W1: (784,) x (784, 50) -> (50,), and (n, 784) x (784, 50) -> (n, 50)"
 SIZES = (784, 50, 100, 10)
@@ -74,7 +75,7 @@ def one_image(mine, ref, rng):
             ref.predict,
             dict(network=network, x=x),
             MISTAKES,
-            nudge="sigmoid, sigmoid, then softmax",
+            nudge=_("sigmoid, sigmoid, then softmax"),
             shown_as="predict(network, x (784,))",
         )
 
@@ -88,7 +89,7 @@ def batch(mine, ref, rng):
             ref.predict,
             dict(network=network, x=x),
             MISTAKES,
-            nudge="the same lines work for a batch: nothing needs a loop",
+            nudge=_("the same lines work for a batch: nothing needs a loop"),
             shown_as="predict(network, x (5, 784))",
         )
 

@@ -1,6 +1,7 @@
 """Checks of learn_from_bean: each one isolates one classic mistake, then many random beans."""
 
 from tutor.exercises.checking import Mismatch, call_learner, call_text, check, expect_close
+from tutor.i18n import _
 
 
 @check("a bean right on the line leaves w where it is")
@@ -9,7 +10,7 @@ def bean_on_the_line(mine, ref, rng):
         mine.learn_from_bean,
         ref.learn_from_bean,
         dict(w=0.8, x=0.5, y=0.4, lr=0.1),
-        nudge="its error is 0, so nothing moves - return the new w itself, not only the change",
+        nudge=_("its error is 0, so nothing moves - return the new w itself, not only the change"),
     )
 
 
@@ -24,7 +25,10 @@ def moves_uphill(mine, ref, rng):
             "and w moves by + lr * error * x"
         )
     expect_close(
-        mine.learn_from_bean, ref.learn_from_bean, kwargs, nudge="with x = 1 and lr = 1, the new w is w + (y - w * x)"
+        mine.learn_from_bean,
+        ref.learn_from_bean,
+        kwargs,
+        nudge=_("with x = 1 and lr = 1, the new w is w + (y - w * x)"),
     )
 
 
@@ -34,7 +38,7 @@ def scaled_by_lr(mine, ref, rng):
         mine.learn_from_bean,
         ref.learn_from_bean,
         dict(w=0.5, x=1.0, y=1.0, lr=0.1),
-        nudge="did you multiply the change by lr?",
+        nudge=_("did you multiply the change by lr?"),
     )
 
 
@@ -44,17 +48,19 @@ def scaled_by_x(mine, ref, rng):
         mine.learn_from_bean,
         ref.learn_from_bean,
         dict(w=0.5, x=0.2, y=0.3, lr=0.1),
-        nudge="did you multiply the error by x?",
+        nudge=_("did you multiply the error by x?"),
     )
 
 
 @check("many random beans, weights and learning rates")
 def random_beans(mine, ref, rng):
-    for _ in range(50):
+    for _round in range(50):
         kwargs = dict(
             w=float(rng.uniform(-2, 2)),
             x=float(rng.uniform(0, 1)),
             y=float(rng.uniform(-1, 2)),
             lr=float(rng.choice([0.001, 0.05, 0.5, 1.5])),
         )
-        expect_close(mine.learn_from_bean, ref.learn_from_bean, kwargs, nudge="w + lr * (y - w * x) * x for every bean")
+        expect_close(
+            mine.learn_from_bean, ref.learn_from_bean, kwargs, nudge=_("w + lr * (y - w * x) * x for every bean")
+        )

@@ -4,6 +4,7 @@ import numpy as np
 
 from tutor.exercises.checking import call_learner, check, gradient_check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, expect_no_overflow, nudge_if_raised
+from tutor.i18n import _
 
 ON_ARRAYS = "use np.exp, which works on whole arrays (math.exp takes one number)"
 
@@ -20,7 +21,7 @@ def sigmoid_of_a_few(mine, ref, rng):
             ref.sigmoid,
             dict(z=np.array([-2.0, -0.5, 0.0, 0.5, 2.0])),
             [(sigmoid_sign_flipped, "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z) rises with z")],
-            nudge="sigmoid(z) = 1 / (1 + e^-z), with np.exp so that it works on arrays",
+            nudge=_("sigmoid(z) = 1 / (1 + e^-z), with np.exp so that it works on arrays"),
         )
 
 
@@ -32,7 +33,7 @@ def sigmoid_of_a_table(mine, ref, rng):
             ref.sigmoid,
             dict(z=rng.normal(0.0, 4.0, size=(3, 4))),
             [(sigmoid_sign_flipped, "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z) rises with z")],
-            nudge="work item by item (np.exp does), without flattening or summing",
+            nudge=_("work item by item (np.exp does), without flattening or summing"),
         )
 
 
@@ -43,8 +44,10 @@ def sigmoid_of_extremes(mine, ref, rng):
             mine.sigmoid,
             ref.sigmoid,
             dict(z=np.array([-1000.0, -710.0, -30.0, 30.0, 710.0, 1000.0])),
-            nudge="e^1000 does not fit in a float. For z < 0 use the equal form e^z / (1 + e^z), whose "
-            "exponent is negative, and note that np.where computes BOTH of its branches for every item",
+            nudge=_(
+                "e^1000 does not fit in a float. For z < 0 use the equal form e^z / (1 + e^z), whose "
+                "exponent is negative, and note that np.where computes BOTH of its branches for every item"
+            ),
         )
 
 
@@ -92,13 +95,15 @@ def gradients_of_one_bean(mine, ref, rng):
         ref.gradients,
         dict(w=1.7, b=-0.4, x=0.63, y=1.0),
         gradient_mistakes(ref),
-        nudge="de/dw = de/da * da/dz * dz/dw and de/db = de/da * da/dz * dz/db, with the links of the lesson's table",
+        nudge=_(
+            "de/dw = de/da * da/dz * dz/dw and de/db = de/da * da/dz * dz/db, with the links of the lesson's table"
+        ),
     )
 
 
 @check("gradients of harmless and toxic beans, at many weights")
 def gradients_of_many_beans(mine, ref, rng):
-    for _ in range(20):
+    for _round in range(20):
         kwargs = dict(
             w=float(rng.normal(0.0, 3.0)),
             b=float(rng.normal(0.0, 2.0)),
@@ -110,7 +115,7 @@ def gradients_of_many_beans(mine, ref, rng):
             ref.gradients,
             kwargs,
             gradient_mistakes(ref),
-            nudge="check each link of the chain against the lesson's table",
+            nudge=_("check each link of the chain against the lesson's table"),
         )
 
 
@@ -128,13 +133,15 @@ def compare_with_finite_differences(mine, ref, start, x, y):
         start,
         written,
         what=f"(dw, db) of gradients(w={start[0]:.6g}, b={start[1]:.6g}, x={x:.6g}, y={y:g})",
-        nudge="nudge w (or b) by a tiny step and see how e = (y - sigmoid(w x + b))^2 changes: "
-        "your slopes should predict it",
+        nudge=_(
+            "nudge w (or b) by a tiny step and see how e = (y - sigmoid(w x + b))^2 changes: "
+            "your slopes should predict it"
+        ),
     )
 
 
 @check("gradients agree with finite differences of the error")
 def gradients_by_finite_differences(mine, ref, rng):
-    for _ in range(5):
+    for _round in range(5):
         x, y = float(rng.uniform(0.0, 1.0)), float(rng.integers(0, 2))
         compare_with_finite_differences(mine, ref, rng.normal(0.0, 2.0, size=2), x, y)

@@ -4,6 +4,7 @@ import numpy as np
 
 from tutor.exercises.checking import check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, expect_no_overflow, nudge_if_raised
+from tutor.i18n import _
 
 KEEPDIMS = "keep each row's total as a column (keepdims=True), so that it divides its own row"
 MAX_TRICK = (
@@ -52,7 +53,7 @@ def softmax_of_three(mine, ref, rng):
             ref.softmax,
             dict(a=np.array([0.3, 2.9, 4.0])),
             SOFTMAX_MISTAKES,
-            nudge="softmax(a)_k = e^(a_k) / (e^(a_1) + ... + e^(a_n))",
+            nudge=_("softmax(a)_k = e^(a_k) / (e^(a_1) + ... + e^(a_n))"),
         )
 
 
@@ -64,7 +65,7 @@ def softmax_of_a_batch(mine, ref, rng):
             ref.softmax,
             dict(a=rng.normal(0.0, 3.0, size=(4, 3))),
             SOFTMAX_MISTAKES,
-            nudge="work row by row: one sample per row",
+            nudge=_("work row by row: one sample per row"),
         )
 
 
@@ -116,7 +117,7 @@ def cross_entropy_of_one(mine, ref, rng):
         ref.cross_entropy,
         dict(y=np.array([0.1, 0.6, 0.3]), t=1),
         ENTROPY_MISTAKES,
-        nudge="the loss is -log of the probability of the true class",
+        nudge=_("the loss is -log of the probability of the true class"),
         rtol=LOOSE,
     )
 
@@ -131,6 +132,6 @@ def cross_entropy_of_a_batch(mine, ref, rng):
             ref.cross_entropy,
             dict(y=y, t=t),
             ENTROPY_MISTAKES,
-            nudge="average -log(y[row, t[row]]) over the rows",
+            nudge=_("average -log(y[row, t[row]]) over the rows"),
             rtol=LOOSE,
         )

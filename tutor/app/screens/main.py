@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +22,9 @@ from tutor.course import Course, Lesson, ParamError
 from tutor.exercises import Exercise, ExerciseError, find_exercise
 from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
 
 
 class MainScreen(Screen):
@@ -250,7 +253,7 @@ class MainScreen(Screen):
     def _run_recorded(self, event: RunRecorded) -> None:
         # Kept at once (the pass too), even if the learner quits during the replay; once only
         # (Quit keeps a run that is slow to stop itself, and its own record may still come).
-        if not self.app.run_ended(event.session):
+        if not cast("TutorApp", self.app).run_ended(event.session):
             return
         self.store.record(event.record)
         self._warn_about_progress()
@@ -278,29 +281,36 @@ class MainScreen(Screen):
     # ------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in ("run", "stop", "reset"):
+            return True
         pane = self.pane
-        if action in ("run", "stop", "reset") and (pane is None or not pane.is_mounted):
+        if pane is None or not pane.is_mounted:
             return False
         if action == "stop" and isinstance(self.focused, TextArea) and self.focused.id == "exercise-editor":
             return False  # ctrl+s in the exercise editor saves the learner's file (F6 still stops)
         if action == "stop":
             # Stop ends a run, or the replay of one that has ended.
-            return True if pane.running or pane.watch is not None and pane.watch.playing else None
+            return True if pane.running or pane.watching is not None and pane.watching.playing else None
         if action == "run":
             return None if pane.running else True
         return True
 
+    # check_action lets these through only with a pane mounted.
     def action_run(self) -> None:
-        self.pane.start_run()
+        if self.pane is not None:
+            self.pane.start_run()
 
     def action_stop(self) -> None:
+        if self.pane is None:
+            return
         if self.pane.running:
             self.pane.stop_run()
         else:
             self.pane.stop_replay()
 
     def action_reset(self) -> None:
-        self.pane.reset()
+        if self.pane is not None:
+            self.pane.reset()
 
     @property
     def tree_hidden_by_default(self) -> bool:

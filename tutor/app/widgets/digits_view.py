@@ -29,7 +29,7 @@ class DigitsView(PlotView):
         data: Mapping[str, Any] | None,
         history: Sequence[Mapping[str, float]] = (),
         past: Past = (),
-        cursor: int | None = None,
+        cursor: float | None = None,
     ) -> None:
         super().show(data, history, past, cursor)
         if self.data and self.data.get("selected") is None and len(self.data.get("labels", ())):

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -56,6 +56,9 @@ from tutor.runner import (
 )
 from tutor.timeline import DEFAULT_SPEED, KERAS_REDRAW_SECONDS, REDRAW_SECONDS, Player
 from tutor.watching import Watch, judged_figures
+
+if TYPE_CHECKING:
+    from tutor.app.app import TutorApp
 
 
 @dataclass
@@ -158,7 +161,7 @@ class LessonPane(Vertical):
         self.exercise = exercise  # the lesson's exercise, if it has one (and a store to keep its passes)
         self.store = store
         self._start_values = dict(values)
-        self.watch: Watch | None = None
+        self.watching: Watch | None = None
         self.last_record: RunRecord | None = None
         self._speed = DEFAULT_SPEED
         self._had_frames = False
@@ -169,7 +172,7 @@ class LessonPane(Vertical):
         self._handed_over = False  # its run and file belong to the pane that replaces it
         if handover is not None:
             self.past, self._speed, self._preview = handover.past, handover.speed, handover.preview
-            self.watch, self.last_record, self._announce_pass = (
+            self.watching, self.last_record, self._announce_pass = (
                 handover.watch,
                 handover.last_record,
                 handover.announce_pass,
@@ -184,7 +187,7 @@ class LessonPane(Vertical):
         exercise = self.query(ExercisePane)
         return Handover(
             fields=self.form.fields(),
-            watch=self.watch,
+            watch=self.watching,
             last_record=self.last_record,
             past=list(self.past),
             speed=self._speed,
@@ -257,14 +260,14 @@ class LessonPane(Vertical):
         views = self.query_one(ViewsArea)
         views.clear(self._past_runs())
         record = self.last_record
-        if self.watch is None:
+        if self.watching is None:
             self._show_last_figures()
             self._load_preview(self._start_values)
         else:
             if self._preview:
                 views.show(self._preview, (), self._past_runs())
-            self.running = self.watch.computing and self.watch.record is None
-            self.watch.redraw_next()
+            self.running = self.watching.computing and self.watching.record is None
+            self.watching.redraw_next()
             self._tick()
             self._ticker.resume()
         if record is not None and record.status in (FAILED, DIVERGED):
@@ -286,16 +289,16 @@ class LessonPane(Vertical):
 
     @property
     def session(self) -> RunSession | None:
-        return self.watch.session if self.watch is not None else None
+        return self.watching.session if self.watching is not None else None
 
     @property
     def player(self) -> Player | None:
         """The current run's playback (None before the first run)."""
-        return self.watch.player if self.watch is not None else None
+        return self.watching.player if self.watching is not None else None
 
     @property
     def has_timeline(self) -> bool:
-        return self.watch is not None and self.watch.has_timeline
+        return self.watching is not None and self.watching.has_timeline
 
     def show_tab(self, tab: str) -> None:
         """Bring a tab forward and put the focus where its keys act (the editor, the staged view)."""
@@ -366,7 +369,7 @@ class LessonPane(Vertical):
         if not self.is_mounted:
             return
         self._preview = views
-        if self.watch is None or not self.watch.session.state.snapshot().views:
+        if self.watching is None or not self.watching.session.state.snapshot().views:
             self.query_one(ViewsArea).show(views, (), self._past_runs())
 
     # ------------------------------------------------------------ running
@@ -413,7 +416,7 @@ class LessonPane(Vertical):
             report = self.query_one(ExercisePane).report
             if report and not report.passed:
                 mine_note = _(" (your checks do not all pass yet: watch what it does)")
-        self.watch = Watch(
+        self.watching = Watch(
             session,
             speed=self._speed,
             first=self._judged,
@@ -423,14 +426,14 @@ class LessonPane(Vertical):
             else _("Starting…"),
         )
         self._had_frames = False
-        self.app.run_started(session)
+        cast("TutorApp", self.app).run_started(session)
         self.running = True
         self.query_one(RunError).clear()
         views = self.query_one(ViewsArea)
         views.clear(self._past_runs(values))
         if self._preview:  # the lesson's data stays in sight while the run starts
             views.show(self._preview, (), self._past_runs(values))
-        self.query_one(RunStrip).say(self.watch.moment(time.monotonic()).story, busy=True)
+        self.query_one(RunStrip).say(self.watching.moment(time.monotonic()).story, busy=True)
         self.show_tab("lesson")
         session.start()
         self._ticker.resume()
@@ -453,11 +456,11 @@ class LessonPane(Vertical):
 
     def _let_go(self, session: RunSession) -> None:
         """Stop waiting for a routine that is still busy (loading TensorFlow, compiling)."""
-        if session is not self.session or session.done or not self.running or self.watch is None:
+        if session is not self.session or session.done or not self.running or self.watching is None:
             return  # it ended in time, or another run has started
         record = session.let_go()
         self.last_record = record  # the run is over for the learner; the routine's own record may follow
-        self.watch.ended(record)
+        self.watching.ended(record)
         self.running = False
         self._tick()
         self.query_one(RunStrip).say(_("Stopped; the busy routine ends in the background. You can run again."))
@@ -473,7 +476,7 @@ class LessonPane(Vertical):
     # ------------------------------------------------------------ drawing (UI thread, on the timer)
 
     def _tick(self) -> None:
-        watch = self.watch
+        watch = self.watching
         if watch is None or not self.is_mounted:
             self._ticker.pause()
             return
@@ -497,7 +500,7 @@ class LessonPane(Vertical):
 
     @property
     def player_at_end(self) -> bool:
-        return self.watch is not None and self.watch.player.at_end(self.watch.frames())
+        return self.watching is not None and self.watching.player.at_end(self.watching.frames())
 
     def _watched(self) -> None:
         """A key moved the watch: draw now, and keep drawing while something moves."""
@@ -510,11 +513,11 @@ class LessonPane(Vertical):
     def run_finished(self, message: RunFinished) -> None:
         """The run ended (the screen hands this pane its message): draw its end."""
         session = message.session
-        if self.watch is None or session is not self.session:
+        if self.watching is None or session is not self.session:
             return  # a run that was replaced
         record = message.record
         self.last_record = record
-        self.watch.ended(record)
+        self.watching.ended(record)
         self.running = False
         self._show_recent_runs()
         if record.status in (FAILED, DIVERGED):
@@ -557,7 +560,7 @@ class LessonPane(Vertical):
     def _form_changed(self, event: ParamForm.Changed) -> None:
         self.query_one("#run", Button).disabled = self.running or not event.valid
         self.query_one("#run", Button).tooltip = None if event.valid else _("Fix the marked parameters first")
-        if event.valid and self.watch is None:  # before the first run: the data these values give
+        if event.valid and self.watching is None:  # before the first run: the data these values give
             try:
                 self._load_preview(self.lesson.resolve(self.form.values()))
             except ParamError:
@@ -585,34 +588,34 @@ class LessonPane(Vertical):
         return True
 
     def action_play_pause(self) -> None:
-        if self.watch is not None:
-            self.watch.play_pause()
+        if self.watching is not None:
+            self.watching.play_pause()
             self._watched()
 
     def action_frames(self, count: int) -> None:
-        if self.watch is not None:
-            self.watch.move(count)
+        if self.watching is not None:
+            self.watching.move(count)
             self._watched()
 
     def action_first_frame(self) -> None:
-        if self.watch is not None:
-            self.watch.first_frame()
+        if self.watching is not None:
+            self.watching.first_frame()
             self._watched()
 
     def action_last_frame(self) -> None:
-        if self.watch is not None:
-            self.watch.last_frame()
+        if self.watching is not None:
+            self.watching.last_frame()
             self._watched()
 
     def action_speed(self) -> None:
-        if self.watch is not None:
-            self._speed = self.watch.next_speed()
+        if self.watching is not None:
+            self._speed = self.watching.next_speed()
             self._watched()
 
     def stop_replay(self) -> None:
         """Stop a replay where it is (the learner can scrub from there)."""
-        if self.watch is not None and self.watch.playing:
-            self.watch.stop_replay()
+        if self.watching is not None and self.watching.playing:
+            self.watching.stop_replay()
             self._watched()
 
     def action_maximize_view(self) -> None:

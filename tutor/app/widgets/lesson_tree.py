@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -27,10 +28,10 @@ class LessonTree(Tree[str]):
     def __init__(
         self,
         course: Course,
-        passed: set[str],
+        passed: Set[str],
         *,
-        with_exercise: set[str] = frozenset(),
-        exercises_passed: set[str] = frozenset(),
+        with_exercise: Set[str] = frozenset(),
+        exercises_passed: Set[str] = frozenset(),
         id: str | None = None,
     ) -> None:
         super().__init__(_("Lessons"), id=id)
@@ -53,6 +54,7 @@ class LessonTree(Tree[str]):
     # Tree labels are rich Text: plain ANSI colours read on dark and light themes.
     def _lesson_label(self, lesson: Lesson) -> Text:
         mark = (PASSED, "bold green") if lesson.id in self._passed else (NOT_YET, "dim")
+        exercise: str | tuple[str, str]
         if lesson.id not in self._with_exercise:
             exercise = " "
         elif lesson.id in self._exercises_passed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from textual import events
 from textual.app import ComposeResult
@@ -119,7 +119,8 @@ class ParamForm(VerticalScroll, can_focus=False):
                 id=field_id,
                 compact=True,
             )
-        kind = {"int": "integer", "float": "number"}.get(param.type, "text")
+        kinds: dict[str, Literal["integer", "number", "text"]] = {"int": "integer", "float": "number"}
+        kind = kinds.get(param.type, "text")
         return ParamInput(
             _text(param, value),
             type=kind,
@@ -153,13 +154,18 @@ class ParamForm(VerticalScroll, can_focus=False):
                 values[name] = param.coerce(
                     self._initial_values.get(name, param.default) if chosen is Select.NULL else chosen
                 )
-            else:
+            elif isinstance(field, Input):
                 values[name] = param.coerce(field.value)
         return values
 
     def fields(self) -> dict[str, Any]:
         """What each field holds now, as typed (an invalid text too): :meth:`restore` puts it back."""
-        return {name: self.query_one(f"#param-{name}").value for name in self.params}
+        return {name: self._field_of(name).value for name in self.params}
+
+    def _field_of(self, name: str) -> Input | Select[Any] | Switch:
+        field = self.query_one(f"#param-{name}")
+        assert isinstance(field, (Input, Select, Switch))  # the fields _field makes
+        return field
 
     # ------------------------------------------------------------ writing
 
@@ -168,7 +174,7 @@ class ParamForm(VerticalScroll, can_focus=False):
         for name, value in fields.items():
             if name not in self.params:
                 continue
-            field = self.query_one(f"#param-{name}")
+            field = self._field_of(name)
             if isinstance(field, Select) and value is Select.NULL:
                 continue
             if isinstance(field, Select):
@@ -184,7 +190,7 @@ class ParamForm(VerticalScroll, can_focus=False):
             field = self.query_one(f"#param-{name}")
             if isinstance(field, (Switch, Select)):
                 field.value = value
-            else:
+            elif isinstance(field, Input):
                 field.value = _text(self.params[name], value)
                 self._check(name, field)
 

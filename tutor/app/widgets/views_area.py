@@ -54,7 +54,7 @@ class ViewsArea(Container):
         views: Mapping[str, Mapping] | Any | None,
         history: Sequence[Mapping[str, float]] = (),
         past: Past = (),
-        cursor: int | None = None,
+        cursor: float | None = None,
     ) -> None:
         """Redraw the views whose data, history length, earlier runs or cursor changed.
 
@@ -62,7 +62,8 @@ class ViewsArea(Container):
         ``.history``) is accepted too. Hidden views keep their data and draw it when staged.
         """
         if views is not None and hasattr(views, "views") and hasattr(views, "history"):
-            views, history = views.views, views.history
+            snapshot: Any = views
+            views, history = snapshot.views, snapshot.history
         views = views or {}
         past = labelled_runs(past)
         changed = []
@@ -80,11 +81,10 @@ class ViewsArea(Container):
         # Several views changing in one frame are drawn in one screen update, not one each.
         with self.app.batch_update():
             for kind, data in changed:
-                view = self.query_one(f"#view-{kind}")
-                if VIEWS[kind].from_history:
-                    view.show(data, history, past, cursor)
+                if VIEWS[kind].from_history:  # drawn as a plot (tutor/views.py)
+                    self.query_one(f"#view-{kind}", PlotView).show(data, history, past, cursor)
                 else:
-                    view.show(data)
+                    self.query_one(f"#view-{kind}", WIDGETS[VIEWS[kind].renderer]).show(data)
 
     def clear(self, past: Past = ()) -> None:
         self._shown.clear()
