@@ -134,12 +134,35 @@ def test_a_headless_run_in_chinese_shows_the_chinese_lesson():
 # ---------------------------------------------------------------- the catalogues
 
 
-def _po_messages(language: str) -> dict[str, str]:
+def _po_catalogue(language: str):
     from babel.messages.pofile import read_po
 
     with open(i18n.LOCALE_DIR / language / "LC_MESSAGES" / "tutor.po", "rb") as file:
-        catalogue = read_po(file)
-    return {message.id: message.string for message in catalogue if message.id and isinstance(message.id, str)}
+        return read_po(file)
+
+
+def _po_messages(language: str) -> dict[str, str]:
+    """Each message's translation, by its id (a plural message by its singular: its only Chinese form)."""
+    messages = {}
+    for message in _po_catalogue(language):
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            messages[message.id[0]] = message.string[0] if message.string else ""
+        else:
+            messages[message.id] = message.string
+    return messages
+
+
+def test_no_message_of_the_chinese_catalogue_is_empty_or_a_guess():
+    """`pybabel update` leaves a new message empty (and, with fuzzy matching on, guesses one): none is left so."""
+    gaps = [
+        message.id
+        for message in _po_catalogue("zh")
+        if message.id
+        and (message.fuzzy or not all(message.string if isinstance(message.string, tuple) else [message.string]))
+    ]
+    assert not gaps, "translate these in tutor/locale/zh/LC_MESSAGES/tutor.po:\n" + "\n".join(map(str, gaps))
 
 
 def test_every_marked_string_has_a_chinese_translation_with_the_same_placeholders():
@@ -164,7 +187,12 @@ def test_every_marked_string_has_a_chinese_translation_with_the_same_placeholder
 def test_the_committed_mo_file_is_the_compiled_po_file():
     """An install uses the .mo without Babel: it must say what the .po says (`pybabel compile` after an edit)."""
     compiled = gettext.translation(i18n.DOMAIN, i18n.LOCALE_DIR, languages=["zh"])
-    for message, translation in _po_messages("zh").items():
-        assert compiled.gettext(message) == translation, (
-            f"tutor.mo is older than tutor.po: run pybabel compile ({message!r})"
-        )
+    for message in _po_catalogue("zh"):
+        if isinstance(message.id, tuple):
+            shown = compiled.ngettext(message.id[0], message.id[1], 2)
+            translation = message.string[0]
+        elif message.id:
+            shown, translation = compiled.gettext(message.id), message.string
+        else:
+            continue
+        assert shown == translation, f"tutor.mo is older than tutor.po: run pybabel compile ({message.id!r})"

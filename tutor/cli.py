@@ -11,6 +11,7 @@ what it needs when it runs (the course, NumPy, Textual, TensorFlow).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
@@ -402,7 +403,7 @@ def command_run(args: argparse.Namespace) -> int:
         raise UsageError(_("--json goes with --headless"))
     if args.live:
         raise UsageError(_("--live goes with --headless (the app always plays runs back)"))
-    return _run_app(course, lesson.id, autorun=True, overrides=_overrides(args.overrides), seed=args.seed)
+    return _run_app(course, args, lesson.id, autorun=True, overrides=_overrides(args.overrides), seed=args.seed)
 
 
 def command_class(args: argparse.Namespace) -> int:
@@ -476,14 +477,15 @@ def _check_translations(course):
 
 
 def open_app(args: argparse.Namespace) -> int:
-    return _run_app(course_from(args))
+    return _run_app(course_from(args), args)
 
 
-def _run_app(course, lesson_id: str | None = None, **options) -> int:
+def _run_app(course, args: argparse.Namespace, lesson_id: str | None = None, **options) -> int:
     warn_problems(course)
     from tutor.app import run_app
 
-    return run_app(lesson_id, course=course, **options)
+    # The palette's language switch loads the same lessons (and packs) in the other language.
+    return run_app(lesson_id, course=course, course_loader=functools.partial(course_from, args), **options)
 
 
 def _confine_the_class(unconfined: bool) -> None:

@@ -4,6 +4,7 @@ Choosing the language (:func:`resolve`), first match wins:
 
 1. ``--lang zh|en`` on the command line;
 2. the ``TUTOR_LANG`` environment variable;
+   then, in the app only, the language last chosen in its command palette (:func:`chosen_explicitly`);
 3. the locale: the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set - one
    starting with ``zh`` (``zh_CN.UTF-8``) means Chinese, any other means English;
 4. English.
@@ -76,6 +77,18 @@ def resolve(flag: str | None = None, environ: Mapping[str, str] | None = None) -
         if value:
             return (language_code(value) or ENGLISH), None  # zh_CN.UTF-8 -> zh; C.UTF-8, de_DE -> en
     return ENGLISH, None
+
+
+def chosen_explicitly(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> bool:
+    """``--lang`` or ``TUTOR_LANG`` says the language (``argv`` defaults to this process's arguments).
+
+    A choice remembered by the app (its command palette) comes after these, before the locale.
+    """
+    import sys
+
+    environ = os.environ if environ is None else environ
+    flag = lang_flag(sys.argv[1:] if argv is None else argv)
+    return bool((flag or "").strip() or environ.get(LANG_ENV, "").strip())
 
 
 def lang_flag(argv: Sequence[str]) -> str | None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import sys
 import threading
 
+from tutor.i18n import N_
+
 _import_lock = threading.Lock()
 
-LOADING_MESSAGE = "Loading TensorFlow (~5 s)…"  # short: it fits the status line at 80 columns
+LOADING_MESSAGE = N_("Loading TensorFlow (~5 s)…")  # short: it fits the status line at 80 columns
 
 
 def tensorflow_loaded() -> bool:

@@ -24,7 +24,7 @@ import numpy as np
 
 from tutor import __version__
 from tutor.course import Lesson
-from tutor.i18n import N_
+from tutor.i18n import N_, _
 from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
 from tutor.records import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunStatus, to_builtins
 from tutor.reporting import (
@@ -556,11 +556,11 @@ def describe_run(run: Mapping[str, Any], current: Mapping[str, Any]) -> str:
     """
     params = run.get("params") or {}
     changed = [f"{name}={params[name]}" for name in params if name in current and params[name] != current[name]]
-    what = " ".join(changed[:2]) + (" …" if len(changed) > 2 else "") if changed else "same settings"
+    what = " ".join(changed[:2]) + (" …" if len(changed) > 2 else "") if changed else _("same settings")
     if run.get("mine"):
-        what = f"your code · {what}"
+        what = _("your code · {what}").format(what=what)
     if run.get("status") not in (None, FINISHED):
-        return f"{what} · {run['status']}"
+        return f"{what} · {_(str(run['status']))}"  # the status words are marked in tutor.watching
     history = run.get("history") or []
     last = history[-1] if history else {}
     metric = next((name for name in last if "loss" in name or "cost" in name), None)

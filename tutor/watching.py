@@ -20,10 +20,26 @@ from typing import Any
 from tutor.course import Lesson
 from tutor.course.conditions import condition_names
 from tutor.formatting import format_metrics
+from tutor.i18n import N_, _
 from tutor.reporting import Progress
 from tutor.run_state import Snapshot
 from tutor.runner import DIVERGED, FAILED, FINISHED, STOPPED, RunRecord, RunSession
 from tutor.timeline import DEFAULT_SPEED, Frame, Player
+
+# How a run ended, as the status line and the Runs tab say it (a record keeps the English word).
+STATUS_WORDS = {FINISHED: N_("finished"), STOPPED: N_("stopped"), DIVERGED: N_("diverged"), FAILED: N_("failed")}
+# The units the course's routines count in (Reporter.progress's ``unit``); another is shown as it is.
+N_("epoch"), N_("batch"), N_("bean"), N_("update"), N_("evaluation")
+
+
+def status_word(status: str) -> str:
+    """A run's status in the language the tutor speaks."""
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+
+
+def counted(unit: str, step: int, total: int) -> str:
+    """``epoch 3/6``, ``批次 163/235``: a unit of the routine's (translated when it is one of ours)."""
+    return f"{_(unit)} {step}/{total}"
 
 
 def where(latest: Mapping[str, Progress]) -> str:
@@ -31,20 +47,20 @@ def where(latest: Mapping[str, Progress]) -> str:
     epoch = next((p for p in latest.values() if p.record), None)
     inner = [p for p in latest.values() if not p.record]
     if not inner:
-        return f"{epoch.unit} {epoch.step}/{epoch.total}" if epoch else ""
+        return counted(epoch.unit, epoch.step, epoch.total) if epoch else ""
     batch = inner[0]
     if epoch is None:
-        return f"epoch 1 · {batch.unit} {batch.step}/{batch.total}"
+        return f"{_('epoch')} 1 · {counted(batch.unit, batch.step, batch.total)}"
     current = epoch.step + 1 if epoch.step < epoch.total else epoch.step
-    return f"{epoch.unit} {current}/{epoch.total} · {batch.unit} {batch.step}/{batch.total}"
+    return f"{counted(epoch.unit, current, epoch.total)} · {counted(batch.unit, batch.step, batch.total)}"
 
 
 def frame_where(frame: Frame) -> str:
     """``epoch 3/100``, or inside a step that holds the story: ``epoch 1/100 · bean 30/100``."""
-    where = f"{frame.unit} {frame.step}/{frame.total}"
+    where = counted(frame.unit, frame.step, frame.total)
     inner = frame.inner
     if inner is not None and inner.unit != frame.unit and inner.total > 0:
-        where += f" · {inner.unit} {inner.step}/{inner.total}"
+        where += f" · {counted(inner.unit, inner.step, inner.total)}"
     return where
 
 
@@ -59,20 +75,20 @@ def judged_figures(lesson: Lesson) -> set[str]:
 def duration(seconds: float) -> str:
     """``3.2 s``, ``14 s``, ``2 min 05 s``."""
     if seconds < 60:
-        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+        return _("{seconds} s").format(seconds=f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}")
     minutes, seconds = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {seconds:02d} s"
+    return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=f"{seconds:02d}")
 
 
 def verdict(record: RunRecord) -> str:
     """How a finished run stands against the lesson's challenge."""
     if record.challenge_met and record.mine:
-        return "challenge met with your code ✓"
+        return _("challenge met with your code ✓")
     if record.challenge_met:
-        return "challenge met ✓"
+        return _("challenge met ✓")
     if record.challenge_met is None:
-        return "challenge not judged"
-    return "challenge not met yet"
+        return _("challenge not judged")
+    return _("challenge not met yet")
 
 
 def result_figures(record: RunRecord, first: Collection[str] = ()) -> str:
@@ -85,17 +101,23 @@ def ended_story(record: RunRecord, snapshot: Snapshot, *, first: Collection[str]
     """One sentence for how a run ended; the same words for one run wherever they are shown."""
     took = f"  ({duration(record.seconds)})" if clock else ""
     if record.status == FINISHED:
-        return f"Finished: {verdict(record)}.  {result_figures(record, first)}{took}"
+        return (
+            _("Finished: {verdict}.  {figures}").format(verdict=verdict(record), figures=result_figures(record, first))
+            + took
+        )
     if record.status == STOPPED:
         progress = next((p for p in snapshot.latest.values() if p.record), snapshot.progress)
-        at = f" at {where(snapshot.latest)}  {format_metrics(progress.metrics)}" if progress else ""
-        return f"Stopped{at}{took}"
+        if progress is None:
+            return _("Stopped") + took
+        at = _("Stopped at {where}").format(where=where(snapshot.latest))
+        return f"{at}  {format_metrics(progress.metrics)}{took}"
     if record.status == DIVERGED:
         # The routine's own words name the epoch once ("loss became 4.4e+31 at epoch 19: ...").
-        return f"Diverged: {record.error or 'a metric became infinite'}"
+        return _("Diverged: {error}").format(error=record.error or _("a metric became infinite"))
     if record.status == FAILED:
-        return f"Failed: {(record.error or 'the routine raised an error').splitlines()[0]}"
-    return record.status
+        error = (record.error or _("the routine raised an error")).splitlines()[0]
+        return _("Failed: {error}").format(error=error)
+    return status_word(record.status)
 
 
 @dataclass(frozen=True)
@@ -127,14 +149,14 @@ class Watch:
         speed: str = DEFAULT_SPEED,
         first: Collection[str] = (),
         clock: bool = True,
-        starting: str = "Starting…",
+        starting: str | None = None,
     ) -> None:
         self.session = session
         self.player = Player(speed)
         self.first = first
         self.clock = clock
         self.record: RunRecord | None = None  # set when the run has ended (or was let go)
-        self._starting = starting
+        self._starting = _("Starting…") if starting is None else starting
         self._shown: tuple[Any, ...] | None = None
         self._furthest: tuple[float, str] = (0.0, "")  # how far the story has told, and its words
 
@@ -197,6 +219,10 @@ class Watch:
 
     def stop_replay(self) -> None:
         self.player.playing = False
+
+    def redraw_next(self) -> None:
+        """The next moment redraws the views (a new pane shows this run: its views have no data yet)."""
+        self._shown = None
 
     def ended(self, record: RunRecord) -> None:
         """The run ended (or was let go): a failed or stopped run shows where it ended."""
@@ -265,20 +291,23 @@ class Watch:
     def _story(self, snapshot: Snapshot, frames: list[Frame], frame: Frame | None, live: bool) -> str:
         session = self.session
         if session.computing and session.control.cancelled:
-            return "Stopping…"
+            return _("Stopping…")
         if session.computing:
             if snapshot.progress is None:  # nothing computed yet: the newest note ("Loading TensorFlow…")
-                return snapshot.notes[-1] if snapshot.notes else self._starting
+                return _(snapshot.notes[-1]) if snapshot.notes else self._starting  # a note of ours is marked
             text = self._computing_story(snapshot)
             if frame is not None and not live and frame is not frames[-1]:
                 # The replay is behind the computing: say first what the views show.
-                paused = "Paused · " if session.paused else ""
-                return f"{paused}showing {frame_where(frame)}  {format_metrics(frame.metrics)}  · computed: {text}"
+                shown = _("showing {where}").format(where=frame_where(frame))
+                paused = _("Paused · ") if session.paused else ""
+                return f"{paused}{shown}  {format_metrics(frame.metrics)}  · " + _("computed: {story}").format(
+                    story=text
+                )
             return text
         if self.record is None:
             return self._starting
         if frame is not None and not self.player.at_end(frames):
-            return f"Replay {frame_where(frame)}  {format_metrics(frame.metrics)}"
+            return _("Replay {where}").format(where=frame_where(frame)) + f"  {format_metrics(frame.metrics)}"
         return ended_story(self.record, snapshot, first=self.first, clock=self.clock)
 
     def _computing_story(self, snapshot: Snapshot) -> str:
@@ -292,9 +321,10 @@ class Watch:
         if reached < self._furthest[0] and not paused:
             return self._furthest[1]  # a late report of a batch already told: the story stays put
         figures = format_metrics(epoch.metrics) if epoch else ""
-        text = f"{'Paused at ' if paused else ''}{where(snapshot.latest)}  {figures}"
+        at = _("Paused at {where}").format(where=where(snapshot.latest)) if paused else where(snapshot.latest)
+        text = f"{at}  {figures}"
         eta = self.session.state.eta() if self.clock and not paused else None
         if eta is not None and math.isfinite(eta):
-            text += f"  ETA {duration(eta)}"
+            text += "  " + _("ETA {duration}").format(duration=duration(eta))
         self._furthest = (reached, text.rstrip())
         return text.rstrip()

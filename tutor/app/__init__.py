@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ def run_app(
     *,
     course: Course | None = None,
     store: ProgressStore | None = None,
+    course_loader: Callable[[str], Course] | None = None,
 ) -> int:
     """Open the app (on ``lesson_id`` if given, starting it if ``autorun``); return an exit code."""
     from tutor.app.app import TutorApp
@@ -35,7 +36,14 @@ def run_app(
     loop = asyncio.new_event_loop()
     with private_terminal() as terminal:
         app = TutorApp(
-            course, lesson_id=lesson_id, autorun=autorun, overrides=overrides, seed=seed, store=store, terminal=terminal
+            course,
+            lesson_id=lesson_id,
+            autorun=autorun,
+            overrides=overrides,
+            seed=seed,
+            store=store,
+            terminal=terminal,
+            course_loader=course_loader,
         )
         # Closing the terminal or being told to end (SIGHUP, SIGTERM) quits as Ctrl+Q does:
         # the run is stopped and recorded first.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from rich.console import Console
@@ -16,12 +16,13 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 
-from tutor import classroom
-from tutor.app.commands import LessonCommands
+from tutor import classroom, i18n
+from tutor.app.commands import LanguageCommands, LessonCommands
 from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
 from tutor.app.terminal import clamped_size, driver_on, terminal_gone, watched_terminals
 from tutor.course import Course, load_course
+from tutor.i18n import N_
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
 
@@ -36,9 +37,9 @@ TERMINAL_CHECK_SECONDS = 1.0  # a terminal that went away (no SIGHUP) is noticed
 class TutorApp(App[int]):
     TITLE = "tutor"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {LessonCommands}
+    COMMANDS = App.COMMANDS | {LessonCommands, LanguageCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True, tooltip="Quit (ends a run first)"),
+        Binding("ctrl+q", "quit", N_("Quit"), id="quit", priority=True, tooltip=N_("Quit (ends a run first)")),
     ]
 
     def __init__(
@@ -52,16 +53,22 @@ class TutorApp(App[int]):
         store: ProgressStore | None = None,
         clock: bool = True,
         terminal: IO[str] | None = None,
+        course_loader: Callable[[str], Course] | None = None,
     ) -> None:
         """``clock=False`` hides wall-clock times (ETA, durations) for reproducible screenshots.
 
         ``terminal``: draw there instead of on fd 2 (see :mod:`tutor.app.terminal`).
+        ``course_loader``: the course in another language (for the palette's language switch); by
+        default the shipped course when no ``course`` is given, else the lessons keep their text.
         """
         self._terminal = terminal
         super().__init__()
         if terminal is not None:  # errors after exit go to the terminal, not the log
             self.error_console = Console(markup=False, highlight=False, file=terminal)
-        self.course = course if course is not None else load_course()
+        if course_loader is None and course is None:
+            course_loader = _shipped_course
+        self.course_loader = course_loader
+        self.course = course if course is not None else _shipped_course(i18n.current())
         # A session of a class (``tutor serve --class``) is one learner's: named by the link, or asked first.
         self.seat = classroom.seat_from_environment() if store is None else classroom.Seat()
         self.learner: str | None = None
@@ -70,6 +77,7 @@ class TutorApp(App[int]):
             self.store = ProgressStore()
         elif store is None and self.seat.learner:
             self._take_seat(self.seat.learner)
+        self._speak_the_remembered_language()
         self._start: dict[str, Any] = {
             "lesson_id": lesson_id,
             "autorun": autorun,
@@ -126,6 +134,30 @@ class TutorApp(App[int]):
         self.store = classroom.take_seat(self.seat.class_dir, learner)
         self.learner = learner
         self.title = f"tutor · {learner}"
+        self._speak_the_remembered_language()
+
+    # ------------------------------------------------------------ the language
+
+    def _speak_the_remembered_language(self) -> None:
+        """The language chosen in the palette last time, unless --lang or TUTOR_LANG says another."""
+        remembered = self.store.language if self.store is not None else None
+        if remembered in i18n.LANGUAGES and remembered != i18n.current() and not i18n.chosen_explicitly():
+            i18n.set_language(remembered)
+            if self.course_loader is not None:
+                self.course = self.course_loader(remembered)
+
+    async def switch_language(self, code: str) -> None:
+        """Speak ``code`` from now on (and next time): the lesson screen is rebuilt in it, keeping the
+        open lesson, its typed text and parameters, and its run (still computing, or its replay)."""
+        i18n.set_language(code)
+        if self.store is not None:
+            self.store.set_language(code)
+        if self.course_loader is not None:
+            self.course = self.course_loader(code)
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                await screen.speak(self.course)
+        self.notify(i18n._("The tutor speaks English now."), timeout=3)
 
     def _watch_the_terminal(self) -> None:
         """Quit (recording a run it stops) once the terminal has gone, even when no SIGHUP said so."""
@@ -184,3 +216,7 @@ class TutorApp(App[int]):
         for screen in self.screen_stack:
             for pane in screen.query(ExercisePane):
                 pane.keep_draft_now()
+
+
+def _shipped_course(language: str) -> Course:
+    return load_course(language=language)

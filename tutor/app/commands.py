@@ -1,4 +1,4 @@
-"""The command palette's "Go to lesson ..." commands."""
+"""The command palette's "Go to lesson ..." commands, and the one that switches the language."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from tutor import i18n
 from tutor.app.messages import OpenLesson
+from tutor.i18n import _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -25,7 +27,9 @@ class LessonCommands(Provider):
 
     def _lessons(self):
         for lesson in cast("TutorApp", self.app).course.lessons:
-            name = f"Go to lesson {lesson.chapter}.{lesson.order} {lesson.title}"
+            name = _("Go to lesson {number} {title}").format(
+                number=f"{lesson.chapter}.{lesson.order}", title=lesson.title
+            )
             yield name, lesson
 
     def _open(self, lesson_id: str) -> None:
@@ -45,10 +49,41 @@ class LessonCommands(Provider):
                 )
 
 
+class LanguageCommands(Provider):
+    """``Language: English`` / ``Language: 中文``: the app speaks it at once, and next time."""
+
+    def _languages(self):
+        for code, name in i18n.LANGUAGES.items():
+            if code != i18n.current():
+                yield _("Language: {name}").format(name=name), code
+
+    async def _switch(self, code: str) -> None:
+        await cast("TutorApp", self.app).switch_language(code)
+
+    def _help(self, code: str) -> str:
+        return _("Show the tutor in {language}: the lesson, your text and the run stay").format(
+            language=i18n.LANGUAGES[code]
+        )
+
+    async def discover(self) -> Hits:
+        for name, code in self._languages():
+            yield DiscoveryHit(Content(name), partial(self._switch, code), text=name, help=self._help(code))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, code in self._languages():
+            # The English word finds it in any language (a learner who cannot read the one shown now).
+            score = max(matcher.match(name), matcher.match(code), matcher.match(f"Language {code}"))
+            if score > 0:
+                yield Hit(
+                    score, _highlight(matcher, name), partial(self._switch, code), text=name, help=self._help(code)
+                )
+
+
 def _highlight(matcher, name: str) -> Content:
     """``matcher.highlight`` without its markup parsing: the matched letters styled on plain text."""
     content = Content(name)
-    _, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, name)
     for offset in offsets:
         if not name[offset].isspace():
             content = content.stylize(matcher.match_style, offset, offset + 1)

@@ -265,6 +265,12 @@ class ProgressStore:
         rows = self.query("SELECT value FROM state WHERE learner = ? AND key = 'last_lesson'", (self.learner,))
         return rows[0][0] if rows and isinstance(rows[0][0], str) else None
 
+    @property
+    def language(self) -> str | None:
+        """The language the learner last chose in the app (its command palette), None if never."""
+        rows = self.query("SELECT value FROM state WHERE learner = ? AND key = 'language'", (self.learner,))
+        return rows[0][0] if rows and isinstance(rows[0][0], str) else None
+
     def runs(self, lesson_id: str) -> list[dict[str, Any]]:
         """The lesson's recent runs, oldest first; a row that is not a run is skipped."""
         rows = self.query(
@@ -297,6 +303,9 @@ class ProgressStore:
 
     def set_last_lesson(self, lesson_id: str) -> None:
         self._write(lambda conn: set_state(conn, self.learner, "last_lesson", lesson_id))
+
+    def set_language(self, code: str) -> None:
+        self._write(lambda conn: set_state(conn, self.learner, "language", code), activity=False)
 
     # ------------------------------------------------------------ exercises (kept in ``state``, per learner)
 

@@ -16,9 +16,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from tutor import classroom
+from tutor.app.widgets.footer import TranslatedFooter
+from tutor.i18n import _
 from tutor.roster import WRONG, Roster, RosterError
 
 
@@ -68,19 +70,21 @@ class LearnerScreen(Screen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(id="learner-box"):
             # Content, not markup: the class name comes from a folder and is shown as typed.
-            yield Label(Content.styled(f"Class {self.class_dir.name}", "bold"))
+            yield Label(Content.styled(_("Class {name}").format(name=self.class_dir.name), "bold"))
             yield Static(
-                "Type your name and your code (on your card, or at the end of your personal link): "
-                "they open your lessons, runs and exercises - yours alone.",
+                _(
+                    "Type your name and your code (on your card, or at the end of your personal link): "
+                    "they open your lessons, runs and exercises - yours alone."
+                ),
                 markup=False,
             )
-            yield Input(placeholder="your name", max_length=classroom.NAME_MAX, validators=[PlainName()], id="name")
-            yield Input(placeholder="your code, like k7qdm-2xafp", max_length=40, password=True, id="code")
+            yield Input(placeholder=_("your name"), max_length=classroom.NAME_MAX, validators=[PlainName()], id="name")
+            yield Input(placeholder=_("your code, like k7qdm-2xafp"), max_length=40, password=True, id="code")
             problem = Static(self.problem or "", id="learner-problem", markup=False)
             problem.set_class(not self.problem, "-empty")
             yield problem
-            yield Button("Start", variant="primary", id="start")
-        yield Footer()
+            yield Button(_("Start"), variant="primary", id="start")
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -113,7 +117,7 @@ class LearnerScreen(Screen[str]):
             self._say(str(error))
             return
         if learner is None:
-            self._say(WRONG)
+            self._say(_(WRONG))  # marked where it is defined (tutor.roster)
             code.value = ""
             code.focus()
             return

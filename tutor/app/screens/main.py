@@ -10,15 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 
-from tutor.app.messages import LessonPassed, OpenLesson, RunRecorded
+from tutor.app.messages import LessonPassed, OpenLesson, RunFinished, RunRecorded
 from tutor.app.widgets.exercise_pane import ExercisePane
-from tutor.app.widgets.lesson_pane import LessonPane
+from tutor.app.widgets.footer import TranslatedFooter
+from tutor.app.widgets.lesson_pane import Handover, LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.recent_runs import RUNS_LISTED
 from tutor.course import Course, Lesson, ParamError
 from tutor.exercises import Exercise, ExerciseError, find_exercise
+from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 
 if TYPE_CHECKING:
@@ -30,16 +32,27 @@ class MainScreen(Screen):
     are declared by :class:`LessonPane`, where they act; here: running, the tree and help."""
 
     BINDINGS = [
-        Binding("ctrl+r,f5", "run", "Run", id="run", priority=True, tooltip="Run the lesson's routine"),
-        Binding("ctrl+s,f6", "stop", "Stop", id="stop", priority=True, tooltip="Stop the run, keep the plots"),
+        Binding("ctrl+r,f5", "run", N_("Run"), id="run", priority=True, tooltip=N_("Run the lesson's routine")),
+        Binding("ctrl+s,f6", "stop", N_("Stop"), id="stop", priority=True, tooltip=N_("Stop the run, keep the plots")),
         Binding(
-            "ctrl+o", "reset", "Reset", id="reset", priority=True, show=False, tooltip="Restore the default parameters"
+            "ctrl+o",
+            "reset",
+            N_("Reset"),
+            id="reset",
+            priority=True,
+            show=False,
+            tooltip=N_("Restore the default parameters"),
         ),
         Binding(
-            "ctrl+b", "toggle_tree", "Lessons", id="toggle-tree", priority=True, tooltip="Show or hide the lesson tree"
+            "ctrl+b",
+            "toggle_tree",
+            N_("Lessons"),
+            id="toggle-tree",
+            priority=True,
+            tooltip=N_("Show or hide the lesson tree"),
         ),
-        Binding("question_mark", "help", "Help", id="help", tooltip="This help: all the keys"),
-        Binding("f1", "help", "Help", id="help-f1", show=False, priority=True),
+        Binding("question_mark", "help", N_("Help"), id="help", tooltip=N_("This help: all the keys")),
+        Binding("f1", "help", N_("Help"), id="help-f1", show=False, priority=True),
     ]
     # Narrow or short terminals get a more compact layout (see app.tcss). Below 120 columns
     # the lesson tree hides while a lesson is open: the stage needs the width.
@@ -70,39 +83,61 @@ class MainScreen(Screen):
         self._shown_warning: str | None = None  # the store's warning the learner has already seen
 
     def compose(self) -> ComposeResult:
-        passed = {lesson.id for lesson in self.course.lessons if self.store.passed(lesson.id)}
-        with_exercise = {lesson.id for lesson in self.course.lessons if self.exercise_of(lesson) is not None}
-        exercises_passed = {lesson_id for lesson_id in with_exercise if self.store.exercise_passed(lesson_id)}
         if getattr(self.app, "learner", None):  # a class session: the header says whose work this is
             yield Header(icon="●")
         with Horizontal(id="main"):
-            yield LessonTree(
-                self.course,
-                passed,
-                with_exercise=with_exercise,
-                exercises_passed=exercises_passed,
-                id="lesson-tree",
-            )
+            yield self._lesson_tree()
             with Container(id="lesson-host"):
                 if not self.course.lessons:
                     yield Static(
-                        "No lessons found. `tutor check` lists what is wrong with the lesson files.", id="no-lessons"
+                        _("No lessons found. `tutor check` lists what is wrong with the lesson files."),
+                        id="no-lessons",
                     )
-        yield Footer()
+        yield TranslatedFooter()
+
+    def _lesson_tree(self) -> LessonTree:
+        passed = {lesson.id for lesson in self.course.lessons if self.store.passed(lesson.id)}
+        with_exercise = {lesson.id for lesson in self.course.lessons if self.exercise_of(lesson) is not None}
+        exercises_passed = {lesson_id for lesson_id in with_exercise if self.store.exercise_passed(lesson_id)}
+        return LessonTree(
+            self.course, passed, with_exercise=with_exercise, exercises_passed=exercises_passed, id="lesson-tree"
+        )
+
+    async def speak(self, course: Course) -> None:
+        """Show ``course`` (the same lessons in the language the tutor speaks now), every word of the
+        screen in that language: the open lesson stays open with its typed text, parameters and run."""
+        self.course = course
+        self._exercises.clear()  # their descriptions and hints are in the old language
+        tree = self.query_one(LessonTree)
+        had_focus = self.focused is tree
+        await tree.remove()
+        new_tree = self._lesson_tree()
+        await self.query_one("#main").mount(new_tree, before=0)
+        await self.query_one(TranslatedFooter).remove()  # a new footer composes its keys in the new language
+        await self.mount(TranslatedFooter())
+        pane = self.pane
+        if pane is not None and pane.is_mounted:
+            self.open_lesson(pane.lesson.id, handover=pane.hand_over())
+        elif self.query("#no-lessons"):
+            self.query_one("#no-lessons", Static).update(
+                _("No lessons found. `tutor check` lists what is wrong with the lesson files.")
+            )
+        if had_focus:
+            new_tree.focus()
 
     def on_mount(self) -> None:
         self._warn_about_progress()
         if self.course.problems:
             self.notify(
-                f"{len(self.course.problems)} problem(s) in the lesson files: run `tutor check`.",
-                title="Lessons",
+                _("{count} problem(s) in the lesson files: run `tutor check`.").format(count=len(self.course.problems)),
+                title=_("Lessons"),
                 severity="warning",
                 timeout=10,
             )
         for folder in self.course.code_dirs:
             self.notify(
-                f"Lessons from {folder} run Python code from that folder.",
-                title="Lesson pack",
+                _("Lessons from {folder} run Python code from that folder.").format(folder=folder),
+                title=_("Lesson pack"),
                 severity="warning",
                 timeout=12,
                 markup=False,
@@ -113,7 +148,11 @@ class MainScreen(Screen):
         known = {lesson.id for lesson in self.course.lessons}
         if wanted not in known:
             if self._initial_lesson:
-                self.notify(f"There is no lesson {self._initial_lesson!r}.", severity="error", markup=False)
+                self.notify(
+                    _("There is no lesson {lesson}.").format(lesson=repr(self._initial_lesson)),
+                    severity="error",
+                    markup=False,
+                )
             wanted = self.course.lessons[0].id
         self.open_lesson(wanted, autorun=self._autorun, overrides=self._overrides)
         self.call_after_refresh(self._focus_start)
@@ -136,17 +175,30 @@ class MainScreen(Screen):
         """The open lesson's pane (a replaced one may still be on its way out)."""
         return self._pane
 
-    def open_lesson(self, lesson_id: str, autorun: bool = False, overrides: Mapping[str, Any] | None = None) -> None:
+    def open_lesson(
+        self,
+        lesson_id: str,
+        autorun: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        handover: Handover | None = None,
+    ) -> None:
+        """Open a lesson in a new pane; ``handover``: the same lesson's old pane's state (a new language)."""
         lesson = self.course.get(lesson_id)
         try:
             values = lesson.resolve(overrides)
         except ParamError as error:
-            self.notify(f"{error}; using the defaults.", title="Parameters", severity="error", markup=False)
+            self.notify(
+                _("{error}; using the defaults.").format(error=error),
+                title=_("Parameters"),
+                severity="error",
+                markup=False,
+            )
             values = lesson.resolve({})
         old = self.pane
         if old is not None:
-            if old.running:
-                self.notify(f"Stopped the run of {old.lesson.title}.", markup=False)
+            if old.running and handover is None:
+                self.notify(_("Stopped the run of {lesson}.").format(lesson=old.lesson.title), markup=False)
             old.remove()
         past = self.store.runs(lesson_id)[-RUNS_LISTED:]
         pane = LessonPane(
@@ -159,6 +211,7 @@ class MainScreen(Screen):
             autorun=autorun,
             exercise=self.exercise_of(lesson),
             store=self.store,
+            handover=handover,
         )
         self._pane = pane
         self.query_one("#lesson-host").mount(pane)
@@ -173,7 +226,7 @@ class MainScreen(Screen):
                 self._exercises[lesson.id] = find_exercise(lesson)
             except ExerciseError as error:
                 self._exercises[lesson.id] = None
-                self.notify(str(error), title="Exercise left out", severity="warning", timeout=10, markup=False)
+                self.notify(str(error), title=_("Exercise left out"), severity="warning", timeout=10, markup=False)
         return self._exercises[lesson.id]
 
     @on(LessonTree.LessonChosen)
@@ -188,6 +241,13 @@ class MainScreen(Screen):
     @on(OpenLesson)
     def _open_lesson(self, event: OpenLesson) -> None:
         self.open_lesson(event.lesson_id, autorun=event.autorun)
+
+    @on(RunFinished)
+    def _run_finished(self, event: RunFinished) -> None:
+        """A run ended: the pane showing it draws its end (a pane that took it over, too)."""
+        pane = self.pane
+        if pane is not None and pane.session is event.session:
+            pane.run_finished(event)
 
     @on(RunRecorded)
     def _run_recorded(self, event: RunRecorded) -> None:
@@ -208,13 +268,15 @@ class MainScreen(Screen):
         """The replay of a passing run reached its end: now tell the learner (bottom right, off the stage)."""
         lesson = self.course.get(event.lesson_id)
         self.query_one(LessonTree).mark_passed(lesson.id)
-        self.notify(f"{lesson.number} {lesson.title}", title="Challenge met: lesson passed ✓", timeout=4, markup=False)
+        self.notify(
+            f"{lesson.number} {lesson.title}", title=_("Challenge met: lesson passed ✓"), timeout=4, markup=False
+        )
 
     def _warn_about_progress(self) -> None:
         """A damaged or unwritable progress file is reported once, never as a crash."""
         if self.store.warning and self.store.warning != self._shown_warning:
             self._shown_warning = self.store.warning
-            self.notify(self.store.warning, title="Progress", severity="warning", timeout=10, markup=False)
+            self.notify(self.store.warning, title=_("Progress"), severity="warning", timeout=10, markup=False)
 
     # ------------------------------------------------------------ actions
 

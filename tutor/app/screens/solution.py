@@ -13,6 +13,7 @@ from textual.widgets import Button, Static
 
 from tutor import exercises
 from tutor.exercises import Exercise
+from tutor.i18n import N_, _
 
 
 class SolutionScreen(ModalScreen[None]):
@@ -30,7 +31,7 @@ class SolutionScreen(ModalScreen[None]):
     SolutionScreen #solution-buttons Button { margin: 0 1 0 0; }
     """
 
-    BINDINGS = [Binding("escape", "dismiss", "Close")]
+    BINDINGS = [Binding("escape", "dismiss", N_("Close"))]
 
     def __init__(self, lesson, exercise: Exercise, *, give_up: bool) -> None:
         super().__init__()
@@ -42,23 +43,28 @@ class SolutionScreen(ModalScreen[None]):
         with Vertical():
             if self.give_up:
                 yield Static(
-                    "Your checks do not all pass yet. Seeing the solution now ends the puzzle: "
-                    "a hint (the Hint button) may be all you need. Show the solution?",
+                    _(
+                        "Your checks do not all pass yet. Seeing the solution now ends the puzzle: "
+                        "a hint (the Hint button) may be all you need. Show the solution?"
+                    ),
                     id="solution-question",
                     markup=False,
                 )
                 with Horizontal(id="solution-buttons"):
-                    yield Button("Keep trying", id="solution-keep-trying", variant="primary", compact=True)
-                    yield Button("Show the solution", id="solution-give-up", variant="warning", compact=True)
+                    yield Button(_("Keep trying"), id="solution-keep-trying", variant="primary", compact=True)
+                    yield Button(_("Show the solution"), id="solution-give-up", variant="warning", compact=True)
             else:
                 yield from self._solution()
 
     def _solution(self) -> list[Widget]:
         source = exercises.solution_source(self.exercise, self.lesson)
         return [
-            Static(f"The tutor's {', '.join(self.exercise.functions)}  (Escape closes)", markup=False),
+            Static(
+                _("The tutor's {functions}  (Escape closes)").format(functions=", ".join(self.exercise.functions)),
+                markup=False,
+            ),
             VerticalScroll(Static(highlight(source, language="python")), id="solution-code"),
-            Horizontal(Button("Close", id="solution-close", variant="primary", compact=True), id="solution-buttons"),
+            Horizontal(Button(_("Close"), id="solution-close", variant="primary", compact=True), id="solution-buttons"),
         ]
 
     @on(Button.Pressed, "#solution-keep-trying")

@@ -11,6 +11,7 @@ from textual.highlight import highlight
 from textual.widgets import Static
 
 from tutor.course import Lesson, split_routine
+from tutor.i18n import _
 
 
 def routine_source(lesson: Lesson) -> tuple[str, str]:
@@ -25,7 +26,9 @@ def routine_source(lesson: Lesson) -> tuple[str, str]:
             raise OSError("no source file")
         return path, Path(path).read_text(encoding="utf-8")
     except Exception as error:  # noqa: BLE001 - a missing module is reported by Run, not here
-        return lesson.routine, f"# The source of {lesson.routine} is not available: {error}\n"
+        return lesson.routine, _("# The source of {routine} is not available: {error}").format(
+            routine=lesson.routine, error=error
+        ) + "\n"
 
 
 class CodeView(ScrollableContainer, can_focus=True):

@@ -9,6 +9,7 @@ from typing import Any
 from textual.binding import Binding
 
 from tutor.app.widgets.plot_view import PlotView
+from tutor.i18n import N_
 from tutor.plotting import Past, digit_grid_columns
 
 
@@ -17,10 +18,10 @@ class DigitsView(PlotView):
     routine sent them for every image as ``tops``)."""
 
     BINDINGS = [
-        Binding("right,l", "move(1)", "Next image", id="digits.next", show=False),
-        Binding("left,h", "move(-1)", "Previous image", id="digits.previous", show=False),
-        Binding("down,j", "move_row(1)", "Image below", id="digits.down", show=False),
-        Binding("up,k", "move_row(-1)", "Image above", id="digits.up", show=False),
+        Binding("right,l", "move(1)", N_("Next image"), id="digits.next", show=False),
+        Binding("left,h", "move(-1)", N_("Previous image"), id="digits.previous", show=False),
+        Binding("down,j", "move_row(1)", N_("Image below"), id="digits.down", show=False),
+        Binding("up,k", "move_row(-1)", N_("Image above"), id="digits.up", show=False),
     ]
 
     def show(

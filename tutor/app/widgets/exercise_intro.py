@@ -14,6 +14,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tutor.i18n import _
+
 FOLDED_LINES = 2
 OPEN_SHARE = 0.6  # unfolded, of the tab's height: the editor keeps the rest
 
@@ -81,7 +83,7 @@ class ExerciseIntro(Vertical):
             self._fit()  # measured now: one more line shows it all
             return
         if self.open:
-            more.update("▴ F2 shows less" + (" · scroll for the rest" if scroll.max_scroll_y > 0 else ""))
+            more.update(_("▴ F2 shows less") + (_(" · scroll for the rest") if scroll.max_scroll_y > 0 else ""))
         else:
-            more.update(f"▾ F2 shows the whole description ({lines} lines)")
+            more.update(_("▾ F2 shows the whole description ({lines} lines)").format(lines=lines))
         more.set_class(scroll.max_scroll_y > 0 or (self.open and lines > FOLDED_LINES), "-shown")

@@ -34,6 +34,7 @@ from tutor.app.widgets.exercise_intro import ExerciseIntro
 from tutor.exercises import CheckReport, Exercise
 from tutor.exercises.drafts import DRAFT_SECONDS, Conflict, EditedFile
 from tutor.files import TutorFileError, show_path
+from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 
 
@@ -46,10 +47,10 @@ def report_content(
     newer checks are running; the last report stays below that line, so the layout does not jump.
     """
     if report is None:
-        return Content.styled("Checking…", "$text-muted")
+        return Content.styled(_("Checking…"), "$text-muted")
     if checking:
         return Content("\n").join(
-            [Content.styled("Checking your saved file…", "$text-muted"), report_content(report, functions, clock)]
+            [Content.styled(_("Checking your saved file…"), "$text-muted"), report_content(report, functions, clock)]
         )
     lines: list[Content] = []
     if report.problem:
@@ -65,20 +66,42 @@ def report_content(
             line = Content.assemble(line, "\n  ", Content.styled(result.message, "$text-warning"))
         lines.append(line)
     passed = sum(result.ok for result in report.results)
-    took = f" ({report.seconds:.1f} s)" if clock else ""
+    took = _(" ({seconds} s)").format(seconds=f"{report.seconds:.1f}") if clock else ""
     if report.passed:
         summary = Content.styled(
-            f"All {len(report.results)} checks pass{took}. Run with my code to watch it learn.",
+            _("All {count} checks pass{took}. Run with my code to watch it learn.").format(
+                count=len(report.results), took=took
+            ),
             "bold $text-success",
         )
     elif report.problem and not report.results:
-        summary = Content.styled(f"Your file cannot be checked yet{took}:", "$text-muted")
+        summary = Content.styled(_("Your file cannot be checked yet{took}:").format(took=took), "$text-muted")
     else:
         summary = Content.styled(
-            f"{passed} of {len(report.results)} checks pass{took} · write {', '.join(functions)}",
+            _("{passed} of {count} checks pass{took} · write {functions}").format(
+                passed=passed, count=len(report.results), took=took, functions=", ".join(functions)
+            ),
             "$text-muted",
         )
     return Content("\n").join([summary, *lines])
+
+
+@dataclass
+class ExerciseHandover:
+    """The Exercise tab's state, for the same lesson's tab in another language: the text typed (saved
+    or not), the file as this window knows it, the last checks and where the cursor was."""
+
+    opened: bool
+    text: str
+    saved_text: str
+    disk_text: str | None
+    file: EditedFile
+    report: CheckReport | None
+    cursor: tuple[int, int]
+    checking: bool
+    run_when_checked: bool
+    description_open: bool
+    choices_shown: tuple[bool, bool]  # 'Load the file on disk', 'Keep mine'
 
 
 class PythonEditor(TextArea):
@@ -117,10 +140,10 @@ class ExercisePane(Vertical):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save & check", tooltip="Save your file and run the checks"),
-        Binding("f9", "run_mine", "Run my code", tooltip="Run the lesson with your functions"),
-        Binding("f8", "hint", "Hint", tooltip="The next hint"),
-        Binding("f2", "describe", "Description", tooltip="The exercise's whole description (F2 again: less)"),
+        Binding("ctrl+s", "save", N_("Save & check"), tooltip=N_("Save your file and run the checks")),
+        Binding("f9", "run_mine", N_("Run my code"), tooltip=N_("Run the lesson with your functions")),
+        Binding("f8", "hint", N_("Hint"), tooltip=N_("The next hint")),
+        Binding("f2", "describe", N_("Description"), tooltip=N_("The exercise's whole description (F2 again: less)")),
     ]
 
     passed: reactive[bool] = reactive(False, init=False)
@@ -156,16 +179,22 @@ class ExercisePane(Vertical):
         workspace: Path | None = None,
         *,
         clock: bool = True,
+        handover: ExerciseHandover | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.clock = clock
+        self._handover = handover
+        self._handed_over = False
         self.lesson = lesson
         self.exercise = exercise
         self.store = store
         self.workspace = exercises.workspace_dir(workspace)
         self.path = exercises.learner_file(exercise, self.workspace)
         self.file = EditedFile(self.path)
+        if handover is not None:  # the same window, in another language: the same file, as it saw it
+            self.file.close()
+            self.file = handover.file
         self.report: CheckReport | None = None
         self._saved_text = ""  # the file as this window last loaded or saved it (the unsaved mark compares)
         self._disk_text: str | None = None  # the newest version known to be on disk
@@ -180,25 +209,75 @@ class ExercisePane(Vertical):
     def compose(self) -> ComposeResult:
         yield ExerciseIntro(self.exercise.intro, id="exercise-description")
         self._editor = editor = PythonEditor.code_editor("", language="python", id="exercise-editor", soft_wrap=False)
-        editor.border_title = f"{show_path(self.path, 50)} · ctrl+s save & check · esc leaves the editor"
+        editor.border_title = show_path(self.path, 50) + _(" · ctrl+s save & check · esc leaves the editor")
         yield editor
         with VerticalScroll(id="exercise-report-scroll"):
             yield Static("", id="exercise-report")
         yield Static("", id="exercise-hint", markup=False)
         with Horizontal(id="exercise-buttons"):
-            yield Button("Save & check", id="exercise-save", variant="primary", compact=True)
-            yield Button("Run with my code", id="exercise-run-mine", variant="success", compact=True)
-            yield Button("Hint", id="exercise-next-hint", compact=True)
-            yield Button("Solution", id="exercise-solution", compact=True)
-            yield Button("Load the file on disk", id="exercise-reload", variant="warning", compact=True)
-            yield Button("Keep mine", id="exercise-keep-mine", variant="warning", compact=True)
+            yield Button(_("Save & check"), id="exercise-save", variant="primary", compact=True)
+            yield Button(_("Run with my code"), id="exercise-run-mine", variant="success", compact=True)
+            yield Button(_("Hint"), id="exercise-next-hint", compact=True)
+            yield Button(_("Solution"), id="exercise-solution", compact=True)
+            yield Button(_("Load the file on disk"), id="exercise-reload", variant="warning", compact=True)
+            yield Button(_("Keep mine"), id="exercise-keep-mine", variant="warning", compact=True)
 
     def on_mount(self) -> None:
         self.passed = self.store.exercise_passed(self.lesson.id)
+        if self._handover is not None and self._handover.opened:
+            self._take_over(self._handover)  # now, shown or not: the typed text is this tab's to keep
 
     def on_unmount(self) -> None:
+        if self._handed_over:
+            return  # the tab that replaced this one has the text and the file
         self.keep_draft_now()  # another lesson opened, or the app closing
         self.file.close()
+
+    def hand_over(self) -> ExerciseHandover:
+        """This tab's state for its successor in another language (this tab then lets go of the file)."""
+        self._handed_over = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        return ExerciseHandover(
+            opened=self._opened,
+            text=self.editor.text,
+            saved_text=self._saved_text,
+            disk_text=self._disk_text,
+            file=self.file,
+            report=self.report,
+            cursor=self.editor.cursor_location,
+            checking=self._checking,
+            run_when_checked=self._run_when_checked,
+            description_open=self.query_one(ExerciseIntro).open,
+            choices_shown=(
+                bool(self.query_one("#exercise-reload").display),
+                bool(self.query_one("#exercise-keep-mine").display),
+            ),
+        )
+
+    def _take_over(self, handover: ExerciseHandover) -> None:
+        """The tab as it was in the other language: the same text, unsaved mark, checks and cursor."""
+        self._opened = True
+        self._saved_text, self._disk_text = handover.saved_text, handover.disk_text
+        self.report, self._run_when_checked = handover.report, handover.run_when_checked
+        self.editor.load_text(handover.text)
+        self.editor.move_cursor(handover.cursor, center=True)
+        self.editor.set_class(self.unsaved, "-unsaved")
+        self.editor.border_subtitle = _("● unsaved") if self.unsaved else None
+        self.query_one("#exercise-reload").display, self.query_one("#exercise-keep-mine").display = (
+            handover.choices_shown
+        )
+        self.query_one(ExerciseIntro).open = handover.description_open
+        shown = self.store.hints_shown(self.lesson.id)
+        if shown:
+            self._show_hint(min(shown, len(self.exercise.hints)))
+        if handover.checking or self.report is None:
+            self.check()
+        else:
+            self.query_one("#exercise-report", Static).update(
+                report_content(self.report, self.exercise.functions, self.clock)
+            )
+        self.watch_file()
 
     def action_describe(self) -> None:
         self.query_one(ExerciseIntro).toggle()
@@ -215,7 +294,9 @@ class ExercisePane(Vertical):
             exercises.start(self.exercise, self.workspace)
             self._saved_text = self._disk_text = self.file.read()
         except (OSError, UnicodeDecodeError) as error:
-            problem = f"Cannot open your file {show_path(self.path)}: {getattr(error, 'strerror', None) or error}"
+            problem = _("Cannot open your file {path}: {error}").format(
+                path=show_path(self.path), error=getattr(error, "strerror", None) or error
+            )
             self.query_one("#exercise-report", Static).update(Content.styled(problem, "$text-error"))
             return
         self.editor.load_text(self._saved_text)
@@ -275,12 +356,18 @@ class ExercisePane(Vertical):
         self.editor.load_text(text)
         self.file.write_draft(text)  # this window's draft now, at once
         self.query_one("#exercise-reload").display = True
-        also = f" Older unsaved texts are kept beside it: {', '.join(path.name for path in kept)}." if kept else ""
+        also = ""
+        if kept:
+            also = _(" Older unsaved texts are kept beside it: {names}.").format(
+                names=", ".join(path.name for path in kept)
+            )
         self.notify(
-            f"Your unsaved text of {_dt.datetime.fromtimestamp(when):%H:%M} is back (kept when the tutor closed). "
-            f"ctrl+s saves it; 'Load the file on disk' takes {self.path.name} as saved (yours is then kept "
-            f"beside it).{also}",
-            title="Unsaved text kept",
+            _(
+                "Your unsaved text of {time} is back (kept when the tutor closed). "
+                "ctrl+s saves it; 'Load the file on disk' takes {name} as saved (yours is then kept "
+                "beside it).{also}"
+            ).format(time=f"{_dt.datetime.fromtimestamp(when):%H:%M}", name=self.path.name, also=also),
+            title=_("Unsaved text kept"),
             timeout=12,
             markup=False,
         )
@@ -313,7 +400,7 @@ class ExercisePane(Vertical):
     def _edited(self, event: TextArea.Changed) -> None:
         event.stop()
         self.editor.set_class(self.unsaved, "-unsaved")
-        self.editor.border_subtitle = "● unsaved" if self.unsaved else None
+        self.editor.border_subtitle = _("● unsaved") if self.unsaved else None
         if self._opened:  # a moment after typing stops, the text is safe from a crash too
             if self._draft_timer is not None:
                 self._draft_timer.stop()
@@ -351,13 +438,15 @@ class ExercisePane(Vertical):
             self._conflict(conflict)
             return False
         except TutorFileError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            self.notify(str(error), title=_("Not saved"), severity="error", markup=False)
             return False
         self._saved_text = self._disk_text = text
         self._saved_state()
         if kept is not None:
             self.notify(
-                f"Saved yours. The other version is kept beside it: {kept.name}", title="Exercise", markup=False
+                _("Saved yours. The other version is kept beside it: {name}").format(name=kept.name),
+                title=_("Exercise"),
+                markup=False,
             )
         self.check()
         self.call_after_refresh(self.editor.scroll_cursor_visible)  # the line just edited stays in view
@@ -369,10 +458,12 @@ class ExercisePane(Vertical):
         self.query_one("#exercise-reload").display = True
         self.query_one("#exercise-keep-mine").display = True
         self.notify(
-            f"Not saved: {conflict} (its version is on disk now). Your text is kept here. "
-            "'Keep mine' saves yours and keeps the other beside it; 'Load the file on disk' shows the other "
-            "and keeps yours beside it.",
-            title="Saved elsewhere too",
+            _(
+                "Not saved: {conflict} (its version is on disk now). Your text is kept here. "
+                "'Keep mine' saves yours and keeps the other beside it; 'Load the file on disk' shows the other "
+                "and keeps yours beside it."
+            ).format(conflict=conflict),
+            title=_("Saved elsewhere too"),
             severity="warning",
             timeout=15,
             markup=False,
@@ -399,10 +490,12 @@ class ExercisePane(Vertical):
             self._disk_text = text
             if self.unsaved:
                 self.notify(
-                    f"{self.path.name} was saved from another window or editor; your unsaved edits here are "
-                    "kept. 'Load the file on disk' shows the other version (yours kept beside it); "
-                    "'Keep mine' saves yours (the other kept beside it).",
-                    title="Exercise",
+                    _(
+                        "{name} was saved from another window or editor; your unsaved edits here are "
+                        "kept. 'Load the file on disk' shows the other version (yours kept beside it); "
+                        "'Keep mine' saves yours (the other kept beside it)."
+                    ).format(name=self.path.name),
+                    title=_("Exercise"),
                     severity="warning",
                     markup=False,
                 )
@@ -411,8 +504,10 @@ class ExercisePane(Vertical):
                 continue
             self._load(text)
             self.notify(
-                f"{self.path.name} was saved from another window or editor: that version is shown now.",
-                title="Exercise",
+                _("{name} was saved from another window or editor: that version is shown now.").format(
+                    name=self.path.name
+                ),
+                title=_("Exercise"),
                 markup=False,
             )
             await asyncio.sleep(0)
@@ -447,8 +542,8 @@ class ExercisePane(Vertical):
         if report.passed and not self.passed:
             self.store.mark_exercise_passed(self.lesson.id)
             self.notify(
-                "Every check passes. Run with my code to watch your functions learn.",
-                title="Exercise passed ✎",
+                _("Every check passes. Run with my code to watch your functions learn."),
+                title=_("Exercise passed ✎"),
                 timeout=5,
             )
         self.passed = self.passed or report.passed
@@ -464,7 +559,11 @@ class ExercisePane(Vertical):
 
     def _show_hint(self, count: int) -> None:
         hints = self.exercise.hints[:count]  # the newest; the earlier ones have been read
-        text = f"Hint {count} of {len(self.exercise.hints)}: {hints[-1]}" if hints else ""
+        text = ""
+        if hints:
+            text = _("Hint {number} of {count}: {hint}").format(
+                number=count, count=len(self.exercise.hints), hint=hints[-1]
+            )
         widget = self.query_one("#exercise-hint", Static)
         widget.update(text)
         widget.set_class(bool(hints), "-shown")
@@ -472,7 +571,7 @@ class ExercisePane(Vertical):
     def next_hint(self) -> None:
         shown = self.store.hints_shown(self.lesson.id)
         if shown >= len(self.exercise.hints):
-            self.notify("That was the last hint. The solution opens once you give up (Solution).", markup=False)
+            self.notify(_("That was the last hint. The solution opens once you give up (Solution)."), markup=False)
             return
         self.store.set_hints_shown(self.lesson.id, shown + 1)
         self._show_hint(shown + 1)
@@ -499,7 +598,7 @@ class ExercisePane(Vertical):
         event.stop()
         theirs = self.file.on_disk()
         if theirs is None:
-            self.notify(f"Cannot read {show_path(self.path)}", severity="error", markup=False)
+            self.notify(_("Cannot read {path}").format(path=show_path(self.path)), severity="error", markup=False)
             return
         mine = self.editor.text
         kept = None
@@ -507,11 +606,13 @@ class ExercisePane(Vertical):
             try:
                 kept = self.file.keep_aside(mine)  # both texts are kept
             except TutorFileError as error:
-                self.notify(str(error), title="Your text is still here", severity="error", markup=False)
+                self.notify(str(error), title=_("Your text is still here"), severity="error", markup=False)
                 return
         self._load(theirs)
         if kept is not None:
-            self.notify(f"Your text is kept beside it: {kept.name}", title="Exercise", markup=False)
+            self.notify(
+                _("Your text is kept beside it: {name}").format(name=kept.name), title=_("Exercise"), markup=False
+            )
 
     @on(Button.Pressed, "#exercise-keep-mine")
     def _pressed_keep_mine(self, event: Button.Pressed) -> None:
@@ -551,16 +652,16 @@ class ExercisePane(Vertical):
     def _run_if_it_loads(self, report: CheckReport) -> None:
         if report.problem and not report.results:
             self.notify(
-                f"Your file does not load, so it cannot run yet:\n{report.problem}",
-                title="Cannot run your code",
+                _("Your file does not load, so it cannot run yet:\n{problem}").format(problem=report.problem),
+                title=_("Cannot run your code"),
                 severity="error",
                 markup=False,
             )
             return
         if report.not_written:  # the run would only stop at the TODO
             self.notify(
-                f"{report.not_written.replace('`', '')}: write it first.",
-                title="Nothing to run yet",
+                _("{function}: write it first.").format(function=report.not_written.replace("`", "")),
+                title=_("Nothing to run yet"),
                 severity="warning",
                 markup=False,
             )

@@ -13,6 +13,7 @@ from textual.widgets import Button, Label, Markdown
 from textual.widgets.markdown import MarkdownFence
 
 from tutor.course import Page
+from tutor.i18n import _
 
 
 class PageCode(MarkdownFence):
@@ -46,18 +47,21 @@ class Explanation(Vertical):
         def control(self) -> Explanation:
             return self.explanation
 
-    def __init__(self, pages: tuple[Page, ...], *, id: str | None = None) -> None:
+    def __init__(self, pages: tuple[Page, ...], *, page: int = 0, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.pages = pages or (Page("", "*This lesson has no explanation yet.*"),)
+        self.pages = pages or (Page("", _("*This lesson has no explanation yet.*")),)
+        self.set_reactive(Explanation.page, page if 0 <= page < len(self.pages) else 0)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="page-nav"):
-            yield Button("◀", id="page-prev", compact=True, disabled=True, tooltip="Previous page ([)")
+            yield Button("◀", id="page-prev", compact=True, disabled=self.page == 0, tooltip=_("Previous page ([)"))
             # Page titles come from lesson files: shown as text, never parsed as markup.
             yield Label(self._label_text(), id="page-label", markup=False)
-            yield Button("▶", id="page-next", compact=True, disabled=len(self.pages) < 2, tooltip="Next page (])")
+            yield Button(
+                "▶", id="page-next", compact=True, disabled=self.page >= len(self.pages) - 1, tooltip=_("Next page (])")
+            )
         with VerticalScroll(id="page-scroll", can_focus=False):
-            yield PageText(self.pages[0].text, id="page-text")
+            yield PageText(self.pages[self.page].text, id="page-text")
 
     def _label_text(self) -> str:
         return f"{self.page + 1}/{len(self.pages)} {self.pages[self.page].title}"

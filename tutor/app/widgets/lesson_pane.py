@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -30,7 +31,7 @@ from textual.worker import get_current_worker
 
 from tutor.app.messages import LessonPassed, RunFinished, RunRecorded
 from tutor.app.widgets.code_view import CodeView
-from tutor.app.widgets.exercise_pane import ExercisePane
+from tutor.app.widgets.exercise_pane import ExerciseHandover, ExercisePane
 from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.param_form import ParamForm
 from tutor.app.widgets.recent_runs import RUNS_OVERLAID, RecentRuns, recent_runs
@@ -40,6 +41,7 @@ from tutor.app.widgets.stage import Stage
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.course import Lesson, ParamError
 from tutor.exercises import Exercise
+from tutor.i18n import N_, _
 from tutor.progress import ProgressStore
 from tutor.runner import (
     DIVERGED,
@@ -60,53 +62,71 @@ if TYPE_CHECKING:
     from tutor.app.app import TutorApp
 
 
+@dataclass
+class Handover:
+    """What a lesson's pane hands to the pane that replaces it in another language: all the learner has
+    there - the typed parameters and exercise text, the run (computing or ended) and where it is shown."""
+
+    fields: dict[str, Any]
+    watch: Watch | None
+    last_record: RunRecord | None
+    past: list[Mapping[str, Any]]
+    speed: str
+    announce_pass: bool
+    preview: Mapping[str, Any]
+    page: int
+    staged: str
+    tab: str
+    exercise: ExerciseHandover | None
+
+
 class LessonPane(Vertical):
-    """Shows one lesson and runs it; a new lesson gets a new pane."""
+    """Shows one lesson and runs it; a new lesson gets a new pane (and a new language, with a Handover)."""
 
     # The help screen (?) shows each key's tooltip. The watching keys have priority, so a focused
     # view or button does not take them; check_action hands them back to text fields.
     BINDINGS = [
-        Binding("space", "play_pause", "Pause", tooltip="Pause or resume the run (it waits, using no CPU) and its "
-                "playback", id="play-pause", priority=True),
-        Binding("full_stop", "frames(1)", "Step", tooltip="One frame forward; at a paused run's newest frame, "
-                "compute one more epoch (or batch)", id="frame-next", priority=True, key_display="."),
-        Binding("comma", "frames(-1)", "Back", tooltip="One frame back", id="frame-previous", priority=True,
-                show=False, key_display=","),
-        Binding("greater_than_sign", "frames(10)", "+10", tooltip="Ten frames forward", id="frames-forward",
+        Binding("space", "play_pause", N_("Pause"), tooltip=N_("Pause or resume the run (it waits, using no CPU) "
+                "and its playback"), id="play-pause", priority=True),
+        Binding("full_stop", "frames(1)", N_("Step"), tooltip=N_("One frame forward; at a paused run's newest "
+                "frame, compute one more epoch (or batch)"), id="frame-next", priority=True, key_display="."),
+        Binding("comma", "frames(-1)", N_("Back"), tooltip=N_("One frame back"), id="frame-previous",
+                priority=True, show=False, key_display=","),
+        Binding("greater_than_sign", "frames(10)", "+10", tooltip=N_("Ten frames forward"), id="frames-forward",
                 priority=True, show=False, key_display=">"),
-        Binding("less_than_sign", "frames(-10)", "-10", tooltip="Ten frames back", id="frames-back",
+        Binding("less_than_sign", "frames(-10)", "-10", tooltip=N_("Ten frames back"), id="frames-back",
                 priority=True, show=False, key_display="<"),
-        Binding("home", "first_frame", "First frame", tooltip="The first frame of the run", id="frame-first",
-                priority=True, show=False),
-        Binding("end", "last_frame", "Last frame", tooltip="The newest frame (live while the run computes)",
-                id="frame-last", priority=True, show=False),
-        Binding("s", "speed", "Speed", tooltip="Playback speed: slow, normal, fast, instant", id="speed",
+        Binding("home", "first_frame", N_("First frame"), tooltip=N_("The first frame of the run"),
+                id="frame-first", priority=True, show=False),
+        Binding("end", "last_frame", N_("Last frame"), tooltip=N_("The newest frame (live while the run "
+                "computes)"), id="frame-last", priority=True, show=False),
+        Binding("s", "speed", N_("Speed"), tooltip=N_("Playback speed: slow, normal, fast, instant"), id="speed",
                 show=False),
-        Binding("m", "maximize_view", "Maximise", tooltip="Maximise the view on the stage; m or Escape restores",
-                id="maximize", priority=True),
+        Binding("m", "maximize_view", N_("Maximise"), tooltip=N_("Maximise the view on the stage; m or Escape "
+                "restores"), id="maximize", priority=True),
         *(
-            Binding(str(n), f"stage_view({n})", "View", tooltip="Put view 1, 2, 3... of the view bar on the stage",
-                    id=f"stage-view-{n}", show=False)
+            Binding(str(n), f"stage_view({n})", N_("View"), tooltip=N_("Put view 1, 2, 3... of the view bar on "
+                    "the stage"), id=f"stage-view-{n}", show=False)
             for n in range(1, 10)
         ),
-        Binding("right_square_bracket", "page(1)", "Next page", tooltip="Next page (its view comes on the stage)",
-                id="next-page", show=False),
-        Binding("left_square_bracket", "page(-1)", "Previous page", tooltip="Previous page", id="previous-page",
+        Binding("right_square_bracket", "page(1)", N_("Next page"), tooltip=N_("Next page (its view comes on the "
+                "stage)"), id="next-page", show=False),
+        Binding("left_square_bracket", "page(-1)", N_("Previous page"), tooltip=N_("Previous page"),
+                id="previous-page", show=False),
+        Binding("pagedown", "scroll_page(1)", N_("Scroll"), tooltip=N_("Scroll the page's text down"),
+                id="page-down", show=False),
+        Binding("pageup", "scroll_page(-1)", N_("Scroll"), tooltip=N_("Scroll the page's text up"), id="page-up",
                 show=False),
-        Binding("pagedown", "scroll_page(1)", "Scroll", tooltip="Scroll the page's text down", id="page-down",
-                show=False),
-        Binding("pageup", "scroll_page(-1)", "Scroll", tooltip="Scroll the page's text up", id="page-up",
-                show=False),
-        Binding("e,v", "show_tab('lesson')", "Lesson", tooltip="The lesson: its page beside the view it is about",
-                id="tab-lesson", show=False),
-        Binding("c", "show_tab('code')", "Code", tooltip="The Code tab: the routine that runs", id="tab-code",
-                show=False),
-        Binding("x", "show_tab('exercise')", "Exercise", tooltip="The Exercise tab: write the lesson's maths "
-                "yourself (the cursor goes to your work)", id="tab-exercise", show=False),
-        Binding("p", "show_tab('parameters')", "Parameters", tooltip="The Parameters tab", id="tab-parameters",
-                show=False),
-        Binding("r", "show_tab('runs')", "Runs", tooltip="The Runs tab: the lesson's recent runs side by side",
-                id="tab-runs", show=False),
+        Binding("e,v", "show_tab('lesson')", N_("Lesson"), tooltip=N_("The lesson: its page beside the view it "
+                "is about"), id="tab-lesson", show=False),
+        Binding("c", "show_tab('code')", N_("Code"), tooltip=N_("The Code tab: the routine that runs"),
+                id="tab-code", show=False),
+        Binding("x", "show_tab('exercise')", N_("Exercise"), tooltip=N_("The Exercise tab: write the lesson's "
+                "maths yourself (the cursor goes to your work)"), id="tab-exercise", show=False),
+        Binding("p", "show_tab('parameters')", N_("Parameters"), tooltip=N_("The Parameters tab"),
+                id="tab-parameters", show=False),
+        Binding("r", "show_tab('runs')", N_("Runs"), tooltip=N_("The Runs tab: the lesson's recent runs side by "
+                "side"), id="tab-runs", show=False),
     ]  # fmt: skip
     # Keys that belong to text fields when one has focus (a character, not a command).
     WATCHING = frozenset({"play_pause", "frames", "first_frame", "last_frame", "maximize_view"})
@@ -126,9 +146,12 @@ class LessonPane(Vertical):
         autorun: bool = False,
         exercise: Exercise | None = None,
         store: ProgressStore | None = None,
+        handover: Handover | None = None,
         id: str | None = None,
     ) -> None:
-        """``past``: the lesson's recent runs as saved (dicts with params, history, status...)."""
+        """``past``: the lesson's recent runs as saved (dicts with params, history, status...).
+
+        ``handover``: the state of this lesson's pane in the language spoken before."""
         super().__init__(id=id)
         self.lesson = lesson
         self.passed = passed
@@ -146,6 +169,36 @@ class LessonPane(Vertical):
         self._announce_pass = False
         self._judged = judged_figures(lesson)  # the result figures the challenge reads: shown first
         self._preview: Mapping[str, Any] = {}
+        self._handover = handover
+        self._handed_over = False  # its run and file belong to the pane that replaces it
+        if handover is not None:
+            self.past, self._speed, self._preview = handover.past, handover.speed, handover.preview
+            self.watching, self.last_record, self._announce_pass = (
+                handover.watch,
+                handover.last_record,
+                handover.announce_pass,
+            )
+
+    def hand_over(self) -> Handover:
+        """This pane's state for its successor in another language; from now on this pane lets go of its
+        run and of the learner's file (its successor has them)."""
+        self._handed_over = True
+        self._ticker.pause()
+        tabbed = self.query_one(TabbedContent)
+        exercise = self.query(ExercisePane)
+        return Handover(
+            fields=self.form.fields(),
+            watch=self.watching,
+            last_record=self.last_record,
+            past=list(self.past),
+            speed=self._speed,
+            announce_pass=self._announce_pass,
+            preview=self._preview,
+            page=self.query_one(Explanation).page,
+            staged=self.stage.staged,
+            tab=(tabbed.active or "tab-lesson").removeprefix("tab-"),
+            exercise=exercise.first().hand_over() if exercise else None,
+        )
 
     # ------------------------------------------------------------ layout
 
@@ -158,19 +211,31 @@ class LessonPane(Vertical):
                 ),
                 id="lesson-title",
             )
-            yield Static("✓ passed", id="lesson-passed")
-        with TabbedContent(id="lesson-tabs", initial="tab-lesson"):
-            with TabPane("Lesson", id="tab-lesson"):
-                yield Stage(lesson, id="stage")
-            with TabPane("Code", id="tab-code"):
+            yield Static(_("✓ passed"), id="lesson-passed")
+        handover = self._handover
+        initial = f"tab-{handover.tab}" if handover is not None else "tab-lesson"
+        with TabbedContent(id="lesson-tabs", initial=initial):
+            with TabPane(_("Lesson"), id="tab-lesson"):
+                if handover is not None:
+                    yield Stage(lesson, page=handover.page, staged=handover.staged, id="stage")
+                else:
+                    yield Stage(lesson, id="stage")
+            with TabPane(_("Code"), id="tab-code"):
                 yield CodeView(lesson, id="code")
             if self.exercise is not None and self.store is not None:
-                with TabPane("Exercise", id="tab-exercise"):
-                    yield ExercisePane(lesson, self.exercise, self.store, clock=self.clock, id="exercise")
-            with TabPane("Parameters", id="tab-parameters"):
-                yield Button("Reset to the defaults", id="reset", compact=True)
+                with TabPane(_("Exercise"), id="tab-exercise"):
+                    yield ExercisePane(
+                        lesson,
+                        self.exercise,
+                        self.store,
+                        clock=self.clock,
+                        handover=handover.exercise if handover is not None else None,
+                        id="exercise",
+                    )
+            with TabPane(_("Parameters"), id="tab-parameters"):
+                yield Button(_("Reset to the defaults"), id="reset", compact=True)
                 yield ParamForm(lesson.params, self._start_values, lesson.presets, id="params")
-            with TabPane("Runs", id="tab-runs"):
+            with TabPane(_("Runs"), id="tab-runs"):
                 yield RecentRuns(id="recent-runs")
         yield RunStrip(first=self._judged, id="strip")
 
@@ -178,6 +243,9 @@ class LessonPane(Vertical):
         self.set_class(self.passed, "-passed")
         every = KERAS_REDRAW_SECONDS if self.lesson.backend == "keras" else REDRAW_SECONDS
         self._ticker = self.set_interval(every, self._tick, pause=True)
+        if self._handover is not None:
+            self._take_over(self._handover)
+            return
         self._show_recent_runs()
         self.query_one(ViewsArea).clear(self._past_runs())
         self._show_last_figures()
@@ -186,6 +254,30 @@ class LessonPane(Vertical):
         self.call_after_refresh(self.focus_stage)  # the lesson just opened: its keys act here
         if self.autorun:
             self.call_after_refresh(self.start_run)
+
+    def _take_over(self, handover: Handover) -> None:
+        """Show what the pane before this one showed, in this language: the run goes on here."""
+        self.form.restore(handover.fields)
+        self._show_recent_runs()
+        views = self.query_one(ViewsArea)
+        views.clear(self._past_runs())
+        record = self.last_record
+        if self.watching is None:
+            self._show_last_figures()
+            self._load_preview(self._start_values)
+        else:
+            if self._preview:
+                views.show(self._preview, (), self._past_runs())
+            self.running = self.watching.computing and self.watching.record is None
+            self.watching.redraw_next()
+            self._tick()
+            self._ticker.resume()
+        if record is not None and record.status in (FAILED, DIVERGED):
+            self.query_one(RunError).show(record)
+        elif record is not None and record.status == FINISHED and record.error:
+            self.query_one(RunError).note(record.error)
+        if handover.tab == "lesson":
+            self.call_after_refresh(self.focus_stage)
 
     # ------------------------------------------------------------ state
 
@@ -262,7 +354,9 @@ class LessonPane(Vertical):
             history = last["history"]
             metrics = {k: v for k, v in history[-1].items() if k != "step"}
             self.query_one(RunStrip).figures(history, metrics)
-            self.query_one(RunStrip).ready(f"Last run: {describe_run(last, self._start_values)} · ctrl+r runs again.")
+            self.query_one(RunStrip).ready(
+                _("Last run: {run} · ctrl+r runs again.").format(run=describe_run(last, self._start_values))
+            )
 
     # ------------------------------------------------------------ data before the first run
 
@@ -288,20 +382,23 @@ class LessonPane(Vertical):
         ``mine``: the learner's exercise file, whose functions replace the tutor's in the routine.
         """
         if self.running:
-            self.notify("A run is already going: Stop it first.", severity="warning")
+            self.notify(_("A run is already going: Stop it first."), severity="warning")
             return False
         errors = self.form.errors
         if errors:
             reasons = "\n".join(f"{name}: {reason}" for name, reason in errors.items())
             self.notify(
-                f"Fix the parameters before running:\n{reasons}", title="Cannot run", severity="error", markup=False
+                _("Fix the parameters before running:\n{reasons}").format(reasons=reasons),
+                title=_("Cannot run"),
+                severity="error",
+                markup=False,
             )
             self.show_tab("parameters")
             return False
         try:
             values = self.lesson.resolve(self.form.values())
         except ParamError as error:
-            self.notify(str(error), title="Cannot run", severity="error", markup=False)
+            self.notify(str(error), title=_("Cannot run"), severity="error", markup=False)
             return False
         learner = None
         if mine is not None and self.exercise is not None:
@@ -316,13 +413,16 @@ class LessonPane(Vertical):
         mine_note = ""
         if learner is not None:
             report = self.query_one(ExercisePane).report
-            mine_note = " (your checks do not all pass yet: watch what it does)" if report and not report.passed else ""
+            if report and not report.passed:
+                mine_note = _(" (your checks do not all pass yet: watch what it does)")
         self.watching = Watch(
             session,
             speed=self._speed,
             first=self._judged,
             clock=self.clock,
-            starting=f"Starting with your code…{mine_note}" if learner is not None else "Starting…",
+            starting=(
+                _("Starting with your code…{note}").format(note=mine_note) if learner is not None else _("Starting…")
+            ),
         )
         self._had_frames = False
         cast("TutorApp", self.app).run_started(session)
@@ -341,7 +441,7 @@ class LessonPane(Vertical):
     def _ended_in_thread(self, screen: Screen, record: RunRecord) -> None:
         """In the routine's thread: tell the UI thread (post_message is thread-safe)."""
         session = self.session
-        self.post_message(RunFinished(session, record))
+        screen.post_message(RunFinished(session, record))  # to the pane that shows the run then
         if session is not None and session.let_go_record is None:  # a let-go run was recorded when let go
             screen.post_message(RunRecorded(record, session))
 
@@ -350,7 +450,7 @@ class LessonPane(Vertical):
         session = self.session
         if session is not None and session.computing and not session.control.cancelled:
             session.stop()
-            self.query_one(RunStrip).say("Stopping…")
+            self.query_one(RunStrip).say(_("Stopping…"))
             self.set_timer(STOP_GRACE, lambda: self._let_go(session))
 
     def _let_go(self, session: RunSession) -> None:
@@ -365,17 +465,17 @@ class LessonPane(Vertical):
         self.running = False
         self._tick()
         if session.in_worker:  # its worker process was ended: nothing of it goes on
-            self.query_one(RunStrip).say("Stopped; the busy routine was ended. You can run again.")
+            self.query_one(RunStrip).say(_("Stopped; the busy routine was ended. You can run again."))
         else:
-            self.query_one(RunStrip).say("Stopped; the busy routine ends in the background. You can run again.")
+            self.query_one(RunStrip).say(_("Stopped; the busy routine ends in the background. You can run again."))
         self.screen.post_message(RunRecorded(record, session))
 
     def reset(self) -> None:
         if self.running:
-            self.notify("Stop the run before resetting the parameters.", severity="warning")
+            self.notify(_("Stop the run before resetting the parameters."), severity="warning")
             return
         self.form.set_values(self.lesson.resolve({}))
-        self.query_one(RunStrip).ready("Parameters reset to the lesson's defaults.")
+        self.query_one(RunStrip).ready(_("Parameters reset to the lesson's defaults."))
 
     # ------------------------------------------------------------ drawing (UI thread, on the timer)
 
@@ -414,9 +514,8 @@ class LessonPane(Vertical):
 
     # ------------------------------------------------------------ the end of a run (UI thread)
 
-    @on(RunFinished)
-    def _run_finished(self, message: RunFinished) -> None:
-        message.stop()
+    def run_finished(self, message: RunFinished) -> None:
+        """The run ended (the screen hands this pane its message): draw its end."""
         session = message.session
         if self.watching is None or session is not self.session:
             return  # a run that was replaced
@@ -436,7 +535,7 @@ class LessonPane(Vertical):
 
     def on_unmount(self) -> None:
         # Leaving the lesson (or the app) ends its run; the screen still keeps its record.
-        if self.session is not None and self.session.computing:
+        if self.session is not None and self.session.computing and not self._handed_over:
             self.session.stop()
 
     # ------------------------------------------------------------ buttons and forms
@@ -464,7 +563,7 @@ class LessonPane(Vertical):
     @on(ParamForm.Changed)
     def _form_changed(self, event: ParamForm.Changed) -> None:
         self.query_one("#run", Button).disabled = self.running or not event.valid
-        self.query_one("#run", Button).tooltip = None if event.valid else "Fix the marked parameters first"
+        self.query_one("#run", Button).tooltip = None if event.valid else _("Fix the marked parameters first")
         if event.valid and self.watching is None:  # before the first run: the data these values give
             try:
                 self._load_preview(self.lesson.resolve(self.form.values()))

@@ -11,6 +11,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tutor.course import Course, Lesson
+from tutor.i18n import _
 
 PASSED, NOT_YET = "✓", "·"
 # A lesson with an exercise carries a second mark: ✎ dim until the learner's own code passes its checks.
@@ -33,7 +34,7 @@ class LessonTree(Tree[str]):
         exercises_passed: Set[str] = frozenset(),
         id: str | None = None,
     ) -> None:
-        super().__init__("Lessons", id=id)
+        super().__init__(_("Lessons"), id=id)
         self.show_root = False
         self.guide_depth = 2
         self._course = course

@@ -19,6 +19,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, Static, Switch
 
 from tutor.course import Param, ParamError
+from tutor.i18n import _
 
 
 class ParamValidator(Validator):
@@ -93,7 +94,7 @@ class ParamForm(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         if not self.params:
-            yield Static("This lesson has no parameters: just press Run.", classes="param-help")
+            yield Static(_("This lesson has no parameters: just press Run."), classes="param-help")
         for name, param in self.params.items():
             value = self._initial_values.get(name, param.default)
             with Vertical(classes="param-row", id=f"row-{name}"):
@@ -157,7 +158,30 @@ class ParamForm(VerticalScroll, can_focus=False):
                 values[name] = param.coerce(field.value)
         return values
 
+    def fields(self) -> dict[str, Any]:
+        """What each field holds now, as typed (an invalid text too): :meth:`restore` puts it back."""
+        return {name: self._field_of(name).value for name in self.params}
+
+    def _field_of(self, name: str) -> Input | Select[Any] | Switch:
+        field = self.query_one(f"#param-{name}")
+        assert isinstance(field, (Input, Select, Switch))  # the fields _field makes
+        return field
+
     # ------------------------------------------------------------ writing
+
+    def restore(self, fields: dict[str, Any]) -> None:
+        """Fields as :meth:`fields` gave them (from this lesson's form in another language)."""
+        for name, value in fields.items():
+            if name not in self.params:
+                continue
+            field = self._field_of(name)
+            if isinstance(field, Select) and value is Select.NULL:
+                continue
+            if isinstance(field, Select):
+                self._preset = value if name == "preset" else self._preset  # its values are the typed ones
+            field.value = value
+            if isinstance(field, Input):
+                self._check(name, field)
 
     def set_values(self, values: Mapping[str, Any]) -> None:
         for name, value in values.items():

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
+from tutor.i18n import _
 from tutor.plotting import Past, draw, labelled_runs
 
 
@@ -68,7 +69,9 @@ class PlotView(PlotextPlot):
         except Exception as error:  # bad view data must not take the app down
             plt.clear_figure()
             self.log.error(f"drawing {self.kind} failed", error)
-            captions = [Text(f"cannot draw {self.kind}: {type(error).__name__}: {error}")]
+            captions = [
+                Text(_("cannot draw {view}: {error}").format(view=self.kind, error=f"{type(error).__name__}: {error}"))
+            ]
         console = self.app.console
         return [line for caption in captions for line in caption.wrap(console, max(width, 10))]
 

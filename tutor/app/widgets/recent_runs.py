@@ -10,6 +10,8 @@ from textual.widgets import DataTable
 
 from tutor.course import Lesson
 from tutor.formatting import format_number
+from tutor.i18n import _
+from tutor.watching import status_word
 
 RUNS_LISTED = 10  # the Runs tab lists a lesson's last ten
 RUNS_OVERLAID = 3  # earlier runs whose loss curves are overlaid on the current one
@@ -44,8 +46,8 @@ class RecentRuns(DataTable):
         runs = [run for run in runs if isinstance(run, Mapping)][-RUNS_LISTED:][::-1]
         self.clear(columns=True)
         if not runs:
-            self.add_column("Recent runs")
-            self.add_row("No runs yet: press Run (ctrl+r).")
+            self.add_column(_("Recent runs"))
+            self.add_row(_("No runs yet: press Run (ctrl+r)."))
             return
         params = [
             name for name in lesson.params if len({repr((run.get("params") or {}).get(name)) for run in runs}) > 1
@@ -56,16 +58,16 @@ class RecentRuns(DataTable):
             if isinstance(value, (int, float)) and not isinstance(value, bool)
         ][:4]
         self.add_columns(
-            "#", *(Text(name) for name in params), "status", *(Text(name) for name in results), "challenge"
+            "#", *(Text(name) for name in params), _("status"), *(Text(name) for name in results), _("challenge")
         )
         for number, run in zip(range(len(runs), 0, -1), runs):
             values = run.get("params") or {}
             result = run.get("result") or {}
-            met = {True: "met ✓", False: "not met", None: "·"}.get(run.get("challenge_met"), "·")
+            met = {True: _("met ✓"), False: _("not met"), None: "·"}.get(run.get("challenge_met"), "·")
             self.add_row(
                 str(number),
                 *(_value(values.get(name, "")) for name in params),
-                _value(run.get("status", "")),
+                _value(status_word(str(run.get("status", "")))),
                 *(_value(result.get(name, "")) for name in results),
                 met,
             )

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog, Static
 
+from tutor.i18n import _
 from tutor.runner import DIVERGED, RunRecord
 
 
@@ -49,7 +50,7 @@ class RunError(Vertical):
         yield RichLog(id="error-traceback", wrap=False, highlight=False, markup=False)
 
     def show(self, record: RunRecord) -> None:
-        headline = "The run diverged" if record.status == DIVERGED else "The run failed"
+        headline = _("The run diverged") if record.status == DIVERGED else _("The run failed")
         self.query_one("#error-message", Static).update(f"✗ {headline}: {record.error}")
         log = self.query_one("#error-traceback", RichLog)
         log.clear()

@@ -16,8 +16,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ProgressBar, Sparkline, Static
 
 from tutor.formatting import format_metrics, format_number
+from tutor.i18n import N_, _
 from tutor.watching import Moment
 
+READY = N_("Ready: press Run (ctrl+r).")
+# The playback speeds (tutor.timeline.SPEEDS, also --speed's values), as the strip names them.
+SPEED_WORDS = (N_("slow"), N_("normal"), N_("fast"), N_("instant"))
 SPARK_POINTS = 48  # the sparkline's resolution: one value per cell, a bucket of the history each
 
 
@@ -108,14 +112,14 @@ class RunStrip(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="strip-top"):
-            yield Button("Run", id="run", variant="success", compact=True)
-            yield Button("Stop", id="stop", variant="error", compact=True, disabled=True)
+            yield Button(_("Run"), id="run", variant="success", compact=True)
+            yield Button(_("Stop"), id="stop", variant="error", compact=True, disabled=True)
             yield Static("", id="strip-metric", markup=False)
             yield Sparkline([], id="strip-spark").set_styles("display: none;")
             yield Static("", id="strip-figures", markup=False)
             yield Static("", id="strip-frame", markup=False)
         with Horizontal(id="status"):
-            yield Static("Ready: press Run (ctrl+r).", id="status-text", markup=False)
+            yield Static(_(READY), id="status-text", markup=False)
             # Idle bars get a total: an indeterminate bar animates (and redraws) forever.
             yield ProgressBar(total=1, show_eta=False, id="status-bar")
 
@@ -127,8 +131,8 @@ class RunStrip(Vertical):
         if busy:
             self.query_one(ProgressBar).update(total=None, progress=0)
 
-    def ready(self, text: str = "Ready: press Run (ctrl+r).") -> None:
-        self.say(text)
+    def ready(self, text: str | None = None) -> None:
+        self.say(_(READY) if text is None else text)
         self.query_one(ProgressBar).update(total=1, progress=0)
 
     def figures(self, history: Sequence[Mapping[str, float]], metrics: Mapping[str, float]) -> None:
@@ -158,7 +162,9 @@ class RunStrip(Vertical):
         )
         if moment.frame_count:
             state = "▶" if playing else "‖"  # ‖, not ⏸: many terminal fonts lack U+23F8
-            self.query_one("#strip-frame", Static).update(f"{state} {moment.frame_index}/{moment.frame_count} {speed}")
+            self.query_one("#strip-frame", Static).update(
+                f"{state} {moment.frame_index}/{moment.frame_count} {_(speed)}"
+            )
         self.query_one("#status-text", Static).update(moment.story)
         bar = self.query_one(ProgressBar)
         if moment.progress is None:

@@ -21,6 +21,7 @@ from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.course import Lesson
+from tutor.i18n import _
 
 
 class ViewBar(Static):
@@ -38,7 +39,7 @@ class ViewBar(Static):
 
     def render(self) -> Content:
         # View kinds are the registry's identifiers (tutor.views), never lesson text: safe as links.
-        parts: list[Content | str] = [Content.styled("views ", "$text-muted")]
+        parts: list[Content | str] = [Content.styled(_("views") + " ", "$text-muted")]
         for number, kind in enumerate(self.kinds, start=1):
             label = f" {number} {kind} "
             style = "reverse bold" if kind == self.staged else ""
@@ -55,10 +56,14 @@ class Stage(Vertical):
 
     staged: reactive[str] = reactive("", init=False)
 
-    def __init__(self, lesson: Lesson, *, id: str | None = None) -> None:
+    def __init__(self, lesson: Lesson, *, page: int = 0, staged: str | None = None, id: str | None = None) -> None:
+        """``page`` and ``staged``: open on that page with that view (a lesson shown again in a new language)."""
         super().__init__(id=id)
         self.lesson = lesson
-        self.set_reactive(Stage.staged, lesson.pages[0].view if lesson.pages else lesson.views[0])
+        self.page = page if 0 <= page < len(lesson.pages) else 0
+        if staged not in lesson.views:
+            staged = lesson.pages[self.page].view if lesson.pages else lesson.views[0]
+        self.set_reactive(Stage.staged, staged)
 
     def compose(self) -> ComposeResult:
         lesson = self.lesson
@@ -67,9 +72,9 @@ class Stage(Vertical):
             yield ViewsArea(lesson.views, staged=self.staged, id="views")
             yield ViewBar(lesson.views, id="view-bar").data_bind(Stage.staged)
         with Vertical(id="stage-side"):
-            yield Explanation(lesson.pages, id="explanation")
+            yield Explanation(lesson.pages, page=self.page, id="explanation")
             yield Static(
-                Content.assemble(Content.styled("Challenge: ", "bold $text-accent"), lesson.challenge.goal),
+                Content.assemble(Content.styled(_("Challenge: "), "bold $text-accent"), lesson.challenge.goal),
                 id="lesson-challenge",
             )
 

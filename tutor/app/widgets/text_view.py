@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import ScrollableContainer
 from textual.widgets import Static
 
+from tutor.i18n import _, ngettext
 from tutor.textviews import renderable
 
 
@@ -43,7 +44,7 @@ class TextView(ScrollableContainer):
         self._view: RenderableType = renderable(kind, None)
 
     def compose(self) -> ComposeResult:
-        hint = Static("→ scrolls sideways", classes="text-view-hint", markup=False)
+        hint = Static(_("→ scrolls sideways"), classes="text-view-hint", markup=False)
         hint.display = False
         yield hint
         yield Static(self._view, classes="text-view-body")
@@ -53,7 +54,8 @@ class TextView(ScrollableContainer):
         try:
             self._view = renderable(self.kind, data)
         except Exception as error:  # bad view data must not take the app down
-            self._view = f"cannot show {self.kind}: {type(error).__name__}: {error}"
+            problem = f"{type(error).__name__}: {error}"
+            self._view = _("cannot show {view}: {error}").format(view=self.kind, error=problem)
         body.update(self._view)
         self._fit()
         if data is None:  # a new run: start from the table's title again
@@ -74,10 +76,10 @@ class TextView(ScrollableContainer):
         width = measured.maximum if measured.maximum <= room else max(measured.minimum, room)
         self.query_one(".text-view-body", Static).styles.width = width
         height = len(console.render_lines(self._view, console.options.update(width=width, height=None), pad=False))
-        hints = ["→ scrolls sideways"] if width > room else []
+        hints = [_("→ scrolls sideways")] if width > room else []
         below = height + 1 - region.height  # with the hint's own row
         if below > 0 and region.height > 0:
-            hints.append(f"↓ {below} more line{'s' if below > 1 else ''} below")
+            hints.append(ngettext("↓ {count} more line below", "↓ {count} more lines below", below).format(count=below))
         hint = self.query_one(".text-view-hint", Static)
         hint.update(" · ".join(hints))
         hint.display = bool(hints)
