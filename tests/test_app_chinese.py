@@ -6,6 +6,7 @@ The catalogue's completeness is tested in tests/test_i18n.py; lesson text in tes
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 
 import pytest
@@ -18,8 +19,10 @@ from tests.helpers import before_snapshot, press, ready, wait_for_run, wait_unti
 from tutor import i18n
 from tutor.app.app import TutorApp
 from tutor.app.widgets.exercise_pane import ExercisePane
+from tutor.app.widgets.explanation import PageText
 from tutor.app.widgets.plot_view import PlotView
 from tutor.course import load_course
+from tutor.line_breaking import CLOSING
 from tutor.progress import ProgressStore
 
 SIZE = (80, 24)
@@ -235,3 +238,30 @@ def test_no_rendered_line_is_wider_than_the_screen_in_chinese(lesson_id, size, k
     finally:
         i18n.set_language("en")
     assert not problems, "\n".join(problems)
+
+
+async def test_a_chinese_page_breaks_its_lines_between_characters_never_inside_a_word() -> None:
+    """At 80x24 rosenblatt's first page, as the side column shows it: an English term in brackets
+    stays whole ("（toxicity）", not "（toxic" / "ity）") and no line begins with a closing mark."""
+    app = _chinese_app("rosenblatt")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            page = app.screen.pane.query_one(PageText)
+            source = page.source
+            region = page.content_region.intersection(app.screen.pane.query_one("#page-scroll").content_region)
+            strips = app.screen._compositor.render_strips()
+            lines = [
+                "".join(segment.text for segment in strips[row].crop(region.x, region.right)).strip()
+                for row in range(region.y, region.bottom)
+            ]
+    finally:
+        i18n.set_language("en")
+    shown = [line for line in lines if line]
+    assert len(shown) >= 4, lines
+    assert "toxicity" in source
+    words = set(re.findall(r"[A-Za-z]+", source))
+    for line in shown:
+        assert line[0] not in CLOSING, f"a line begins with {line[0]!r}: {shown}"
+        for word in re.findall(r"[A-Za-z]+", line):
+            assert word in words, f"{word!r} is a piece of a word cut by the line's end: {shown}"

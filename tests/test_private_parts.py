@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
+import re
 
 import pytest
 
@@ -24,6 +25,9 @@ def test_the_installed_version_is_the_one_written_for(distribution, prefix):
 )
 def test_each_private_part_is_still_there(owner, name):
     part = getattr(owner, name, None)
+    if name == "re_word":  # the pattern rich's words() matches, a module global read at each call
+        assert isinstance(part, re.Pattern) and "re_word" in inspect.getsource(owner.words)
+        return
     assert callable(part), f"{owner.__name__}.{name} is gone (tutor/app/private_parts.py)"
     if name == "_on_key":  # awaited by the override: it must still be a coroutine taking the event
         assert inspect.iscoroutinefunction(part)

@@ -231,6 +231,10 @@ def _choose_language(argv: Sequence[str]) -> None:
     """--lang, TUTOR_LANG, then the locale (tutor.i18n); an unknown language: one line, and English."""
     language, warning = i18n.resolve(i18n.lang_flag(argv))
     i18n.set_language(language)
+    if language != i18n.ENGLISH:  # rich loaded only then: --help stays light
+        from tutor.line_breaking import allow_cjk_line_breaks
+
+        allow_cjk_line_breaks()
     if warning:
         print(_("tutor: warning: {message}").format(message=warning), file=sys.stderr)
 

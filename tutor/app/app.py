@@ -23,6 +23,7 @@ from tutor.app.screens.main import MainScreen
 from tutor.app.terminal import clamped_size, driver_on, terminal_gone, watched_terminals
 from tutor.course import Course, load_course
 from tutor.i18n import N_
+from tutor.line_breaking import allow_cjk_line_breaks
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
 
@@ -63,6 +64,7 @@ class TutorApp(App[int]):
         """
         self._terminal = terminal
         super().__init__()
+        allow_cjk_line_breaks()  # the palette may switch to Chinese: its lines break between characters
         if terminal is not None:  # errors after exit go to the terminal, not the log
             self.error_console = Console(markup=False, highlight=False, file=terminal)
         if course_loader is None and course is None:
