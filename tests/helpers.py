@@ -512,3 +512,24 @@ def without_tutor_imports(source: str) -> str:
         return textwrap.indent(standalone_source(module, names), match.group(1))
 
     return _TUTOR_IMPORT.sub(written_out, textwrap.dedent(source))
+
+
+@contextlib.contextmanager
+def fixed_workspace_at(folder: str, monkeypatch) -> Iterator[None]:
+    """The learner's files in ``folder``/workspace, a fixed path a snapshot shows in the editor's title.
+
+    Held under a lock beside it: two copies of the suite on one machine take their turns (one would
+    delete the other's files), and emptied before and after.
+    """
+    import fcntl
+    import shutil
+
+    with open(f"{folder}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        monkeypatch.setenv("TUTOR_WORKSPACE", f"{folder}/workspace")
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            yield
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.widgets import Input, TabbedContent, Tabs
 
-from tests.helpers import before_snapshot, press, ready, wait_for_run, wait_until
+from tests.helpers import before_snapshot, fixed_workspace_at, press, ready, wait_for_run, wait_until
 from tutor import i18n
 from tutor.app.app import TutorApp
 from tutor.app.widgets.exercise_pane import ExercisePane
@@ -64,10 +63,8 @@ async def _checked_exercise(pilot) -> None:
 @pytest.fixture
 def fixed_workspace(monkeypatch):
     """The learner's file at one path, so the editor's title is the same in every picture."""
-    monkeypatch.setenv("TUTOR_WORKSPACE", "/tmp/tutor-snapshot-zh/workspace")
-    shutil.rmtree("/tmp/tutor-snapshot-zh", ignore_errors=True)
-    yield
-    shutil.rmtree("/tmp/tutor-snapshot-zh", ignore_errors=True)
+    with fixed_workspace_at("/tmp/tutor-snapshot-zh", monkeypatch):
+        yield
 
 
 # ---------------------------------------------------------------- pictures at 80x24 (looked at as PNGs)

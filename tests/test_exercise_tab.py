@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from textual.widgets import Button, Static
 
-from tests.helpers import SIZE, before_snapshot, make_app, pane, ready, wait_for_run, wait_until
+from tests.helpers import SIZE, before_snapshot, fixed_workspace_at, make_app, pane, ready, wait_for_run, wait_until
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.runner import run_lesson
@@ -131,10 +130,8 @@ async def test_hints_come_one_at_a_time_and_the_solution_asks_first() -> None:
 @pytest.fixture
 def fixed_workspace(monkeypatch):
     """The learner's file at one path, so the editor's title is the same in every snapshot."""
-    monkeypatch.setenv("TUTOR_WORKSPACE", "/tmp/tutor-snapshot/workspace")
-    shutil.rmtree("/tmp/tutor-snapshot", ignore_errors=True)
-    yield
-    shutil.rmtree("/tmp/tutor-snapshot", ignore_errors=True)
+    with fixed_workspace_at("/tmp/tutor-snapshot", monkeypatch):
+        yield
 
 
 async def _a_failing_check(pilot) -> None:
