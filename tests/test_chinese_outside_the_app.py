@@ -67,7 +67,7 @@ def test_a_failed_check_is_reported_in_chinese_by_the_judge_process(isolated_hom
 
 
 def test_a_text_missing_from_the_catalogue_stays_english_and_only_that_text(monkeypatch):
-    from tutor.serve import sign_in_words
+    from tutor.serve_pages import sign_in_words
 
     partial = gettext.translation(i18n.DOMAIN, i18n.LOCALE_DIR, languages=["zh"])
     partial._catalog = {key: value for key, value in partial._catalog.items() if key != "Your name"}  # type: ignore[attr-defined]

@@ -52,6 +52,7 @@ from tutor.i18n import _
 from tutor.paths import SERVED_ENV, user_data_dir
 from tutor.roster import WRONG, Roster, RosterError, normal_code
 from tutor.serve_bounds import SessionLog, SignInLimiter, browser_message, url_size
+from tutor.serve_pages import app_page_words, sign_in_words, welcome_words
 from tutor.serve_textual import AppProcess
 
 TEMPLATES = Path(__file__).with_name("serve_template")
@@ -506,47 +507,6 @@ class TutorServer(Server):
             )
         except OSError as error:
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {error.strerror or error}") from None
-
-
-def sign_in_words(class_name: str) -> dict[str, str]:
-    """The class page's words, in the server's language (--lang): the template holds none of its own."""
-    return {
-        "heading": _("Class {name}").format(name=class_name),
-        "who": _("Who is learning? Your name and your code open your lessons, runs and exercises - yours alone."),
-        "name": _("Your name"),
-        "code": _("Your code"),
-        "example": _("like k7qdm-2xafp"),
-        "where": _("It is on the card your teacher gave you, or at the end of your personal link."),
-        "start": _("Start"),
-        "new": _("I am new here"),
-        "new_hint": _('New here? Type the name you want and press "I am new here": you get your code.'),
-    }
-
-
-def welcome_words(class_name: str, name: str) -> dict[str, str]:
-    """The page a newcomer gets with their code, in the server's language."""
-    return {
-        "heading": _("Welcome to class {klass}, {name}").format(klass=class_name, name=name),
-        "code_is": _("Your code is"),
-        "keep": _(
-            "Write it down, or keep your personal link (bookmark it): with your name it opens your work on any "
-            "computer. Nobody can open your work without it."
-        ),
-        "link": _("Your personal link:"),
-        "lost": _("Lost it? Your teacher can give you a new code (the old one then stops working)."),
-        "start": _("Start"),
-    }
-
-
-def app_page_words() -> dict[str, str]:
-    """The words of the page around the terminal (before it starts, after it ends)."""
-    return {
-        "starting": _("starting your session…"),
-        "start": _("Start"),
-        "ended": _("Session ended."),
-        "saved": _("Your work is saved."),
-        "again": _("Start again"),
-    }
 
 
 def _number(text: str, default: int) -> int:
