@@ -2,10 +2,12 @@
 
 Both sides train the same LeNet-5 (``tutor.routines.lenet5.lenet5``) on the
 same full MNIST training set, with the same optimizer, batch size, seed and
-per-epoch test evaluation, in this one process. The tutor side is the real
-headless path, ``run_headless`` (its progress display drawn into a throw-away
-console), with the routine's per-batch Stop checks, progress reports and
-per-epoch view updates. The plain side is ``model.fit`` with one callback that
+per-epoch test evaluation. The tutor side is the real headless path,
+``run_headless`` (its progress display drawn into a throw-away console), with
+the routine's per-batch Stop checks, progress reports and per-epoch view
+updates, in the run's worker process as always for a Keras lesson; the plain
+side is in this process. Epochs end, on the tutor's side, when the run's state
+receives their report; CPU time counts the worker's. The plain side is ``model.fit`` with one callback that
 only notes the time.
 
 An epoch's time is taken between the end of epoch 1 and the end of the last
@@ -47,14 +49,15 @@ os.environ.setdefault("TUTOR_OFFLINE", "1")
 
 from rich.console import Console  # noqa: E402
 
-import tutor.routines.lenet5 as lenet5_module  # noqa: E402
 from tutor import headless  # noqa: E402
 from tutor.course import load_course  # noqa: E402
 from tutor.data.images import load_images  # noqa: E402
 from tutor.keras_bridge import import_keras, seed_everything  # noqa: E402
 from tutor.progress import ProgressStore  # noqa: E402
+from tutor.reporting import Progress  # noqa: E402
 from tutor.routines._images_common import as_inputs, first, one_hot, optimizer_for  # noqa: E402
 from tutor.routines.lenet5 import INPUT_SHAPE, lenet5  # noqa: E402
+from tutor.run_state import RunState  # noqa: E402
 from tutor.runner import Params  # noqa: E402
 
 QUICK = {"epochs": 2, "repeats": 1, "train_limit": 1000, "test_limit": 200}
@@ -66,8 +69,31 @@ def bench_model_path() -> str:
 
 
 def now() -> tuple[float, float]:
-    """Wall-clock and process CPU time (all threads: TensorFlow's, the UI's, the tutor's)."""
-    return time.perf_counter(), time.process_time()
+    """Wall-clock and CPU time: this process's (all threads) and its children's as they run (a
+    Keras lesson trains in the run's worker process)."""
+    return time.perf_counter(), time.process_time() + children_cpu_seconds(os.getpid())
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """CPU seconds of the processes under ``pid`` that are still running (Linux /proc)."""
+    total = 0.0
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return 0.0
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            try:
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            total += children_cpu_seconds(int(child))
+    return total
 
 
 def steady_epoch_seconds(ends: list[tuple[float, float]]) -> tuple[float, float]:
@@ -79,12 +105,9 @@ def steady_epoch_seconds(ends: list[tuple[float, float]]) -> tuple[float, float]
 
 
 class HookClock:
-    """Adds up the time the tutor's own per-epoch work takes inside a run.
-
-    That is the progress display's drawing and the routine's view updates
-    between epochs (``on_view``: predictions for the grid, LeNet's filters and
-    feature maps). Measured directly, it does not depend on how busy the
-    machine is.
+    """Adds up the time the tutor's own work in this process takes during a run: the progress
+    display's drawing (the view updates between epochs are the worker's, inside its epochs).
+    Measured directly, it does not depend on how busy the machine is.
     """
 
     def __init__(self) -> None:
@@ -103,22 +126,21 @@ class HookClock:
 
 @contextlib.contextmanager
 def epoch_clock(hooks: HookClock) -> Iterator[list[tuple[float, float]]]:
-    """When each epoch of the lenet5 routine ends (its per-epoch view update), timing that update."""
-    original = lenet5_module.reporter_callback  # the routine calls the name it imported
+    """When each epoch of a run ends: as the run's state receives the epoch's report (relayed from
+    the run's worker process, where a Keras lesson trains)."""
+    original = RunState.apply
 
-    def timed_callback(*args, on_view=None, **kwargs):
-        def at_epoch_end(*view_args, **view_kwargs):
+    def noting_epochs(state, report):
+        if isinstance(report, Progress) and report.record and not report.frame:
             ends.append(now())
-            return hooks.timed(on_view)(*view_args, **view_kwargs)
-
-        return original(*args, on_view=at_epoch_end if on_view else None, **kwargs)
+        return original(state, report)
 
     ends: list[tuple[float, float]] = []
-    lenet5_module.reporter_callback = timed_callback
+    RunState.apply = noting_epochs  # type: ignore[method-assign]
     try:
         yield ends
     finally:
-        lenet5_module.reporter_callback = original
+        RunState.apply = original  # type: ignore[method-assign]
 
 
 def tutor_epoch(lesson, values: dict, seed: int, hooks: HookClock | None = None) -> tuple[float, float]:
@@ -228,7 +250,7 @@ def main() -> None:
     )
     print(
         f"the tutor's own work per epoch: {100 * med(hook_share):.2f}% of an epoch "
-        f"(progress display + view updates, timed directly)  load average now {os.getloadavg()[0]:.2f}"
+        f"(the progress display, timed directly)  load average now {os.getloadavg()[0]:.2f}"
     )
 
 

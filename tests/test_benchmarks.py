@@ -24,6 +24,7 @@ QUICK_RUNS = {  # each benchmark, and the marks of its quick run
     "cli_startup.py": (),
     "exercise_checks.py": (),
     "keras_fast_fit.py": (pytest.mark.keras,),
+    "keras_first_epoch.py": (pytest.mark.keras,),
     "keras_memory.py": (pytest.mark.keras,),
     "lenet5_app_overhead.py": (pytest.mark.keras, needs_shared_data),
     "lenet5_overhead.py": (pytest.mark.keras, needs_shared_data),
