@@ -39,6 +39,13 @@ def test_a_headless_run_in_chinese_has_a_chinese_header_result_and_challenge_lin
     assert "挑战完成: " in done.stdout or "挑战还没完成: " in done.stdout
 
 
+def test_a_bad_parameter_gets_one_chinese_line_naming_it():
+    below = tutor("run", "rosenblatt", "--headless", "--lang", "zh", "--set", "epochs=0")
+    assert below.returncode == 2 and below.stderr.strip() == "tutor: 错误: epochs：0 小于最小值 1"
+    unknown = tutor("run", "rosenblatt", "--headless", "--lang", "zh", "--set", "speed=3")
+    assert unknown.returncode == 2 and "没有参数 'speed'" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
 def test_tutor_check_says_its_count_in_chinese():
     checked = tutor("check", "--lang", "zh")
     assert checked.returncode == 0, checked.stderr

@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 
 from tutor.course.conditions import judge
 from tutor.course.packs import resolve_routine
+from tutor.i18n import _
 
 Backend = Literal["numpy", "keras"]
 ParamType = Literal["float", "int", "bool", "choice", "str"]
@@ -105,11 +106,23 @@ class Param:
         value = self._convert(raw)
         if self.type in ("int", "float"):
             if self.min is not None and value < self.min:
-                raise ParamError(f"{self.name}: {shown(value)} is below the minimum {self.min}")
+                raise ParamError(
+                    _("{name}: {value} is below the minimum {minimum}").format(
+                        name=self.name, value=shown(value), minimum=self.min
+                    )
+                )
             if self.max is not None and value > self.max:
-                raise ParamError(f"{self.name}: {shown(value)} is above the maximum {self.max}")
+                raise ParamError(
+                    _("{name}: {value} is above the maximum {maximum}").format(
+                        name=self.name, value=shown(value), maximum=self.max
+                    )
+                )
         if self.type == "choice" and value not in self.choices:
-            raise ParamError(f"{self.name}: {shown(value)} is not one of {', '.join(self.choices)}")
+            raise ParamError(
+                _("{name}: {value} is not one of {choices}").format(
+                    name=self.name, value=shown(value), choices=", ".join(self.choices)
+                )
+            )
         if self.type == "str" and self.format == "path":
             return self._file_path(value)
         if self.type == "str" and self.format:
@@ -145,7 +158,7 @@ class Param:
                     f" type {kind} separated by commas"
                 ) from None
             if not whole and not math.isfinite(number):
-                raise ParamError(f"{self.name}: {shown(part)} is not a finite number")
+                raise ParamError(_("{name}: {value} is not a finite number").format(name=self.name, value=shown(part)))
 
     def _convert(self, raw: Any) -> Any:
         text = raw.strip() if isinstance(raw, str) else raw
@@ -162,8 +175,12 @@ class Param:
                     raise ValueError
                 return value
         except (TypeError, ValueError):
-            kind = "a whole number" if self.type == "int" else "a number"
-            raise ParamError(f"{self.name}: {shown(raw)} is not {kind}") from None
+            kind = (
+                _("{name}: {value} is not a whole number")
+                if self.type == "int"
+                else _("{name}: {value} is not a number")
+            )
+            raise ParamError(kind.format(name=self.name, value=shown(raw))) from None
         if self.type == "bool":
             if isinstance(text, bool):
                 return text
@@ -172,9 +189,9 @@ class Param:
                 return True
             if lowered in ("0", "false", "no", "off"):
                 return False
-            raise ParamError(f"{self.name}: {shown(raw)} is not true or false")
+            raise ParamError(_("{name}: {value} is not true or false").format(name=self.name, value=shown(raw)))
         if not isinstance(text, str):
-            raise ParamError(f"{self.name}: {shown(raw)} is not text")
+            raise ParamError(_("{name}: {value} is not text").format(name=self.name, value=shown(raw)))
         return text
 
 
@@ -236,8 +253,9 @@ class Lesson:
         overrides = dict(overrides or {})
         for name in overrides:
             if name not in self.params:
-                known = ", ".join(self.params) or "none"
-                raise ParamError(f"unknown parameter {shown(name)} for lesson {self.id!r} (known: {known})")
+                known = ", ".join(self.params) or _("none")
+                unknown = _("unknown parameter {name} for lesson {lesson} (known: {known})")
+                raise ParamError(unknown.format(name=shown(name), lesson=repr(self.id), known=known))
         values = self.defaults()
         coerced = {name: self.params[name].coerce(raw) for name, raw in overrides.items()}
         preset: Any = coerced.get("preset", values.get("preset"))
