@@ -47,6 +47,7 @@ os.environ.setdefault("TUTOR_DATA_DIR", str(ROOT.parent / "shared" / "data"))
 os.environ.setdefault("TUTOR_HOME", tempfile.mkdtemp(prefix="tutor-bench-"))
 os.environ.setdefault("TUTOR_OFFLINE", "1")
 
+from _processes import cpu_seconds_under  # noqa: E402  (benchmarks/_processes.py)
 from rich.console import Console  # noqa: E402
 
 from tutor import headless  # noqa: E402
@@ -71,29 +72,7 @@ def bench_model_path() -> str:
 def now() -> tuple[float, float]:
     """Wall-clock and CPU time: this process's (all threads) and its children's as they run (a
     Keras lesson trains in the run's worker process)."""
-    return time.perf_counter(), time.process_time() + children_cpu_seconds(os.getpid())
-
-
-def children_cpu_seconds(pid: int) -> float:
-    """CPU seconds of the processes under ``pid`` that are still running (Linux /proc)."""
-    total = 0.0
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return 0.0
-    for task in tasks:
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in children:
-            try:
-                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            total += children_cpu_seconds(int(child))
-    return total
+    return time.perf_counter(), time.process_time() + cpu_seconds_under(os.getpid())
 
 
 def steady_epoch_seconds(ends: list[tuple[float, float]]) -> tuple[float, float]:

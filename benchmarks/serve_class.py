@@ -37,6 +37,7 @@ from pathlib import Path
 
 import aiohttp
 import pyte
+from _processes import children, descendants  # benchmarks/_processes.py
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_SCREEN = "Rosenblatt"
@@ -65,23 +66,6 @@ def session_memory_mb(pid: int) -> tuple[float, float, float]:
     pids = [pid, *descendants(pid)]
     sizes = [memory_mb(each) for each in pids]
     return sum(rss for rss, _ in sizes), sum(pss for _, pss in sizes), sizes[0][0]
-
-
-def descendants(pid: int) -> list[int]:
-    found = []
-    for child in children(pid):
-        found += [child, *descendants(child)]
-    return found
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
 
 
 def meminfo_mb(field: str) -> float:

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+from _processes import children  # benchmarks/_processes.py
 
 HUGE = 100_000
 MEMORY_CAP_MB = 3000
@@ -45,16 +46,6 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
 
 
 def default_sigint() -> None:
