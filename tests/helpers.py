@@ -37,6 +37,7 @@ from tutor.runner import RunRecord
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
+    from tutor.app.widgets.exercise_pane import ExercisePane
     from tutor.app.widgets.lesson_pane import LessonPane
     from tutor.app.widgets.plot_view import PlotView
 
@@ -533,3 +534,14 @@ def fixed_workspace_at(folder: str, monkeypatch) -> Iterator[None]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+async def open_exercise(pilot) -> ExercisePane:
+    """The Exercise tab opened with x, once its first checks are in."""
+    from tutor.app.widgets.exercise_pane import ExercisePane
+
+    await ready(pilot)
+    await pilot.press("x")
+    exercise = pane(pilot.app).query_one(ExercisePane)
+    await wait_until(pilot, lambda: exercise.report is not None)
+    return exercise

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Static
 
-from tests.helpers import SIZE, before_snapshot, fixed_workspace_at, make_app, pane, ready, wait_for_run, wait_until
+from tests.helpers import (
+    SIZE,
+    before_snapshot,
+    fixed_workspace_at,
+    make_app,
+    open_exercise,
+    pane,
+    wait_for_run,
+    wait_until,
+)
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.runner import run_lesson
@@ -24,14 +33,6 @@ def learner_file_with(body: str, path: Path) -> str:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if "raise NotImplementedError" in line)
     return "".join(lines[:index]) + body + "".join(lines[index + 1 :])
-
-
-async def open_exercise(pilot) -> ExercisePane:
-    await ready(pilot)
-    await pilot.press("x")
-    exercise = pane(pilot.app).query_one(ExercisePane)
-    await wait_until(pilot, lambda: exercise.report is not None)
-    return exercise
 
 
 async def save_in_the_editor(pilot, exercise: ExercisePane, text: str) -> None:

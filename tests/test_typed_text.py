@@ -18,19 +18,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button
 
-from tests.helpers import Posted, make_app, pane, ready, wait_until
-from tutor.app.widgets.exercise_pane import ExercisePane
+from tests.helpers import Posted, make_app, open_exercise, wait_until
 from tutor.course import load_course
 
 TYPED = "# my own note, never saved"
-
-
-async def open_exercise(pilot) -> ExercisePane:
-    await ready(pilot)
-    await pilot.press("x")
-    exercise = pane(pilot.app).query_one(ExercisePane)
-    await wait_until(pilot, lambda: exercise.report is not None)
-    return exercise
 
 
 def drafts(workspace: Path) -> list[Path]:
