@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tutor import __version__
+from tutor import __version__, i18n
 from tutor.course import Lesson
 from tutor.i18n import N_, _
 from tutor.keras_status import LOADING_MESSAGE, tensorflow_loaded
@@ -523,6 +523,7 @@ def start_message(
         code_dir=str(Path(lesson.code_dir).resolve()) if lesson.code_dir else None,
         learner=learner,
         environment=confined.routine_settings() if learner is not None else {},
+        language=i18n.current(),
     )
 
 

@@ -179,9 +179,12 @@ def rehearse(start: protocol.Start) -> None:
 
 def routine_of(start: protocol.Start) -> Callable[..., Any]:
     """The routine ``start`` names: the lesson's own, or the lesson's with the learner's functions in it."""
+    from tutor import i18n
     from tutor.course import resolve_routine
 
     os.environ.update(start.environment)
+    if start.language in i18n.LANGUAGES:  # the tutor's choice now, even in a worker prepared before it changed
+        i18n.set_language(start.language)
     code_dir = Path(start.code_dir) if start.code_dir else None
     if start.learner is None:
         return resolve_routine(start.routine, code_dir)

@@ -58,6 +58,7 @@ class Start(msgspec.Struct, tag="start"):
     code_dir: str | None = None  # a pack's folder, where its own routine modules are
     learner: LearnerCode | None = None
     environment: dict[str, str] = {}  # settings the routine reads (a confined worker has a clean environment)
+    language: str = "en"  # the language the routine's titles, legends and notes are written in (tutor.i18n)
     paused: bool = False
     steps: int = 0
 
