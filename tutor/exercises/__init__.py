@@ -6,6 +6,8 @@ An exercise is a folder next to its lesson file, ``<lesson dir>/exercises/<lesso
   (gentlest first), ``intro`` (what to write), optional ``timeout`` (seconds for all
   checks) and ``memory_mb`` (the checks' memory limit; Keras exercises need more);
 - ``starter.py``: what the learner starts from (signatures, docstrings, ``# TODO``);
+  ``starter.zh.py`` beside it, the same functions with Chinese docstrings and TODOs, is what a
+  learner working in Chinese starts from;
 - ``checks.py``: the checks, written with :mod:`tutor.exercises.checking`.
 
 The reference solution is the tutor's own function of the same name in the lesson's
@@ -269,8 +271,18 @@ def start(exercise: Exercise, workspace: Path) -> Path:
         Path(workspace).mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise TutorFileError(f"cannot make the folder {show_path(workspace)}: {error.strerror or error}") from None
-    write_atomic(path, exercise.starter.read_bytes())
+    write_atomic(path, starter_file(exercise).read_bytes())
     return path
+
+
+def starter_file(exercise: Exercise, language: str | None = None) -> Path:
+    """The starter in the tutor's language (``starter.zh.py``: its docstrings and TODOs in Chinese), else starter.py."""
+    language = language or i18n.current()
+    if language != i18n.ENGLISH:
+        translated = exercise.starter.with_name(f"{exercise.starter.stem}.{language}.py")
+        if translated.is_file():
+            return translated
+    return exercise.starter
 
 
 def _kept_copy_name(path: Path) -> Path:
@@ -289,7 +301,7 @@ def reset(exercise: Exercise, workspace: Path) -> Path | None:
     The old content is copied beside it first (``<id>.py.<date-time>.bak``), so it is never lost.
     """
     path = learner_file(exercise, workspace)
-    starter = exercise.starter.read_bytes()
+    starter = starter_file(exercise).read_bytes()
     if not path.exists():
         start(exercise, workspace)
         return None
@@ -582,5 +594,6 @@ __all__ = [
     "solution_source",
     "standalone_solution",
     "start",
+    "starter_file",
     "workspace_dir",
 ]
