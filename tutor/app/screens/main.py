@@ -15,7 +15,8 @@ from textual.widgets import Header, Static, TextArea
 from tutor.app.messages import LessonPassed, OpenLesson, RunFinished, RunRecorded
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.footer import TranslatedFooter
-from tutor.app.widgets.lesson_pane import Handover, LessonPane
+from tutor.app.widgets.lesson_handover import Handover
+from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.recent_runs import RUNS_LISTED
 from tutor.course import Course, Lesson, ParamError
