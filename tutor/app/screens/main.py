@@ -281,6 +281,13 @@ class MainScreen(Screen):
 
     # ------------------------------------------------------------ actions
 
+    def key_description(self, action: str, description: str) -> str:
+        """The footer's words for a key now: space plays what is still (a paused run, an ended replay)."""
+        pane = self.pane
+        if action == "play_pause" and pane is not None and pane.watching is not None and not pane.watching.playing:
+            return N_("Play")
+        return description
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in ("run", "stop", "reset"):
             return True
