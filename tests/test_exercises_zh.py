@@ -56,7 +56,8 @@ def failures(lesson_id: str, source: str, tmp_path: Path) -> dict[str, str]:
 
 
 def test_a_checks_own_message_is_chinese_in_the_judge(chinese, tmp_path):
-    failed = failures("rosenblatt", "def learn_from_bean(w, x, y, lr):\n    return w - lr * (y - w * x) * x\n", tmp_path)
+    wrong_way = "def learn_from_bean(w, x, y, lr):\n    return w - lr * (y - w * x) * x\n"
+    failed = failures("rosenblatt", wrong_way, tmp_path)
     message = failed["线上方的豆子让 w 变大"]  # the check's title, translated too
     # The comparison's words as checking.py composes them: "返回了 X，应为 Y：" and the check's reason.
     assert re.fullmatch(
@@ -128,7 +129,8 @@ def test_a_models_layers_are_described_in_chinese(chinese):
 
     with pytest.raises(Mismatch) as raised:
         expect_same_model(one_layer, reference, None, {"hidden": 2}, {})
-    assert "：模型有 1 层（Dense (1,) sigmoid），应为 2 层（Dense (2,) sigmoid，Dense (1,) sigmoid）" in str(raised.value)
+    counted = "：模型有 1 层（Dense (1,) sigmoid），应为 2 层（Dense (2,) sigmoid，Dense (1,) sigmoid）"
+    assert counted in str(raised.value)
 
 
 def test_a_broken_exercise_toml_keeps_its_field_and_says_the_problem_in_chinese(chinese, tmp_path):
