@@ -121,8 +121,8 @@ class HelpFormatter(argparse.HelpFormatter):
 class Parser(argparse.ArgumentParser):
     """The tutor's parser: argparse's words in the tutor's language, and one error line with a pointer to --help."""
 
-    def __init__(self, *args: Any, add_help: bool = True, formatter_class: Any = HelpFormatter, **kwargs: Any) -> None:
-        super().__init__(*args, add_help=False, formatter_class=formatter_class, **kwargs)
+    def __init__(self, *, add_help: bool = True, formatter_class: Any = HelpFormatter, **kwargs: Any) -> None:
+        super().__init__(add_help=False, formatter_class=formatter_class, **kwargs)
         # The two groups argparse makes itself; their titles are the headings of the help.
         self._positionals.title = _("positional arguments")
         self._optionals.title = _("options")
