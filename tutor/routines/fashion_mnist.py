@@ -51,7 +51,7 @@ def run(params: Params, reporter: Reporter) -> dict:
     x_train, y_train = first(x_train, y_train, params.train_limit if training else 0)
     x_test, y_test = first(x_test, y_test, params.test_limit)
     index = checked_index(int(params.index), len(x_test), DATASET)
-    names = [_(name) for name in CLASS_NAMES[DATASET]]  # T-shirt/top, ... in the learner's language
+    names = [_(name) for name in CLASS_NAMES[DATASET]]  # the names the views show, in the learner's language
 
     # 2. Flatten each picture to one row of 784 pixels, scaled to [0, 1];
     #    each label becomes a one-hot vector of 10.
@@ -93,5 +93,7 @@ def run(params: Params, reporter: Reporter) -> dict:
     show_test_results(reporter, x_test, y_test, probabilities, names, index, grid_size=GRID, columns=COLUMNS,
                       mistakes=params.mistakes)
 
-    return {**result, "parameters": int(model.count_params()), "predicted": names[int(probabilities[index].argmax())],
-            "truth": names[int(y_test[index])], "model_path": str(path)}
+    english = CLASS_NAMES[DATASET]  # the result keeps the names as records do: in English
+    return {**result, "parameters": int(model.count_params()),
+            "predicted": english[int(probabilities[index].argmax())], "truth": english[int(y_test[index])],
+            "model_path": str(path)}
