@@ -13,6 +13,8 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tutor.i18n import _
+
 MAX_CONDITION_CHARS = 400
 MAX_CONDITION_DEPTH = 24
 MAX_CONSTANT_BITS = 64  # whole numbers in a condition: no 4000-digit products
@@ -65,15 +67,20 @@ def condition_names(condition: str) -> set[str]:
     short text, a shallow tree and numbers of ordinary size.
     """
     if len(condition) > MAX_CONDITION_CHARS:
-        raise ValueError(f"is {len(condition)} characters long; a condition has at most {MAX_CONDITION_CHARS}")
+        raise ValueError(
+            _("is {length} characters long; a condition has at most {maximum}").format(
+                length=len(condition), maximum=MAX_CONDITION_CHARS
+            )
+        )
     try:
         tree = ast.parse(condition, mode="eval")
     except SyntaxError as error:
-        raise ValueError(f"not a valid condition ({error.msg})") from None
+        # Python's own words for the syntax error (English) follow in brackets.
+        raise ValueError(_("not a valid condition ({reason})").format(reason=error.msg)) from None
     except (RecursionError, MemoryError):
-        raise ValueError("nests too deeply") from None
+        raise ValueError(_("nests too deeply")) from None
     if _depth(tree) > MAX_CONDITION_DEPTH:
-        raise ValueError(f"nests too deeply (more than {MAX_CONDITION_DEPTH} levels)")
+        raise ValueError(_("nests too deeply (more than {depth} levels)").format(depth=MAX_CONDITION_DEPTH))
     names: set[str] = set()
     for node in ast.walk(tree):
         if (
@@ -81,18 +88,18 @@ def condition_names(condition: str) -> set[str]:
             and isinstance(node.value, int)
             and abs(node.value).bit_length() > MAX_CONSTANT_BITS
         ):
-            raise ValueError("a whole number in a condition has at most 19 digits")
+            raise ValueError(_("a whole number in a condition has at most 19 digits"))
         if isinstance(node, ast.Call):
             if not (isinstance(node.func, ast.Name) and node.func.id in _ALLOWED_CALLS) or node.keywords:
-                raise ValueError("only abs(), min() and max() may be called")
+                raise ValueError(_("only abs(), min() and max() may be called"))
         elif isinstance(node, ast.Name):
             if node.id not in _ALLOWED_CALLS:
                 names.add(node.id)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, str) or node.value is None:
-                raise ValueError("only numbers and True/False may appear as constants")
+                raise ValueError(_("only numbers and True/False may appear as constants"))
         elif not isinstance(node, _ALLOWED_NODES):
-            raise ValueError(f"{type(node).__name__} is not allowed in a condition")
+            raise ValueError(_("{node} is not allowed in a condition").format(node=type(node).__name__))
     return names
 
 

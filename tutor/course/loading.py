@@ -48,6 +48,7 @@ from tutor.course.schema import (
     decode,
     value_problem,
 )
+from tutor.i18n import _
 from tutor.views import VIEW_KINDS
 
 # Lesson files are small text: anything bigger, or not a regular file (a FIFO,
@@ -70,26 +71,31 @@ def read_lesson_text(path: Path) -> str:
     try:
         info = os.stat(path)  # follows a symlink to what would be read
         if not stat.S_ISREG(info.st_mode):
-            raise refuse("not a regular file (a folder, FIFO or device); skipped")
+            raise refuse(_("not a regular file (a folder, FIFO or device); skipped"))
         if info.st_size > MAX_LESSON_BYTES:
-            raise refuse(f"is {info.st_size:,} bytes; a lesson file has at most {MAX_LESSON_BYTES:,}")
+            raise refuse(
+                _("is {size:,} bytes; a lesson file has at most {maximum:,}").format(
+                    size=info.st_size, maximum=MAX_LESSON_BYTES
+                )
+            )
         # O_NONBLOCK: if the file was swapped for a FIFO since the stat, opening does not wait.
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         try:
             if not stat.S_ISREG(os.fstat(handle).st_mode):
-                raise refuse("not a regular file (a folder, FIFO or device); skipped")
+                raise refuse(_("not a regular file (a folder, FIFO or device); skipped"))
             with os.fdopen(handle, "rb", closefd=False) as file:
                 raw = file.read(MAX_LESSON_BYTES + 1)
         finally:
             os.close(handle)
     except OSError as error:
-        raise refuse(f"cannot read the file ({error.strerror or error})") from None
+        # The reason is the system's own words (English), as it gives them.
+        raise refuse(_("cannot read the file ({reason})").format(reason=error.strerror or error)) from None
     if len(raw) > MAX_LESSON_BYTES:
-        raise refuse(f"is larger than {MAX_LESSON_BYTES:,} bytes")
+        raise refuse(_("is larger than {maximum:,} bytes").format(maximum=MAX_LESSON_BYTES))
     try:
         return raw.decode("utf-8-sig")  # an editor's byte-order mark is fine
     except UnicodeDecodeError as error:
-        raise refuse(f"cannot read the file (not UTF-8 text: byte {error.start})") from None
+        raise refuse(_("cannot read the file (not UTF-8 text: byte {byte})").format(byte=error.start)) from None
 
 
 def parse_lesson_toml(path: Path, text: str) -> dict[str, Any]:
@@ -100,11 +106,15 @@ def parse_lesson_toml(path: Path, text: str) -> dict[str, Any]:
         match = re.search(r"line (\d+)", str(error))
         line = int(match.group(1)) if match else 1
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise LessonError([Problem(str(path), line, "", f"invalid TOML: {message}")]) from None
+        # tomllib's own words (English) follow: they name the TOML that is wrong.
+        raise LessonError(
+            [Problem(str(path), line, "", _("invalid TOML: {message}").format(message=message))]
+        ) from None
     except (RecursionError, MemoryError):
-        raise LessonError([Problem(str(path), 1, "", "invalid TOML: nested too deeply")]) from None
+        raise LessonError([Problem(str(path), 1, "", _("invalid TOML: nested too deeply"))]) from None
     except ValueError as error:  # e.g. an integer too long to convert
-        raise LessonError([Problem(str(path), 1, "", f"invalid TOML: {str(error)[:100]}")]) from None
+        problem = _("invalid TOML: {message}").format(message=str(error)[:100])
+        raise LessonError([Problem(str(path), 1, "", problem)]) from None
     return data
 
 
@@ -130,7 +140,9 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
         _check_routine(problems, top["routine"], code_dir)
     for view in top.get("views", ()):
         if view not in VIEW_KINDS:
-            problems.add("views", f"unknown view {shown(view)} (known: {', '.join(VIEW_KINDS)})")
+            problems.add(
+                "views", _("unknown view {view} (known: {known})").format(view=shown(view), known=", ".join(VIEW_KINDS))
+            )
     params = _load_params(problems, top.get("params", {}))
     presets = _load_presets(problems, top.get("presets", {}), params)
     declared_views = [view for view in top.get("views", ()) if isinstance(view, str)]
@@ -140,7 +152,7 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
             check_table(problems, page, PageTable, f"pages.{index}")
             _check_stage_view(problems, f"pages.{index}.view", page.get("view", ""), declared_views)
         else:
-            problems.add("pages", "each page is a [[pages]] table with title and text")
+            problems.add("pages", _("each page is a [[pages]] table with title and text"))
     if "challenge" in top:
         _check_challenge(problems, top["challenge"])
 
@@ -171,26 +183,37 @@ def load_lesson(path: Path, code_dir: Path | None = None) -> Lesson:
 def _check_stage_view(problems: FileProblems, where: str, view: Any, views: list[str]) -> None:
     """A page (or the lesson's ``stage``) names the view it is about: one the lesson declares."""
     if isinstance(view, str) and view and view not in views:
-        problems.add(where, f"{shown(view)} is not one of the lesson's views ({', '.join(views)})")
+        problems.add(
+            where,
+            _("{view} is not one of the lesson's views ({views})").format(view=shown(view), views=", ".join(views)),
+        )
 
 
 def _check_routine(problems: FileProblems, routine: str, code_dir: Path | None) -> None:
-    module_name, _ = split_routine(routine)
+    module_name, _function = split_routine(routine)
     if code_dir is None and not is_tutor_routine(routine):
         problems.add(
             "routine",
-            f"must name a function inside the {ROUTINE_PACKAGE!r} package, not {routine!r}"
-            " (routines from a lesson folder run only when it is passed with --lessons or TUTOR_LESSONS)",
+            _(
+                "must name a function inside the {package} package, not {routine}"
+                " (routines from a lesson folder run only when it is passed with --lessons or TUTOR_LESSONS)"
+            ).format(package=repr(ROUTINE_PACKAGE), routine=repr(routine)),
         )
         return
     try:
         resolve_routine(routine, code_dir)
     except ImportError as error:
-        problems.add("routine", f"cannot import {module_name!r} ({error})")
+        # Python's own words for the failure (English) follow in brackets.
+        problems.add("routine", _("cannot import {module} ({error})").format(module=repr(module_name), error=error))
     except (AttributeError, TypeError, ValueError):
-        problems.add("routine", f"{routine!r} does not name a function")
+        problems.add("routine", _("{routine} does not name a function").format(routine=repr(routine)))
     except Exception as error:  # the pack's module itself is broken
-        problems.add("routine", f"importing {module_name!r} failed: {type(error).__name__}: {error}")
+        problems.add(
+            "routine",
+            _("importing {module} failed: {error}").format(
+                module=repr(module_name), error=f"{type(error).__name__}: {error}"
+            ),
+        )
 
 
 def _load_params(problems: FileProblems, raw: Mapping[str, Any]) -> dict[str, Param]:
@@ -199,39 +222,49 @@ def _load_params(problems: FileProblems, raw: Mapping[str, Any]) -> dict[str, Pa
     for name, spec in raw.items():
         where = f"params.{name}"
         if not isinstance(spec, dict):
-            problems.add(where, "must be a table ([params.NAME])")
+            problems.add(where, _("must be a table ([params.NAME])"))
             continue
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
-            problems.add(where, "a parameter name is a word of letters, digits and _ (routines read params.NAME)")
+            problems.add(where, _("a parameter name is a word of letters, digits and _ (routines read params.NAME)"))
             continue
         if name in RESERVED_PARAM_NAMES:
             problems.add(
-                where, f"{name!r} is reserved (routines read params.{name} for something else); choose another name"
+                where,
+                _("{quoted} is reserved (routines read params.{name} for something else); choose another name").format(
+                    quoted=repr(name), name=name
+                ),
             )
             continue
         good = check_table(problems, spec, ParamTable, where)
         for bound in ("min", "max"):
             if bound in good and not _finite(good[bound]):
-                problems.add(f"{where}.{bound}", f"must be a finite number, not {shown(good.pop(bound))}")
+                problems.add(
+                    f"{where}.{bound}", _("must be a finite number, not {value}").format(value=shown(good.pop(bound)))
+                )
         if "type" not in good or "default" not in good:
             continue
         kind = good["type"]
         text_format = good.get("format", "")
         if "format" in good and (kind != "str" or text_format not in STR_FORMATS):
-            problems.add(f"{where}.format", f"applies to str parameters and is one of {', '.join(STR_FORMATS)}")
+            problems.add(
+                f"{where}.format",
+                _("applies to str parameters and is one of {formats}").format(formats=", ".join(STR_FORMATS)),
+            )
             text_format = ""
         choices = tuple(good.get("choices", ()))
         if kind == "choice" and not choices:
             if "choices" in good or "choices" not in spec:  # (choices of the wrong type are reported already)
-                problems.add(f"{where}.choices", "a choice parameter needs a list of choices")
+                problems.add(f"{where}.choices", _("a choice parameter needs a list of choices"))
             continue
         if kind != "choice" and "choices" in good:
-            problems.add(f"{where}.choices", f"only choice parameters have choices, this one is {kind}")
+            problems.add(
+                f"{where}.choices", _("only choice parameters have choices, this one is {kind}").format(kind=kind)
+            )
         if kind not in ("int", "float") and ("min" in good or "max" in good):
-            problems.add(where, f"min and max apply to numbers, this parameter is {kind}")
+            problems.add(where, _("min and max apply to numbers, this parameter is {kind}").format(kind=kind))
         low, high = good.get("min"), good.get("max")
         if low is not None and high is not None and low > high:
-            problems.add(f"{where}.min", f"min {low} is above max {high}")
+            problems.add(f"{where}.min", _("min {low} is above max {high}").format(low=low, high=high))
         param = Param(
             name,
             kind,
@@ -246,10 +279,19 @@ def _load_params(problems: FileProblems, raw: Mapping[str, Any]) -> dict[str, Pa
         try:
             default = _strict_value(param, good["default"])
         except ParamError as error:
-            problems.add(f"{where}.default", str(error).removeprefix(f"{name}: "))
+            problems.add(f"{where}.default", _without_name(error, name))
             continue
         params[name] = Param(name, kind, default, param.help, param.label, low, high, choices, param.format)
     return params
+
+
+def _without_name(error: ParamError, name: str) -> str:
+    """A parameter's problem without the ``name:`` it starts with (the line's field names it already)."""
+    message = str(error)
+    for prefix in (f"{name}: ", f"{name}："):  # the Chinese catalogue writes a fullwidth colon
+        if message.startswith(prefix):
+            return message.removeprefix(prefix)
+    return message
 
 
 def _finite(number: float) -> bool:
@@ -272,23 +314,23 @@ def _load_presets(
 ) -> dict[str, dict[str, Any]]:
     presets: dict[str, dict[str, Any]] = {}
     if raw and "preset" not in params:
-        problems.add("presets", "presets need a choice parameter named 'preset'")
+        problems.add("presets", _("presets need a choice parameter named 'preset'"))
     for name, values in raw.items():
         where = f"presets.{name}"
         if not isinstance(values, dict):
-            problems.add(where, "must be a table of parameter values")
+            problems.add(where, _("must be a table of parameter values"))
             continue
         if "preset" in params and name not in params["preset"].choices:
-            problems.add(where, f"{name!r} is not one of the preset parameter's choices")
+            problems.add(where, _("{name} is not one of the preset parameter's choices").format(name=repr(name)))
         chosen: dict[str, Any] = {}
         for key, value in values.items():
             if key not in params or key == "preset":
-                problems.add(f"{where}.{key}", "not a parameter of this lesson")
+                problems.add(f"{where}.{key}", _("not a parameter of this lesson"))
                 continue
             try:
                 chosen[key] = _strict_value(params[key], value)
             except ParamError as error:
-                problems.add(f"{where}.{key}", str(error).removeprefix(f"{key}: "))
+                problems.add(f"{where}.{key}", _without_name(error, key))
         presets[name] = chosen
     return presets
 
@@ -340,7 +382,7 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), langu
                     "--lessons",
                     1,
                     "",
-                    "an empty folder name; the current folder is loaded only when named (--lessons .)",
+                    _("an empty folder name; the current folder is loaded only when named (--lessons .)"),
                 )
             )
             continue
@@ -351,9 +393,9 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), langu
                     str(pack.path),
                     1,
                     "",
-                    "is not a folder (give the folder that holds the lesson files)"
+                    _("is not a folder (give the folder that holds the lesson files)")
                     if found
-                    else "lesson folder not found",
+                    else _("lesson folder not found"),
                 )
             )
             continue
@@ -373,7 +415,8 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), langu
                 continue
             if lesson.id in seen:
                 line = key_lines(read_lesson_text(path)).get("id", 1)
-                problems.append(Problem(str(path), line, "id", f"{lesson.id!r} is already used by {seen[lesson.id]}"))
+                used = _("{id} is already used by {path}").format(id=repr(lesson.id), path=seen[lesson.id])
+                problems.append(Problem(str(path), line, "id", used))
                 continue
             taken = places.get((lesson.chapter, lesson.order))
             if taken is not None:
@@ -402,10 +445,9 @@ def load_course(directory: Path | None = None, packs: Iterable[Pack] = (), langu
 
 
 def _place_taken(lesson: Lesson, taken: Lesson) -> str:
-    return (
-        f"{lesson.chapter}.{lesson.order} is already lesson {taken.id!r} ({taken.path}); "
-        f"give this one another order in chapter {lesson.chapter}"
-    )
+    return _(
+        "{chapter}.{order} is already lesson {id} ({path}); give this one another order in chapter {chapter}"
+    ).format(chapter=lesson.chapter, order=lesson.order, id=repr(taken.id), path=taken.path)
 
 
 def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:
@@ -422,7 +464,7 @@ def _load_chapters(path: Path) -> tuple[dict[int, str], list[Problem]]:
     chapters: dict[int, str] = {}  # the good lines are kept beside the problems of the others
     for key, title in top.get("chapters", {}).items():
         if value_problem(key, ChapterNumber) is not None or value_problem(title, str) is not None:
-            problems.add(f"chapters.{key}", 'chapters are written as 1 = "Title"')
+            problems.add(f"chapters.{key}", _('chapters are written as 1 = "Title"'))
             continue
         chapters[int(key)] = title
     return chapters, problems.problems

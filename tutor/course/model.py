@@ -141,22 +141,28 @@ class Param:
     def _check_format(self, text: str) -> None:
         """``numbers``: finite numbers; ``whole-numbers``: whole numbers; separated by commas or spaces."""
         whole = self.format == "whole-numbers"
-        kind = "whole numbers" if whole else "numbers"
         # The separators the routines accept: commas and/or spaces (a list may come in brackets).
         text = text.strip()
         if text[:1] + text[-1:] in ("[]", "()"):
             text = text[1:-1]
         parts = [part for part in re.split(r"[,;\s]+", text) if part]
         if not parts:
-            raise ParamError(f"{self.name}: type {kind} separated by commas, e.g. {'3, 4' if whole else '0.5, 2'}")
+            empty = (
+                _("{name}: type whole numbers separated by commas, e.g. {example}")
+                if whole
+                else _("{name}: type numbers separated by commas, e.g. {example}")
+            )
+            raise ParamError(empty.format(name=self.name, example="3, 4" if whole else "0.5, 2"))
         for part in parts:
             try:
                 number = int(part) if whole else float(part)
             except ValueError:
-                raise ParamError(
-                    f"{self.name}: {shown(part)} is not a {'whole number' if whole else 'number'};"
-                    f" type {kind} separated by commas"
-                ) from None
+                wrong = (
+                    _("{name}: {value} is not a whole number; type whole numbers separated by commas")
+                    if whole
+                    else _("{name}: {value} is not a number; type numbers separated by commas")
+                )
+                raise ParamError(wrong.format(name=self.name, value=shown(part))) from None
             if not whole and not math.isfinite(number):
                 raise ParamError(_("{name}: {value} is not a finite number").format(name=self.name, value=shown(part)))
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tutor.i18n import _
 from tutor.modules import load_module
 
 ROUTINE_PACKAGE = "tutor"
@@ -27,7 +28,7 @@ _MODULE_FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def split_routine(routine: str) -> tuple[str, str]:
     """``"package.module:function"`` (or ``"package.module.function"``) -> (module, function)."""
-    module_name, _, function = routine.partition(":") if ":" in routine else routine.rpartition(".")
+    module_name, _colon, function = routine.partition(":") if ":" in routine else routine.rpartition(".")
     return module_name, function
 
 
@@ -56,10 +57,12 @@ def resolve_routine(routine: str, code_dir: Path | None = None) -> Callable[...,
 def import_pack_module(code_dir: Path, module_name: str) -> ModuleType:
     """Load DIR/name.py under a private name, so packs cannot shadow real modules."""
     if not _MODULE_FILE_NAME.fullmatch(module_name):
-        raise ImportError(f"pack routines live in a module file of the pack folder, not {module_name!r}")
+        raise ImportError(
+            _("pack routines live in a module file of the pack folder, not {module}").format(module=repr(module_name))
+        )
     file = Path(code_dir) / f"{module_name}.py"
     if not file.is_file():
-        raise ImportError(f"no {file}")
+        raise ImportError(_("no {file}").format(file=file))
     private = f"tutor_pack_{hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:10]}_{module_name}"
     if private in sys.modules:
         return sys.modules[private]

@@ -22,6 +22,7 @@ from msgspec import Meta
 
 from tutor.course.lines import FileProblems
 from tutor.course.model import CONTROL, SEED_MAX, Backend, ParamType, shown
+from tutor.i18n import N_, _
 
 # A parameter's value as TOML writes it (a default, or a preset's value).
 ParamValue = str | int | float | bool
@@ -44,7 +45,7 @@ class PageTable(Table):
     """``[[pages]]``: one page of explanation (Markdown, shown as text) and the view it is about."""
 
     title: str
-    text: Annotated[str, Meta(pattern=r"\S", description="is empty")]
+    text: Annotated[str, Meta(pattern=r"\S", description=N_("is empty"))]
     view: str = ""  # one of the lesson's views; empty: the lesson's `stage`
 
 
@@ -75,21 +76,23 @@ class LessonFile(Table):
         str,
         Meta(
             pattern=r"^[a-z0-9][a-z0-9\-]*$",
-            description="use lower-case letters, digits and dashes (e.g. 'deep-spiral')",
+            description=N_("use lower-case letters, digits and dashes (e.g. 'deep-spiral')"),
         ),
     ]
     title: str
-    chapter: Annotated[int, Meta(ge=1, description="must be 1 or more")]
-    order: Annotated[int, Meta(ge=1, description="must be 1 or more")]
+    chapter: Annotated[int, Meta(ge=1, description=N_("must be 1 or more"))]
+    order: Annotated[int, Meta(ge=1, description=N_("must be 1 or more"))]
     backend: Backend
     routine: str
-    views: Annotated[list[str], Meta(min_length=1, description="a lesson shows at least one view")]
-    pages: Annotated[list[PageTable], Meta(min_length=1, description="a lesson needs at least one page of explanation")]
+    views: Annotated[list[str], Meta(min_length=1, description=N_("a lesson shows at least one view"))]
+    pages: Annotated[
+        list[PageTable], Meta(min_length=1, description=N_("a lesson needs at least one page of explanation"))
+    ]
     challenge: ChallengeTable
     summary: str = ""
     # The view a page is about unless it names its own: what the stage shows. Empty: the first of `views`.
     stage: str = ""
-    seed: Annotated[int, Meta(ge=0, le=SEED_MAX, description=f"must be between 0 and {SEED_MAX}, not {{value}}")] = 0
+    seed: Annotated[int, Meta(ge=0, le=SEED_MAX, description=N_("must be between 0 and {seed_max}, not {value}"))] = 0
     params: dict[str, ParamTable] = {}
     presets: dict[str, dict[str, ParamValue]] = {}
 
@@ -102,13 +105,14 @@ class ChaptersFile(Table):
 
 # ---------------------------------------------------------------- checking, in TOML words
 
+# Marked only: the schema is declared at import time; describe() translates them where a problem says them.
 _WORDS: dict[Any, str] = {
-    str: "text",
-    int: "an integer",
-    float: "a number",
-    bool: "true or false",
-    list: "a list",
-    dict: "a table",
+    str: N_("text"),
+    int: N_("an integer"),
+    float: N_("a number"),
+    bool: N_("true or false"),
+    list: N_("a list"),
+    dict: N_("a table"),
 }
 
 
@@ -120,17 +124,19 @@ def describe(annotation: Any) -> str:
         kinds = [kind for kind in get_args(annotation) if kind is not type(None)]
         if set(kinds) == {int, float}:  # a number, whole or not
             kinds.remove(int)
-        return " or ".join(describe(kind) for kind in kinds)
+        return _(" or ").join(describe(kind) for kind in kinds)
     if origin is Literal:
         return describe(type(get_args(annotation)[0]))
     if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
-        return "a table"
-    return _WORDS.get(origin or annotation, getattr(annotation, "__name__", str(annotation)))
+        return _("a table")
+    words = _WORDS.get(origin or annotation)
+    return _(words) if words else getattr(annotation, "__name__", str(annotation))
 
 
 def describe_value(value: Any) -> str:
-    """What a TOML value is: "text", "an integer", "a table", "datetime"..."""
-    return _WORDS.get(type(value), type(value).__name__)
+    """What a TOML value is: "text", "an integer", "a table", "datetime" (a type's own name: code)..."""
+    words = _WORDS.get(type(value))
+    return _(words) if words else type(value).__name__
 
 
 def _bare(annotation: Any) -> Any:
@@ -174,27 +180,34 @@ def value_problem(value: Any, annotation: Any) -> str | None:
         msgspec.convert(value, bare)
     except msgspec.ValidationError as error:
         if get_origin(bare) is Literal and isinstance(value, str):
-            return f"must be one of {', '.join(get_args(bare))}, not {shown(value)}"
+            return _("must be one of {choices}, not {value}").format(
+                choices=", ".join(get_args(bare)), value=shown(value)
+            )
         if get_origin(bare) is list and isinstance(value, list):
             [item_type] = get_args(bare)
             for number, item in enumerate(value, start=1):
                 if (problem := value_problem(item, item_type)) is not None:
-                    return f"item {number} {problem}"
+                    return _("item {number} {problem}").format(number=number, problem=problem)
         if "out of range" in str(error):
-            return f"{shown(value)} is out of range"
-        return f"must be {describe(annotation)}, not {describe_value(value)}"
+            return _("{value} is out of range").format(value=shown(value))
+        return _("must be {kind}, not {found}").format(kind=describe(annotation), found=describe_value(value))
     try:
         msgspec.convert(value, _this_level(annotation))
     except msgspec.ValidationError as error:  # a constraint: its description says it in words
         descriptions = [meta.description for meta in annotation.__metadata__ if isinstance(meta, Meta)]
         if descriptions and descriptions[0]:
-            return descriptions[0].replace("{value}", shown(value))
-        return _plain(str(error))
+            # Each description is marked with N_ where it is declared; the limits it may name are filled here.
+            return _(descriptions[0]).format(value=shown(value), seed_max=SEED_MAX)
+        return _plain(str(error))  # msgspec's own words (a constraint without a description): passed through
     return None
 
 
 def _plain(message: str) -> str:
-    """A msgspec message without its JSON words and path (a fallback, not expected)."""
+    """A msgspec message without its JSON words and path (a fallback, not expected).
+
+    The words are msgspec's, in English: only a constraint declared without a description, or a file
+    the checks let through and msgspec refuses, reaches this.
+    """
     message = re.sub(r"\s*- at `\$[^`]*`$", "", message)
     return message.replace("`", "").replace("array", "list").replace("object", "table")
 
@@ -216,14 +229,14 @@ def check_table(problems: FileProblems, data: Mapping[str, Any], table: type[Tab
     for key, value in data.items():
         field = fields.get(key)
         if field is None:
-            problems.add(prefix + key, f"unknown key (allowed: {', '.join(fields)})")
+            problems.add(prefix + key, _("unknown key (allowed: {keys})").format(keys=", ".join(fields)))
         elif (problem := value_problem(value, field.type)) is not None:
             problems.add(prefix + key, problem)
         else:
             good[key] = value
     for key, field in fields.items():
         if field.required and key not in data:
-            problems.add(prefix + key, "missing", line=problems.line_of(where))
+            problems.add(prefix + key, _("missing"), line=problems.line_of(where))
     return good
 
 
@@ -258,19 +271,19 @@ def check_text(problems: FileProblems, data: Mapping[str, Any]) -> None:
     while stack:
         where, value, depth = stack.pop()
         if depth > MAX_NESTING:
-            problems.add(where, f"nested more than {MAX_NESTING} levels deep")
+            problems.add(where, _("nested more than {depth} levels deep").format(depth=MAX_NESTING))
             continue
         if isinstance(value, str):
             pattern = _CONTROL_EXCEPT_LAYOUT if _LAYOUT_FIELDS.match(where) else CONTROL
             bad = pattern.search(value)
             if bad:
-                problems.add(where, f"contains a control character (U+{ord(bad.group()):04X})")
+                problems.add(where, _control_character(bad.group()))
         elif isinstance(value, dict):
             for key, item in value.items():
                 path = f"{where}.{key}" if where else key
                 bad = CONTROL.search(key)
                 if bad:
-                    problems.add(path, f"contains a control character (U+{ord(bad.group()):04X})")
+                    problems.add(path, _control_character(bad.group()))
                     continue
                 stack.append((path, item, depth + 1))
         elif isinstance(value, list):
@@ -278,3 +291,7 @@ def check_text(problems: FileProblems, data: Mapping[str, Any]) -> None:
                 (f"{where}.{index}" if where.startswith("pages") and depth == 1 else where, item, depth + 1)
                 for index, item in enumerate(value)
             )
+
+
+def _control_character(character: str) -> str:
+    return _("contains a control character (U+{code:04X})").format(code=ord(character))

@@ -45,13 +45,13 @@ from tutor.course.schema import (
     check_text,
     decode,
 )
-from tutor.i18n import ENGLISH, LANGUAGES
+from tutor.i18n import ENGLISH, LANGUAGES, N_, _
 
 # A text given in a translation says something; left out, the English is shown.
-Text = Annotated[str, Meta(pattern=r"\S", description="is empty (leave the key out and the English text is shown)")]
+Text = Annotated[str, Meta(pattern=r"\S", description=N_("is empty (leave the key out and the English text is shown)"))]
 # The English page a page was translated from: python -m tutor.course.translation stamp FILE writes it.
 Fingerprint = Annotated[
-    str, Meta(pattern=r"^[0-9a-f]{8}$", description="is the English page's fingerprint: 8 hexadecimal digits")
+    str, Meta(pattern=r"^[0-9a-f]{8}$", description=N_("is the English page's fingerprint: 8 hexadecimal digits"))
 ]
 FINGERPRINT_CHARS = 8
 EXERCISE_STRUCTURE = ("functions", "timeout", "memory_mb")  # exercise.toml's keys that are not text
@@ -150,8 +150,10 @@ def _text_only(problems: FileProblems, data: Mapping[str, Any], table: type[Tabl
             lines = [line for name, line in problems.lines.items() if name == path or name.startswith(path + ".")]
             problems.add(
                 path,
-                f"is part of the lesson's structure, not its text; it stays as {english} says "
-                f"(a translation holds {', '.join(key for key in _keys(table) if key != 'source')})",
+                _(
+                    "is part of the lesson's structure, not its text; it stays as {english} says "
+                    "(a translation holds {keys})"
+                ).format(english=english, keys=", ".join(key for key in _keys(table) if key != "source")),
                 line=min(lines, default=None),
             )
     return {key: value for key, value in data.items() if key not in structure}
@@ -167,25 +169,32 @@ def read_lesson_text_file(path: Path, lesson: Lesson) -> LessonText:
     for name, spec in (top.get("params") or {}).items():
         where = f"params.{name}"
         if name not in lesson.params:
-            known = ", ".join(lesson.params) or "none"
-            problems.add(where, f"{lesson.id} has no parameter {shown(name)} (its parameters: {known})")
+            known = ", ".join(lesson.params) or _("none")
+            problems.add(
+                where,
+                _("{lesson} has no parameter {name} (its parameters: {known})").format(
+                    lesson=lesson.id, name=shown(name), known=known
+                ),
+            )
         elif isinstance(spec, dict):
             check_table(problems, _text_only(problems, spec, ParamText, where, english), ParamText, where)
         else:
-            problems.add(where, "must be a table ([params.NAME] with label and help)")
+            problems.add(where, _("must be a table ([params.NAME] with label and help)"))
     pages = top.get("pages") or []
     if pages and len(pages) != len(lesson.pages):
         problems.add(
             "pages",
-            f"has {len(pages)} pages, {english} has {len(lesson.pages)}: a translation keeps the English pages, "
-            "in their order (an empty [[pages]] keeps a page in English)",
+            _(
+                "has {count} pages, {english} has {english_count}: a translation keeps the English pages, "
+                "in their order (an empty [[pages]] keeps a page in English)"
+            ).format(count=len(pages), english=english, english_count=len(lesson.pages)),
         )
     for index, page in enumerate(pages):
         where = f"pages.{index}"
         if isinstance(page, dict):
             check_table(problems, _text_only(problems, page, PageText, where, english), PageText, where)
         else:
-            problems.add("pages", "each page is a [[pages]] table with title and text")
+            problems.add("pages", _("each page is a [[pages]] table with title and text"))
     if isinstance(top.get("challenge"), dict):
         challenge = _text_only(problems, top["challenge"], ChallengeText, "challenge", english)
         check_table(problems, challenge, ChallengeText, "challenge")
@@ -285,13 +294,16 @@ def read_exercise_text(path: Path, hints: int) -> ExerciseText:
         raise LessonError(problems.problems)
     for key in data:
         if key in EXERCISE_STRUCTURE:
-            problems.add(key, "is part of the exercise's structure, not its text; it stays as exercise.toml says")
+            problems.add(key, _("is part of the exercise's structure, not its text; it stays as exercise.toml says"))
     text_only = {key: value for key, value in data.items() if key not in EXERCISE_STRUCTURE}
     good = check_table(problems, text_only, ExerciseText)
     given = good.get("hints") or []
     if given and len(given) != hints:
         problems.add(
-            "hints", f"has {len(given)} hints, exercise.toml has {hints}: one translation for each hint, in order"
+            "hints",
+            _("has {count} hints, exercise.toml has {english_count}: one translation for each hint, in order").format(
+                count=len(given), english_count=hints
+            ),
         )
     declared = None if problems.problems else decode(problems, text_only, ExerciseText)
     if declared is None:
@@ -359,7 +371,7 @@ def check_translations(
             for number in sorted({lesson.chapter for lesson in lessons}):
                 if number in course.chapters and number not in titles and not chapter_problems:
                     path = folder / language / "chapters.toml"
-                    gaps.append(Gap(str(path), 1, f"chapters.{number}", "not translated: shown in English"))
+                    gaps.append(Gap(str(path), 1, f"chapters.{number}", _("not translated: shown in English")))
         for lesson in course.lessons:
             if lesson.path is not None and lesson.path.parent in shipping:
                 more_problems, more_gaps = _check_lesson(lesson, language)
@@ -378,7 +390,8 @@ def _stray_files(folder: Path, language: str, lesson_ids: set[str]) -> list[Prob
     for path in sorted((folder / language).glob("*.toml")):
         if path.name in ("chapters.toml", GLOSSARY_FILE) or path.stem in lesson_ids:
             continue
-        problems.append(Problem(str(path), 1, "", f"no lesson {path.stem!r} in {folder} to translate"))
+        stray = _("no lesson {id} in {folder} to translate").format(id=repr(path.stem), folder=folder)
+        problems.append(Problem(str(path), 1, "", stray))
     return problems
 
 
@@ -400,22 +413,27 @@ def _check_lesson(lesson: Lesson, language: str) -> tuple[list[Problem], list[Ga
         return [], []
     if not path.exists():
         count = len(missing_texts(lesson, None))
-        return [], [Gap(str(path), 1, "", f"missing: {lesson.id} is shown in English ({count} texts)")]
+        missing = _("missing: {lesson} is shown in English ({count} texts)").format(lesson=lesson.id, count=count)
+        return [], [Gap(str(path), 1, "", missing)]
     try:
         text = read_lesson_text_file(path, lesson)
     except LessonError as error:
         return error.problems, []
     line_of = _line_finder(path)
     gaps = [
-        Gap(str(path), line_of(field), field, "not translated: shown in English")
+        Gap(str(path), line_of(field), field, _("not translated: shown in English"))
         for field in missing_texts(lesson, text)
     ]
     for index, was, now in changed_pages(lesson, text):
         message = (
-            f"page {index + 1} of {lesson.id} changed in English since it was translated "
-            f"(source {was!r}, the English page is now {now!r})"
+            _(
+                "page {number} of {lesson} changed in English since it was translated "
+                "(source {was}, the English page is now {now})"
+            ).format(number=index + 1, lesson=lesson.id, was=repr(was), now=repr(now))
             if was
-            else f"no source fingerprint: cannot tell when the English page changes (it is {now!r})"
+            else _("no source fingerprint: cannot tell when the English page changes (it is {now})").format(
+                now=repr(now)
+            )
         )
         gaps.append(Gap(str(path), line_of(f"pages.{index}.source"), f"pages.{index}.source", message))
     return [], gaps
@@ -429,7 +447,8 @@ def _check_exercises(
     for folder, intro, hints in exercises:
         path = exercise_text_file(folder, language)
         if not path.exists():
-            gaps.append(Gap(str(path), 1, "", f"missing: the exercise is shown in English ({1 + len(hints)} texts)"))
+            missing = _("missing: the exercise is shown in English ({count} texts)").format(count=1 + len(hints))
+            gaps.append(Gap(str(path), 1, "", missing))
             continue
         try:
             text = read_exercise_text(path, len(hints))
@@ -438,9 +457,9 @@ def _check_exercises(
             continue
         line_of = _line_finder(path)
         if intro.strip() and not text.intro:
-            gaps.append(Gap(str(path), 1, "intro", "not translated: shown in English"))
+            gaps.append(Gap(str(path), 1, "intro", _("not translated: shown in English")))
         if hints and not text.hints:
-            gaps.append(Gap(str(path), line_of("hints"), "hints", "not translated: shown in English"))
+            gaps.append(Gap(str(path), line_of("hints"), "hints", _("not translated: shown in English")))
     for folder, _intro, _hints in exercises:
         more_problems, more_gaps = _check_starter(Path(folder), language)
         problems += more_problems
@@ -452,7 +471,7 @@ def _check_starter(folder: Path, language: str) -> tuple[list[Problem], list[Gap
     """A translated starter defines the English one's functions, with the same parameters, in the same order."""
     path = starter_text_file(folder, language)
     if not path.exists():
-        return [], [Gap(str(path), 1, "", "missing: the starter's docstrings and TODOs are in English")]
+        return [], [Gap(str(path), 1, "", _("missing: the starter's docstrings and TODOs are in English"))]
     try:
         english = _functions(folder / "starter.py")
     except (OSError, UnicodeDecodeError, SyntaxError):  # the exercise's own starter: reported where it loads
@@ -460,20 +479,23 @@ def _check_starter(folder: Path, language: str) -> tuple[list[Problem], list[Gap
     try:
         translated = _functions(path)
     except SyntaxError as error:
-        return [Problem(str(path), error.lineno or 1, "", f"not Python: {error.msg}")], []
+        # Python's (or the system's) own words for what is wrong follow, in English.
+        return [Problem(str(path), error.lineno or 1, "", _("not Python: {reason}").format(reason=error.msg))], []
     except (OSError, UnicodeDecodeError) as error:
-        return [Problem(str(path), 1, "", f"cannot read the file ({error})")], []
+        return [Problem(str(path), 1, "", _("cannot read the file ({reason})").format(reason=error))], []
     for (name, signature, line), (want_name, want_signature, _line) in zip(translated, english):
         if (name, signature) != (want_name, want_signature):
-            message = (
-                f"defines {name}({signature}) where starter.py defines {want_name}({want_signature}): "
+            message = _(
+                "defines {function} where starter.py defines {wanted}: "
                 "a translation changes docstrings, comments and messages, never the code"
-            )
+            ).format(function=f"{name}({signature})", wanted=f"{want_name}({want_signature})")
             return [Problem(str(path), line, name, message)], []
     if len(translated) != len(english):
         line = translated[len(english)][2] if len(translated) > len(english) else 1
-        have = ", ".join(entry[0] for entry in translated) or "none"
-        message = f"defines the functions {have}; starter.py defines {', '.join(entry[0] for entry in english)}"
+        have = ", ".join(entry[0] for entry in translated) or _("none")
+        message = _("defines the functions {have}; starter.py defines {wanted}").format(
+            have=have, wanted=", ".join(entry[0] for entry in english)
+        )
         return [Problem(str(path), line, "", message)], []
     return [], []
 
