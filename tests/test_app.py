@@ -102,6 +102,18 @@ async def test_a_finished_run_is_a_timeline_to_step_and_scrub() -> None:
         await wait_until(pilot, lambda: fit.data["title"].startswith("epoch 100: "))
         # Back at the end, the status says how the run ended again.
         await wait_until(pilot, lambda: str(pane(app).query_one("#status-text").render()).startswith("Finished"))
+        # Nothing moves at the end: space is offered as Play, and plays the run again from its first frame.
+        await wait_until(pilot, lambda: space_says(app) == "Play")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: space_says(app) == "Pause")
+        assert str(pane(app).query_one("#strip-frame").render()).startswith("▶ ")
+
+
+def space_says(app) -> str:
+    """What the footer says the space key does now."""
+    from textual.widgets._footer import FooterKey
+
+    return next((key.description for key in app.screen.query(FooterKey) if key.action == "play_pause"), "")
 
 
 async def test_pause_holds_the_routine_and_step_computes_exactly_one_epoch() -> None:

@@ -72,3 +72,26 @@ def test_a_paused_run_whose_replay_is_behind_says_first_what_the_views_show() ->
     story = watch.moment(1.0).story
     assert story.startswith("Paused · showing epoch "), story
     assert "computed: epoch 500/5000" in story
+
+
+def test_space_at_the_end_of_a_finished_run_plays_its_replay_again_from_the_first_frame() -> None:
+    """At the end of a replay nothing moves: the watch is not playing (the footer offers Play, not
+    Pause), and space starts the replay again rather than 'pausing' a still picture."""
+    from tutor.records import RunRecord
+    from tutor.reporting import ViewUpdate
+
+    session = ComputingSession()
+    watch = Watch(session, clock=False)  # type: ignore[arg-type]
+    for epoch in range(1, 6):
+        session.state.apply(ViewUpdate("fit", {"title": f"epoch {epoch}"}))
+        session.state.apply(Progress(epoch, 5, {"loss": 1 / epoch}))
+    session.computing, session.done = False, True
+    watch.ended(RunRecord(lesson="demo", params={}, seed=0, history=[{"step": 5, "loss": 0.2}]))
+    watch.moment(0.0)
+    end = watch.moment(1000.0)  # long after the replay's few seconds
+    assert end.frame_index == end.frame_count == 5
+    assert not watch.playing and watch.still
+
+    watch.play_pause()
+    assert watch.playing and not watch.still
+    assert watch.moment(1000.0).frame_index == 1  # the replay starts again, from its first frame

@@ -175,7 +175,10 @@ class Watch:
 
     @property
     def playing(self) -> bool:
-        return self.player.playing
+        """The picture moves: a run computing (not paused), or a replay with frames still to show."""
+        if self.record is None:
+            return self.player.playing
+        return self.player.playing and not self.player.at_end(self.frames())
 
     def play_pause(self) -> None:
         """Space: pause or resume the run (the routine waits, using no CPU) and its playback."""
@@ -188,6 +191,8 @@ class Watch:
                 session.pause()
                 self.player.playing = False
         else:
+            if not self.playing:  # at the end of its replay too: play it again from the first frame
+                self.player.playing = False
             self.player.toggle(self.frames())
 
     def move(self, count: int) -> None:

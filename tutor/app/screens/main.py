@@ -15,7 +15,8 @@ from textual.widgets import Header, Static, TextArea
 from tutor.app.messages import LessonPassed, OpenLesson, RunFinished, RunRecorded
 from tutor.app.widgets.exercise_pane import ExercisePane
 from tutor.app.widgets.footer import TranslatedFooter
-from tutor.app.widgets.lesson_pane import Handover, LessonPane
+from tutor.app.widgets.lesson_handover import Handover
+from tutor.app.widgets.lesson_pane import LessonPane
 from tutor.app.widgets.lesson_tree import LessonTree
 from tutor.app.widgets.recent_runs import RUNS_LISTED
 from tutor.course import Course, Lesson, ParamError
@@ -279,6 +280,13 @@ class MainScreen(Screen):
             self.notify(self.store.warning, title=_("Progress"), severity="warning", timeout=10, markup=False)
 
     # ------------------------------------------------------------ actions
+
+    def key_description(self, action: str, description: str) -> str:
+        """The footer's words for a key now: space plays what is still (a paused run, an ended replay)."""
+        pane = self.pane
+        if action == "play_pause" and pane is not None and pane.watching is not None and not pane.watching.playing:
+            return N_("Play")
+        return description
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in ("run", "stop", "reset"):

@@ -14,9 +14,15 @@ N_("palette")
 
 
 class TranslatedFooter(Footer):
+    """A key's words can depend on the moment: a screen with ``key_description(action, words)`` says them
+    (space is Play when nothing moves, Pause when something does)."""
+
     def compose(self) -> ComposeResult:
+        describe = getattr(self.screen, "key_description", None)
         for widget in super().compose():
             if isinstance(widget, FooterKey):
+                if widget.description and describe is not None:
+                    widget.description = describe(widget.action, widget.description)
                 if widget.description:
                     widget.description = _(widget.description)
                 if isinstance(widget.tooltip, str) and widget.tooltip:
