@@ -371,6 +371,9 @@ def press(*keys):
 # ---------------------------------------------------------------- tutor serve, as a browser uses it
 
 SERVE_STARTUP_SECONDS = HANG_GUARD_SECONDS  # Python, Textual and the course, on a loaded machine
+# The server's first line ends with the link to hand out ("Serving the tutor at http://...", or in the
+# server's language with --lang).
+SERVING_LINK = re.compile(r"(https?://\S+)$", re.M)
 
 
 def free_port() -> int:
@@ -395,7 +398,7 @@ class Served:
 
     def link(self) -> str:
         """The link the server printed to hand out."""
-        found = re.search(r"Serving .* at (\S+)", self.log)
+        found = SERVING_LINK.search(self.log)
         assert found, self.log
         return found.group(1)
 
@@ -456,7 +459,7 @@ def served(tmp_path: Path, *options: str, app_argv: list[str] | None = None) -> 
     reader.start()
     try:
         deadline = time.monotonic() + SERVE_STARTUP_SECONDS
-        while "Serving" not in server.log:
+        while SERVING_LINK.search(server.log) is None:
             assert process.poll() is None and time.monotonic() < deadline, server.log
             time.sleep(0.1)
         yield server

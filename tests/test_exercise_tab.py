@@ -141,6 +141,8 @@ async def _a_failing_check(pilot) -> None:
     exercise._go_to_the_work()
     exercise.editor.cursor_blink = False
     exercise.editor.focus()
+    # The cursor is drawn once the editor has handled its Focus (late on a loaded machine).
+    await wait_until(pilot, lambda: exercise.editor.has_focus)
     await pilot.pause()
 
 

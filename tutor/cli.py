@@ -18,9 +18,10 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from tutor import __version__, i18n
+from tutor.cli_parser import Parser
 from tutor.command_line import EXIT_USAGE, UsageError, course_from, warn_problems
 from tutor.i18n import _
 from tutor.timeline import DEFAULT_SPEED, SPEEDS
@@ -29,127 +30,147 @@ from tutor.timeline import DEFAULT_SPEED, SPEEDS
 EXERCISE_COMMANDS = ("exercise", "verify", "watch", "hint", "solution", "reset")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        line = _("{command}: error: {message} (see '{command} --help')").format(command=self.prog, message=message)
-        self.exit(EXIT_USAGE, line + "\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="tutor",
-        description="Learn deep learning by watching networks learn. With no command, opens the interactive tutor.",
+        description=_("Learn deep learning by watching networks learn. With no command, opens the interactive tutor."),
     )
-    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"tutor {__version__}",
+        help=_("show program's version number and exit"),
+    )
     # A str, not a Path: Path("") is ".", and an empty value must not load the current folder.
     parser.add_argument(
         "--lessons",
         metavar="DIR",
         action="append",
         default=[],
-        help="add the lesson pack in DIR (its own routines may run); repeatable",
+        help=_("add the lesson pack in DIR (its own routines may run); repeatable"),
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    commands.add_parser("list", help="list the lessons by chapter")
+    commands.add_parser("list", help=_("list the lessons by chapter"))
 
-    run = commands.add_parser("run", help="run one lesson (in the app, or --headless in this terminal)")
-    run.add_argument("lesson", help="lesson id, e.g. rosenblatt (see 'tutor list')")
-    run.add_argument("--headless", action="store_true", help="run in this terminal without the app")
+    run = commands.add_parser("run", help=_("run one lesson (in the app, or --headless in this terminal)"))
+    run.add_argument("lesson", help=_("lesson id, e.g. rosenblatt (see 'tutor list')"))
+    run.add_argument("--headless", action="store_true", help=_("run in this terminal without the app"))
     run.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="set a lesson parameter (repeatable)",
+        help=_("set a lesson parameter (repeatable)"),
     )
-    run.add_argument("--seed", type=int, help="random seed (default: the lesson's)")
+    run.add_argument("--seed", type=int, help=_("random seed (default: the lesson's)"))
     run.add_argument(
-        "--json", type=Path, metavar="PATH", help="write the run (params, metrics, result, timeline of frames) as JSON"
+        "--json",
+        type=Path,
+        metavar="PATH",
+        help=_("write the run (params, metrics, result, timeline of frames) as JSON"),
     )
     run.add_argument(
-        "--live", action="store_true", help="with --headless: animate the plots during the run, at a pace you can watch"
+        "--live",
+        action="store_true",
+        help=_("with --headless: animate the plots during the run, at a pace you can watch"),
     )
     run.add_argument(
         "--speed",
         choices=list(SPEEDS),
         default=DEFAULT_SPEED,
-        help="with --live: how fast a quick run is played back (default: %(default)s)",
+        help=_("with --live: how fast a quick run is played back (default: %(default)s)"),
     )
     run.add_argument(
-        "--mine", action="store_true", help="with --headless: train with your own exercise functions (tutor exercise)"
+        "--mine",
+        action="store_true",
+        help=_("with --headless: train with your own exercise functions (tutor exercise)"),
     )
-    run.add_argument("--workspace", metavar="DIR", help="with --mine: the folder of your exercise files")
+    run.add_argument("--workspace", metavar="DIR", help=_("with --mine: the folder of your exercise files"))
 
-    check = commands.add_parser("check", help="validate lesson files and report every problem")
-    check.add_argument("directory", nargs="?", type=Path, help="folder of lesson TOML files (default: the course)")
+    check = commands.add_parser("check", help=_("validate lesson files and report every problem"))
+    check.add_argument("directory", nargs="?", type=Path, help=_("folder of lesson TOML files (default: the course)"))
 
     _add_exercise_parsers(commands)
 
     klass = commands.add_parser(
-        "class", help="the teacher's table of a class: who passed which lesson, and when each was last active"
+        "class", help=_("the teacher's table of a class: who passed which lesson, and when each was last active")
     )
-    klass.add_argument("name", help="the class, as given to 'tutor serve --class NAME'")
+    klass.add_argument("name", help=_("the class, as given to 'tutor serve --class NAME'"))
     doing = klass.add_mutually_exclusive_group()
-    doing.add_argument("--csv", action="store_true", help="print CSV (for a spreadsheet) instead of a table")
+    doing.add_argument("--csv", action="store_true", help=_("print CSV (for a spreadsheet) instead of a table"))
     doing.add_argument(
         "--add",
         nargs="+",
         metavar="LEARNER",
-        help="put learners on the class's roster and print their personal links (only they sign in from now on)",
+        help=_("put learners on the class's roster and print their personal links (only they sign in from now on)"),
     )
     doing.add_argument(
-        "--reset", metavar="LEARNER", help="a new code and personal link for a learner (the old one stops working)"
+        "--reset", metavar="LEARNER", help=_("a new code and personal link for a learner (the old one stops working)")
     )
-    doing.add_argument("--roster", action="store_true", help="list who may sign in to the class")
+    doing.add_argument("--roster", action="store_true", help=_("list who may sign in to the class"))
 
     serve = commands.add_parser(
         "serve",
-        help="serve the tutor to web browsers: one app per tab, for you or a class (textual-serve)",
-        description="Serve the tutor to web browsers: each tab is its own app. Without --class it is your "
-        "tutor (your progress); with --class NAME each learner has their own. Another --host than the "
-        "loopback asks for a token: the link to hand out is printed when the server starts.",
+        help=_("serve the tutor to web browsers: one app per tab, for you or a class (textual-serve)"),
+        description=_(
+            "Serve the tutor to web browsers: each tab is its own app. Without --class it is your "
+            "tutor (your progress); with --class NAME each learner has their own. Another --host than the "
+            "loopback asks for a token: the link to hand out is printed when the server starts."
+        ),
     )
     serve.add_argument(
         "--host",
         default="localhost",
-        help="address to listen on; 0.0.0.0 opens it to the room's network (default: %(default)s)",
+        help=_("address to listen on; 0.0.0.0 opens it to the room's network (default: %(default)s)"),
     )
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on, 1-65535 (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help=_("port to listen on, 1-65535 (default: %(default)s)"))
     serve.add_argument(
         "--class",
         dest="class_name",
         metavar="NAME",
-        help="serve a class: each learner signs in with their name and code (or opens their personal link) "
-        "and keeps their own progress, runs and exercises in <TUTOR_HOME>/classes/NAME/",
+        help=_(
+            "serve a class: each learner signs in with their name and code (or opens their personal link) "
+            "and keeps their own progress, runs and exercises in <TUTOR_HOME>/classes/NAME/"
+        ),
     )
     serve.add_argument(
         "--token",
-        help="the token the link carries (8-128 letters, digits, - or _); default: generated when --host "
-        "is not the loopback",
+        help=_(
+            "the token the link carries (8-128 letters, digits, - or _); default: generated when --host "
+            "is not the loopback"
+        ),
     )
     serve.add_argument(
         "--max-sessions",
         type=int,
         metavar="N",
-        help="tabs served at once; one more gets a 'class is full' page (default: what this machine's "
-        "memory holds with a Keras lesson in each)",
+        help=_(
+            "tabs served at once; one more gets a 'class is full' page (default: what this machine's "
+            "memory holds with a Keras lesson in each)"
+        ),
     )
     serve.add_argument(
         "--unconfined",
         action="store_true",
-        help="serve a class although learner code cannot be confined on this machine (it then runs as you, "
-        "seeing your files): only for learners you trust",
+        help=_(
+            "serve a class although learner code cannot be confined on this machine (it then runs as you, "
+            "seeing your files): only for learners you trust"
+        ),
     )
     serve.add_argument(
         "--public-url",
         metavar="URL",
-        help="the address learners open, when it is not the server's own (a proxy or tunnel), e.g. "
-        "https://tutor.school.example",
+        help=_(
+            "the address learners open, when it is not the server's own (a proxy or tunnel), e.g. "
+            "https://tutor.school.example"
+        ),
     )
     # --lang before the command or after it: `tutor --lang zh list`, `tutor run rosenblatt --lang zh`.
-    lang_help = f"the language to speak: {', '.join(i18n.LANGUAGES)} (default: {i18n.LANG_ENV}, then the locale)"
+    lang_help = _("the language to speak: {languages} (default: {variable}, then the locale)").format(
+        languages=", ".join(i18n.LANGUAGES), variable=i18n.LANG_ENV
+    )
     parser.add_argument("--lang", metavar="LANG", help=lang_help)
     for command in {id(sub): sub for sub in commands.choices.values()}.values():
         command.add_argument("--lang", metavar="LANG", default=argparse.SUPPRESS, help=lang_help)
@@ -163,36 +184,38 @@ def _add_exercise_parsers(commands: Any) -> None:
         parser.add_argument(
             "--workspace",
             metavar="DIR",
-            help="the folder of your exercise files (default: $TUTOR_WORKSPACE, else ~/tutor-exercises)",
+            help=_("the folder of your exercise files (default: $TUTOR_WORKSPACE, else ~/tutor-exercises)"),
         )
 
     exercise = commands.add_parser(
-        "exercise", help="start a lesson's exercise: make your file from the starter, say what to write"
+        "exercise", help=_("start a lesson's exercise: make your file from the starter, say what to write")
     )
-    exercise.add_argument("lesson", help="lesson id, e.g. rosenblatt")
+    exercise.add_argument("lesson", help=_("lesson id, e.g. rosenblatt"))
     workspace_option(exercise)
 
-    verify = commands.add_parser("verify", help="run the checks of your exercise files (exit 1 if any fails)")
+    verify = commands.add_parser("verify", help=_("run the checks of your exercise files (exit 1 if any fails)"))
     verify.add_argument(
-        "lesson_ids", nargs="*", metavar="lesson", help="lesson ids (default: every exercise started)"
+        "lesson_ids", nargs="*", metavar="lesson", help=_("lesson ids (default: every exercise started)")
     )  # not "lessons": that is tutor's own --lessons
     workspace_option(verify)
 
-    watch = commands.add_parser("watch", help="re-run an exercise's checks every time you save (Ctrl+C stops)")
-    watch.add_argument("lesson", nargs="?", help="lesson id (default: every exercise started)")
+    watch = commands.add_parser("watch", help=_("re-run an exercise's checks every time you save (Ctrl+C stops)"))
+    watch.add_argument("lesson", nargs="?", help=_("lesson id (default: every exercise started)"))
     workspace_option(watch)
 
-    hint = commands.add_parser("hint", help="the next hint for an exercise (one more each time)")
-    hint.add_argument("lesson", help="lesson id")
+    hint = commands.add_parser("hint", help=_("the next hint for an exercise (one more each time)"))
+    hint.add_argument("lesson", help=_("lesson id"))
     workspace_option(hint)
 
-    solution = commands.add_parser("solution", help="the tutor's solution, once your checks pass (or with --give-up)")
-    solution.add_argument("lesson", help="lesson id")
-    solution.add_argument("--give-up", action="store_true", help="show it although your checks do not pass yet")
+    solution = commands.add_parser(
+        "solution", help=_("the tutor's solution, once your checks pass (or with --give-up)")
+    )
+    solution.add_argument("lesson", help=_("lesson id"))
+    solution.add_argument("--give-up", action="store_true", help=_("show it although your checks do not pass yet"))
     workspace_option(solution)
 
-    reset = commands.add_parser("reset", help="put the starter back in your file (the old file is kept beside it)")
-    reset.add_argument("lesson", help="lesson id")
+    reset = commands.add_parser("reset", help=_("put the starter back in your file (the old file is kept beside it)"))
+    reset.add_argument("lesson", help=_("lesson id"))
     workspace_option(reset)
 
 

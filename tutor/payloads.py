@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from tutor.data.toy import grid
+from tutor.i18n import _
 from tutor.views import Series, SurfaceData, TableData
 
 
@@ -46,11 +47,11 @@ def summary_table(model: Any, title: str = "model.summary()") -> TableData:
         shape_text = "?" if shape is None else "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
         rows.append([f"{layer.name} ({type(layer).__name__})", shape_text, int(layer.count_params())])
     trainable = int(sum(int(np.prod(v.shape)) for v in model.trainable_weights))
-    rows.append(["total", "", int(model.count_params())])
+    rows.append([_("total"), "", int(model.count_params())])
     return {
-        "columns": ["layer (type)", "output shape", "params"],
+        "columns": [_("layer (type)"), _("output shape"), _("params")],
         "rows": rows,
-        "title": f"{title}: {trainable} trainable parameters",
+        "title": _("{title}: {count} trainable parameters").format(title=title, count=trainable),
     }
 
 

@@ -244,7 +244,7 @@ class TutorServer(Server):
         try:
             closed = self.roster.closed
         except RosterError as error:
-            self._say(f"the roster cannot be read: {printable(str(error))}")
+            self._say(_("the roster cannot be read: {error}").format(error=printable(str(error))))
             return self._refused(
                 500, _("The class cannot be opened"), _("Tell your teacher: the class's roster is damaged.")
             )
@@ -275,10 +275,14 @@ class TutorServer(Server):
                 try:
                     learner = await asyncio.get_running_loop().run_in_executor(None, self.roster.check, name, code)
                 except RosterError as error:
-                    self._say(f"the roster cannot be read: {printable(str(error))}")
+                    self._say(_("the roster cannot be read: {error}").format(error=printable(str(error))))
         if learner is None:
             self.limiter.failed(self._address(request))
-            self._say(f"a sign-in with a wrong name or code, from {printable(self._address(request))}")
+            self._say(
+                _("a sign-in with a wrong name or code, from {address}").format(
+                    address=printable(self._address(request))
+                )
+            )
         return learner
 
     def _slow_down(self) -> web.Response:
@@ -333,7 +337,7 @@ class TutorServer(Server):
         except RosterError as error:
             self.limiter.failed(self._address(request))  # trying names one after the other is guessing too
             return self._sign_in_page(request, name, str(error).capitalize() + ".", 409)
-        self._say(f"{printable(name)} is new in the class (a code was given)")
+        self._say(_("{name} is new in the class (a code was given)").format(name=printable(name)))
         link = f"{self._base_url(request)}/?{urlencode({'learner': name, 'key': code})}"
         words = welcome_words(self.options.class_name or "", name)
         return self._page("welcome.html", name=name, code=code, link=link, words=words)
@@ -351,9 +355,9 @@ class TutorServer(Server):
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         ticket = self.tickets.pop(request.match_info.get("ticket", ""), None)
         if ticket is None or ticket.expires < time.monotonic():
-            raise web.HTTPForbidden(text="no session without the page's ticket: open the tutor's link again")
+            raise web.HTTPForbidden(text=_("no session without the page's ticket: open the tutor's link again"))
         if self._no_seat(ticket.learner) is not None:
-            raise web.HTTPServiceUnavailable(text="no seat: the class is full, or your tabs are all open")
+            raise web.HTTPServiceUnavailable(text=_("no seat: the class is full, or your tabs are all open"))
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=1024 * 1024)
         log = SessionLog(self.log_dir, ticket.learner or "tab")
         service = AppProcess(
@@ -377,7 +381,7 @@ class TutorServer(Server):
         except asyncio.CancelledError:
             await websocket.close()
         except Exception as error:  # a broken tab ends its own session, never the server
-            self._say(f"a session ended with an error: {printable(str(error))[:200]}")
+            self._say(_("a session ended with an error: {error}").format(error=printable(str(error))[:200]))
         finally:
             self.sessions.discard(session)
             await self._end(session)
@@ -419,59 +423,68 @@ class TutorServer(Server):
             except (TimeoutError, asyncio.CancelledError):
                 pass
         if process is not None and (process.returncode or 0) > 0:  # it failed (not stopped by a signal)
-            who = printable(session.learner) if session.learner else "a tab"
-            self._say(f"{who}: the app ended with an error (exit {process.returncode}); its log: {session.log.path}")
+            who = printable(session.learner) if session.learner else _("a tab")
+            failed = _("{who}: the app ended with an error (exit {code}); its log: {path}")
+            self._say(failed.format(who=who, code=process.returncode, path=session.log.path))
 
     def _seats(self) -> str:
-        return f"{len(self.sessions)} of {self.options.max_sessions} tabs"
+        return _("{count} of {most} tabs").format(count=len(self.sessions), most=self.options.max_sessions)
 
     def _joined(self, session: Session) -> None:
         if session.learner is None:
-            self._say(f"a tab opened ({self._seats()})")
+            self._say(_("a tab opened ({seats})").format(seats=self._seats()))
             return
         tabs = self._tabs_of(session.learner)
         name = printable(session.learner)
         learners = len({other.learner for other in self.sessions})
-        said = f"{name} joined" if tabs == 1 else f"{name} opened another tab ({tabs} tabs)"
-        self._say(f"{said} ({learners} learner(s), {self._seats()})")
+        if tabs == 1:
+            said = _("{name} joined ({learners} learner(s), {seats})")
+        else:
+            said = _("{name} opened another tab ({tabs} tabs) ({learners} learner(s), {seats})")
+        self._say(said.format(name=name, tabs=tabs, learners=learners, seats=self._seats()))
 
     def _left(self, session: Session) -> None:
         if session.learner is None:
-            self._say(f"a tab closed ({self._seats()})")
+            self._say(_("a tab closed ({seats})").format(seats=self._seats()))
             return
         tabs = self._tabs_of(session.learner)
         name = printable(session.learner)
-        self._say(f"{name} left ({self._seats()})" if not tabs else f"{name} closed a tab ({tabs} left open)")
+        said = _("{name} closed a tab ({tabs} left open)") if tabs else _("{name} left ({seats})")
+        self._say(said.format(name=name, tabs=tabs, seats=self._seats()))
 
     # ------------------------------------------------------------ starting and stopping
 
     def _say(self, line: str) -> None:
         print(line, flush=True)  # never wrapped: the teacher copies the link from here
 
-    def _announce(self, *_: object) -> None:
+    def _announce(self, *_ignored: object) -> None:
         """Printed once the server listens (aiohttp's ``print`` hook of run_app)."""
-        what = f"class {self.options.class_name!r}" if self.options.class_name else "the tutor"
-        self._say(f"Serving {what} at {self.link}")
+        if self.options.class_name:
+            serving = _("Serving class {name} at {link}").format(name=repr(self.options.class_name), link=self.link)
+        else:
+            serving = _("Serving the tutor at {link}").format(link=self.link)
+        self._say(serving)
         if self.roster is not None and self.options.class_dir is not None:
             name = self.options.class_name
-            self._say(f"Class folder: {self.options.class_dir}  (the teacher's table: tutor class {name})")
+            folder = _("Class folder: {folder}  (the teacher's table: tutor class {name})")
+            self._say(folder.format(folder=self.options.class_dir, name=name))
             try:
                 self.roster.remember_address(self.public_url)  # the personal links' beginning
                 closed = self.roster.closed
             except RosterError as error:
-                self._say(f"warning: {printable(str(error))}")
+                self._say(_("warning: {gap}").format(gap=printable(str(error))))
                 closed = False
             if closed:
-                self._say(f"Only the learners on the roster sign in (tutor class {name} --roster lists them).")
+                only = _("Only the learners on the roster sign in (tutor class {name} --roster lists them).")
+                self._say(only.format(name=name))
             else:
-                self._say(
+                open_class = _(
                     "Open class: a newcomer takes a name and is given a code; "
-                    f"tutor class {name} --add NAME... makes a roster (personal links to hand out)."
+                    "tutor class {name} --add NAME... makes a roster (personal links to hand out)."
                 )
-        self._say(
-            f"Up to {self.options.max_sessions} tabs at once, {TABS_PER_LEARNER} per learner. "
-            "Press Ctrl+C to stop (every session ends)."
-        )
+                self._say(open_class.format(name=name))
+        limits = _("Up to {most} tabs at once, {per_learner} per learner. Press Ctrl+C to stop (every session ends).")
+        self._say(limits.format(most=self.options.max_sessions, per_learner=TABS_PER_LEARNER))
 
     async def on_shutdown(self, app: web.Application) -> None:
         sessions = list(self.sessions)
@@ -506,7 +519,8 @@ class TutorServer(Server):
                 shutdown_timeout=0.5,
             )
         except OSError as error:
-            raise ServeError(f"cannot listen on {self.host}:{self.port}: {error.strerror or error}") from None
+            cannot = _("cannot listen on {host}:{port}: {reason}")
+            raise ServeError(cannot.format(host=self.host, port=self.port, reason=error.strerror or error)) from None
 
 
 def _number(text: str, default: int) -> int:
@@ -536,23 +550,24 @@ def class_folder(name: str) -> Path:
     try:
         folder = classroom.class_dir(name)
     except classroom.BadName as error:
-        raise ServeError(f"--class {name[:60]!r}: {error}") from None
+        raise ServeError(_("--class {name}: {problem}").format(name=repr(name[:60]), problem=error)) from None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ServeError(f"cannot create the class folder {folder}: {error.strerror or error}") from None
+        cannot = _("cannot create the class folder {folder}: {reason}")
+        raise ServeError(cannot.format(folder=folder, reason=error.strerror or error)) from None
     return folder
 
 
 def check_public_url(url: str) -> str:
     if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", url):
-        raise ServeError(f"--public-url must be an http:// or https:// address, got {url[:60]!r}")
+        raise ServeError(_("--public-url must be an http:// or https:// address, got {url}").format(url=repr(url[:60])))
     return url.rstrip("/")
 
 
 def check_token(token: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_-]{8,128}", token):
-        raise ServeError("--token must be 8 to 128 letters, digits, '-' or '_'")
+        raise ServeError(_("--token must be 8 to 128 letters, digits, '-' or '_'"))
     return token
 
 

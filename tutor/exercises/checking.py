@@ -46,6 +46,10 @@ class Mismatch(Exception):
     """A check failed; ``str()`` is the message shown to the learner."""
 
 
+class FunctionRaised(Mismatch):
+    """A check failed because the learner's function raised (a nudge may say why: ``nudge_if_raised``)."""
+
+
 class LearnerRaised(Exception):
     """The learner's function raised, in the learner's own process: what it raised and where."""
 
@@ -77,6 +81,12 @@ def check(title: str) -> Callable[[Callable], Callable]:
         return function
 
     return mark
+
+
+def translated(text: str) -> str:
+    """``text`` in the learner's language: a nudge a checks module marked with ``N_`` (a constant, defined
+    at import time) is translated where it is shown; one already translated comes back as it is."""
+    return _(text) if text else ""  # _("") would be the catalogue's header
 
 
 def checks_of(namespace: Mapping[str, Any]) -> list[Callable]:
@@ -199,7 +209,7 @@ def call_learner(
                 unwritten.format(call=called, not_written=_(NOT_WRITTEN), where=_at_your_line(error))
             ) from None
         raised = _("`{call}` raised {error}{where}")
-        raise Mismatch(raised.format(call=text, error=raised_text(error), where=_your_line(error))) from None
+        raise FunctionRaised(raised.format(call=text, error=raised_text(error), where=_your_line(error))) from None
     foreign = foreign_in(got)
     if foreign is not None:
         not_plain = _("`{call}` returned {what}, not {expected}")
@@ -271,7 +281,9 @@ def expect_close(
 
     Type and shape count: one number where an array is expected (or the reverse), a (3, 1)
     array for a (3,) one, or a pair of the wrong length each get a message of their own.
+    ``nudge`` is shown in the learner's language (:func:`translated`): ``_("...")`` or an ``N_`` constant.
     """
+    nudge = translated(nudge)
     expected = ref_fn(**copy.deepcopy(dict(kwargs)))
     name = str(getattr(ref_fn, "__name__", None) or getattr(mine_fn, "__name__", "function"))
     text = call_text(name, kwargs)
@@ -315,7 +327,7 @@ def gradient_check(
     x: Any,
     dfdx: Callable[[Any], Any],
     *,
-    what: str = "the derivative",
+    what: str = N_("the derivative"),
     nudge: str = "",
     eps: float = 1e-6,
     rtol: float = 1e-4,
@@ -327,6 +339,7 @@ def gradient_check(
     item) or scalar-valued (the gradient: one partial derivative per item of ``x``).
     Raises Mismatch naming ``what`` (e.g. "dw of gradients(w=0.5, b=0.1, ...)").
     """
+    what = translated(what)
     x = np.asarray(x, dtype=float)
     try:
         written = dfdx(x.item() if x.ndim == 0 else x.copy())
@@ -334,7 +347,7 @@ def gradient_check(
         raise
     except Exception as error:
         raised = _("{what} raised {error}{where}")
-        raise Mismatch(raised.format(what=what, error=raised_text(error), where=_your_line(error))) from None
+        raise FunctionRaised(raised.format(what=what, error=raised_text(error), where=_your_line(error))) from None
     value = np.asarray(f(x.item() if x.ndim == 0 else x.copy()), dtype=float)
     if value.shape == x.shape:  # elementwise (or one number of one number)
         measured = (np.asarray(f(x + eps), dtype=float) - np.asarray(f(x - eps), dtype=float)) / (2 * eps)
@@ -349,6 +362,6 @@ def gradient_check(
         # The comparison's words, said of a derivative: every "returned ... - expected ..." message (and its
         # translation) starts with the first and has the second once.
         why = why.replace(_("returned"), _("is"), 1).replace(_("- expected"), _("- finite differences say"), 1)
-        nudge = _sign_nudge(written, measured, rtol, atol) or nudge
+        nudge = _sign_nudge(written, measured, rtol, atol) or translated(nudge)
         tail = _(": ") + nudge if nudge else ""
         raise Mismatch(f"{what} {why}{tail}")

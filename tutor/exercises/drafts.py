@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tutor.files import TutorFileError, show_path, write_atomic
+from tutor.i18n import _
 
 DRAFT_SECONDS = 1.0  # a draft is written this long after typing stops
 _windows = itertools.count(1)  # windows of one process (tests open two apps in one) have their own drafts
@@ -123,7 +124,8 @@ class EditedFile:
             except FileNotFoundError:
                 disk = None
             except OSError as error:
-                raise TutorFileError(f"cannot read {show_path(self.path)}: {error.strerror or error}") from None
+                cannot = _("cannot read {path}: {error}")
+                raise TutorFileError(cannot.format(path=show_path(self.path), error=error.strerror or error)) from None
             if disk is not None and self.seen is not None and fingerprint(disk) != self.seen:
                 if not over_theirs:
                     raise Conflict(self.path, disk.decode("utf-8", "replace"))
@@ -168,4 +170,4 @@ class EditedFile:
                 continue  # a window of another process is open on this file right now: its draft is its own
             with contextlib.suppress(OSError):
                 found.append((entry.stat().st_mtime, Path(entry.path)))
-        return [path for _, path in sorted(found, reverse=True)]
+        return [path for _stamp, path in sorted(found, reverse=True)]

@@ -32,6 +32,7 @@ import msgspec
 from tutor import sandbox
 from tutor.exercises import harness
 from tutor.exercises.checking import Foreign, LearnerRaised
+from tutor.i18n import _
 
 CALL_GRACE = 3.0  # seconds past a call's own limit before its process is ended from here
 OUTPUT_KEPT = 64 << 10  # bytes of what the learner's code prints that are kept
@@ -122,13 +123,13 @@ class LearnerProcess:
         """The answer to the ``Prepare`` sent first: '' or what could not be imported there."""
         reply = self.receive(seconds)
         if not isinstance(reply, harness.Ready):
-            raise LearnerStopped("the learner's process answered out of turn")
+            raise LearnerStopped(_("the learner's process answered out of turn"))
         return reply.problem
 
     def load(self, source: str, functions: Sequence[str], seconds: float) -> harness.Loaded | harness.Failed:
         reply = self.ask(harness.Load(self.path, source, list(functions), seconds), seconds)
         if not isinstance(reply, harness.Loaded | harness.Failed):
-            raise LearnerStopped("the learner's process answered out of turn")
+            raise LearnerStopped(_("the learner's process answered out of turn"))
         return reply
 
     def call(self, function: str, args: Sequence[Any], kwargs: dict[str, Any], seconds: float) -> Any:
@@ -150,13 +151,15 @@ class LearnerProcess:
         if isinstance(reply, harness.Raised):
             raise LearnerRaised(reply.type_name, reply.message, reply.function, reply.line)
         if not isinstance(reply, harness.Returned):
-            raise LearnerStopped("the learner's process answered out of turn")
+            raise LearnerStopped(_("the learner's process answered out of turn"))
         for warned in reply.warnings:
             _warn_again(warned, self.path)
         try:
             return harness.decode_value(reply.value, model=_rebuilt_model, other=Foreign)
         except (ValueError, TypeError) as error:
-            raise LearnerStopped(f"what your code sent back could not be read ({error})") from None
+            raise LearnerStopped(
+                _("what your code sent back could not be read ({error})").format(error=error)
+            ) from None
 
     # ------------------------------------------------------------ frames, with a deadline
 
@@ -168,7 +171,7 @@ class LearnerProcess:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _Late
-            _, ready, _ = select.select([], [descriptor], [], left)
+            _readable, ready, _errors = select.select([], [descriptor], [], left)
             if ready:
                 try:
                     view = view[os.write(descriptor, view) :]
@@ -180,11 +183,14 @@ class LearnerProcess:
     def _receive(self, deadline: float) -> Any:
         (size,) = struct.unpack(">I", self._exactly(4, deadline))
         if size > harness.MAX_FRAME:
-            raise LearnerStopped(f"your code sent back more than {harness.MAX_FRAME >> 20} MB at once")
+            too_much = _("your code sent back more than {size} MB at once")
+            raise LearnerStopped(too_much.format(size=harness.MAX_FRAME >> 20))
         try:
             return self.decoder.decode(self._exactly(size, deadline))
         except msgspec.DecodeError as error:
-            raise LearnerStopped(f"what your code sent back could not be read ({error})") from None
+            raise LearnerStopped(
+                _("what your code sent back could not be read ({error})").format(error=error)
+            ) from None
 
     def _exactly(self, size: int, deadline: float) -> bytes:
         assert self.process is not None and self.process.stdout is not None
@@ -194,7 +200,7 @@ class LearnerProcess:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _Late
-            ready, _, _ = select.select([descriptor], [], [], left)
+            ready, _writable, _errors = select.select([descriptor], [], [], left)
             if ready:
                 chunk = os.read(descriptor, min(size - len(data), 1 << 20))
                 if not chunk:
@@ -206,7 +212,8 @@ class LearnerProcess:
         assert self.process is not None
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
-        return LearnerStopped(f"the checks crashed ({sandbox.exit_text(self.process.returncode, self.confined)})")
+        why = sandbox.exit_text(self.process.returncode, self.confined)
+        return LearnerStopped(_("the checks crashed ({why})").format(why=why))
 
 
 class _Late(Exception):
@@ -253,17 +260,18 @@ def _rebuilt_model(config: str) -> Any:
         data = json.loads(config)
         strange = _foreign_module(data)
         if strange:
-            return Foreign(f"a model that uses {strange[:60]}, not Keras' own layers")
+            return Foreign(_("a model that uses {module}, not Keras' own layers").format(module=strange[:60]))
         return import_keras().saving.deserialize_keras_object(data, safe_mode=True)
     except Exception as error:
         said = str(error).splitlines()[0][:160] if str(error) else ""
-        return Foreign(f"a model that cannot be rebuilt from its configuration ({type(error).__name__}: {said})")
+        cannot = _("a model that cannot be rebuilt from its configuration ({error})")
+        return Foreign(cannot.format(error=f"{type(error).__name__}: {said}"))
 
 
 def _foreign_module(data: Any, depth: int = 0) -> str:
     """The first ``module`` in a Keras configuration that is not Keras' own ('' when none)."""
     if depth > 64:
-        return "a configuration nested too deep"
+        return _("a configuration nested too deep")
     if isinstance(data, dict):
         module = data.get("module")
         if isinstance(module, str) and module.split(".")[0] != "keras":

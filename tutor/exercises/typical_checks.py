@@ -9,6 +9,9 @@
   given an array, a broadcasting error for want of ``keepdims=True``).
 - :func:`expect_same_model`: a Keras model built by the learner has the reference's layers:
   kinds, output shapes, parameter counts, activations.
+
+The nudges given to them (a mistake's, a model's, one for a raise) are shown in the learner's
+language: a checks module marks its constants with ``N_`` and these helpers translate them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from tutor.exercises.checking import Mismatch, call_learner, call_text, expect_close
+from tutor.exercises.checking import FunctionRaised, Mismatch, call_learner, call_text, expect_close, translated
+from tutor.i18n import _
 
 SEQUENTIAL = "keras.Sequential([...])"
 # (a function computing what the mistake gives, from the same arguments; the nudge naming it)
@@ -77,7 +81,7 @@ def expect_close_naming_mistakes(
             except Exception:  # a mistake that cannot even be computed here is not the learner's
                 continue
         if _same(got, wrong, rtol, atol):
-            nudge = wrong_nudge
+            nudge = translated(wrong_nudge)
             break
 
     def answer(**_: Any) -> Any:  # the learner's function is called once
@@ -97,7 +101,7 @@ def _shown_as(text: str, shown_as: str | None) -> Iterator[None]:
         message = str(mismatch)
         if shown_as is None or not message.startswith(f"`{text}`"):
             raise
-        raise Mismatch(f"`{shown_as}`" + message[len(text) + 2 :]) from None
+        raise type(mismatch)(f"`{shown_as}`" + message[len(text) + 2 :]) from None
 
 
 def expect_no_overflow(
@@ -118,7 +122,8 @@ def expect_no_overflow(
     expect_close(answer, ref_fn, kwargs, nudge=nudge, rtol=rtol, atol=atol)
     if numpy_warnings:
         said = str(numpy_warnings[0].message).splitlines()[0]
-        raise Mismatch(f'`{text}` gave the right numbers, but NumPy warned "{said}" on the way: {nudge}')
+        warned = _('`{call}` gave the right numbers, but NumPy warned "{warning}" on the way: {nudge}')
+        raise Mismatch(warned.format(call=text, warning=said, nudge=translated(nudge)))
     return got
 
 
@@ -127,10 +132,11 @@ def nudge_if_raised(nudge: str) -> Iterator[None]:
     """Add ``nudge`` to the message when the learner's function raised (e.g. math.exp given an array)."""
     try:
         yield
-    except Mismatch as mismatch:
-        message = str(mismatch)
-        if "` raised " in message and ": " + nudge not in message:
-            raise Mismatch(f"{message}: {nudge}") from None
+    except FunctionRaised as raised:
+        message, nudge = str(raised), translated(nudge)
+        tail = _(": ") + nudge
+        if tail not in message:
+            raise FunctionRaised(message + tail) from None
         raise
 
 
@@ -159,28 +165,29 @@ def layer_facts(model: Any) -> list[dict[str, Any]]:
 
 def layer_text(fact: Mapping[str, Any]) -> str:
     """``Dense -> (8,), 24 parameters, relu``."""
-    parts = [f"{fact['kind']} -> {fact['shape']}", f"{fact['parameters']} parameters"]
+    parts = [f"{fact['kind']} -> {fact['shape']}", _("{count} parameters").format(count=fact["parameters"])]
     if fact["activation"]:
-        parts.append(f"activation {fact['activation']}")
-    return ", ".join(parts)
+        parts.append(_("activation {name}").format(name=fact["activation"]))
+    return _(", ").join(parts)
 
 
 def build_learner_model(mine_fn: Callable, keras: Any, kwargs: Mapping[str, Any]) -> Any:
     """The learner's model, or a Mismatch saying why there is none."""
     text = call_text(getattr(mine_fn, "__name__", "function"), {"keras": _KerasName(), **kwargs})
     # keras is passed around call_learner's deep copy of the arguments (a module cannot be copied)
-    model = call_learner(
-        lambda **given: mine_fn(keras, **given), kwargs, text, expected=f"a Keras model ({SEQUENTIAL})"
-    )
+    a_model = _("a Keras model ({sequential})").format(sequential=SEQUENTIAL)
+    model = call_learner(lambda **given: mine_fn(keras, **given), kwargs, text, expected=a_model)
     if model is None:
-        raise Mismatch(f"`{text}` returned None - expected a model (is `return model` missing?)")
+        raise Mismatch(_("`{call}` returned None - expected a model (is `return model` missing?)").format(call=text))
     if not hasattr(model, "layers") or not hasattr(model, "count_params"):
-        raise Mismatch(f"`{text}` returned a {type(model).__name__} - expected a Keras model ({SEQUENTIAL})")
+        not_a_model = _("`{call}` returned a {type} - expected {model}")
+        raise Mismatch(not_a_model.format(call=text, type=type(model).__name__, model=a_model))
     if not getattr(model, "built", True):
-        raise Mismatch(
-            f"`{text}` returned a model that does not know the shape of its input yet: "
+        no_input = _(
+            "`{call}` returned a model that does not know the shape of its input yet: "
             "start the list of layers with keras.Input(shape)"
         )
+        raise Mismatch(no_input.format(call=text))
     return model
 
 
@@ -208,21 +215,26 @@ def expect_same_model(
     ref = layer_facts(ref_fn(keras, **copy.deepcopy(dict(kwargs))))
 
     def fail(what: str, detail: str) -> None:
-        nudge = nudges.get(what, "")
-        raise Mismatch(f"`{text}`: {detail}{': ' + nudge if nudge else ''}")
+        nudge = translated(nudges.get(what, ""))
+        raise Mismatch(f"`{text}`{_(': ')}{detail}{_(': ') + nudge if nudge else ''}")
 
     if len(mine) != len(ref):
+        count = _("the model has {got} layers ({got_layers}) - expected {expected} ({expected_layers})")
         fail(
-            "count", f"the model has {len(mine)} layers ({short_list(mine)}) - expected {len(ref)} ({short_list(ref)})"
+            "count",
+            count.format(
+                got=len(mine), got_layers=short_list(mine), expected=len(ref), expected_layers=short_list(ref)
+            ),
         )
     for index, (got, expected) in enumerate(zip(mine, ref), start=1):
         for what in ("kind", "activation", "shape", "parameters"):
             if got[what] != expected[what]:
-                fail(what, f"layer {index} is {layer_text(got)} - expected {layer_text(expected)}")
+                layer = _("layer {number} is {got} - expected {expected}")
+                fail(what, layer.format(number=index, got=layer_text(got), expected=layer_text(expected)))
 
 
 def short_list(facts: Sequence[Mapping[str, Any]]) -> str:
     """``Dense (8,) relu, Dense (1,) sigmoid``: a model's layers in one line."""
-    return ", ".join(
+    return _(", ").join(
         f"{fact['kind']} {fact['shape']}" + (f" {fact['activation']}" if fact["activation"] else "") for fact in facts
     )

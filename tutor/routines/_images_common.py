@@ -24,6 +24,7 @@ import numpy as np
 from tutor.data.images import CLASS_NAMES, load_images
 from tutor.data.safe import check_zip_size, regular_file, show
 from tutor.files import atomic_path
+from tutor.i18n import _
 from tutor.keras_bridge import reporter_callback
 from tutor.paths import user_data_dir
 from tutor.payloads import predict
@@ -46,9 +47,11 @@ def first(images: np.ndarray, labels: np.ndarray, limit: int) -> tuple[np.ndarra
 def checked_index(index: int, test_images: int, dataset: str) -> int:
     """The test image the lesson looks at, checked against the test set's size."""
     if test_images == 0:
-        raise TutorError(f"the {dataset} test set is empty: there are no test images to show or judge")
+        raise TutorError(_("the {dataset} test set is empty: there are no test images to show or judge").format(
+            dataset=dataset))
     if not 0 <= index < test_images:
-        raise TutorError(f"index {index} is outside the test set (0 to {test_images - 1})")
+        raise TutorError(_("index {index} is outside the test set (0 to {last})").format(
+            index=index, last=test_images - 1))
     return index
 
 
@@ -96,7 +99,7 @@ def make_optimizer(keras, name: str, lr):
         return keras.optimizers.Adam(learning_rate=lr)
     if name == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate=lr)
-    raise TutorError(f"unknown optimizer {name!r}: use one of {', '.join(OPTIMIZERS)}")
+    raise TutorError(_("unknown optimizer {name!r}: use one of {known}").format(name=name, known=", ".join(OPTIMIZERS)))
 
 
 def optimizer_for(keras, params: Params, train_images: int):
@@ -112,9 +115,10 @@ def parse_layers(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in parts]
     except ValueError:
-        raise TutorError(f"hidden layers {text!r}: write whole numbers separated by commas, e.g. 256,256") from None
+        raise TutorError(_("hidden layers {text!r}: write whole numbers separated by commas, e.g. 256,256").format(
+            text=text)) from None
     if not 1 <= len(sizes) <= 8 or not all(1 <= size <= 4096 for size in sizes):
-        raise TutorError(f"hidden layers {text!r}: give 1 to 8 layers of 1 to 4096 units each")
+        raise TutorError(_("hidden layers {text!r}: give 1 to 8 layers of 1 to 4096 units each").format(text=text))
     return sizes
 
 
@@ -141,17 +145,18 @@ def model_path(lesson_id: str, given: str) -> Path:
     return default_model_path(lesson_id)
 
 
-def save_model(model, path: Path, reporter: Reporter, what: str = "model") -> bool:
+def save_model(model, path: Path, reporter: Reporter, what: str = "") -> bool:
     """Save atomically (a kill or a full disk never leaves a broken file in place of the
     old one). A model that cannot be saved is said, not fatal: the training is kept."""
+    what = what or _("model")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as temporary:
             model.save(temporary)
     except OSError as error:  # a read-only home, a folder given as the path, a full disk
-        reporter.note(f"the {what} was not saved: {error}")
+        reporter.note(_("the {what} was not saved: {error}").format(what=what, error=error))
         return False
-    reporter.note(f"{what} saved to {path}")
+    reporter.note(_("{what} saved to {path}").format(what=what, path=path))
     return True
 
 
@@ -174,24 +179,26 @@ def load_saved_model(keras, path: Path, input_shape: tuple[int, ...]):
     ``MODEL_MAX_BYTES`` or to far more than its own size (a decompression bomb).
     """
     if regular_file(path, "model") is None:
-        raise TutorError(f"no saved model at {show(path)}: run the lesson with mode=train first "
-                         "(or set model to the path of a .keras file)")
+        raise TutorError(_("no saved model at {path}: run the lesson with mode=train first "
+                           "(or set model to the path of a .keras file)").format(path=show(path)))
     check_zip_size(path, "model", MODEL_MAX_BYTES)
     try:
         model = keras.models.load_model(path)
     except Exception as error:  # zip, HDF5, JSON or layer errors: all mean "not a usable model"
         reason = _one_line(error)
         if "safe_mode" in reason or "unsafe" in reason.lower():
-            raise TutorError(f"the model file {show(path)} contains Python code (a Lambda layer or a custom "
-                             "function), which the tutor does not run: save a model built from standard "
-                             f"layers. Keras says: {reason.split(' If you trust')[0]}") from None
-        raise TutorError(f"cannot read the model file {show(path)}: it is not a valid Keras model "
-                         f"({type(error).__name__}: {reason})") from None
+            raise TutorError(_("the model file {path} contains Python code (a Lambda layer or a custom "
+                               "function), which the tutor does not run: save a model built from standard "
+                               "layers. Keras says: {reason}").format(
+                path=show(path), reason=reason.split(" If you trust")[0])) from None
+        raise TutorError(_("cannot read the model file {path}: it is not a valid Keras model ({error}: {reason})")
+                         .format(path=show(path), error=type(error).__name__, reason=reason)) from None
     shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     outputs = model.outputs[0].shape[-1] if getattr(model, "outputs", None) else None
     if shape != tuple(input_shape) or outputs != CLASSES:
-        raise TutorError(f"the model in {show(path)} reads inputs shaped {shape} and gives {outputs} outputs; "
-                         f"this lesson needs {tuple(input_shape)} and {CLASSES}")
+        raise TutorError(_("the model in {path} reads inputs shaped {shape} and gives {outputs} outputs; "
+                           "this lesson needs {needed} and {classes}").format(
+            path=show(path), shape=shape, outputs=outputs, needed=tuple(input_shape), classes=CLASSES))
     return model
 
 
@@ -200,15 +207,15 @@ def compile_for_evaluation(model, reporter: Reporter) -> None:
     if getattr(model, "compiled", True) and getattr(model, "loss", None) is not None:
         return
     model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
-    reporter.note("the saved model was not compiled: evaluating it with categorical cross-entropy, "
-                  "the loss these lessons train with")
+    reporter.note(_("the saved model was not compiled: evaluating it with categorical cross-entropy, "
+                    "the loss these lessons train with"))
 
 
 def load_trained_model(keras, path: Path, input_shape: tuple[int, ...], reporter: Reporter):
     """``mode=evaluate``: the model a training run saved, ready to evaluate."""
     model = load_saved_model(keras, path, input_shape)
     compile_for_evaluation(model, reporter)
-    reporter.note(f"loaded the trained model from {path}")
+    reporter.note(_("loaded the trained model from {path}").format(path=path))
     return model
 
 
@@ -248,7 +255,8 @@ def predictions_view(images: np.ndarray, true: np.ndarray, indices: np.ndarray, 
         "images": np.array(images[indices]),
         "labels": [names[t] for t in true[indices]],
         "predicted": [names[g] for g in guessed],
-        "title": f"{title}: {len(indices) - wrong} of {len(indices)} right",
+        "title": _("{title}: {right} of {count} right").format(title=title, right=len(indices) - wrong,
+                                                                count=len(indices)),
         "columns": min(columns, max(1, len(indices))),
     }
     if len(indices):
@@ -261,8 +269,8 @@ def predictions_view(images: np.ndarray, true: np.ndarray, indices: np.ndarray, 
 def matrix_view(counts: np.ndarray, names) -> dict[str, Any]:
     right = int(np.trace(counts))
     return {"matrices": [{
-        "title": f"confusion matrix: rows = true class, columns = prediction "
-                 f"({right} of {int(counts.sum())} on the diagonal)",
+        "title": _("confusion matrix: rows = true class, columns = prediction ({right} of {total} on the diagonal)")
+        .format(right=right, total=int(counts.sum())),
         "values": counts,
         "rows": list(names),
         "cols": list(names),
@@ -273,8 +281,8 @@ def probabilities_view(probabilities: np.ndarray, names, index: int, true_name: 
     return {
         "labels": list(names),
         "values": [float(p) for p in probabilities],
-        "title": f"test image #{index} (truly {true_name}): the model's probabilities",
-        "ylabel": "probability",
+        "title": _("test image #{index} (truly {name}): the model's probabilities").format(index=index, name=true_name),
+        "ylabel": _("probability"),
         "ylim": (0.0, 1.0),
     }
 
@@ -285,26 +293,26 @@ def show_test_results(reporter: Reporter, images: np.ndarray, labels: np.ndarray
     ``mistakes``), image ``index``'s probabilities, and the confusion matrix."""
     guessed = probabilities.argmax(axis=1)
     indices = grid_indices(labels, guessed, index, grid_size, mistakes)
-    what = "wrongly classified test images" if mistakes else "test images"
+    what = _("wrongly classified test images") if mistakes else _("test images")
     if len(indices) == 0:  # not a single mistake left to show: show the images instead
         indices = grid_indices(labels, guessed, index, grid_size, False)
-        what = "no mistakes - test images"
+        what = _("no mistakes - test images")
     reporter.view("digits", **predictions_view(images, labels, indices, probabilities[indices], names,
-                                               f"{what} from #{index}", columns))
+                                               _("{what} from #{index}").format(what=what, index=index), columns))
     reporter.view("bars", **probabilities_view(probabilities[index], names, index, names[labels[index]]))
     reporter.view("matrix", **matrix_view(confusion_matrix(labels, guessed), names))
 
 
 def preview_test_images(dataset: str, params: Params, reporter: Reporter, *, grid_size: int, columns: int) -> None:
     """Before a run: the test images the grid will show, with their true labels only."""
-    _, (x_test, y_test) = load_images(dataset, notify=reporter.note)
+    _training, (x_test, y_test) = load_images(dataset, notify=reporter.note)
     x_test, y_test = first(x_test, y_test, params.test_limit)
     index = min(max(0, int(params.index)), len(x_test) - 1)
     indices = grid_indices(y_test, None, index, grid_size, False)
     names = CLASS_NAMES[dataset]
     reporter.view("digits", images=np.array(x_test[indices]), labels=[names[t] for t in y_test[indices]],
                   selected=0, columns=min(columns, max(1, len(indices))),
-                  title=f"test images from #{index}, with their labels")
+                  title=_("test images from #{index}, with their labels").format(index=index))
 
 
 # ---------------------------------------------------------------- training and judging
@@ -315,12 +323,13 @@ def show_grid(reporter: Reporter, model, images: np.ndarray, labels: np.ndarray,
     """After an epoch: what the model says about the grid's test images (``inputs``: as the model reads them)."""
     shown = grid_indices(labels, None, index, grid_size, False)
     reporter.view("digits", **predictions_view(images, labels, shown, predict(model, inputs[shown]), names,
-                                               f"epoch {epoch}: test images", columns))
+                                               _("epoch {epoch}: test images").format(epoch=epoch), columns))
 
 
 def note_training(reporter: Reporter, inputs_train: np.ndarray, targets_train: np.ndarray, test_images: int) -> None:
-    reporter.note(f"training on {len(inputs_train):,} images {inputs_train.shape[1:]} scaled to [0, 1], "
-                  f"testing on {test_images:,}; labels one-hot {targets_train.shape[1:]}")
+    reporter.note(_("training on {count:,} images {shape} scaled to [0, 1], testing on {test:,}; "
+                    "labels one-hot {labels}").format(
+        count=len(inputs_train), shape=inputs_train.shape[1:], test=test_images, labels=targets_train.shape[1:]))
 
 
 @contextlib.contextmanager
@@ -330,7 +339,7 @@ def kept_when_stopped(model, path: Path, reporter: Reporter, progress) -> Iterat
         yield
     except Cancelled:
         if progress.last_epoch:
-            save_model(model, path, reporter, what=f"model after epoch {progress.last_epoch}")
+            save_model(model, path, reporter, what=_("model after epoch {epoch}").format(epoch=progress.last_epoch))
         raise
 
 
@@ -359,7 +368,8 @@ def judged_on_test(model, probabilities: np.ndarray, labels: np.ndarray, inputs:
                                     callbacks=[reporter_callback(reporter, 1)])["loss"])
         # Not recorded: one point is no curve, so the loss view stays empty.
         reporter.progress(1, 1, unit="evaluation", record=False, test_loss=loss, test_accuracy=accuracy)
-    reporter.note(f"test accuracy {accuracy:.4f}: {mistakes} of {len(guessed):,} test images wrong")
+    reporter.note(_("test accuracy {accuracy:.4f}: {mistakes} of {count:,} test images wrong").format(
+        accuracy=accuracy, mistakes=mistakes, count=len(guessed)))
     return {"test_loss": loss, "test_accuracy": accuracy, "test_images": len(guessed), "mistakes": mistakes}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tutor.i18n import _
 from tutor.routine_types import Params, Reporter
 
 
@@ -63,12 +64,13 @@ def run(params: Params, reporter: Reporter) -> dict:
         "fit",
         lines=[{"x": grid, "y": f(grid), "label": name} for name, f in ACTIVATIONS.items()],
         # The range of step, sigmoid and tanh fills the plot; ReLU climbs on past its top.
-        title="four activation functions", xlabel="x (the weighted sum)", ylabel="h(x)", ylim=(-1.15, 1.15),
+        title=_("four activation functions"), xlabel=_("x (the weighted sum)"), ylabel="h(x)",
+        ylim=(-1.15, 1.15),
     )
     reporter.view(
         "table",
-        title="what each one does to a few inputs",
-        columns=["function", *[f"x = {p:g}" for p in SAMPLE_POINTS], "range", "formula"],
+        title=_("what each one does to a few inputs"),
+        columns=[_("function"), *[f"x = {p:g}" for p in SAMPLE_POINTS], _("range"), _("formula")],
         rows=[[name, *ACTIVATIONS[name](np.array(SAMPLE_POINTS)).tolist(), *reversed(FORMULAS[name])]
               for name in ACTIVATIONS],
     )
@@ -91,10 +93,13 @@ def run(params: Params, reporter: Reporter) -> dict:
     reporter.view("matrix", matrices=[
         {"title": f"W1 {w1.shape}", "values": w1},
         {"title": f"W2 {w2.shape}", "values": w2},
-        {"title": f"W = W1 W2 {w.shape}, b = b1 W2 + b2 as the last row", "values": np.vstack([w, b])},
-        {"title": f"two layers: {between}(X W1 + b1) W2 + b2", "values": deep, "rows": rows, "cols": outs},
-        {"title": "one matrix: X W + b", "values": flat, "rows": rows, "cols": outs},
-        {"title": f"|difference|: at most {worst:.3g}", "values": difference, "rows": rows, "cols": outs},
+        {"title": _("W = W1 W2 {shape}, b = b1 W2 + b2 as the last row").format(shape=w.shape),
+         "values": np.vstack([w, b])},
+        {"title": _("two layers: {between}(X W1 + b1) W2 + b2").format(between=between),
+         "values": deep, "rows": rows, "cols": outs},
+        {"title": _("one matrix: X W + b"), "values": flat, "rows": rows, "cols": outs},
+        {"title": _("|difference|: at most {worst:.3g}").format(worst=worst),
+         "values": difference, "rows": rows, "cols": outs},
     ])
     reporter.progress(1, 1, max_abs_diff=worst)
     return {"max_abs_diff": worst, "linear": params.between == "none"}

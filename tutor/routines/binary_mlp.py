@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tutor.data.toy import quality_check, train_test_split
+from tutor.i18n import _
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
 from tutor.routine_types import Params, Reporter
 from tutor.routines._previews import class_scatter
@@ -32,10 +33,11 @@ def accuracy(model, x, y) -> float:
 def preview(params: Params, reporter: Reporter) -> None:
     """The training parts, pass and fail, before any training."""
     x, y = quality_check(params.rng, params.samples)
-    x_train, y_train, _, _ = train_test_split(params.rng, x, y, params.test_fraction)
+    x_train, y_train, _x_test, _y_test = train_test_split(params.rng, x, y, params.test_fraction)
     reporter.view("surface", **class_scatter(
-        x_train, y_train, bounds=((0.0, 0.0), (1.0, 1.0)), step=0.01, class_names=("fail", "pass"),
-        title=f"{len(x_train)} training parts: pass and fail", xlabel="measurement 1", ylabel="measurement 2"))
+        x_train, y_train, bounds=((0.0, 0.0), (1.0, 1.0)), step=0.01, class_names=(_("fail"), _("pass")),
+        title=_("{n} training parts: pass and fail").format(n=len(x_train)),
+        xlabel=_("measurement 1"), ylabel=_("measurement 2")))
 
 
 def run(params: Params, reporter: Reporter) -> dict:
@@ -49,8 +51,8 @@ def run(params: Params, reporter: Reporter) -> dict:
         # The regions over a 0.01 grid; the training parts drawn on top.
         reporter.view("surface", **decision_surface(
             model, x_train, y_train, bounds=((0.0, 0.0), (1.0, 1.0)), step=0.01,
-            class_names=("fail", "pass"), title=f"epoch {epoch}: P(pass), training parts",
-            xlabel="measurement 1", ylabel="measurement 2"))
+            class_names=(_("fail"), _("pass")), title=_("epoch {epoch}: P(pass), training parts").format(epoch=epoch),
+            xlabel=_("measurement 1"), ylabel=_("measurement 2")))
 
     show(model, 0)
     reporter.frame(0, params.epochs)  # the untrained network: where the replay starts

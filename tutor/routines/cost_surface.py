@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.i18n import _
 from tutor.routine_types import Params, Reporter
 from tutor.routines._numbers import fmt, plus
 from tutor.routines._walks import WalkedAway, thinned
@@ -61,10 +62,10 @@ def preview(params: Params, reporter: Reporter) -> None:
     surface = cost_map(x, y)
     reporter.view("surface", x=GRID_W, y=GRID_B, z=surface, marker=least_squares(x, y),
                   path={"x": np.array([params.w0]), "y": np.array([params.b0])},
-                  title=f"the cost over (w, b); the walk starts at w = {fmt(params.w0, '.2f')}, "
-                        f"b = {fmt(params.b0, '.2f')}", xlabel="w", ylabel="b", zlabel="cost")
-    reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}], title=f"{len(x)} beans",
-                  xlabel="size", ylabel="toxicity")
+                  title=_("the cost over (w, b); the walk starts at w = {w}, b = {b}").format(
+                      w=fmt(params.w0, ".2f"), b=fmt(params.b0, ".2f")), xlabel="w", ylabel="b", zlabel=_("cost"))
+    reporter.view("fit", points=[{"x": x, "y": y, "label": _("beans")}], title=_("{n} beans").format(n=len(x)),
+                  xlabel=_("size"), ylabel=_("toxicity"))
 
 
 def run(params: Params, reporter: Reporter) -> dict:
@@ -89,13 +90,14 @@ def run(params: Params, reporter: Reporter) -> dict:
         reporter.view(
             "surface", x=GRID_W, y=GRID_B, z=surface, marker=best,
             path={"x": thinned(path_w, DETAIL + 1, PATH_POINTS), "y": thinned(path_b, DETAIL + 1, PATH_POINTS)},
-            title=f"step {step}: w = {fmt(w, '.3g' if away else '.3f')}, b = {fmt(b, '.3g' if away else '.3f')}",
-            xlabel="w", ylabel="b", zlabel="cost",
+            title=_("step {step}: w = {w}, b = {b}").format(
+                step=step, w=fmt(w, ".3g" if away else ".3f"), b=fmt(b, ".3g" if away else ".3f")),
+            xlabel="w", ylabel="b", zlabel=_("cost"),
         )
         reporter.view(
-            "fit", points=[{"x": x, "y": y, "label": "beans"}], ylim=ylim,
+            "fit", points=[{"x": x, "y": y, "label": _("beans")}], ylim=ylim,
             lines=[{"x": line_x, "y": w * line_x + b, "label": f"y = {fmt(w, '.2f')} x {plus(b)}"}],
-            title="the line the current (w, b) draws", xlabel="size", ylabel="toxicity",
+            title=_("the line the current (w, b) draws"), xlabel=_("size"), ylabel=_("toxicity"),
         )
 
     show(0)
@@ -115,9 +117,10 @@ def run(params: Params, reporter: Reporter) -> dict:
         if away:
             raise WalkedAway(
                 "cost", now, epoch, "step",
-                f"the walk left the cost map at step {epoch} (w = {w:.3g}, b = {b:.3g}; the cost grew to "
-                f"{now:.3g}, {now / start_cost:.2g} times where it started): the descent diverged. Each step "
-                "overshot the valley by more than the last. Try a smaller learning rate.")
+                _("the walk left the cost map at step {step} (w = {w:.3g}, b = {b:.3g}; the cost grew to "
+                  "{cost:.3g}, {times:.2g} times where it started): the descent diverged. Each step "
+                  "overshot the valley by more than the last. Try a smaller learning rate.").format(
+                    step=epoch, w=w, b=b, cost=now, times=now / start_cost))
     return {
         "w": w, "b": b, "cost": float(cost(w, b, x, y)),
         "best_w": best[0], "best_b": best[1],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tutor.data.toy import two_class
+from tutor.i18n import _
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
 from tutor.routine_types import Params, Reporter
 from tutor.routines._previews import class_scatter
@@ -10,7 +11,7 @@ from tutor.routines._previews import class_scatter
 
 def spiral_network(keras, depth: int, width: int):
     """Two inputs (x, y), `depth` hidden ReLU layers of `width` neurons, one sigmoid output: P(class 1)."""
-    hidden = [keras.layers.Dense(width, activation="relu") for _ in range(depth)]
+    hidden = [keras.layers.Dense(width, activation="relu") for _layer in range(depth)]
     return keras.Sequential([keras.Input((2,)), *hidden, keras.layers.Dense(1, activation="sigmoid")])
 
 
@@ -26,8 +27,8 @@ def preview(params: Params, reporter: Reporter) -> None:
     """The two classes of the chosen data set, before any training."""
     x, y = two_class(params.dataset, params.rng, params.points)
     reporter.view("surface", **class_scatter(
-        x, y, points=50, class_names=("class 0", "class 1"),
-        title=f"{params.dataset}: {len(x)} points, two classes"))
+        x, y, points=50, class_names=(_("class 0"), _("class 1")),
+        title=_("{dataset}: {n} points, two classes").format(dataset=params.dataset, n=len(x))))
 
 
 def run(params: Params, reporter: Reporter) -> dict:
@@ -38,8 +39,8 @@ def run(params: Params, reporter: Reporter) -> dict:
 
     def show(model, epoch):
         reporter.view("surface", **decision_surface(
-            model, x, y, points=50, class_names=("class 0", "class 1"),
-            title=f"{params.dataset}, epoch {epoch}: P(class 1)"))
+            model, x, y, points=50, class_names=(_("class 0"), _("class 1")),
+            title=_("{dataset}, epoch {epoch}: P(class 1)").format(dataset=params.dataset, epoch=epoch)))
 
     show(model, 0)
     reporter.frame(0, params.epochs)  # the untrained network: where the replay starts

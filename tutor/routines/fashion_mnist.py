@@ -10,6 +10,7 @@ compile it, fit it, evaluate it on the test pictures.
 from __future__ import annotations
 
 from tutor.data.images import CLASS_NAMES, load_images
+from tutor.i18n import _
 from tutor.keras_bridge import reporter_callback, start_keras
 from tutor.payloads import predict, summary_table
 from tutor.routine_types import Params, Reporter
@@ -50,7 +51,7 @@ def run(params: Params, reporter: Reporter) -> dict:
     x_train, y_train = first(x_train, y_train, params.train_limit if training else 0)
     x_test, y_test = first(x_test, y_test, params.test_limit)
     index = checked_index(int(params.index), len(x_test), DATASET)
-    names = CLASS_NAMES[DATASET]
+    names = [_(name) for name in CLASS_NAMES[DATASET]]  # the names the views show, in the learner's language
 
     # 2. Flatten each picture to one row of 784 pixels, scaled to [0, 1];
     #    each label becomes a one-hot vector of 10.
@@ -92,5 +93,7 @@ def run(params: Params, reporter: Reporter) -> dict:
     show_test_results(reporter, x_test, y_test, probabilities, names, index, grid_size=GRID, columns=COLUMNS,
                       mistakes=params.mistakes)
 
-    return {**result, "parameters": int(model.count_params()), "predicted": names[int(probabilities[index].argmax())],
-            "truth": names[int(y_test[index])], "model_path": str(path)}
+    english = CLASS_NAMES[DATASET]  # the result keeps the names as records do: in English
+    return {**result, "parameters": int(model.count_params()),
+            "predicted": english[int(probabilities[index].argmax())], "truth": english[int(y_test[index])],
+            "model_path": str(path)}

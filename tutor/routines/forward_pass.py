@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tutor.i18n import _
 from tutor.routine_types import Params, Reporter
 
 
@@ -86,8 +87,8 @@ def run(params: Params, reporter: Reporter) -> dict:
     ])
     reporter.view(
         "table",
-        title="the forward pass, step by step",
-        columns=["step", "result", "shapes"],
+        title=_("the forward pass, step by step"),
+        columns=[_("step"), _("result"), _("shapes")],
         rows=[
             ["A1 = X W1 + B1", _fmt(s["A1"]), "(2,) x (2, 3) + (3,) -> (3,)"],
             ["Z1 = sigmoid(A1)", _fmt(s["Z1"]), "(3,) -> (3,)"],

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.i18n import _
 from tutor.routine_types import Params, Reporter
 from tutor.routines._walks import WalkedAway, thinned
 
@@ -87,7 +88,7 @@ class Walk:
     def wobble(self, epochs: int = 10) -> float:
         """How far apart the w visited in the last ``epochs`` epochs are (every update counts)."""
         last = self.spans[-epochs:]
-        return max(high for _, high in last) - min(low for low, _ in last)
+        return max(high for _low, high in last) - min(low for low, _high in last)
 
 
 def stochastic_epoch(w: float, x: np.ndarray, y: np.ndarray, lr: float, reporter: Reporter,
@@ -126,8 +127,8 @@ def fixed_step_epoch(w: float, x: np.ndarray, y: np.ndarray, step: float, batch:
 def preview(params: Params, reporter: Reporter) -> None:
     """The beans, before w takes a step."""
     x, y = toxicity_beans(params.rng, params.beans)
-    reporter.view("fit", points=[{"x": x, "y": y, "label": f"{len(x)} beans"}],
-                  title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
+    reporter.view("fit", points=[{"x": x, "y": y, "label": _("{n} beans").format(n=len(x))}],
+                  title=_("{n} beans: size and toxicity").format(n=len(x)), xlabel=_("size"), ylabel=_("toxicity"))
 
 
 def run(params: Params, reporter: Reporter) -> dict:
@@ -148,7 +149,7 @@ def run(params: Params, reporter: Reporter) -> dict:
     line_x = np.array([0.0, 1.0])
     ylim = (min(0.0, float(y.min())) - 0.1, float(y.max()) + 0.2)
     # Both axes on log scales: the methods differ by orders of magnitude, over orders of magnitude of updates.
-    reporter.view("loss", ylog=True, xlog=True, xlabel="update", title="the loss after each update")
+    reporter.view("loss", ylog=True, xlog=True, xlabel=_("update"), title=_("the loss after each update"))
 
     def show(w: float) -> None:
         """The line, the walk on the cost curve and the loss, as they are after this update."""
@@ -160,17 +161,18 @@ def run(params: Params, reporter: Reporter) -> dict:
             ws = np.linspace(low, high, 120)
             curve = costs(ws)
         epoch = min(walk.updates // per_epoch + 1, params.epochs)
-        when = f"epoch {epoch}, update {walk.updates}" if walk.updates else "before the first update"
+        when = (_("epoch {epoch}, update {update}").format(epoch=epoch, update=walk.updates) if walk.updates
+                else _("before the first update"))
         reporter.view(
-            "fit", points=[{"x": x, "y": y, "label": f"{len(x)} beans"}],
+            "fit", points=[{"x": x, "y": y, "label": _("{n} beans").format(n=len(x))}],
             lines=[{"x": line_x, "y": w * line_x, "label": f"{params.method}: w = {w:.4g}"}],
             ylim=ylim,  # the beans' range: a runaway line is cut at the edge, the beans stay readable
-            title=when, xlabel="size", ylabel="toxicity",
+            title=when, xlabel=_("size"), ylabel=_("toxicity"),
         )
         reporter.view(
             "cost", x=ws, y=curve, path={"x": path_w, "y": costs(path_w)},
             marker=(least_squares_w, cost(least_squares_w, x, y)),
-            title=f"the walk of w over {walk.updates} updates", xlabel="w", ylabel="cost",
+            title=_("the walk of w over {n} updates").format(n=walk.updates), xlabel="w", ylabel=_("cost"),
         )
         if walk.low <= w <= walk.high:
             reporter.progress(walk.updates, updates, unit="update", loss=cost(w, x, y), w=w)
@@ -183,7 +185,7 @@ def run(params: Params, reporter: Reporter) -> dict:
     w = params.w0
     walk.last_shown = 0
     show(w)  # update 0: where the walk starts
-    for _ in range(params.epochs):  # an epoch: every bean once
+    for _epoch in range(params.epochs):  # an epoch: every bean once
         if params.shuffle:  # a new order every epoch, so no bean always has the last word
             order = params.rng.permutation(len(x))
             x, y = x[order], y[order]
@@ -199,9 +201,10 @@ def run(params: Params, reporter: Reporter) -> dict:
             loss = cost(w, x, y)
             raise WalkedAway(
                 "loss", loss, walk.updates, "update",
-                f"w flew off to {w:.3g} after {walk.updates} updates (the cost grew to {loss:.3g}, "
-                f"{loss / start_cost:.2g} times where it started): the descent diverged. Each step "
-                "overshot the bottom by more than the last. Try a smaller learning rate (lr).")
+                _("w flew off to {w:.3g} after {n} updates (the cost grew to {loss:.3g}, {times:.2g} times "
+                  "where it started): the descent diverged. Each step overshot the bottom by more than "
+                  "the last. Try a smaller learning rate (lr).").format(
+                    w=w, n=walk.updates, loss=loss, times=loss / start_cost))
         if walk.updates > DETAIL:
             ends.append(w)
     if walk.last_shown != walk.updates:  # the last update is always shown

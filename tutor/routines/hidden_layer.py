@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from tutor.data.beans import band_beans
+from tutor.i18n import _
 from tutor.routine_types import Params, Reporter
 from tutor.routines.sigmoid_neuron import sigmoid, sigmoid_scalar  # the squash lesson 2.2 taught
 
@@ -85,7 +86,7 @@ def train_epoch(p: dict[str, float], xs: list[float], ys: list[float], lr: float
 def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
     g = {**blame(p, x, y), **backward(p, x, y)}
     rows = [  # numbers first: they stay visible in a narrow pane
-        ["a (output)", g["a"], "", "sigmoid(v1 h1 + v2 h2 + c)"],
+        [_("a (output)"), g["a"], "", "sigmoid(v1 h1 + v2 h2 + c)"],
         ["delta", g["delta"], "", "-2 (y - a) a (1 - a)"],
         ["v1", p["v1"], g["v1"], "delta * h1"],
         ["v2", p["v2"], g["v2"], "delta * h2"],
@@ -98,9 +99,10 @@ def backprop_table(p: dict[str, float], x: float, y: float, index: int) -> dict:
         ["b2", p["b2"], g["b2"], "delta2"],
     ]
     return {
-        "columns": ["weight / piece", "value", "gradient", "formula"],
+        "columns": [_("weight / piece"), _("value"), _("gradient"), _("formula")],
         "rows": rows,
-        "title": f"back-propagation for bean {index}: x = {x:.3f}, y = {y:.0f}, h1 = {g['h1']:.3f}, h2 = {g['h2']:.3f}",
+        "title": _("back-propagation for bean {index}: x = {x:.3f}, y = {y:.0f}, h1 = {h1:.3f}, h2 = {h2:.3f}").format(
+            index=index, x=x, y=y, h1=g["h1"], h2=g["h2"]),
     }
 
 
@@ -110,12 +112,12 @@ def preview(params: Params, reporter: Reporter) -> None:
     reporter.view(
         "fit",
         points=[
-            {"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
-            {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"},
+            {"x": x[y < 0.5], "y": y[y < 0.5], "label": _("harmless")},
+            {"x": x[y > 0.5], "y": y[y > 0.5], "label": _("toxic")},
         ],
-        title=f"{len(x)} beans: toxic only in the middle",
-        xlabel="size",
-        ylabel="toxic?",
+        title=_("{n} beans: toxic only in the middle").format(n=len(x)),
+        xlabel=_("size"),
+        ylabel=_("toxic?"),
         ylim=(-0.1, 1.1),
     )
 
@@ -129,22 +131,22 @@ def run(params: Params, reporter: Reporter) -> dict:
     every = max(1, params.epochs // 100)
 
     def show(epoch: int) -> None:
-        _, _, a = forward(p, x)
+        a = forward(p, x)[2]
         h1, h2, out = forward(p, curve_x)
         reporter.view(
             "fit",
             points=[
-                {"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
-                {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"},
+                {"x": x[y < 0.5], "y": y[y < 0.5], "label": _("harmless")},
+                {"x": x[y > 0.5], "y": y[y > 0.5], "label": _("toxic")},
             ],
             lines=[
-                {"x": curve_x, "y": out, "label": "output a"},
-                {"x": curve_x, "y": h1, "label": "hidden h1"},
-                {"x": curve_x, "y": h2, "label": "hidden h2"},
+                {"x": curve_x, "y": out, "label": _("output a")},
+                {"x": curve_x, "y": h1, "label": _("hidden h1")},
+                {"x": curve_x, "y": h2, "label": _("hidden h2")},
             ],
             title=f"epoch {epoch}",
-            xlabel="size",
-            ylabel="toxic?",
+            xlabel=_("size"),
+            ylabel=_("toxic?"),
             ylim=(-0.1, 1.1),
         )
         reporter.view("table", **backprop_table(p, xs[index], ys[index], index))
@@ -159,5 +161,5 @@ def run(params: Params, reporter: Reporter) -> dict:
         if epoch % every == 0 or epoch == params.epochs:
             show(epoch)
 
-    _, _, a = forward(p, x)
+    a = forward(p, x)[2]
     return {"loss": mean_squared_error(y, a), "accuracy": accuracy(y, a), **p}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.toy import line_points
+from tutor.i18n import _
 from tutor.keras_bridge import predict, start_keras, summary_table, train
 from tutor.routine_types import Params, Reporter
 from tutor.routines._numbers import fmt, plus
@@ -38,14 +39,14 @@ def line(model) -> tuple[float, float]:
 def preview(params: Params, reporter: Reporter) -> None:
     """The points the line will be fitted to."""
     x, y = line_points(params.rng, params.points, params.noise)
-    reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": "data"}],
-                  title=f"{len(x)} points to fit a line to", xlabel="x", ylabel="y")
+    reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": _("data")}],
+                  title=_("{n} points to fit a line to").format(n=len(x)), xlabel="x", ylabel="y")
 
 
 def run(params: Params, reporter: Reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     sums = axis_sums(keras)
-    reporter.note(f"sum of [[1, 2], [3, 4]] along axis 0 = {sums['axis0']}, along axis 1 = {sums['axis1']}")
+    reporter.note(_("sum of [[1, 2], [3, 4]] along axis 0 = {axis0}, along axis 1 = {axis1}").format(**sums))
     x, y = line_points(params.rng, params.points, params.noise)  # (m, 1), (m,)
     model = build_model(keras, params.lr)
     reporter.view("table", **summary_table(model))
@@ -53,7 +54,7 @@ def run(params: Params, reporter: Reporter) -> dict:
 
     def show(model, epoch):
         w, b = line(model)
-        reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": "data"}],
+        reporter.view("fit", points=[{"x": x[:, 0], "y": y, "label": _("data")}],
                       lines=[{"x": line_x[:, 0], "y": predict(model, line_x)[:, 0],
                               "label": f"y = {fmt(w, '.3f')} x {plus(b, '.3f')}"}],
                       title=f"epoch {epoch}", xlabel="x", ylabel="y")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tutor.data.toy import two_feature_beans
+from tutor.i18n import _
 from tutor.keras_bridge import decision_surface, predict, start_keras, summary_table, train
 from tutor.routine_types import Params, Reporter
 from tutor.routines._previews import class_scatter
@@ -23,8 +24,8 @@ def preview(params: Params, reporter: Reporter) -> None:
     """The beans (size, colour depth), harmless and toxic, before any training."""
     x, y = two_feature_beans(params.rng, params.beans)
     reporter.view("surface", **class_scatter(
-        x, y, bounds=((0.0, 0.0), (1.0, 1.0)), points=50, class_names=("harmless", "toxic"),
-        title=f"{len(x)} beans: harmless and toxic", xlabel="size", ylabel="colour depth"))
+        x, y, bounds=((0.0, 0.0), (1.0, 1.0)), points=50, class_names=(_("harmless"), _("toxic")),
+        title=_("{n} beans: harmless and toxic").format(n=len(x)), xlabel=_("size"), ylabel=_("colour depth")))
 
 
 def run(params: Params, reporter: Reporter) -> dict:
@@ -35,8 +36,8 @@ def run(params: Params, reporter: Reporter) -> dict:
 
     def show(model, epoch):
         reporter.view("surface", **decision_surface(
-            model, x, y, bounds=((0.0, 0.0), (1.0, 1.0)), points=50, class_names=("harmless", "toxic"),
-            title=f"epoch {epoch}: P(toxic)", xlabel="size", ylabel="colour depth"))
+            model, x, y, bounds=((0.0, 0.0), (1.0, 1.0)), points=50, class_names=(_("harmless"), _("toxic")),
+            title=_("epoch {epoch}: P(toxic)").format(epoch=epoch), xlabel=_("size"), ylabel=_("colour depth")))
 
     show(model, 0)
     reporter.frame(0, params.epochs)  # the untrained network: where the replay starts

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.images import CLASS_NAMES, load_images
+from tutor.i18n import _
 from tutor.keras_bridge import reporter_callback, start_keras
 from tutor.payloads import predict, summary_table
 from tutor.routine_types import Params, Reporter
@@ -75,10 +76,10 @@ def show_filters(model, image: np.ndarray, index: int, reporter: Reporter) -> No
     maps = feature_maps(model, image)
     reporter.view(
         "heatmaps",
-        maps=[{"title": f"filter {i + 1}", "values": f} for i, f in enumerate(filters)]
-        + [{"title": f"map {i + 1}", "values": m} for i, m in enumerate(maps)],
+        maps=[{"title": _("filter {number}").format(number=i + 1), "values": f} for i, f in enumerate(filters)]
+        + [{"title": _("map {number}").format(number=i + 1), "values": m} for i, m in enumerate(maps)],
         columns=len(filters),
-        title=f"top: conv1's 5x5 filters; below: what each makes of test image #{index}",
+        title=_("top: conv1's 5x5 filters; below: what each makes of test image #{index}").format(index=index),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.images import CLASS_NAMES, TITLES, load_images
+from tutor.i18n import _
 from tutor.reporting import TutorError
 from tutor.routine_types import Params, Reporter
 from tutor.routines._images_common import flatten, one_hot, scale_pixels
@@ -29,7 +30,8 @@ def preview(params: Params, reporter: Reporter) -> None:
     shown = np.arange(start, min(start + int(params.count), len(images)))
     reporter.view("digits", images=np.array(images[shown]), labels=[names[label] for label in labels[shown]],
                   selected=0, columns=8,
-                  title=f"{TITLES[params.images]} {params.split} images #{shown[0]} to #{shown[-1]}")
+                  title=_("{images} {split} images #{first} to #{last}").format(
+                      images=TITLES[params.images], split=params.split, first=shown[0], last=shown[-1]))
 
 
 def run(params: Params, reporter: Reporter) -> dict:
@@ -38,7 +40,8 @@ def run(params: Params, reporter: Reporter) -> dict:
     names = CLASS_NAMES[params.images]
     start, count = int(params.start), int(params.count)
     if not 0 <= start < len(images):
-        raise TutorError(f"start {start} is outside the {params.split} set (0 to {len(images) - 1})")
+        raise TutorError(_("start {start} is outside the {split} set (0 to {last})").format(
+            start=start, split=params.split, last=len(images) - 1))
     shown = np.arange(start, min(start + count, len(images)))
     reporter.check_cancelled()
 
@@ -48,7 +51,8 @@ def run(params: Params, reporter: Reporter) -> dict:
         labels=[names[label] for label in labels[shown]],
         selected=0,
         columns=8,
-        title=f"{TITLES[params.images]} {params.split} images #{shown[0]} to #{shown[-1]}",
+        title=_("{images} {split} images #{first} to #{last}").format(
+            images=TITLES[params.images], split=params.split, first=shown[0], last=shown[-1]),
     )
 
     # The three steps that turn a picture and its label into what a network reads.
@@ -56,16 +60,19 @@ def run(params: Params, reporter: Reporter) -> dict:
     row = flatten(first[None])[0]  # (784,)
     scaled = scale_pixels(row)  # (784,) float32 in [0, 1]
     target = one_hot(labels[start:start + 1])[0]  # (10,)
-    reporter.note(f"{params.split} images: shape {images.shape}, {images.dtype}, values "
-                  f"{int(images.min())}..{int(images.max())}; labels: shape {labels.shape}")
-    reporter.note(f"image #{start} reshaped: (28, 28) -> {row.shape}; divided by 255: values "
-                  f"{scaled.min():.0f}..{scaled.max():.0f}, {int(np.count_nonzero(row))} of 784 pixels have ink")
-    reporter.note(f"label #{start} = {names[labels[start]]} -> one-hot {as_row(target)}")
+    reporter.note(_("{split} images: shape {shape}, {dtype}, values {low}..{high}; labels: shape {labels}").format(
+        split=params.split, shape=images.shape, dtype=images.dtype, low=int(images.min()), high=int(images.max()),
+        labels=labels.shape))
+    reporter.note(_("image #{start} reshaped: (28, 28) -> {shape}; divided by 255: values {low:.0f}..{high:.0f}, "
+                    "{inked} of 784 pixels have ink").format(
+        start=start, shape=row.shape, low=scaled.min(), high=scaled.max(), inked=int(np.count_nonzero(row))))
+    reporter.note(_("label #{start} = {name} -> one-hot {row}").format(
+        start=start, name=names[labels[start]], row=as_row(target)))
 
     reporter.view(
         "table",
-        title="each shown image: its label, one-hot, and its pixels after /255",
-        columns=["#", "label", "one-hot", "inked pixels", "mean of x / 255"],
+        title=_("each shown image: its label, one-hot, and its pixels after /255"),
+        columns=["#", _("label"), _("one-hot"), _("inked pixels"), _("mean of x / 255")],
         rows=[
             [int(i), names[labels[i]], as_row(one_hot(labels[i:i + 1])[0]),
              int(np.count_nonzero(images[i])), round(float(scale_pixels(images[i]).mean()), 4)]
@@ -77,8 +84,8 @@ def run(params: Params, reporter: Reporter) -> dict:
         "bars",
         labels=list(names),
         values=counts.tolist(),
-        title=f"how many {params.split} images of each class",
-        ylabel="images",
+        title=_("how many {split} images of each class").format(split=params.split),
+        ylabel=_("images"),
     )
     # The average pixel over the whole split, without a 180 MB float copy.
     pixel_mean = float(images.mean(dtype=np.float64) / 255.0)

@@ -20,6 +20,7 @@ import numpy as np
 from tutor.data.images import load_images
 from tutor.data.safe import NpzReader, regular_file, show
 from tutor.files import atomic_path
+from tutor.i18n import _
 from tutor.paths import user_data_dir
 from tutor.reporting import TutorError
 from tutor.routine_types import Params, Reporter
@@ -71,22 +72,26 @@ def load_weights(path: str | Path) -> dict[str, np.ndarray]:
     """
     path = Path(path).expanduser()
     if regular_file(path, "weights") is None:
-        raise TutorError(f"weights: there is no file {show(path)}")
+        raise TutorError(_("weights: there is no file {path}").format(path=show(path)))
     with NpzReader(path, "weights", max_bytes=WEIGHTS_MAX_BYTES) as archive:
         found = set(archive.files)
         for key, shape in SHAPES.items():
             if key not in found:
-                raise TutorError(f"weights: {show(path)} has no array {key!r} (expected {key} with shape "
-                                 f"{shape}; the file holds {', '.join(sorted(found))[:200] or 'nothing'})")
+                raise TutorError(_("weights: {path} has no array {key!r} (expected {key} with shape {shape}; "
+                                   "the file holds {found})").format(
+                    path=show(path), key=key, shape=shape, found=", ".join(sorted(found))[:200] or _("nothing")))
             declared, dtype = archive.header(key)
             if declared != shape:
-                raise TutorError(f"weights: {key!r} in {show(path)} has shape {declared}, expected {shape}")
+                raise TutorError(_("weights: {key!r} in {path} has shape {declared}, expected {shape}").format(
+                    key=key, path=show(path), declared=declared, shape=shape))
             if not np.issubdtype(dtype, np.floating) and not np.issubdtype(dtype, np.integer):
-                raise TutorError(f"weights: {key!r} in {show(path)} holds {dtype} values, expected numbers")
+                raise TutorError(_("weights: {key!r} in {path} holds {dtype} values, expected numbers").format(
+                    key=key, path=show(path), dtype=dtype))
         network = {key: archive.read(key) for key in SHAPES}
     for key, value in network.items():
         if not np.all(np.isfinite(value)):
-            raise TutorError(f"weights: {key!r} in {show(path)} contains NaN or infinite values")
+            raise TutorError(_("weights: {key!r} in {path} contains NaN or infinite values").format(
+                key=key, path=show(path)))
     return network
 
 
@@ -200,23 +205,27 @@ def get_network(params: Params, reporter: Reporter, x_train, y_train, x_test, y_
         try:
             network = load_weights(path)
         except TutorError as error:
-            reporter.note(f"the saved weights could not be read ({error}); training new ones")
+            reporter.note(_("the saved weights could not be read ({error}); training new ones").format(error=error))
         else:
-            reporter.note(f"reusing the weights trained earlier: {path} (set retrain=true to train again)")
+            reporter.note(_("reusing the weights trained earlier: {path} (set retrain=true to train again)").format(
+                path=path))
             return network, "saved", 0.0
-    reporter.note(f"no weights file given: training the network ({params.epochs} epochs of "
-                  f"mini-batch SGD, batch {params.train_batch}, lr {params.lr:g})")
+    reporter.note(_("no weights file given: training the network ({epochs} epochs of mini-batch SGD, "
+                    "batch {batch}, lr {lr:g})").format(epochs=params.epochs, batch=params.train_batch, lr=params.lr))
     if len(x_train) < 60000 and params.epochs < 20:
-        reporter.note(f"only {len(x_train):,} training images: {params.epochs} epochs are few steps. "
-                      "Set epochs to 20 for about 92% on this small sample.")
+        reporter.note(_("only {images:,} training images: {epochs} epochs are few steps. "
+                        "Set epochs to 20 for about {accuracy:.0%} on this small sample.").format(
+            images=len(x_train), epochs=params.epochs, accuracy=0.92))
     began = time.perf_counter()
     network = train(init_network(params.rng), x_train, y_train, x_test, y_test, params, reporter)
     seconds = time.perf_counter() - began
     try:
         save_weights(path, network)
-        reporter.note(f"trained in {seconds:.1f} s; weights saved to {path} for next time")
+        reporter.note(_("trained in {seconds:.1f} s; weights saved to {path} for next time").format(
+            seconds=seconds, path=path))
     except OSError as error:
-        reporter.note(f"trained in {seconds:.1f} s; could not save the weights ({error})")
+        reporter.note(_("trained in {seconds:.1f} s; could not save the weights ({error})").format(
+            seconds=seconds, error=error))
     return network, "trained", seconds
 
 
@@ -225,16 +234,16 @@ SHOWN = 24  # test images in the digits view
 
 def preview(params: Params, reporter: Reporter) -> None:
     """The first test digits with their labels, before the network answers."""
-    _, (x_test, y_test) = load_images("mnist", notify=reporter.note)
+    _training, (x_test, y_test) = load_images("mnist", notify=reporter.note)
     reporter.view("digits", images=np.array(x_test[:SHOWN]), labels=[str(v) for v in y_test[:SHOWN]],
-                  selected=0, title=f"the first {SHOWN} test digits")
+                  selected=0, title=_("the first {count} test digits").format(count=SHOWN))
 
 
 def run(params: Params, reporter: Reporter) -> dict:
     given = None
     if params.weights.strip():  # check the file before spending time on the images
         given = load_weights(params.weights.strip())
-        reporter.note(f"weights loaded from {Path(params.weights.strip()).expanduser()}")
+        reporter.note(_("weights loaded from {path}").format(path=Path(params.weights.strip()).expanduser()))
     (x_train, y_train), (x_test, y_test) = load_images("mnist", notify=reporter.note)
     # Flatten to 784 and scale to [0, 1]; training runs in float32 (twice as fast),
     # inference in float64 so both loops compute with the same precision.
@@ -256,17 +265,17 @@ def run(params: Params, reporter: Reporter) -> dict:
     n = len(test_x)
     reporter.view(
         "table",
-        title=f"{n:,} test images, weights: {source}",
-        columns=["method", "accuracy", "seconds", "images per second"],
+        title=_("{count:,} test images, weights: {source}").format(count=n, source=source),
+        columns=[_("method"), _("accuracy"), _("seconds"), _("images per second")],
         rows=[
-            ["one image at a time", acc_single, round(t_single, 3), round(n / t_single)],
-            [f"batches of {params.batch}", acc_batch, round(t_batch, 3), round(n / t_batch)],
-            ["speed-up", "same" if np.array_equal(single, batched) else "DIFFERENT", f"{speedup:.1f}x", ""],
+            [_("one image at a time"), acc_single, round(t_single, 3), round(n / t_single)],
+            [_("batches of {size}").format(size=params.batch), acc_batch, round(t_batch, 3), round(n / t_batch)],
+            [_("speed-up"), _("same") if np.array_equal(single, batched) else _("DIFFERENT"), f"{speedup:.1f}x", ""],
         ],
     )
     per_digit = [float(np.mean(batched[test_y == d] == d)) if np.any(test_y == d) else 0.0 for d in range(10)]
     reporter.view("bars", labels=[str(d) for d in range(10)], values=per_digit, ylim=(0.0, 1.0),
-                  title="accuracy per digit", ylabel="accuracy")
+                  title=_("accuracy per digit"), ylabel=_("accuracy"))
     shown = SHOWN
     wrong = np.flatnonzero(batched[:shown] != test_y[:shown])
     selected = int(wrong[0]) if len(wrong) else 0
@@ -279,7 +288,7 @@ def run(params: Params, reporter: Reporter) -> dict:
     reporter.view(
         "digits", images=np.array(x_test[:shown]), labels=[str(v) for v in test_y[:shown]],
         predicted=[str(v) for v in batched[:shown]], selected=selected, top=tops[selected], tops=tops,
-        title=f"the first {shown} test digits and the network's answers",
+        title=_("the first {count} test digits and the network's answers").format(count=shown),
     )
     result = {
         "accuracy_one_by_one": acc_single,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.toy import random_labels
+from tutor.i18n import _
 from tutor.keras_bridge import predict, start_keras, summary_table, train
 from tutor.routine_types import Params, Reporter
 
@@ -39,9 +40,9 @@ def run(params: Params, reporter: Reporter) -> dict:
     reporter.view("table", **summary_table(model))
 
     def show(model, epoch):
-        reporter.view("bars", labels=["train", "held-out", "chance"],
+        reporter.view("bars", labels=[_("train"), _("held-out"), _("chance")],
                       values=[accuracy(model, x_train, l_train), accuracy(model, x_held, l_held), 1 / classes],
-                      ylim=(0.0, 1.0), ylabel="accuracy", title=f"epoch {epoch}: accuracy")
+                      ylim=(0.0, 1.0), ylabel=_("accuracy"), title=_("epoch {epoch}: accuracy").format(epoch=epoch))
 
     train(
         model, x_train, y_train, epochs=params.epochs, batch_size=params.batch, reporter=reporter,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.housing import housing_split
+from tutor.i18n import _
 from tutor.keras_bridge import predict, start_keras, summary_table, train
 from tutor.routine_types import Params, Reporter
 
@@ -27,7 +28,8 @@ def mean_squared_error(y: np.ndarray, y_hat: np.ndarray) -> float:
 def run(params: Params, reporter: Reporter) -> dict:
     keras = start_keras(reporter, params.seed)
     x_train, y_train, x_test, y_test, origin = housing_split(params.rng, params.test_fraction, params.data)
-    reporter.note(f"Boston housing from {origin}: {len(x_train)} districts to train on, {len(x_test)} to test")
+    reporter.note(_("Boston housing from {origin}: {train} districts to train on, {test} to test").format(
+        origin=origin, train=len(x_train), test=len(x_test)))
     model = build_model(keras, x_train.shape[1], params.hidden, params.lr)
     reporter.view("table", **summary_table(model))
     # The baseline every model must beat: always predict the training mean.
@@ -36,10 +38,11 @@ def run(params: Params, reporter: Reporter) -> dict:
 
     def show(model, epoch):
         reporter.view("fit", points=[
-            {"x": y_train, "y": predict(model, x_train)[:, 0], "label": "train"},
-            {"x": y_test, "y": predict(model, x_test)[:, 0], "label": "test"},
-        ], lines=[{"x": perfect, "y": perfect, "label": "perfect"}],
-            title=f"epoch {epoch}: predicted vs actual price", xlabel="actual (k$)", ylabel="predicted (k$)")
+            {"x": y_train, "y": predict(model, x_train)[:, 0], "label": _("train")},
+            {"x": y_test, "y": predict(model, x_test)[:, 0], "label": _("test")},
+        ], lines=[{"x": perfect, "y": perfect, "label": _("perfect")}],
+            title=_("epoch {epoch}: predicted vs actual price").format(epoch=epoch),
+            xlabel=_("actual (k$)"), ylabel=_("predicted (k$)"))
 
     show(model, 0)
     reporter.frame(0, params.epochs)  # the untrained network: where the replay starts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.data.beans import toxicity_beans
+from tutor.i18n import _
 from tutor.routine_types import Params, Reporter
 
 
@@ -25,18 +26,18 @@ def learn_from_bean(w: float, x: float, y: float, lr: float) -> float:
 def preview(params: Params, reporter: Reporter) -> None:
     """The beans, before the neuron has drawn any line."""
     x, y = toxicity_beans(params.rng, params.beans)
-    reporter.view("fit", points=[{"x": x, "y": y, "label": "beans"}],
-                  title=f"{len(x)} beans: size and toxicity", xlabel="size", ylabel="toxicity")
+    reporter.view("fit", points=[{"x": x, "y": y, "label": _("beans")}],
+                  title=_("{n} beans: size and toxicity").format(n=len(x)), xlabel=_("size"), ylabel=_("toxicity"))
 
 
 def show_line(reporter: Reporter, x: np.ndarray, y: np.ndarray, w: float, line_x: np.ndarray, when: str) -> None:
     reporter.view(
         "fit",
-        points=[{"x": x, "y": y, "label": "beans"}],
+        points=[{"x": x, "y": y, "label": _("beans")}],
         lines=[{"x": line_x, "y": predict(w, line_x), "label": f"y = {w:.3f} x"}],
-        title=f"{when}: w = {w:.4f}",
-        xlabel="size",
-        ylabel="toxicity",
+        title=_("{when}: w = {w:.4f}").format(when=when, w=w),
+        xlabel=_("size"),
+        ylabel=_("toxicity"),
     )
 
 
@@ -44,14 +45,14 @@ def run(params: Params, reporter: Reporter) -> dict:
     x, y = toxicity_beans(params.rng, params.beans)
     w = params.w0
     line_x = np.array([0.0, 1.0])
-    show_line(reporter, x, y, w, line_x, "epoch 0: before any bean")
+    show_line(reporter, x, y, w, line_x, _("epoch 0: before any bean"))
     reporter.progress(0, params.epochs, loss=mean_squared_error(y, predict(w, x)), w=w)  # where it starts
     every = max(1, len(x) // 20)  # the first pass, where the line swings up, is shown 20 times
     for epoch in range(1, params.epochs + 1):
         for bean, (xi, yi) in enumerate(zip(x, y), start=1):  # one bean at a time, in size order
             w = learn_from_bean(w, xi, yi, params.lr)
             if epoch == 1 and bean % every == 0 and bean < len(x):
-                show_line(reporter, x, y, w, line_x, f"epoch 1, bean {bean} of {len(x)}")
+                show_line(reporter, x, y, w, line_x, _("epoch 1, bean {bean} of {n}").format(bean=bean, n=len(x)))
                 reporter.frame(bean, len(x), unit="bean", w=w)
         reporter.check_cancelled()
         loss = mean_squared_error(y, predict(w, x))

@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from tutor.data.beans import band_beans, threshold_beans
+from tutor.i18n import _
 from tutor.routine_types import Params, Reporter
 from tutor.routines._numbers import fmt, plus
 
@@ -90,8 +91,8 @@ def make_beans(params: Params) -> tuple[np.ndarray, np.ndarray]:
 def chain_rule_table(w: float, b: float, x: float, y: float, lr: float, index: int) -> dict:
     f = chain_rule(w, b, x, y)
     rows = [  # value before formula: the numbers stay visible in a narrow pane
-        ["x (size)", x, ""],
-        ["y (toxic?)", y, ""],
+        [_("x (size)"), x, ""],
+        [_("y (toxic?)"), y, ""],
         ["z", f["z"], "w x + b"],
         ["a", f["a"], "sigmoid(z)"],
         ["e", f["e"], "(y - a)^2"],
@@ -101,23 +102,25 @@ def chain_rule_table(w: float, b: float, x: float, y: float, lr: float, index: i
         ["dz/db", f["dz_db"], "1"],
         ["de/dw", f["de_dw"], "de/da * da/dz * dz/dw"],
         ["de/db", f["de_db"], "de/da * da/dz * dz/db"],
-        ["new w", w - lr * f["de_dw"], "w - lr * de/dw"],
-        ["new b", b - lr * f["de_db"], "b - lr * de/db"],
+        [_("new w"), w - lr * f["de_dw"], "w - lr * de/dw"],
+        [_("new b"), b - lr * f["de_db"], "b - lr * de/db"],
     ]
-    return {"columns": ["piece", "value", "formula"], "rows": rows,
-            "title": f"the chain rule for bean {index} (w = {fmt(w, '.4f')}, b = {fmt(b, '.4f')})"}
+    return {"columns": [_("piece"), _("value"), _("formula")], "rows": rows,
+            "title": _("the chain rule for bean {index} (w = {w}, b = {b})").format(
+                index=index, w=fmt(w, ".4f"), b=fmt(b, ".4f"))}
 
 
 def bean_groups(x: np.ndarray, y: np.ndarray) -> list[dict]:
-    return [{"x": x[y < 0.5], "y": y[y < 0.5], "label": "harmless"},
-            {"x": x[y > 0.5], "y": y[y > 0.5], "label": "toxic"}]
+    return [{"x": x[y < 0.5], "y": y[y < 0.5], "label": _("harmless")},
+            {"x": x[y > 0.5], "y": y[y > 0.5], "label": _("toxic")}]
 
 
 def preview(params: Params, reporter: Reporter) -> None:
     """The beans, harmless and toxic, before the neuron has learned anything."""
     x, y = make_beans(params)
-    reporter.view("fit", points=bean_groups(x, y), title=f"{len(x)} {params.data} beans: toxic or not",
-                  xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1))
+    reporter.view("fit", points=bean_groups(x, y),
+                  title=_("{n} {data} beans: toxic or not").format(n=len(x), data=params.data),
+                  xlabel=_("size"), ylabel=_("toxic?"), ylim=(-0.1, 1.1))
 
 
 def run(params: Params, reporter: Reporter) -> dict:
@@ -136,7 +139,7 @@ def run(params: Params, reporter: Reporter) -> dict:
             points=bean_groups(x, y),
             lines=[{"x": curve_x, "y": forward(w, b, curve_x), "label": f"sigmoid({fmt(w, '.2f')} x {plus(b)})"}],
             title=f"epoch {epoch}: w = {fmt(w, '.3f')}, b = {fmt(b, '.3f')}",
-            xlabel="size", ylabel="toxic?", ylim=(-0.1, 1.1),
+            xlabel=_("size"), ylabel=_("toxic?"), ylim=(-0.1, 1.1),
         )
         reporter.view("table", **chain_rule_table(w, b, xs[index], ys[index], params.lr, index))
         reporter.progress(epoch, params.epochs, loss=loss, accuracy=accuracy(y, a))

@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from tutor.i18n import _
 from tutor.reporting import TutorError
 from tutor.routine_types import Params, Reporter
 
@@ -66,21 +67,22 @@ def parse_logits(text: str) -> np.ndarray:
     """'0.3, 2.9, 4.0' (commas and/or spaces) -> array; a TutorError says what is wrong."""
     parts = [part for part in re.split(r"[,\s;]+", str(text).strip().strip("[]()")) if part]
     if len(parts) < 2:
-        raise TutorError(f"logits: type at least two numbers separated by commas, e.g. 0.3, 2.9, 4.0 "
-                         f"(got {text!r})")
+        raise TutorError(_("logits: type at least two numbers separated by commas, e.g. 0.3, 2.9, 4.0 "
+                           "(got {text!r})").format(text=text))
     if len(parts) > 20:
-        raise TutorError(f"logits: at most 20 numbers fit the bars (got {len(parts)})")
+        raise TutorError(_("logits: at most 20 numbers fit the bars (got {count})").format(count=len(parts)))
     values = []
     for part in parts:
         try:
             value = float(part)
         except ValueError:
-            raise TutorError(f"logits: {part!r} is not a number; type numbers separated by commas, "
-                             "e.g. 0.3, 2.9, 4.0") from None
+            raise TutorError(_("logits: {part!r} is not a number; type numbers separated by commas, "
+                               "e.g. 0.3, 2.9, 4.0").format(part=part)) from None
         if not np.isfinite(value):
-            raise TutorError(f"logits: {part!r} is not a finite number")
+            raise TutorError(_("logits: {part!r} is not a finite number").format(part=part))
         if abs(value) > LOGIT_LIMIT:  # no network scores like that; the loss could reach 2e100
-            raise TutorError(f"logits: {part} is too large; keep logits within +-{LOGIT_LIMIT:g}")
+            raise TutorError(_("logits: {part} is too large; keep logits within +-{limit:g}").format(
+                part=part, limit=LOGIT_LIMIT))
         values.append(value)
     return np.array(values)
 
@@ -88,8 +90,8 @@ def parse_logits(text: str) -> np.ndarray:
 def run(params: Params, reporter: Reporter) -> dict:
     a = parse_logits(params.logits)
     if not 0 <= params.label < len(a):
-        raise TutorError(f"label: the true class must be between 0 and {len(a) - 1} "
-                         f"for {len(a)} logits (got {params.label})")
+        raise TutorError(_("label: the true class must be between 0 and {last} for {count} logits (got {label})")
+                         .format(last=len(a) - 1, count=len(a), label=params.label))
     y = softmax(a)
     naive = softmax_naive(a)
     naive_finite = bool(np.all(np.isfinite(naive)))
@@ -101,16 +103,16 @@ def run(params: Params, reporter: Reporter) -> dict:
     with np.errstate(over="ignore"):
         exp_naive = np.exp(a)
     exp_shifted = np.exp(a - a.max())
-    classes = [f"class {k}" for k in range(len(a))]
+    classes = [_("class {k}").format(k=k) for k in range(len(a))]
     reporter.view("bars", labels=classes, values=y, ylim=(0.0, 1.0),
-                  title=f"softmax({', '.join(f'{v:g}' for v in a)})", ylabel="probability")
+                  title=f"softmax({', '.join(f'{v:g}' for v in a)})", ylabel=_("probability"))
     reporter.view(
         "table",
-        title=f"sum = {y.sum():.6f}   cross-entropy for true class {params.label} = "
-              f"-log({probability_text(y[params.label], loss)}) = {loss:.4g}",
+        title=_("sum = {total:.6f}   cross-entropy for true class {label} = -log({p}) = {loss:.4g}").format(
+            total=y.sum(), label=params.label, p=probability_text(y[params.label], loss), loss=loss),
         # computed from the logits, -log p = log(sum e^(a - max)) - (a_true - max): no epsilon, so the
         # number shown is -log of the probability shown, even where p rounds to 0
-        columns=["class", "logit a", "stable p", "naive p", "t (one-hot)", "e^(a - max)", "e^a (naive)"],
+        columns=[_("class"), "logit a", _("stable p"), _("naive p"), _("t (one-hot)"), "e^(a - max)", _("e^a (naive)")],
         rows=[[classes[k], a[k], y[k], naive[k], int(t[k]), exp_shifted[k], exp_naive[k]]
               for k in range(len(a))],
     )
@@ -118,9 +120,9 @@ def run(params: Params, reporter: Reporter) -> dict:
     with np.errstate(over="ignore"):
         big_exp = np.exp(big)
     reporter.view("matrix", matrices=[
-        {"title": "the overflow example a = [1010, 1000, 990]",
+        {"title": _("the overflow example a = [1010, 1000, 990]"),
          "values": np.vstack([big_exp, softmax_naive(big), np.exp(big - big.max()), softmax(big)]),
-         "rows": ["e^a", "naive p", "e^(a - 1010)", "stable p"],
+         "rows": ["e^a", _("naive p"), "e^(a - 1010)", _("stable p")],
          "cols": ["a1", "a2", "a3"]},
     ])
     reporter.progress(1, 1, cross_entropy=loss)

@@ -4,9 +4,9 @@ import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, nudge_if_raised
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
-SHAPES = (
+SHAPES = N_(
     "a matrix product needs the inner sizes to match: W1 (inputs, hidden) times W2 (hidden, outputs); "
     "use @ (the * of NumPy multiplies item by item)"
 )
@@ -26,11 +26,11 @@ def shapes_text(given):
 
 
 MISTAKES = [
-    (lambda w1, b1, w2, b2: (w1 @ w2, b1 @ w2), "b also needs the second layer's bias: + b2"),
-    (lambda w1, b1, w2, b2: (w1 @ w2, b2), "the first bias does not vanish: it goes through W2 too, b1 W2"),
-    (lambda w1, b1, w2, b2: (w1 @ w2, b1 + b2), "b1 goes through the second layer's weights before b2 is added"),
-    (lambda w1, b1, w2, b2: (w2 @ w1, b1 @ w2 + b2), "x meets W1 first: W = W1 W2, in that order"),
-    (lambda w1, b1, w2, b2: (w1 @ w2, w2 @ b1 + b2), "b1 is a row: b1 W2 (b1 @ w2), like x W"),
+    (lambda w1, b1, w2, b2: (w1 @ w2, b1 @ w2), N_("b also needs the second layer's bias: + b2")),
+    (lambda w1, b1, w2, b2: (w1 @ w2, b2), N_("the first bias does not vanish: it goes through W2 too, b1 W2")),
+    (lambda w1, b1, w2, b2: (w1 @ w2, b1 + b2), N_("b1 goes through the second layer's weights before b2 is added")),
+    (lambda w1, b1, w2, b2: (w2 @ w1, b1 @ w2 + b2), N_("x meets W1 first: W = W1 W2, in that order")),
+    (lambda w1, b1, w2, b2: (w1 @ w2, w2 @ b1 + b2), N_("b1 is a row: b1 W2 (b1 @ w2), like x W")),
 ]
 
 
@@ -71,14 +71,16 @@ def one_layer_does_what_two_do(mine, ref, rng):
         try:
             one = x @ np.asarray(w) + np.asarray(b)
         except ValueError as error:
-            raise Mismatch(
-                f"x @ W + b with your W {np.shape(w)} and b {np.shape(b)} fails ({error}): "
+            fails = _(
+                "x @ W + b with your W {w_shape} and b {b_shape} fails ({error}): "
                 "W should be (inputs, outputs) = (5, 4) and b (outputs,) = (4,)"
-            ) from None
+            )
+            raise Mismatch(fails.format(w_shape=np.shape(w), b_shape=np.shape(b), error=error)) from None
     two = ref.two_layers(x, **given)
     worst = float(np.max(np.abs(one - two)))
     if one.shape != two.shape or worst > 1e-9:
-        raise Mismatch(
-            f"for 7 random inputs x (7, 5), x @ W + b differs from (x W1 + b1) W2 + b2 by up to "
-            f"{worst:.3g}: the single layer must give the same outputs for every x"
+        differs = _(
+            "for 7 random inputs x (7, 5), x @ W + b differs from (x W1 + b1) W2 + b2 by up to "
+            "{worst:.3g}: the single layer must give the same outputs for every x"
         )
+        raise Mismatch(differs.format(worst=worst))

@@ -2,14 +2,15 @@
 
 from tutor.exercises.checking import check
 from tutor.exercises.typical_checks import expect_same_model
+from tutor.i18n import N_
 from tutor.keras_bridge import import_keras  # TensorFlow is imported by the first check
 
 NUDGES = {
-    "count": "two layers: the hidden Dense layer and the output Dense layer",
-    "kind": "both layers are keras.layers.Dense",
-    "activation": 'both layers use activation="sigmoid": the output is P(pass), one probability',
-    "shape": "the hidden layer has `hidden` neurons and the output 1",
-    "parameters": "each part has two measurements: keras.Input((2,))",
+    "count": N_("two layers: the hidden Dense layer and the output Dense layer"),
+    "kind": N_("both layers are keras.layers.Dense"),
+    "activation": N_('both layers use activation="sigmoid": the output is P(pass), one probability'),
+    "shape": N_("the hidden layer has `hidden` neurons and the output 1"),
+    "parameters": N_("each part has two measurements: keras.Input((2,))"),
 }
 
 

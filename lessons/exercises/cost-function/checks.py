@@ -11,10 +11,11 @@ def one_number(mine, ref, rng):
     kwargs = dict(w=0.5, x=np.array([0.2, 0.5, 0.8]), y=np.array([0.3, 0.6, 1.0]))
     got = call_learner(mine.cost, kwargs)
     if np.ndim(got) != 0:
-        raise Mismatch(
-            f"`{call_text('cost', kwargs)}` returned an array of shape {np.shape(got)} - expected one number: "
+        not_one = _(
+            "`{call}` returned an array of shape {shape} - expected one number: "
             "average the beans' squared errors with np.mean"
         )
+        raise Mismatch(not_one.format(call=call_text("cost", kwargs), shape=np.shape(got)))
 
 
 @check("an error is squared: a bean below the line costs as much as one above")

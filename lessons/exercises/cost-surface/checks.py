@@ -18,11 +18,15 @@ def a_pair(mine, ref, rng):
     got = call_learner(mine.gradients, kwargs)
     if not _pair(got):
         shapes = [np.shape(item) for item in got] if isinstance(got, (tuple, list)) else None
-        raise Mismatch(
-            f"`{call_text('gradients', kwargs)}` returned "
-            + (f"items of shapes {shapes}" if shapes else f"a {type(got).__name__}")
-            + " - expected two numbers: return dw, db, each averaged over the beans with np.mean"
+        what = (
+            _("items of shapes {shapes}").format(shapes=shapes)
+            if shapes
+            else _("a {type}").format(type=type(got).__name__)
         )
+        not_a_pair = _(
+            "`{call}` returned {what} - expected two numbers: return dw, db, each averaged over the beans with np.mean"
+        )
+        raise Mismatch(not_a_pair.format(call=call_text("gradients", kwargs), what=what))
 
 
 @check("a line below every bean: both slopes are negative (downhill is up)")
@@ -30,11 +34,12 @@ def sign(mine, ref, rng):
     kwargs = dict(w=0.0, b=0.0, **BEANS)
     got = call_learner(mine.gradients, kwargs)
     if _pair(got) and not (got[0] < 0 and got[1] < 0):
-        raise Mismatch(
-            f"`{call_text('gradients', kwargs)}` returned ({float(got[0]):.6g}, {float(got[1]):.6g}) - expected "
-            "two negative slopes: raising w or b brings the line closer to the beans. The error is "
-            "y - (w x + b), and its derivative brings a minus sign: d/db error^2 = -2 error"
+        uphill = _(
+            "`{call}` returned ({dw:.6g}, {db:.6g}) - expected two negative slopes: raising w or b brings the "
+            "line closer to the beans. The error is y - (w x + b), and its derivative brings a minus sign: "
+            "d/db error^2 = -2 error"
         )
+        raise Mismatch(uphill.format(call=call_text("gradients", kwargs), dw=float(got[0]), db=float(got[1])))
 
 
 @check("the square brings down a factor 2")
@@ -89,13 +94,13 @@ def finite_differences(mine, ref, rng):
         lambda v: ref.cost(v, b, x, y),
         w,
         lambda v: mine.gradients(v, b, x, y)[0],
-        what=f"dw at w={w}, b={b}",
+        what=_("dw at w={w}, b={b}").format(w=w, b=b),
         nudge=_("dw must be how fast the cost changes as w moves"),
     )
     gradient_check(
         lambda v: ref.cost(w, v, x, y),
         b,
         lambda v: mine.gradients(w, v, x, y)[1],
-        what=f"db at w={w}, b={b}",
+        what=_("db at w={w}, b={b}").format(w=w, b=b),
         nudge=_("db must be how fast the cost changes as b moves"),
     )

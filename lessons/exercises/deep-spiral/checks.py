@@ -2,14 +2,15 @@
 
 from tutor.exercises.checking import check
 from tutor.exercises.typical_checks import expect_same_model
+from tutor.i18n import N_
 from tutor.keras_bridge import import_keras  # TensorFlow is imported by the first check
 
 NUDGES = {
-    "count": "`depth` hidden layers and one output layer: make the hidden ones in a loop over range(depth)",
-    "kind": "every layer here is a keras.layers.Dense",
-    "activation": 'the hidden layers use activation="relu", the output activation="sigmoid" (a probability)',
-    "shape": "each hidden layer has `width` neurons and the output has 1",
-    "parameters": "the input is a point: keras.Input((2,))",
+    "count": N_("`depth` hidden layers and one output layer: make the hidden ones in a loop over range(depth)"),
+    "kind": N_("every layer here is a keras.layers.Dense"),
+    "activation": N_('the hidden layers use activation="relu", the output activation="sigmoid" (a probability)'),
+    "shape": N_("each hidden layer has `width` neurons and the output has 1"),
+    "parameters": N_("the input is a point: keras.Input((2,))"),
 }
 
 

@@ -4,9 +4,17 @@ import numpy as np
 
 from tutor.exercises.checking import check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, nudge_if_raised
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
-ORDER = "the input goes first, x @ W1: the inner sizes must match ((2,) x (2, 3) -> (3,) in the lesson)"
+ORDER = N_("the input goes first, x @ W1: the inner sizes must match ((2,) x (2, 3) -> (3,) in the lesson)")
+ORDER_ANY_SIZE = N_(
+    "the input goes first, x @ W1: the inner sizes must match ((2,) x (2, 3) -> (3,) in the lesson) "
+    "- and nothing may assume the lesson's sizes"
+)
+ORDER_BATCH = N_(
+    "the input goes first, x @ W1: the inner sizes must match ((2,) x (2, 3) -> (3,) in the lesson); "
+    "with one input per row, x @ W1 is (6, 2) x (2, 3) -> (6, 3)"
+)
 
 
 def sigmoid(a):
@@ -34,11 +42,11 @@ def bias_inside_sigmoid_missing(x, W1, b1, W2, b2, W3, b3):
 
 
 MISTAKES = [
-    (sigmoid_on_output, "the output layer is the identity: Y = Z2 W3 + b3, with no sigmoid on it"),
-    (no_activation, "the hidden layers need their sigmoid: Z1 = sigmoid(A1) and Z2 = sigmoid(A2)"),
-    (only_first_sigmoid, "the second hidden layer needs its sigmoid too: Z2 = sigmoid(Z1 W2 + b2)"),
-    (no_biases, "every layer adds its bias: A = X W + B"),
-    (bias_inside_sigmoid_missing, "the bias goes inside the sigmoid: Z1 = sigmoid(x W1 + b1)"),
+    (sigmoid_on_output, N_("the output layer is the identity: Y = Z2 W3 + b3, with no sigmoid on it")),
+    (no_activation, N_("the hidden layers need their sigmoid: Z1 = sigmoid(A1) and Z2 = sigmoid(A2)")),
+    (only_first_sigmoid, N_("the second hidden layer needs its sigmoid too: Z2 = sigmoid(Z1 W2 + b2)")),
+    (no_biases, N_("every layer adds its bias: A = X W + B")),
+    (bias_inside_sigmoid_missing, N_("the bias goes inside the sigmoid: Z1 = sigmoid(x W1 + b1)")),
 ]
 
 
@@ -77,14 +85,14 @@ def lesson_example(mine, ref, rng):
             dict(x=np.array([1.0, 0.5]), **lesson_network()),
             MISTAKES,
             nudge=_("follow the three steps of the lesson's table"),
-            shown_as="forward(x=[1, 0.5], W1, b1, W2, b2, W3, b3 of the lesson)",
+            shown_as=_("forward(x=[1, 0.5], W1, b1, W2, b2, W3, b3 of the lesson)"),
         )
 
 
 @check("other sizes: 4 inputs, hidden layers of 5 and 3, 2 outputs")
 def other_sizes(mine, ref, rng):
     network = random_network(rng, (4, 5, 3, 2))
-    with nudge_if_raised(ORDER + " - and nothing may assume the lesson's sizes"):
+    with nudge_if_raised(ORDER_ANY_SIZE):
         x = rng.normal(0.0, 1.0, size=4)
         expect_close_naming_mistakes(
             mine.forward,
@@ -99,7 +107,7 @@ def other_sizes(mine, ref, rng):
 @check("a batch: one input per row gives one output per row")
 def batch_of_inputs(mine, ref, rng):
     network = random_network(rng, (2, 3, 2, 2))
-    with nudge_if_raised(ORDER + "; with one input per row, x @ W1 is (6, 2) x (2, 3) -> (6, 3)"):
+    with nudge_if_raised(ORDER_BATCH):
         x = rng.normal(0.0, 1.0, size=(6, 2))
         expect_close_naming_mistakes(
             mine.forward,

@@ -11,11 +11,11 @@ def sign(mine, ref, rng):
     kwargs = dict(w=2.0, x=1.0, y=1.0)  # this bean's cost is lowest at w = y / x = 1
     got = call_learner(mine.slope, kwargs)
     if np.ndim(got) == 0 and isinstance(got, (int, float, np.number)) and not got > 0:
-        raise Mismatch(
-            f"`{call_text('slope', kwargs)}` returned {float(got):.6g} - expected a positive slope: "
-            "at w = 2 the cost rises as w grows. Check the sign: d/dw of -2 x y w is -2 x y, "
-            "and of x^2 w^2 is +2 x^2 w"
+        downhill = _(
+            "`{call}` returned {got:.6g} - expected a positive slope: at w = 2 the cost rises as w grows. "
+            "Check the sign: d/dw of -2 x y w is -2 x y, and of x^2 w^2 is +2 x^2 w"
         )
+        raise Mismatch(downhill.format(call=call_text("slope", kwargs), got=float(got)))
 
 
 @check("the square brings down a factor 2")

@@ -6,7 +6,7 @@ import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, check, gradient_check, shown
 from tutor.exercises.typical_checks import expect_close_naming_mistakes
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
 NAMES = ("w1", "b1", "w2", "b2", "v1", "v2", "c")
 OUTPUT = ("v1", "v2", "c")
@@ -38,12 +38,15 @@ def variant(p, x, y, sign=1.0, output_slope=True, through_v=True, hidden_slope=T
 
 
 MISTAKES = [
-    (dict(sign=-1.0), "every sign is flipped: delta = -2 (y - a) a (1 - a), with the minus"),
-    (dict(output_slope=False), "delta misses the output sigmoid's slope a (1 - a)"),
-    (dict(through_v=False), "a hidden neuron's blame passes through its weight to the output: delta1 = delta * v1 ..."),
-    (dict(swap_v=True), "h1 is connected to the output by v1 (and h2 by v2): delta1 = delta * v1 * h1 (1 - h1)"),
-    (dict(hidden_slope=False), "the hidden deltas need the hidden sigmoid's slope: h1 (1 - h1) and h2 (1 - h2)"),
-    (dict(times_x=False), "w1 and w2 multiply x: their gradients are delta1 * x and delta2 * x"),
+    (dict(sign=-1.0), N_("every sign is flipped: delta = -2 (y - a) a (1 - a), with the minus")),
+    (dict(output_slope=False), N_("delta misses the output sigmoid's slope a (1 - a)")),
+    (
+        dict(through_v=False),
+        N_("a hidden neuron's blame passes through its weight to the output: delta1 = delta * v1 ..."),
+    ),
+    (dict(swap_v=True), N_("h1 is connected to the output by v1 (and h2 by v2): delta1 = delta * v1 * h1 (1 - h1)")),
+    (dict(hidden_slope=False), N_("the hidden deltas need the hidden sigmoid's slope: h1 (1 - h1) and h2 (1 - h2)")),
+    (dict(times_x=False), N_("w1 and w2 multiply x: their gradients are delta1 * x and delta2 * x")),
 ]
 
 
@@ -56,16 +59,12 @@ def gradients_by_name(mine, p, x, y):
     text = f"backward(p={p_text(p)}, x={shown(x)}, y={shown(y)})"
     got = call_learner(mine.backward, dict(p=p, x=x, y=y), text)
     if not isinstance(got, dict):
-        raise Mismatch(
-            f"`{text}` returned {shown(got)} - expected a dict of gradients by name, "
-            '{"w1": ..., "b1": ..., ..., "c": ...}'
-        )
+        not_a_dict = _("`{call}` returned {got} - expected a dict of gradients by name, {example}")
+        raise Mismatch(not_a_dict.format(call=text, got=shown(got), example='{"w1": ..., "b1": ..., ..., "c": ...}'))
     missing = [name for name in NAMES if name not in got]
     if missing:
-        raise Mismatch(
-            f"`{text}` returned a dict without {', '.join(repr(n) for n in missing)} - "
-            f"expected a gradient for each of {', '.join(NAMES)}"
-        )
+        without = _("`{call}` returned a dict without {missing} - expected a gradient for each of {names}")
+        raise Mismatch(without.format(call=text, missing=", ".join(repr(n) for n in missing), names=", ".join(NAMES)))
     return got
 
 
@@ -153,6 +152,8 @@ def by_finite_differences(mine, ref, rng):
             error,
             np.array([p[name] for name in NAMES]),
             written,
-            what=f"the gradients ({', '.join(NAMES)}) of backward(p={p_text(p)}, x={shown(x)}, y={shown(y)})",
+            what=_("the gradients ({names}) of {call}").format(
+                names=", ".join(NAMES), call=f"backward(p={p_text(p)}, x={shown(x)}, y={shown(y)})"
+            ),
             nudge=_("nudge one weight by a tiny step and watch e change: its gradient should predict it"),
         )

@@ -4,9 +4,9 @@ import numpy as np
 
 from tutor.exercises.checking import Mismatch, call_learner, check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, nudge_if_raised
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
-ORDER = "the image goes first, x @ W1: (784,) x (784, 50) -> (50,), and (n, 784) x (784, 50) -> (n, 50)"
+ORDER = N_("the image goes first, x @ W1: (784,) x (784, 50) -> (50,), and (n, 784) x (784, 50) -> (n, 50)")
 SIZES = (784, 50, 100, 10)
 
 
@@ -45,10 +45,10 @@ def no_hidden_sigmoid(network, x):
 
 
 MISTAKES = [
-    (sigmoid_on_output, "the output layer is a softmax: ten probabilities that add up to 1, not ten sigmoids"),
-    (no_output_activation, "the output needs its softmax: softmax(z2 @ W3 + b3) makes the scores probabilities"),
-    (softmax_over_the_batch, "softmax works row by row: each image's scores become its own probabilities"),
-    (no_hidden_sigmoid, "the hidden layers need their sigmoid: z1 = sigmoid(x @ W1 + b1), then z2 likewise"),
+    (sigmoid_on_output, N_("the output layer is a softmax: ten probabilities that add up to 1, not ten sigmoids")),
+    (no_output_activation, N_("the output needs its softmax: softmax(z2 @ W3 + b3) makes the scores probabilities")),
+    (softmax_over_the_batch, N_("softmax works row by row: each image's scores become its own probabilities")),
+    (no_hidden_sigmoid, N_("the hidden layers need their sigmoid: z1 = sigmoid(x @ W1 + b1), then z2 likewise")),
 ]
 
 
@@ -100,7 +100,8 @@ def batch_equals_one_by_one(mine, ref, rng):
     together = np.asarray(call_learner(mine.predict, dict(network=network, x=x), "predict(network, x (4, 784))"))
     alone = np.array([np.asarray(call_learner(mine.predict, dict(network=network, x=image))) for image in x])
     if together.shape != alone.shape or not np.allclose(together, alone, rtol=1e-6, atol=1e-9):
-        raise Mismatch(
-            f"predict(network, x (4, 784)) gives shape {together.shape}, and row by row it differs from "
+        differs = _(
+            "predict(network, x (4, 784)) gives shape {shape}, and row by row it differs from "
             "predicting each image alone: softmax must work on each row (axis=-1), not on the whole batch"
         )
+        raise Mismatch(differs.format(shape=together.shape))

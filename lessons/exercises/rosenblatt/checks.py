@@ -19,11 +19,11 @@ def moves_uphill(mine, ref, rng):
     kwargs = dict(w=0.5, x=1.0, y=1.0, lr=1.0)
     got = call_learner(mine.learn_from_bean, kwargs)
     if isinstance(got, (int, float)) and not got > 0.5:
-        raise Mismatch(
-            f"`{call_text('learn_from_bean', kwargs)}` returned {got:.6g} - expected more than 0.5: "
-            "w moved the wrong way. The error is y - w * x (the bean minus the prediction), "
-            "and w moves by + lr * error * x"
+        wrong_way = _(
+            "`{call}` returned {got:.6g} - expected more than 0.5: w moved the wrong way. "
+            "The error is y - w * x (the bean minus the prediction), and w moves by + lr * error * x"
         )
+        raise Mismatch(wrong_way.format(call=call_text("learn_from_bean", kwargs), got=got))
     expect_close(
         mine.learn_from_bean,
         ref.learn_from_bean,

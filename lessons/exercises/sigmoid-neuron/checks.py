@@ -4,9 +4,10 @@ import numpy as np
 
 from tutor.exercises.checking import call_learner, check, gradient_check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, expect_no_overflow, nudge_if_raised
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
-ON_ARRAYS = "use np.exp, which works on whole arrays (math.exp takes one number)"
+ON_ARRAYS = N_("use np.exp, which works on whole arrays (math.exp takes one number)")
+SIGN_FLIPPED = N_("the exponent is -z: sigmoid(z) = 1 / (1 + e^-z) rises with z")
 
 
 def sigmoid_sign_flipped(z):
@@ -20,7 +21,7 @@ def sigmoid_of_a_few(mine, ref, rng):
             mine.sigmoid,
             ref.sigmoid,
             dict(z=np.array([-2.0, -0.5, 0.0, 0.5, 2.0])),
-            [(sigmoid_sign_flipped, "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z) rises with z")],
+            [(sigmoid_sign_flipped, SIGN_FLIPPED)],
             nudge=_("sigmoid(z) = 1 / (1 + e^-z), with np.exp so that it works on arrays"),
         )
 
@@ -32,7 +33,7 @@ def sigmoid_of_a_table(mine, ref, rng):
             mine.sigmoid,
             ref.sigmoid,
             dict(z=rng.normal(0.0, 4.0, size=(3, 4))),
-            [(sigmoid_sign_flipped, "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z) rises with z")],
+            [(sigmoid_sign_flipped, SIGN_FLIPPED)],
             nudge=_("work item by item (np.exp does), without flattening or summing"),
         )
 
@@ -80,11 +81,14 @@ def gradient_mistakes(ref):
         return de_da * da_dz, de_da * da_dz * x
 
     return [
-        (sign_flipped, "both signs are flipped: de/da = -2 (y - a), with the minus (the error falls as a nears y)"),
-        (no_sigmoid_slope, "the chain misses the sigmoid's own slope da/dz = a (1 - a)"),
-        (no_x, "de/dw needs the last link dz/dw = x"),
-        (no_two, "both are half the right size: the derivative of (y - a)^2 brings down a 2"),
-        (swapped, "the pair is the wrong way round: return (de/dw, de/db)"),
+        (
+            sign_flipped,
+            N_("both signs are flipped: de/da = -2 (y - a), with the minus (the error falls as a nears y)"),
+        ),
+        (no_sigmoid_slope, N_("the chain misses the sigmoid's own slope da/dz = a (1 - a)")),
+        (no_x, N_("de/dw needs the last link dz/dw = x")),
+        (no_two, N_("both are half the right size: the derivative of (y - a)^2 brings down a 2")),
+        (swapped, N_("the pair is the wrong way round: return (de/dw, de/db)")),
     ]
 
 
@@ -132,7 +136,7 @@ def compare_with_finite_differences(mine, ref, start, x, y):
         error,
         start,
         written,
-        what=f"(dw, db) of gradients(w={start[0]:.6g}, b={start[1]:.6g}, x={x:.6g}, y={y:g})",
+        what=_("(dw, db) of {call}").format(call=f"gradients(w={start[0]:.6g}, b={start[1]:.6g}, x={x:.6g}, y={y:g})"),
         nudge=_(
             "nudge w (or b) by a tiny step and see how e = (y - sigmoid(w x + b))^2 changes: "
             "your slopes should predict it"

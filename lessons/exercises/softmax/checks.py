@@ -4,14 +4,14 @@ import numpy as np
 
 from tutor.exercises.checking import check
 from tutor.exercises.typical_checks import expect_close_naming_mistakes, expect_no_overflow, nudge_if_raised
-from tutor.i18n import _
+from tutor.i18n import N_, _
 
-KEEPDIMS = "keep each row's total as a column (keepdims=True), so that it divides its own row"
-MAX_TRICK = (
+KEEPDIMS = N_("keep each row's total as a column (keepdims=True), so that it divides its own row")
+MAX_TRICK = N_(
     "e^1010 overflows to inf, and inf / inf is nan: subtract the largest logit first "
     "(the lesson's max trick), so that no exponent is above 0"
 )
-ROW_MAX = (
+ROW_MAX = N_(
     "subtract each row's OWN largest logit (np.max with axis=-1, keepdims=True): the largest of the "
     "whole batch pushes a row of small logits so far down that all its exponentials round to 0"
 )
@@ -38,16 +38,16 @@ def column_sums(a):
 
 
 SOFTMAX_MISTAKES = [
-    (exponentials_only, "the e^a are not divided by their total: probabilities must add up to 1"),
-    (divided_by_logit_sum, "divide by the sum of the e^a, not of the logits themselves"),
-    (whole_batch_sum, "each ROW must add up to 1: sum along each row (axis=-1), not over the whole array"),
-    (column_sums, "axis=0 adds down the columns; the samples are rows: sum along axis=-1, keepdims=True"),
+    (exponentials_only, N_("the e^a are not divided by their total: probabilities must add up to 1")),
+    (divided_by_logit_sum, N_("divide by the sum of the e^a, not of the logits themselves")),
+    (whole_batch_sum, N_("each ROW must add up to 1: sum along each row (axis=-1), not over the whole array")),
+    (column_sums, N_("axis=0 adds down the columns; the samples are rows: sum along axis=-1, keepdims=True")),
 ]
 
 
 @check("softmax of the lesson's logits 0.3, 2.9, 4.0")
 def softmax_of_three(mine, ref, rng):
-    with nudge_if_raised("use np.exp and np.sum, which work on whole arrays"):
+    with nudge_if_raised(N_("use np.exp and np.sum, which work on whole arrays")):
         expect_close_naming_mistakes(
             mine.softmax,
             ref.softmax,
@@ -102,10 +102,10 @@ def base_ten(y, t):
 
 
 ENTROPY_MISTAKES = [
-    (minus_missing, "the loss is MINUS the log: the log of a probability is negative, a loss is not"),
-    (summed, "that is the sum over the rows: the loss is their mean"),
-    (whole_columns, "y[:, t] picks whole columns; pick each row's own class with y[np.arange(len(y)), t]"),
-    (base_ten, "use the natural log, np.log (np.log10 is base 10)"),
+    (minus_missing, N_("the loss is MINUS the log: the log of a probability is negative, a loss is not")),
+    (summed, N_("that is the sum over the rows: the loss is their mean")),
+    (whole_columns, N_("y[:, t] picks whole columns; pick each row's own class with y[np.arange(len(y)), t]")),
+    (base_ten, N_("use the natural log, np.log (np.log10 is base 10)")),
 ]
 LOOSE = 1e-4  # a tiny epsilon inside the log (1e-7, as many libraries add) is fine
 
@@ -126,7 +126,7 @@ def cross_entropy_of_one(mine, ref, rng):
 def cross_entropy_of_a_batch(mine, ref, rng):
     y = ref.softmax(rng.normal(0.0, 1.0, size=(5, 4)))
     t = rng.integers(0, 4, size=5)
-    with nudge_if_raised("y[np.arange(len(y)), t] picks one probability from each row"):
+    with nudge_if_raised(N_("y[np.arange(len(y)), t] picks one probability from each row")):
         expect_close_naming_mistakes(
             mine.cross_entropy,
             ref.cross_entropy,
