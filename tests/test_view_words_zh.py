@@ -157,3 +157,10 @@ def test_the_digits_and_bars_canvases_keep_their_words_ascii_in_chinese(chinese)
     canvas, lines = drawn("bars", {"labels": labels, "values": [0.1, 0.2, 0.9, 0.3, 0.0, 1.5], "ylim": (0, 1)}, 50, 14)
     assert any("条形从 0 到 1" in line for line in lines) and any("已截断" in line for line in lines)
     assert not [row for row in canvas if HAS_CHINESE.search(row)]
+
+
+def test_an_earlier_run_is_labelled_with_its_metric_in_chinese(chinese):
+    from tutor.runner import describe_run
+
+    run = {"params": {"lr": 0.2}, "status": "finished", "history": [{"step": 1, "cost": 0.000889, "w": 1.2}]}
+    assert describe_run(run, {"lr": 0.2}).endswith("· 代价 0.000889")
