@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from tutor.views import display_name
+
 WHOLE_LIMIT = 1e15  # beyond it a float's whole part is no longer exact: e-notation
 
 
@@ -53,5 +55,5 @@ def _tick_label(value: float, spacing: float) -> str:
 
 
 def format_metrics(metrics: Mapping[str, float]) -> str:
-    """``loss 0.0021  w 1.267``: how both renderers show a step's figures."""
-    return "  ".join(f"{name} {format_number(value)}" for name, value in metrics.items())
+    """``loss 0.0021  w 1.267``: how both renderers show a step's figures (names in the learner's language)."""
+    return "  ".join(f"{display_name(name)} {format_number(value)}" for name, value in metrics.items())

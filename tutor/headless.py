@@ -52,7 +52,7 @@ from tutor.runner import (
     RunSession,
 )
 from tutor.timeline import REDRAW_SECONDS, Frame, frames_as_json
-from tutor.views import VIEWS, is_text
+from tutor.views import VIEWS, display_name, is_text
 from tutor.watching import Watch, judged_figures
 
 EXIT_CODES = {FINISHED: 0, FAILED: 1, DIVERGED: 3, STOPPED: 130}
@@ -359,7 +359,9 @@ def print_summary(console: Console, lesson: Lesson, record: RunRecord) -> None:
     table.add_column()
     for name, value in record.result.items():
         if isinstance(value, (int, float, str, bool)):  # Text: a routine's strings are not markup
-            table.add_row(Text(name), Text(format_number(value, 6) if isinstance(value, float) else str(value)))
+            table.add_row(
+                Text(display_name(name)), Text(format_number(value, 6) if isinstance(value, float) else str(value))
+            )
     table.add_row(_("status"), Text(_(STATUS_NAMES.get(record.status, record.status))))
     table.add_row(_("time"), _("{seconds} s").format(seconds=f"{record.seconds:.1f}"))
     console.print(table)

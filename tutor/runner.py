@@ -41,6 +41,7 @@ from tutor.run_worker import confined, prepared, protocol
 from tutor.run_worker.process import WorkerProcess
 from tutor.run_worker.protocol import LearnerCode
 from tutor.run_worker.relay import RelayedControl, relay
+from tutor.views import display_name
 
 # What a run of the learner's code that met the challenge says instead of "lesson passed".
 MET_WITH_YOUR_CODE = N_(
@@ -565,4 +566,4 @@ def describe_run(run: Mapping[str, Any], current: Mapping[str, Any]) -> str:
     history = run.get("history") or []
     last = history[-1] if history else {}
     metric = next((name for name in last if "loss" in name or "cost" in name), None)
-    return f"{what} · {metric} {last[metric]:.3g}" if metric else what
+    return f"{what} · {display_name(metric)} {last[metric]:.3g}" if metric else what

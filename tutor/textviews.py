@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tutor.formatting import format_number
+from tutor.i18n import _
 from tutor.views import VIEWS, MatrixData, Renderer, TableData, draws
 
 GAP = 3  # columns between matrices side by side
@@ -192,7 +193,9 @@ class FittedTable:
         widths = self.widths(console, options)
         if self.left_out(widths):
             names = ", ".join(self.left_out(widths))
-            yield Text(f"(too narrow for the column {names}: widen the view to see it)", style="dim")
+            yield Text(
+                _("(too narrow for the column {names}: widen the view to see it)").format(names=names), style="dim"
+            )
         yield self._table(widths)
 
 
@@ -263,9 +266,9 @@ class Flow:
                 used = size
         for row in rows:
             grid = Table.grid(padding=(0, self.gap, 0, 0))
-            for _, size in row:
+            for _item, size in row:
                 grid.add_column(width=size, no_wrap=False)
-            grid.add_row(*(item for item, _ in row))
+            grid.add_row(*(item for item, _size in row))
             yield grid
 
 
@@ -280,7 +283,7 @@ draws("matrix")(matrix)
 def renderable(kind: str, data: Mapping[str, Any] | None) -> RenderableType:
     """The rich renderable for a text view (``table`` or ``matrix``), or a placeholder before any data."""
     if not data:
-        return Text("(run the lesson to fill this view)", style="dim")
+        return Text(_("(run the lesson to fill this view)"), style="dim")
     view = VIEWS[kind]
     if view.renderer is not Renderer.TEXT:
         raise ValueError(f"{kind} is not a text view")

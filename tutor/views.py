@@ -26,6 +26,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Required, TypedDict, TypeVar
 
+from tutor.i18n import N_, _
+
 Array = Any  # a NumPy array or (nested) lists of numbers
 
 
@@ -206,6 +208,42 @@ VIEWS: dict[str, ViewKind] = {
 
 # Every kind of view a lesson may declare and a routine may report to.
 VIEW_KINDS = tuple(VIEWS)
+
+
+# The names of views and metrics as they are shown (the view bar, the run strip, a headless run's
+# figures, the loss view's legend). In the data they stay identifiers - a lesson's `views = [...]`,
+# a page's `view`, a challenge's condition read them - so each is its own msgid (English shows it
+# as it is); only its display is translated, here, in one table. A name not in it (a symbol such as
+# `w`, `b`, `lr`, a result like `best_w`) is shown as itself.
+VIEW_NAMES: dict[str, str] = {
+    "fit": N_("fit"),
+    "loss": N_("loss"),
+    "cost": N_("cost"),
+    "surface": N_("surface"),
+    "digits": N_("digits"),
+    "bars": N_("bars"),
+    "matrix": N_("matrix"),
+    "table": N_("table"),
+    "heatmaps": N_("heatmaps"),
+}
+METRIC_NAMES: dict[str, str] = {
+    "loss": N_("loss"),
+    "cost": N_("cost"),
+    "accuracy": N_("accuracy"),
+    "val_loss": N_("val_loss"),
+    "val_accuracy": N_("val_accuracy"),
+    "test_loss": N_("test_loss"),
+    "test_accuracy": N_("test_accuracy"),
+    "held_out_loss": N_("held_out_loss"),
+    "held_out_accuracy": N_("held_out_accuracy"),
+    "cross_entropy": N_("cross_entropy"),
+}
+DISPLAY_NAMES: dict[str, str] = {**VIEW_NAMES, **METRIC_NAMES}
+
+
+def display_name(name: str) -> str:
+    """A view's or a metric's name as the learner reads it, in the tutor's language (itself if unknown)."""
+    return _(DISPLAY_NAMES[name]) if name in DISPLAY_NAMES else name
 
 
 def draws(kind: str) -> Callable[[D], D]:

@@ -26,12 +26,13 @@ from typing import Any
 from rich.text import Text
 
 # Importing the view modules registers their drawers.
+from tutor.i18n import _
 from tutor.plotting import bars, curves, digits, heatmaps, loss, surface  # noqa: F401
 from tutor.plotting.captions import Captions
 from tutor.plotting.digits import digit_grid_columns
 from tutor.plotting.loss import History, Past, envelope, labelled_runs
 from tutor.plotting.scales import nice_ticks, size_of, tick_labels
-from tutor.views import VIEWS, Renderer
+from tutor.views import VIEWS, Renderer, display_name
 
 __all__ = [
     "Captions",
@@ -66,7 +67,7 @@ def draw(
     data = data or {}
     view = VIEWS.get(kind)
     if view is None or view.renderer is Renderer.TEXT:
-        return [Text(f"({kind} is not a plot view)")]
+        return [Text(_("({view} is not a plot view)").format(view=display_name(kind)))]
     if view.from_history:
         return list(view.drawer(plt, data, size, history, labelled_runs(past), cursor))
     if not data:  # before the routine's first report the view is an empty frame

@@ -14,6 +14,7 @@ import numpy as np
 from rich.cells import cell_len
 
 from tutor.formatting import format_number
+from tutor.i18n import _
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions, clip_note
 from tutor.plotting.clipping import coords, given_limits
@@ -53,10 +54,11 @@ def draw_bars(plt: Any, data: BarsData, size: Size) -> Captions:
     canvas = raster_frame(plt, size)
     lines = captions.title(data.get("title", ""))
     names = captions.axes_names(data.get("ylabel", ""))
-    scale = f"bars from {format_number(low)} to {format_number(high)}"
-    lines.append(captions.note(f"{names}  ({scale})" if names else f"({scale})"))
+    scale = _("bars from {low} to {high}").format(low=format_number(low), high=format_number(high))
+    bracketed = _("({scale})").format(scale=scale)
+    lines.append(captions.note(f"{names}  {bracketed}" if names else bracketed))
     if np.any(values > high) or np.any(values < low) or not np.all(np.isfinite(values)):
-        lines.append(captions.note(clip_note("a bar")))
+        lines.append(captions.note(clip_note(_("a bar"))))
     n, rows = len(labels), canvas.rows
     if not n or rows < 1:
         return lines
@@ -64,7 +66,7 @@ def draw_bars(plt: Any, data: BarsData, size: Size) -> Captions:
     label_w, value_w = max(cell_len(label) for label in labels), max(len(text) for text in texts)
     room = canvas.cols - label_w - value_w - 2
     if room < 2 or rows < n:
-        return lines + [captions.note("(too small to draw every bar: maximise the view)")]
+        return lines + [captions.note(_("(too small to draw every bar: maximise the view)"))]
     # Thicker bars with a blank row between them when there are rows to spare.
     pitch = min(3, rows // n) if rows >= 2 * n else 1
     thickness = max(1, pitch - 1) if pitch > 1 else 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 
+from tutor.i18n import _
 from tutor.plotting.colours import Color, Colour, Ramp
 from tutor.plotting.scales import one_line
 
@@ -36,7 +37,12 @@ def note(text: str) -> Text:
 
 
 def clip_note(what: str) -> str:
-    return f"↕ clipped: {what} goes beyond the plot's range"
+    return _("↕ clipped: {what} goes beyond the plot's range").format(what=what)
+
+
+def log_scale(name: str) -> str:
+    """An axis' or a key's name, saying its scale is logarithmic: "cost (log scale)"."""
+    return _("{name} (log scale)").format(name=name)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,8 @@ def colour_key(
     middle = (low + high) / 2
     values = (10**low, 10**middle, 10**high) if log else (low, middle, high)
     parts = [
-        Text.assemble(swatch("██", ramp(t)), f" {value:.2g} {words}".rstrip())
+        Text.assemble(swatch("██", ramp(t)), f" {value:.2g} {_(words)}".rstrip())
         for t, value, words in zip((0.0, 0.5, 1.0), values, ramp.names)
     ]
-    return Text.assemble(f"{one_line(name)}{' (log scale)' if log else ''}: ", Text(" · ").join(parts))
+    shown = log_scale(one_line(name)) if log else one_line(name)
+    return Text.assemble(_("{name}: ").format(name=shown), Text(" · ").join(parts))

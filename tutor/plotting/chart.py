@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
+from tutor.i18n import _
 from tutor.plotting import captions
-from tutor.plotting.captions import Captions, Key
+from tutor.plotting.captions import Captions, Key, log_scale
 from tutor.plotting.clipping import coords, plot_clipped, scatter_clipped
 from tutor.plotting.colours import Colour
 from tutor.plotting.scales import LINEAR, Box, Range, Scale, Size
@@ -93,12 +94,14 @@ class Chart:
     def captions(self, title: object = "", xlabel: object = "", ylabel: object = "") -> Captions:
         """Title, legend (with the axes' names) and notes, as lines for outside the plot."""
         lines = captions.title(title)
-        xname = f"{xlabel} (log scale)" if self.xscale.log and xlabel else xlabel
-        yname = f"{ylabel or ''} (log scale)".strip() if self.yscale.log and not self.right_keys else ylabel
+        xname = log_scale(str(xlabel)) if self.xscale.log and xlabel else xlabel
+        yname = ylabel
+        if self.yscale.log and not self.right_keys:
+            yname = log_scale(str(ylabel)) if ylabel else _("(log scale)")
         names = captions.axes_names(xname, yname)
         if self.right_keys:  # two axes: the legend says which curves are read on which
-            left = captions.legend(self.keys, heading="left (log scale):" if self.yscale.log else "left:")
-            right = captions.legend(self.right_keys, captions.axes_names(xname), heading="right:")
+            left = captions.legend(self.keys, heading=_("left (log scale):") if self.yscale.log else _("left:"))
+            right = captions.legend(self.right_keys, captions.axes_names(xname), heading=_("right:"))
             lines += [Text("  ").join(left + right)]
         else:
             lines += captions.legend(self.keys, names)

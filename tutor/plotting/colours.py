@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tutor.i18n import N_
+
 Color = tuple[int, int, int]
 
 
@@ -55,7 +57,7 @@ class Ramp:
     """Colours for values 0..1, and the words that name its ends and middle."""
 
     stops: tuple[Color, ...]
-    names: tuple[str, str, str]  # what 0, 0.5 and 1 look like
+    names: tuple[str, str, str]  # what 0, 0.5 and 1 look like (marked for the catalogue: translate where shown)
 
     def __call__(self, t: float) -> Color:
         return ramp(self.stops, t)
@@ -64,13 +66,13 @@ class Ramp:
 # Dark for low, light for high (viridis' ends): a cost map reads "dark = low, light = high".
 LOW_TO_HIGH = Ramp(
     ((50, 20, 90), (50, 90, 150), (30, 150, 140), (110, 200, 90), (250, 230, 40)),
-    ("dark purple", "teal", "light yellow"),
+    (N_("dark purple"), N_("teal"), N_("light yellow")),
 )
 # Two classes: blue for one, red for the other, pale where the model is unsure.
-TWO_CLASSES = Ramp(((40, 90, 220), (215, 215, 215), (220, 50, 40)), ("blue", "pale grey", "red"))
+TWO_CLASSES = Ramp(((40, 90, 220), (215, 215, 215), (220, 50, 40)), (N_("blue"), N_("pale grey"), N_("red")))
 # Signed values (filters, weights): negative blue, zero dark grey, positive red.
-SIGNED = Ramp(((40, 80, 230), (70, 70, 70), (230, 60, 40)), ("blue", "grey", "red"))
-GREY = Ramp(((40, 40, 40), (255, 255, 255)), ("black", "grey", "white"))
+SIGNED = Ramp(((40, 80, 230), (70, 70, 70), (230, 60, 40)), (N_("blue"), N_("grey"), N_("red")))
+GREY = Ramp(((40, 40, 40), (255, 255, 255)), (N_("black"), N_("grey"), N_("white")))
 
 
 def ramp(stops: Sequence[Color], t: float) -> Color:

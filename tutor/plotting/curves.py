@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tutor.formatting import format_number
+from tutor.i18n import _
 from tutor.plotting.captions import Captions, clip_note
 from tutor.plotting.chart import Chart
 from tutor.plotting.clipping import coords, given_limits, marker_point
@@ -30,14 +31,14 @@ def draw_fit(plt: Any, data: FitData, size: Size) -> Captions:
     y_range = valid_range(*given_limits(data)) or extend(extent(*py) if points else None, *ly) or Range(0, 1)
     chart = Chart(plt, size, Box(x_range, y_range))
     for index, group in enumerate(points):
-        label = str(group.get("label", "")) or "data"
+        label = str(group.get("label", "")) or _("data")
         left_out = chart.points(px[index], py[index], series(index), POINT_MARKS[index % len(POINT_MARKS)], label)
         if left_out:
-            chart.notes.append(f"{left_out} point(s) of {label} outside the plot")
+            chart.notes.append(_("{n} point(s) of {label} outside the plot").format(n=left_out, label=label))
     for index, line in enumerate(lines):
         label = str(line.get("label", ""))
         if chart.line(lx[index], ly[index], series(len(points) + index), label):
-            chart.notes.append(clip_note(f"the line {label}".strip()))
+            chart.notes.append(clip_note(_("the line {label}").format(label=label).strip()))
     chart.axes()
     return chart.captions(data.get("title", ""), data.get("xlabel", ""), data.get("ylabel", ""))
 
@@ -49,12 +50,15 @@ def draw_cost(plt: Any, data: CostData, size: Size) -> Captions:
     path = data.get("path") or {}
     path_x, path_y = coords(path.get("x", ())), coords(path.get("y", ()))
     chart = Chart(plt, size, Box(extend(extent(x), path_x) or Range(0, 1), extent(y) or extent(path_y) or Range(0, 1)))
-    chart.line(x, y, series(0), str(data.get("ylabel") or "cost"))
+    chart.line(x, y, series(0), str(data.get("ylabel") or _("cost")))
     if len(path_x):
-        if chart.line(path_x, path_y, series(1), "the walk"):
-            chart.notes.append(clip_note("the walk"))
+        if chart.line(path_x, path_y, series(1), _("the walk")):
+            chart.notes.append(clip_note(_("the walk")))
         now = (path_x[-1:], path_y[-1:])
-        chart.points(*now, series(1), "●", f"now: {data.get('xlabel') or 'x'} = {format_number(float(path_x[-1]))}")
+        where = format_number(float(path_x[-1]))
+        chart.points(
+            *now, series(1), "●", _("now: {name} = {value}").format(name=data.get("xlabel") or "x", value=where)
+        )
     _minimum(chart, data)
     chart.axes()
     return chart.captions(data.get("title", ""), data.get("xlabel", ""), data.get("ylabel", ""))
@@ -64,8 +68,10 @@ def _minimum(chart: Chart, data: Mapping[str, Any]) -> None:
     marker = marker_point(data.get("marker"))
     if marker is None:
         return
-    where = f"lowest at {data.get('xlabel') or 'x'} = {format_number(marker[0])}"
+    where = _("lowest at {name} = {value}").format(name=data.get("xlabel") or "x", value=format_number(marker[0]))
     if chart.points([marker[0]], [marker[1]], MARK, "◆", where):
         chart.notes.append(
-            f"the lowest point ({format_number(marker[0])}, {format_number(marker[1])}) is outside the plot"
+            _("the lowest point ({x}, {y}) is outside the plot").format(
+                x=format_number(marker[0]), y=format_number(marker[1])
+            )
         )

@@ -19,6 +19,7 @@ import numpy as np
 from rich.cells import cell_len
 from rich.text import Text
 
+from tutor.i18n import _
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions
 from tutor.plotting.colours import GREY, SELECTED
@@ -162,7 +163,7 @@ def _layout(data: Mapping[str, Any], cols: int, rows: int) -> DigitLayout:
 
 def digit_grid_columns(data: Mapping[str, Any], width: int, height: int) -> int:
     """How many images a row of the digits view's grid shows at this size: what up and down move by."""
-    images, labels, _, _ = _digits_parts(data)
+    images, labels, _guesses, _selected = _digits_parts(data)
     if not labels:
         return 1
     return max(_layout(data, width, height).across, 1)
@@ -171,7 +172,8 @@ def digit_grid_columns(data: Mapping[str, Any], width: int, height: int) -> int:
 def _heading(data: Mapping[str, Any], labels: list[str], shown: int) -> Captions:
     """The title, and how many of the images are on screen."""
     lines = captions.title(data.get("title", ""))
-    count = f"{shown} of {len(labels)} on screen · ← → for more" if shown < len(labels) else ""
+    count = _("{shown} of {total} on screen · ← → for more").format(shown=shown, total=len(labels))
+    count = count if shown < len(labels) else ""
     return lines + ([Text(count, style="dim")] if count else [])
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from rich.cells import cell_len
 from rich.text import Text
 
+from tutor.i18n import _
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions, swatch
 from tutor.plotting.colours import LOW_TO_HIGH, SIGNED, Ramp
@@ -38,7 +39,7 @@ def draw_heatmaps(plt: Any, data: HeatmapsData, size: Size) -> Captions:
     tile_w = cols // across - 1
     tile_h = rows // down - 1  # one row under each tile for its name
     if tile_w < 1 or tile_h < 1:
-        return lines + [captions.note("(too small to draw the maps: maximise the view)")]
+        return lines + [captions.note(_("(too small to draw the maps: maximise the view)"))]
     raster = Raster(cols, rows)
     used: dict[Ramp, None] = {}
     for index, (values, title) in enumerate(zip(maps, titles)):
@@ -65,16 +66,16 @@ def _key(ramps: list[Ramp]) -> Text:
     """What the colours mean, each named: every map is scaled to its own largest value."""
     parts = []
     if SIGNED in ramps:
-        low, zero, high = SIGNED.names
+        low, zero, high = map(_, SIGNED.names)
         parts += [
             Text.assemble(swatch("██", SIGNED(0.0)), f" {low} < 0"),
             Text.assemble(swatch("██", SIGNED(0.5)), f" {zero} 0"),
             Text.assemble(swatch("██", SIGNED(1.0)), f" {high} > 0"),
         ]
     if LOW_TO_HIGH in ramps:
-        low, _, high = LOW_TO_HIGH.names
+        low, high = _(LOW_TO_HIGH.names[0]), _(LOW_TO_HIGH.names[-1])
         parts += [
             Text.assemble(swatch("██", LOW_TO_HIGH(0.0)), f" {low} 0"),
-            Text.assemble(swatch("██", LOW_TO_HIGH(1.0)), f" {high} high"),
+            Text.assemble(swatch("██", LOW_TO_HIGH(1.0)), " " + _("{colour} high").format(colour=high)),
         ]
-    return Text.assemble(Text(" · ").join(parts), " (each map on its own scale)")
+    return Text.assemble(Text(" · ").join(parts), " " + _("(each map on its own scale)"))

@@ -16,12 +16,13 @@ from typing import Any
 import numpy as np
 
 from tutor.formatting import format_number
+from tutor.i18n import _
 from tutor.plotting.captions import Captions, Key, legend
 from tutor.plotting.chart import Chart
 from tutor.plotting.clipping import FARTHEST, floats
 from tutor.plotting.colours import DIM, MARK, PAST, Colour, series
 from tutor.plotting.scales import Box, Range, Scale, Size, extend, extent
-from tutor.views import draws
+from tutor.views import display_name, draws
 
 History = Sequence[Mapping[str, float]]
 # Earlier runs: (label, history) pairs; plain histories (no label) are accepted too.
@@ -55,15 +56,16 @@ def _split_metrics(history: History) -> tuple[list[str], list[str]]:
 
 def _words(name: str, names: Sequence[str]) -> str:
     """A metric as a legend says it: "loss" is the training loss when a held-out one is drawn too."""
-    words = name.replace("_", " ")
+    words = display_name(name)
+    words = words.replace("_", " ") if words == name else words  # not translated: "test accuracy"
     held_out = any(other != name and other.endswith(name) for other in names)
-    return f"training {words}" if held_out else words
+    return _("training {metric}").format(metric=words) if held_out else words
 
 
 def _series(history: History, name: str) -> tuple[np.ndarray, np.ndarray]:
     pairs = [(point.get("step"), point[name]) for point in history if name in point]
     steps = floats([p[0] if isinstance(p[0], (int, float)) else np.nan for p in pairs])
-    values = floats([v if isinstance(v, (int, float)) else np.nan for _, v in pairs])
+    values = floats([v if isinstance(v, (int, float)) else np.nan for _step, v in pairs])
     return steps, values
 
 
@@ -135,11 +137,10 @@ def draw_loss(
     ]
     earlier = []
     for index, (label, run) in enumerate(past):
-        run_losses, _ = _split_metrics(run)
+        run_losses = _split_metrics(run)[0]
         if run_losses:
-            earlier.append(
-                _Curve(run, run_losses[0], label or f"earlier run {index + 1}", PAST[index % len(PAST)], buckets)
-            )
+            label = label or _("earlier run {n}").format(n=index + 1)
+            earlier.append(_Curve(run, run_losses[0], label, PAST[index % len(PAST)], buckets))
     ylog = data.get("ylog")
     xscale, yscale = (
         Scale(bool(data.get("xlog"))),
@@ -180,13 +181,13 @@ def draw_loss(
     if cursor is not None:
         chart.vline(cursor, DIM)
     chart.axes(integer_x=True)
-    unit = str(data.get("xlabel") or "epoch")
-    title = str(data.get("title") or ("loss and accuracy" if accuracies else "loss"))
+    unit = str(data.get("xlabel") or _("epoch"))
+    title = str(data.get("title") or (_("loss and accuracy") if accuracies else _("loss")))
     if not history:
-        title += " (run the lesson to see it fall)" if not past else " (earlier runs; run to compare)"
+        title += " " + (_("(run the lesson to see it fall)") if not past else _("(earlier runs; run to compare)"))
     if cursor is not None and math.isfinite(cursor):
         title += f" · {unit} {format_number(round(cursor, 2))}"
-    measured = "cost" if loss_names and all("cost" in name for name in loss_names) else "loss"
+    measured = _("cost") if loss_names and all("cost" in name for name in loss_names) else _("loss")
     return chart.captions(title, unit, measured if losses or earlier else "") + _blowups(chart, losses)
 
 
@@ -213,6 +214,8 @@ def _blowups(chart: Chart, losses: list[_Curve]) -> Captions:
         step, value = curve.blowup
         x = float(np.clip(chart.xscale.of(np.array([step]))[0], chart.box.x.low, chart.box.x.high))
         chart.plt.scatter([x], [chart.box.y.high], marker="▲", color=MARK.rgb)
-        words = f"{curve.words} blew up at step {format_number(step)} (to {format_number(value)}): the run diverged;"
-        keys.append(Key("▲", MARK, f"{words} its last finite points are drawn"))
+        words = _("{metric} blew up at step {step} (to {value}): the run diverged; its last finite points are drawn")
+        keys.append(
+            Key("▲", MARK, words.format(metric=curve.words, step=format_number(step), value=format_number(value)))
+        )
     return legend(keys)

@@ -14,6 +14,7 @@ import numpy as np
 from rich.text import Text
 
 from tutor.formatting import format_number
+from tutor.i18n import _
 from tutor.plotting import captions
 from tutor.plotting.captions import Captions, Key
 from tutor.plotting.clipping import FARTHEST, clip_polyline, coords, floats, marker_point
@@ -50,7 +51,7 @@ def draw_surface(plt: Any, data: SurfaceData, size: Size) -> Captions:
     if cols < 2 or rows < 2:
         return lines
     raster = Raster(cols, rows)
-    zlabel = str(data.get("zlabel", "value"))
+    zlabel = str(data.get("zlabel", _("value")))
     shading = Shading.of(z, probability=zlabel.startswith("P("))
     key: list[Text] = []
     if z.size and len(x) and len(y):
@@ -83,24 +84,24 @@ def _on_the_map(raster: Raster, data: SurfaceData, groups: list, box: Box, cell:
         inside = np.isfinite(gx[:n]) & np.isfinite(gy[:n]) & box.inside(gx[:n], gy[:n])
         for px, py in zip(gx[:n][inside], gy[:n][inside]):
             _mark(raster, *cell(px, py), mark)
-        keys.append(Key(mark, None, str(group.get("label", f"group {index + 1}"))))
+        keys.append(Key(mark, None, str(group.get("label", _("group {n}").format(n=index + 1)))))
         if n - inside.sum():
-            notes.append(f"({int(n - inside.sum())} outside the plot)")
+            notes.append(_("({n} outside the plot)").format(n=int(n - inside.sum())))
     path = data.get("path") or {}
     if len(floats(path.get("x", ()))):
         cut = _path(raster, coords(path["x"]), coords(path["y"]), box, cell)
-        keys.append(Key("•", None, "the walk, ● now" + (" (↕ clipped at the edge)" if cut else "")))
+        keys.append(Key("•", None, _("the walk, ● now") + (" " + _("(↕ clipped at the edge)") if cut else "")))
     marker = marker_point(data.get("marker"))
     if marker is not None:
         mx, my = marker
-        where = f"lowest ({format_number(mx)}, {format_number(my)})"
+        where = _("lowest ({x}, {y})").format(x=format_number(mx), y=format_number(my))
         if box.inside(np.array([mx]), np.array([my]))[0]:
             c, r = cell(mx, my)
             under = raster.bg[r][c]
             raster.set(c, r, "◆", MARK.rgb if not under else contrast(under), under)
             keys.append(Key("◆", MARK, where))
         else:
-            notes.append(f"◆ {where} is outside the plot")
+            notes.append(_("◆ {where} is outside the plot").format(where=where))
     return keys, notes
 
 

@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 from tutor.course import Lesson
 from tutor.formatting import format_number
 from tutor.i18n import _
+from tutor.views import display_name
 from tutor.watching import status_word
 
 RUNS_LISTED = 10  # the Runs tab lists a lesson's last ten
@@ -58,7 +59,11 @@ class RecentRuns(DataTable):
             if isinstance(value, (int, float)) and not isinstance(value, bool)
         ][:4]
         self.add_columns(
-            "#", *(Text(name) for name in params), _("status"), *(Text(name) for name in results), _("challenge")
+            "#",
+            *(Text(name) for name in params),
+            _("status"),
+            *(Text(display_name(name)) for name in results),
+            _("challenge"),
         )
         for number, run in zip(range(len(runs), 0, -1), runs):
             values = run.get("params") or {}

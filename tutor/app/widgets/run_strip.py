@@ -17,6 +17,7 @@ from textual.widgets import Button, ProgressBar, Sparkline, Static
 
 from tutor.formatting import format_metrics, format_number
 from tutor.i18n import N_, _
+from tutor.views import display_name
 from tutor.watching import Moment
 
 READY = N_("Ready: press Run (ctrl+r).")
@@ -144,7 +145,7 @@ class RunStrip(Vertical):
         self.query_one("#strip-figures", Static).update(value + format_metrics(judged_first(metrics, self.first, name)))
 
     def _spark(self, series: tuple[str, list[float]] | None) -> None:
-        self.query_one("#strip-metric", Static).update(series[0] if series else "")
+        self.query_one("#strip-metric", Static).update(display_name(series[0]) if series else "")
         spark = self.query_one(Sparkline)
         spark.data = _resampled(series[1]) if series else []
         spark.display = bool(series and len(series[1]) > 1)

@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -22,10 +23,12 @@ from tutor.app.widgets.run_error import RunError
 from tutor.app.widgets.views_area import ViewsArea
 from tutor.course import Lesson
 from tutor.i18n import _
+from tutor.views import display_name
 
 
 class ViewBar(Static):
-    """``views 1 surface 2 loss 3 table``: the staged one marked; a click or the number brings another."""
+    """``views 1 surface 2 loss 3 table`` in the learner's language: the staged one marked; a click or a number
+    brings another."""
 
     staged: reactive[str] = reactive("")
 
@@ -39,9 +42,10 @@ class ViewBar(Static):
 
     def render(self) -> Content:
         # View kinds are the registry's identifiers (tutor.views), never lesson text: safe as links.
+        # The label is the view's name in the learner's language: escaped, it is words, not markup.
         parts: list[Content | str] = [Content.styled(_("views") + " ", "$text-muted")]
         for number, kind in enumerate(self.kinds, start=1):
-            label = f" {number} {kind} "
+            label = escape(f" {number} {display_name(kind)} ")
             style = "reverse bold" if kind == self.staged else ""
             parts.append(Content.from_markup(f"[{style} @click=choose('{kind}')]{label}[/]"))
         return Content.assemble(*parts)
