@@ -11,9 +11,11 @@ import tomllib
 import msgspec
 import pytest
 
+from tutor import i18n
 from tutor.course import load_course, shipped_lessons_dir
 from tutor.course.translation import check_translations, missing_texts, read_lesson_text_file, translation_file
 from tutor.exercises import find_exercise
+from tutor.views import VIEW_NAMES
 
 ENGLISH = load_course()
 CHINESE = load_course(language="zh")
@@ -34,6 +36,18 @@ class Glossary(msgspec.Struct, forbid_unknown_fields=True):
 
 
 GLOSSARY = msgspec.convert(tomllib.loads(GLOSSARY_PATH.read_text(encoding="utf-8")), Glossary).terms
+
+
+def _in_chinese(words) -> list[str]:
+    before = i18n.current()
+    i18n.set_language("zh")
+    try:
+        return [i18n._(word) for word in words]
+    finally:
+        i18n.set_language(before)
+
+
+VIEW_NAMES_IN_CHINESE = _in_chinese(VIEW_NAMES.values())
 
 
 def chinese_pages():
@@ -176,11 +190,14 @@ def test_the_glossary_has_one_word_for_each_term():
 
 
 def running_text(text: str, labels: list[str]) -> str:
-    """A page without its headings, tables, code and parameters' labels (*学习率*): where a term's first use is read."""
+    """A page without its headings, tables, code, parameters' labels (*学习率*) and the names of views as the
+    app shows them (**损失** 视图): where a term's first use is read."""
     lines = [line for line in text.splitlines() if not line.startswith(("    ", "#", "|"))]
     text = re.sub(r"`[^`]*`", "`…`", "\n".join(lines))
     for label in filter(None, labels):  # an italic label (*学习率*), not a bold term (**隐藏层**)
         text = re.sub(rf"(?<!\*)\*{re.escape(label)}\*(?!\*)", "*…*", text)
+    for view in VIEW_NAMES_IN_CHINESE:  # not a term in bold with its English: **代价**（cost）
+        text = re.sub(rf"\*\*{re.escape(view)}\*\*(?!（)", "**…**", text)
     return text
 
 

@@ -101,7 +101,7 @@ class ProgressDisplay:
     def update(self, state: RunState) -> None:
         snapshot = state.snapshot()
         for note in snapshot.notes[self.notes_shown :]:
-            self.console.print(Text(f"  {note}", style="cyan"))
+            self.console.print(Text(f"  {_(note)}", style="cyan"))  # a note of ours is marked (N_)
         self.notes_shown = len(snapshot.notes)
         if not snapshot.latest:
             # Text views that arrive before training starts (a model summary) are
