@@ -16,6 +16,7 @@ from rich.console import Console
 
 from tutor import i18n, plotting
 from tutor.formatting import format_metrics
+from tutor.i18n import _
 from tutor.line_breaking import CJK, allow_cjk_line_breaks
 from tutor.views import METRIC_NAMES, VIEW_KINDS, VIEW_NAMES, display_name
 
@@ -144,16 +145,19 @@ def test_the_loss_view_says_its_curves_and_scale_in_chinese_outside_the_canvas(c
     assert not HAS_CHINESE.search(plotext.uncolorize(plotext.build()))
 
 
-def test_the_digits_and_bars_canvases_keep_their_words_ascii_in_chinese(chinese):
-    # Their words are written into the canvas (Raster.write): they stay as they are, the captions speak Chinese.
+def test_the_digits_canvas_speaks_chinese_cell_by_cell_and_the_bars_keep_their_labels(chinese):
+    # Their words are written into the canvas by Raster.write, which gives a wide character its two cells
+    # (never by plotext, which would give it one): every row stays exactly as wide as the plot.
     images = np.zeros((6, 28, 28))
     images[:, 8:20, 12:16] = 255
     labels = [str(n) for n in range(6)]
     top = [("6", 0.88), ("4", 0.08), ("5", 0.02)]
     digits = {"images": images, "labels": labels, "predicted": ["6", *labels[1:]], "top": top, "selected": 0}
     canvas, lines = drawn("digits", digits, 60, 18)
-    assert "guess 6 ✗" in "\n".join(canvas) and "top 3:" in "\n".join(canvas)
-    assert not [row for row in canvas if HAS_CHINESE.search(row)]
+    shown = "\n".join(canvas).replace("\u200b", "")  # the cell a wide character covers holds a zero-width space
+    assert _("guess {guess}").format(guess=6) in shown and _("top 3:") in shown and "guess" not in shown
+    assert HAS_CHINESE.search(_("top 3:"))
+    assert {cell_len(row) for row in canvas} == {60}
     canvas, lines = drawn("bars", {"labels": labels, "values": [0.1, 0.2, 0.9, 0.3, 0.0, 1.5], "ylim": (0, 1)}, 50, 14)
     assert any("条形从 0 到 1" in line for line in lines) and any("已截断" in line for line in lines)
     assert not [row for row in canvas if HAS_CHINESE.search(row)]

@@ -218,17 +218,21 @@ def _selected_info(
         best.append((str(label), min(max(p, 0.0), 1.0) if math.isfinite(p) else 0.0))
     true, guess = labels[selected], guesses[selected]
     verdict = "" if guess is None else (" ✓" if guess == true else " ✗")
+    # Written cell by cell (Raster.write), so a wide (Chinese) character takes its two cells.
     if width is not None:  # under the image: as much as fits on two lines
-        first = f"#{selected} true {true}" + (verdict if guess in (None, true) else f", guess {guess} ✗")
-        second = "top 3:"
+        first = _("#{number} true {label}").format(number=selected, label=true) + (
+            verdict if guess in (None, true) else _(", guess {guess} ✗").format(guess=guess)
+        )
+        second = _("top 3:")
         for label, p in best:
             if cell_len(f"{second} {p:.0%} {label}") > width:
                 break
             second += f" {p:.0%} {label}"
         return [cut(first, width)] + ([second] if best else [])
-    lines = [f"#{selected}", f"true {true}"] + ([] if guess is None else [f"guess {guess}{verdict}"])
+    lines = [f"#{selected}", _("true {label}").format(label=true)]
+    lines += [] if guess is None else [_("guess {guess}").format(guess=guess) + verdict]
     if best:
-        lines += ["", "top 3:"] + [f"{p:4.0%} {'█' * round(p * 6):<6} {label}" for label, p in best]
+        lines += ["", _("top 3:")] + [f"{p:4.0%} {'█' * round(p * 6):<6} {label}" for label, p in best]
     return lines
 
 
