@@ -15,6 +15,7 @@ from textual.command import CommandPalette
 from textual.driver import Driver
 from textual.geometry import Size
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import ThemeProvider
 
@@ -34,6 +35,7 @@ from tutor.runner import RunSession
 # (importing TensorFlow, compiling) is recorded as stopped when it is let go.
 # Under `tutor serve` the app is killed 1.2 s after SIGTERM: this must be shorter.
 QUIT_GRACE = 0.8
+TOAST_GONE_SECONDS = 0.5  # a toast's timeout, then this: it has faded and gone
 TERMINAL_CHECK_SECONDS = 1.0  # a terminal that went away (no SIGHUP) is noticed within this
 
 
@@ -125,6 +127,26 @@ class TutorApp(App[int]):
         if self.store is None:  # a class learner not named yet: on_mount asks
             return Screen()
         return MainScreen(self.course, self.store, **self._start)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        # When a toast goes, Textual redraws only what it covered, and a terminal (tmux, the served
+        # page's xterm.js) can be left without a wide character at the right end of a line beneath it
+        # (the strip's 正常, the footer's 命令) until something redraws that line: redraw the screen then.
+        gone = (self.NOTIFICATION_TIMEOUT if timeout is None else timeout) + TOAST_GONE_SECONDS
+        self.set_timer(gone, self._redraw_after_a_toast)
+
+    def _redraw_after_a_toast(self) -> None:
+        if self.is_running and not self.is_headless:
+            self.screen.refresh()
 
     def on_app_focus(self, event: events.AppFocus) -> None:
         """The terminal (or the browser's tab) has the focus again: the keys go where they act.
