@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import unicodedata
 from typing import Any, NoReturn
 
 from tutor import i18n
@@ -76,8 +75,10 @@ def _filled(template: str, values: dict[str, str]) -> str:
 
 
 def cells(text: str) -> int:
-    """Columns ``text`` takes in a terminal: a wide (Chinese) character takes two."""
-    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+    """Columns ``text`` takes in a terminal: a wide (Chinese) character takes two (rich measures it, as the app)."""
+    from rich.cells import cell_len  # here, not at the top: only help and errors are measured
+
+    return cell_len(text)
 
 
 def wrap_cells(text: str, width: int) -> list[str]:
