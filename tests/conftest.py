@@ -30,6 +30,12 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Iterator[Path]:
     i18n.set_language(i18n.ENGLISH)  # a test that ran main(["--lang", "zh", ...]) in-process leaves none behind
 
 
+@pytest.fixture
+def chinese() -> None:
+    """The tutor speaks Chinese for this test (isolated_home puts English back after it)."""
+    i18n.set_language("zh")
+
+
 @pytest.fixture(autouse=True)
 def no_worker_outlives_its_test():
     """A run's worker process, or the one prepared for a Keras lesson, ends with the test that started it."""

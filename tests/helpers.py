@@ -519,6 +519,18 @@ def without_tutor_imports(source: str) -> str:
 
 
 @contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """The tutor speaks ``language`` inside the block, English again after it."""
+    from tutor import i18n
+
+    i18n.set_language(language)
+    try:
+        yield
+    finally:
+        i18n.set_language(i18n.ENGLISH)
+
+
+@contextlib.contextmanager
 def fixed_workspace_at(folder: str, monkeypatch) -> Iterator[None]:
     """The learner's files in ``folder``/workspace, a fixed path a snapshot shows in the editor's title.
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.helpers import tutor, without_tutor_imports
+from tests.helpers import speaking, tutor, without_tutor_imports
 from tests.test_translations import FULL, make_exercise, make_pack
-from tutor import i18n
 from tutor.course import load_course
 from tutor.course.translation import check_translations
 from tutor.exercises import ExerciseError, find_exercise, learner_file, load_exercise, reset, run_checks, start
@@ -27,13 +25,6 @@ from tutor.i18n import N_
 
 COURSE = load_course()
 ENGLISH_WORDS = re.compile(r"\b(returned|expected|raised|layer|parameters)\b")
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh")
-    yield
-    i18n.set_language(i18n.ENGLISH)
 
 
 def exercise_of(lesson_id: str):
@@ -147,13 +138,10 @@ def test_the_learner_gets_the_chinese_starter_in_chinese_and_the_english_one_oth
     exercise = exercise_of("rosenblatt")
     chinese_starter = (exercise.folder / "starter.zh.py").read_bytes()
     assert chinese_starter != exercise.starter.read_bytes()
-    i18n.set_language("zh")
-    try:
+    with speaking("zh"):
         path = start(exercise, tmp_path / "zh")
         assert path.read_bytes() == chinese_starter
         assert "误差" in path.read_text(encoding="utf-8")
-    finally:
-        i18n.set_language(i18n.ENGLISH)
     assert start(exercise, tmp_path / "en").read_bytes() == exercise.starter.read_bytes()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor import i18n
+from tests.helpers import speaking
 from tutor.course import load_course
 from tutor.i18n import _
 from tutor.runner import FINISHED, RunSession
@@ -20,23 +20,17 @@ SMALL = {"epochs": 2, "beans": 20, "trainer": "model.fit"}
 
 
 def in_chinese(message: str, **values) -> str:
-    i18n.set_language("zh")
-    try:
+    with speaking("zh"):
         return _(message).format(**values)
-    finally:
-        i18n.set_language(i18n.ENGLISH)
 
 
 @pytest.mark.keras
 def test_a_keras_routine_in_its_worker_titles_its_views_in_the_language_the_tutor_speaks():
     lesson = load_course().get("keras-beans")
     values = lesson.resolve(SMALL)
-    i18n.set_language("zh")
-    try:
+    with speaking("zh"):
         session = RunSession(lesson, values, 0).start()
         assert session.wait(HANG_GUARD)
-    finally:
-        i18n.set_language(i18n.ENGLISH)
     assert session.in_worker and session.record.status == FINISHED, session.record.error
     surface = session.state.frames()[-1].views["surface"]
     title = in_chinese("epoch {epoch}: P(toxic)", epoch=SMALL["epochs"])

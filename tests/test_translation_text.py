@@ -11,6 +11,7 @@ import tomllib
 import msgspec
 import pytest
 
+from tests.helpers import speaking
 from tutor import i18n
 from tutor.course import load_course, shipped_lessons_dir
 from tutor.course.translation import check_translations, missing_texts, read_lesson_text_file, translation_file
@@ -38,16 +39,8 @@ class Glossary(msgspec.Struct, forbid_unknown_fields=True):
 GLOSSARY = msgspec.convert(tomllib.loads(GLOSSARY_PATH.read_text(encoding="utf-8")), Glossary).terms
 
 
-def _in_chinese(words) -> list[str]:
-    before = i18n.current()
-    i18n.set_language("zh")
-    try:
-        return [i18n._(word) for word in words]
-    finally:
-        i18n.set_language(before)
-
-
-VIEW_NAMES_IN_CHINESE = _in_chinese(VIEW_NAMES.values())
+with speaking("zh"):
+    VIEW_NAMES_IN_CHINESE = [i18n._(name) for name in VIEW_NAMES.values()]
 
 
 def chinese_pages():

@@ -24,12 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 HAS_CHINESE = re.compile(f"[{CJK}]")
 
 
-@pytest.fixture
-def chinese():
-    i18n.set_language("zh")  # tests/conftest.py sets English again after each test
-    yield
-
-
 def declared_views() -> set[str]:
     """Every view key the shipped lessons declare (``views = [...]``)."""
     kinds = set()
